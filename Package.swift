@@ -1,0 +1,39 @@
+// swift-tools-version:6.0
+// OpenPieces: one binary, zero package dependencies. System libraries only.
+import PackageDescription
+
+let package = Package(
+    name: "OpenPieces",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "openpieces", targets: ["openpieces"]),
+    ],
+    targets: [
+        // System libraries (Debian: libsqlite3-dev, libcurl4-openssl-dev, libssl-dev).
+        .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
+        .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
+        .systemLibrary(name: "CCrypto", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
+        // Tiny C shims for what Swift cannot call directly (epoll, accept4, variadic curl setopt).
+        .target(name: "CNetShim"),
+        .target(name: "CCurlShim", dependencies: ["CCurl"]),
+
+        // Library modules, one job each.
+        .target(name: "Core"),
+        .target(name: "Crypto", dependencies: ["CCrypto"]),
+        .target(name: "HTTPServer", dependencies: ["Core", "Crypto", "CNetShim"]),
+        .target(name: "HTTPClient", dependencies: ["Core", "CCurlShim"]),
+        .target(name: "Store", dependencies: ["Core", "CSQLite"]),
+        .target(name: "App", dependencies: ["Core", "HTTPServer", "HTTPClient", "Store", "Crypto"]),
+
+        // The thin executable: argument parsing and start-up.
+        .executableTarget(name: "openpieces", dependencies: ["App", "Core"]),
+        // Test helper: writes rows and reports each acknowledged one, to be killed with SIGKILL.
+        .executableTarget(name: "CrashProbe", dependencies: ["Store"]),
+
+        .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer", "Core", "Crypto", "CNetShim"]),
+        .testTarget(name: "HTTPClientTests", dependencies: ["HTTPClient", "HTTPServer", "Core"]),
+        .testTarget(name: "StoreTests", dependencies: ["Store", "CrashProbe"]),
+        .testTarget(name: "AppTests", dependencies: ["App", "HTTPClient", "openpieces"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

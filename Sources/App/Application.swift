@@ -1,0 +1,95 @@
+import Core
+import Foundation
+import HTTPServer
+import Store
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The running product: data directory, database, HTTP server.
+public final class Application: Sendable {
+    public let options: ServeOptions
+    public let logger: Logger
+    public let database: Database
+    public let server: HTTPServer
+
+    public init(options: ServeOptions, logger: Logger) throws {
+        self.options = options
+        self.logger = logger
+        try Application.prepareHome(options)
+        database = try Database(path: options.databasePath, migrations: Schema.migrations)
+        var router = Router()
+        Routes.install(&router)
+        var limits = ServerLimits()
+        limits.maxBodyBytes = options.maxBodyBytes
+        server = try HTTPServer(configuration: ServerConfiguration(host: options.host, port: options.port,
+                                                                   eventLoops: options.eventLoops, limits: limits),
+                                router: router, logger: logger)
+    }
+
+    /// Creates the data directory, private to this user: it will hold secrets.
+    static func prepareHome(_ options: ServeOptions) throws {
+        let fm = FileManager.default
+        for dir in [options.home, options.servicesPath] where !fm.fileExists(atPath: dir) {
+            do {
+                try fm.createDirectory(atPath: dir, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+            } catch {
+                throw StartupError("cannot create the data directory \(dir): \(error.localizedDescription). Choose another with --home or OPENPIECES_HOME.")
+            }
+        }
+        guard access(options.home, W_OK) == 0 else {
+            throw StartupError("the data directory \(options.home) is not writable. Fix its permissions or choose another with --home.")
+        }
+    }
+
+    /// Serves until SIGINT or SIGTERM, then shuts down gracefully.
+    public func runUntilSignalled() async {
+        logger.info("server.listening", ["host": options.host, "port": "\(server.port)",
+                                         "url": options.resolvedPublicURL(boundPort: server.port),
+                                         "home": options.home, "version": ProductVersion.current])
+        let signal = await Application.waitForTerminationSignal()
+        logger.info("server.stopping", ["signal": signal])
+        await server.shutdown()
+        logger.info("server.stopped")
+    }
+
+    static func waitForTerminationSignal() async -> String {
+        await withCheckedContinuation { (cont: CheckedContinuation<String, Never>) in
+            let once = OnceFlag()
+            var sources: [DispatchSourceSignal] = []
+            for (sig, name) in [(SIGINT, "SIGINT"), (SIGTERM, "SIGTERM")] {
+                signal(sig, SIG_IGN)
+                let source = DispatchSource.makeSignalSource(signal: sig, queue: .global())
+                source.setEventHandler {
+                    if once.claim() { cont.resume(returning: name) }
+                }
+                source.resume()
+                sources.append(source)
+            }
+            SignalSources.keep(sources)
+        }
+    }
+}
+
+public struct StartupError: Error, CustomStringConvertible {
+    public let description: String
+    public init(_ d: String) { description = d }
+}
+
+final class OnceFlag: @unchecked Sendable {
+    private let lock = NSLock()
+    private var claimed = false
+    func claim() -> Bool {
+        lock.lock()
+        defer { lock.unlock() }
+        if claimed { return false }
+        claimed = true
+        return true
+    }
+}
+
+/// Keeps signal sources alive for the life of the process.
+enum SignalSources {
+    nonisolated(unsafe) private static var retained: [DispatchSourceSignal] = []
+    static func keep(_ s: [DispatchSourceSignal]) { retained += s }
+}

@@ -1,0 +1,99 @@
+import Core
+import Foundation
+import HTTPServer
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `openpieces serve | version | help`, with `--help` everywhere.
+public enum CLI {
+    public static func main(_ arguments: [String], environment: [String: String]) async -> Int32 {
+        signal(SIGPIPE, SIG_IGN)
+        let command = arguments.first ?? "help"
+        let rest = Array(arguments.dropFirst())
+        switch command {
+        case "serve":
+            if rest.contains("--help") || rest.contains("-h") { print(serveHelp); return 0 }
+            return await serve(rest, environment)
+        case "version", "--version", "-V":
+            if rest.contains("--help") || rest.contains("-h") { print("usage: openpieces version\n\nPrints the product version and the Pieces OS API level it serves."); return 0 }
+            print("openpieces \(ProductVersion.current) (Pieces OS API \(ProductVersion.piecesAPILevel))")
+            return 0
+        case "help", "--help", "-h":
+            if rest.first == "serve" { print(serveHelp) } else { print(mainHelp) }
+            return 0
+        default:
+            fail("unknown command '\(command)'. Run 'openpieces help' for the commands.")
+            return 2
+        }
+    }
+
+    static func serve(_ arguments: [String], _ environment: [String: String]) async -> Int32 {
+        let options: ServeOptions
+        do {
+            options = try OptionSpec.resolve(arguments: arguments, environment: environment)
+        } catch {
+            fail("\(error.message). See 'openpieces serve --help'.")
+            return 2
+        }
+        let logger = Logger(sink: LogSink(level: options.logLevel, format: options.logFormat))
+        let app: Application
+        do {
+            app = try Application(options: options, logger: logger)
+        } catch let e as ServerError {
+            switch e {
+            case .addressInUse:
+                fail("\(e) (is another openpieces running?). Pass --port <n> or set OPENPIECES_PORT to use another port.")
+            case .permissionDenied:
+                fail("\(e). Ports below 1024 need privileges: pass --port with a port of 1024 or more.")
+            case .badHost:
+                fail("\(e). Pass --host with an address of this machine, such as 127.0.0.1.")
+            case .system:
+                fail("\(e)")
+            }
+            return 1
+        } catch {
+            fail("\(error)")
+            return 1
+        }
+        await app.runUntilSignalled()
+        return 0
+    }
+
+    static func fail(_ message: String) {
+        let line = "openpieces: error: \(message)\n"
+        _ = line.withCString { Glibc.write(2, $0, strlen($0)) }
+    }
+
+    static let mainHelp = """
+        openpieces \(ProductVersion.current) — a self-hosted AI orchestrator that builds its own tools.
+
+        usage: openpieces <command> [options]
+
+        commands:
+          serve     run the platform (HTTP API, Pieces-compatible API, services) on one port
+          version   print the version
+          help      print this help, or 'openpieces help serve'
+
+        Run 'openpieces <command> --help' for a command's options.
+        """
+
+    static var serveHelp: String {
+        var text = """
+            usage: openpieces serve [options]
+
+            Runs the platform until SIGINT or SIGTERM (then finishes in-flight requests and exits).
+            Each option is a flag, or the environment variable beside it; flags win.
+
+            options:
+
+            """
+        for spec in OptionSpec.all {
+            let left = "  --\(spec.flag) <\(spec.valueName)>"
+            text += left.padding(toLength: 30, withPad: " ", startingAt: 0) + spec.help + "\n"
+            text += String(repeating: " ", count: 30) + "env: \(spec.env)\n"
+        }
+        text += "  -h, --help                  show this help\n"
+        return text
+    }
+}

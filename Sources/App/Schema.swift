@@ -1,0 +1,14 @@
+import Store
+
+/// The product's schema, one migration per change, never edited once released.
+enum Schema {
+    static let migrations: [Migration] = [
+        Migration(1, "settings", """
+            CREATE TABLE settings (
+                key TEXT PRIMARY KEY,
+                value TEXT NOT NULL,
+                updated_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now'))
+            );
+            """),
+    ]
+}

@@ -1,0 +1,144 @@
+import Core
+import Foundation
+
+/// Everything `openpieces serve` can be told. Each option is a flag, overriding an `OPENPIECES_*`
+/// environment variable, overriding the default.
+public struct ServeOptions: Sendable, Equatable {
+    public var host = "127.0.0.1"
+    public var port = 39300
+    public var home: String
+    public var publicURL: String?
+    public var logLevel = LogLevel.info
+    public var logFormat = LogFormat.logfmt
+    public var maxBodyBytes = 16 * 1024 * 1024
+    public var eventLoops: Int?
+
+    public init(home: String) { self.home = home }
+
+    /// The base URL printed for services: `--public-url`, else the listener's address.
+    public func resolvedPublicURL(boundPort: Int) -> String {
+        if let publicURL { return publicURL.hasSuffix("/") ? String(publicURL.dropLast()) : publicURL }
+        let h = host.contains(":") ? "[\(host)]" : (host == "0.0.0.0" ? "127.0.0.1" : host)
+        return "http://\(h):\(boundPort)"
+    }
+
+    public var databasePath: String { (home as NSString).appendingPathComponent("openpieces.sqlite") }
+    public var servicesPath: String { (home as NSString).appendingPathComponent("services") }
+}
+
+/// One option of `serve`: its flag, its environment variable, and how to apply a value.
+struct OptionSpec: Sendable {
+    let flag: String
+    let env: String
+    let valueName: String
+    let help: String
+    let apply: @Sendable (inout ServeOptions, String) throws(UsageError) -> Void
+
+    static let all: [OptionSpec] = [
+        OptionSpec(flag: "host", env: "OPENPIECES_HOST", valueName: "ip", help: "address to listen on (default 127.0.0.1; 0.0.0.0 exposes it to the network)") { o, v throws(UsageError) in
+            guard !v.isEmpty, v.allSatisfy({ $0.isHexDigit || $0 == "." || $0 == ":" }) || v == "localhost" else {
+                throw UsageError("--host takes an IP address such as 127.0.0.1 or ::1, not '\(v)'")
+            }
+            o.host = v
+        },
+        OptionSpec(flag: "port", env: "OPENPIECES_PORT", valueName: "n", help: "TCP port (default 39300, where Pieces clients look; 0 picks a free one)") { o, v throws(UsageError) in
+            guard let n = Int(v), (0...65535).contains(n) else { throw UsageError("--port takes a number from 0 to 65535, not '\(v)'") }
+            o.port = n
+        },
+        OptionSpec(flag: "home", env: "OPENPIECES_HOME", valueName: "dir", help: "data directory: database, services, secrets (default ~/.openpieces)") { o, v throws(UsageError) in
+            guard !v.isEmpty else { throw UsageError("--home takes a directory path") }
+            o.home = (v as NSString).expandingTildeInPath
+        },
+        OptionSpec(flag: "public-url", env: "OPENPIECES_PUBLIC_URL", valueName: "url", help: "base URL printed for services (default http://<host>:<port>)") { o, v throws(UsageError) in
+            guard v.hasPrefix("http://") || v.hasPrefix("https://"), URL(string: v)?.host != nil else {
+                throw UsageError("--public-url takes an http(s) URL such as https://pieces.example.com, not '\(v)'")
+            }
+            o.publicURL = v
+        },
+        OptionSpec(flag: "log-level", env: "OPENPIECES_LOG_LEVEL", valueName: "level", help: "debug, info, warn or error (default info; debug logs every request)") { o, v throws(UsageError) in
+            guard let l = LogLevel(name: v) else { throw UsageError("--log-level takes debug, info, warn or error, not '\(v)'") }
+            o.logLevel = l
+        },
+        OptionSpec(flag: "log-format", env: "OPENPIECES_LOG_FORMAT", valueName: "format", help: "logfmt or json (default logfmt)") { o, v throws(UsageError) in
+            guard let f = LogFormat(rawValue: v.lowercased()) else { throw UsageError("--log-format takes logfmt or json, not '\(v)'") }
+            o.logFormat = f
+        },
+        OptionSpec(flag: "max-body", env: "OPENPIECES_MAX_BODY", valueName: "bytes", help: "largest request body accepted, e.g. 16M or 512K (default 16M)") { o, v throws(UsageError) in
+            guard let n = ByteSize.parse(v), n >= 1024, n <= 1 << 34 else {
+                throw UsageError("--max-body takes a size from 1K to 16G such as 16M, not '\(v)'")
+            }
+            o.maxBodyBytes = n
+        },
+        OptionSpec(flag: "event-loops", env: "OPENPIECES_EVENT_LOOPS", valueName: "n", help: "HTTP event loop threads (default: one per core)") { o, v throws(UsageError) in
+            guard let n = Int(v), (1...256).contains(n) else { throw UsageError("--event-loops takes a number from 1 to 256, not '\(v)'") }
+            o.eventLoops = n
+        },
+    ]
+
+    /// Resolves options: defaults, then the environment, then flags.
+    static func resolve(arguments: [String], environment: [String: String]) throws(UsageError) -> ServeOptions {
+        let defaultHome = environment["HOME"].map { ($0 as NSString).appendingPathComponent(".openpieces") } ?? "/var/lib/openpieces"
+        var options = ServeOptions(home: defaultHome)
+        for spec in all {
+            if let v = environment[spec.env], !v.isEmpty {
+                do { try spec.apply(&options, v) } catch { throw UsageError("\(spec.env): \(error.message)") }
+            }
+        }
+        var i = 0
+        while i < arguments.count {
+            let arg = arguments[i]
+            guard arg.hasPrefix("--") else { throw UsageError("unexpected argument '\(arg)'") }
+            var name = String(arg.dropFirst(2))
+            var value: String?
+            if let eq = name.firstIndex(of: "=") {
+                value = String(name[name.index(after: eq)...])
+                name = String(name[..<eq])
+            }
+            guard let spec = all.first(where: { $0.flag == name }) else {
+                let hint = all.map(\.flag).min(by: { editDistance($0, name) < editDistance($1, name) }).map { " Did you mean --\($0)?" } ?? ""
+                throw UsageError("unknown option '--\(name)'.\(hint)")
+            }
+            if value == nil {
+                guard i + 1 < arguments.count else { throw UsageError("--\(name) needs a value (<\(spec.valueName)>)") }
+                i += 1
+                value = arguments[i]
+            }
+            try spec.apply(&options, value!)
+            i += 1
+        }
+        return options
+    }
+}
+
+public struct UsageError: Error, Equatable {
+    public let message: String
+    public init(_ message: String) { self.message = message }
+}
+
+enum ByteSize {
+    /// `16M`, `512K`, `1G` or plain bytes.
+    static func parse(_ text: String) -> Int? {
+        let t = text.trimmingCharacters(in: .whitespaces).uppercased()
+        let units: [(String, Int)] = [("KB", 1 << 10), ("MB", 1 << 20), ("GB", 1 << 30), ("K", 1 << 10), ("M", 1 << 20), ("G", 1 << 30), ("B", 1)]
+        for (suffix, factor) in units where t.hasSuffix(suffix) {
+            guard let n = Int(t.dropLast(suffix.count)), n >= 0, n <= Int.max / factor else { return nil }
+            return n * factor
+        }
+        return Int(t)
+    }
+}
+
+func editDistance(_ a: String, _ b: String) -> Int {
+    let a = Array(a), b = Array(b)
+    var row = Array(0...b.count)
+    for i in 1...max(1, a.count) where !a.isEmpty {
+        var prev = row[0]
+        row[0] = i
+        for j in 1...max(1, b.count) where !b.isEmpty {
+            let old = row[j]
+            row[j] = min(row[j] + 1, row[j - 1] + 1, prev + (a[i - 1] == b[j - 1] ? 0 : 1))
+            prev = old
+        }
+    }
+    return a.isEmpty ? b.count : row[b.count]
+}

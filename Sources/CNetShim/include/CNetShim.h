@@ -1,0 +1,37 @@
+// Linux calls that Swift's Glibc module does not expose, as plain wrappers.
+#ifndef CNETSHIM_H
+#define CNETSHIM_H
+#include <stdint.h>
+#include <sys/types.h>
+
+enum {
+    OP_EPOLLIN = 0x001,
+    OP_EPOLLOUT = 0x004,
+    OP_EPOLLERR = 0x008,
+    OP_EPOLLHUP = 0x010,
+    OP_EPOLLRDHUP = 0x2000,
+    OP_EPOLLEXCLUSIVE = 0x10000000,
+};
+
+int op_epoll_create(void);
+int op_epoll_add(int epfd, int fd, uint32_t events, uint64_t data);
+int op_epoll_mod(int epfd, int fd, uint32_t events, uint64_t data);
+int op_epoll_del(int epfd, int fd);
+/// Waits for events; fills parallel arrays because `struct epoll_event` is packed on x86_64.
+int op_epoll_wait(int epfd, uint32_t *events, uint64_t *data, int max, int timeout_ms);
+
+int op_eventfd(void);
+int op_eventfd_signal(int fd);
+int op_eventfd_drain(int fd);
+
+/// accept4 with SOCK_NONBLOCK | SOCK_CLOEXEC.
+int op_accept(int listen_fd);
+/// A non-blocking TCP listener bound to host:port (IPv4 or IPv6 literal). Returns fd or -errno.
+int op_listen_tcp(const char *host, int port, int backlog);
+/// The port a socket is bound to, or -1.
+int op_local_port(int fd);
+int op_set_nodelay(int fd);
+/// A blocking TCP connection to host:port (for tests and tools). Returns fd or -errno.
+int op_connect_tcp(const char *host, int port, int timeout_ms);
+ssize_t op_send(int fd, const void *buf, size_t len);
+#endif

@@ -1,0 +1,28 @@
+/// Minimal JSON text helpers for hand-built documents on hot paths (error envelopes, log lines).
+public enum JSONText {
+    /// `s` as a JSON string literal, quotes included.
+    public static func quote(_ s: String) -> String {
+        var out = "\""
+        out.reserveCapacity(s.utf8.count + 2)
+        for scalar in s.unicodeScalars {
+            switch scalar {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            case _ where scalar.value < 0x20:
+                let hex = String(scalar.value, radix: 16)
+                out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+            default: out.unicodeScalars.append(scalar)
+            }
+        }
+        out += "\""
+        return out
+    }
+
+    /// The one error envelope of the product: `{"error":{"code":…,"message":…}}`.
+    public static func errorEnvelope(code: String, message: String) -> String {
+        "{\"error\":{\"code\":\(quote(code)),\"message\":\(quote(message))}}"
+    }
+}

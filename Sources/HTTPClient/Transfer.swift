@@ -1,0 +1,165 @@
+import CCurlShim
+import Foundation
+import Synchronization
+
+/// One libcurl transfer on its own thread, feeding a head continuation and then a body stream.
+final class Transfer: @unchecked Sendable {
+    let request: ClientRequest
+    let limit: Int
+    let userAgent: String
+    private let cancelled = Atomic<Bool>(false)
+    // Touched only by the transfer thread.
+    private var headContinuation: CheckedContinuation<StreamingResponse, Error>?
+    private var bodyContinuation: AsyncThrowingStream<[UInt8], Error>.Continuation?
+    private var headers: [(String, String)] = []
+    private var received = 0
+    private var tooLarge = false
+    private var handle: UnsafeMutableRawPointer?
+
+    init(request: ClientRequest, limit: Int, userAgent: String) {
+        self.request = request
+        self.limit = limit
+        self.userAgent = userAgent
+    }
+
+    func cancel() { cancelled.store(true, ordering: .relaxed) }
+
+    func start(_ cont: CheckedContinuation<StreamingResponse, Error>) {
+        headContinuation = cont
+        let thread = Thread { [self] in self.perform() }
+        thread.name = "op-http-client"
+        thread.start()
+    }
+
+    private func perform() {
+        guard let h = curl_easy_init() else {
+            finish(error: HTTPClientError.transfer(url: request.url, code: -1, message: "curl_easy_init failed"))
+            return
+        }
+        handle = h
+        var list: UnsafeMutablePointer<curl_slist>?
+        let errorBuffer = UnsafeMutablePointer<CChar>.allocate(capacity: Int(CURL_ERROR_SIZE) + 1)
+        errorBuffer[0] = 0
+        defer {
+            curl_slist_free_all(list)
+            curl_easy_cleanup(h)
+            errorBuffer.deallocate()
+        }
+        let me = Unmanaged.passUnretained(self).toOpaque()
+        _ = op_curl_set_str(h, CURLOPT_URL, request.url)
+        _ = op_curl_set_long(h, CURLOPT_NOSIGNAL, 1)
+        _ = op_curl_set_str(h, CURLOPT_PROTOCOLS_STR, "http,https")
+        _ = op_curl_set_long(h, CURLOPT_SSL_VERIFYPEER, 1)
+        _ = op_curl_set_long(h, CURLOPT_SSL_VERIFYHOST, 2)
+        _ = op_curl_set_long(h, CURLOPT_FOLLOWLOCATION, 0)
+        _ = op_curl_set_str(h, CURLOPT_USERAGENT, userAgent)
+        _ = op_curl_set_str(h, CURLOPT_ACCEPT_ENCODING, "")
+        _ = op_curl_set_ptr(h, CURLOPT_ERRORBUFFER, errorBuffer)
+        _ = op_curl_set_long(h, CURLOPT_CONNECTTIMEOUT_MS, Int(request.connectTimeout * 1000))
+        if request.timeout > 0 { _ = op_curl_set_long(h, CURLOPT_TIMEOUT_MS, Int(request.timeout * 1000)) }
+        if request.stallTimeout > 0 {
+            _ = op_curl_set_long(h, CURLOPT_LOW_SPEED_LIMIT, 1)
+            _ = op_curl_set_long(h, CURLOPT_LOW_SPEED_TIME, max(1, Int(request.stallTimeout)))
+        }
+        let method = request.method.uppercased()
+        if method == "HEAD" {
+            _ = op_curl_set_long(h, CURLOPT_NOBODY, 1)
+        } else if method != "GET" || request.body != nil {
+            _ = op_curl_set_str(h, CURLOPT_CUSTOMREQUEST, method)
+        }
+        if let body = request.body {
+            _ = op_curl_set_off(h, CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(body.count))
+            body.withUnsafeBytes { raw in
+                _ = op_curl_set_ptr(h, CURLOPT_COPYPOSTFIELDS, UnsafeMutableRawPointer(mutating: raw.baseAddress ?? UnsafeRawPointer(bitPattern: 1)!))
+            }
+        }
+        for (name, value) in request.headers {
+            let clean = value.filter { $0 != "\r" && $0 != "\n" }
+            list = curl_slist_append(list, "\(name): \(clean)")
+        }
+        list = curl_slist_append(list, "Expect:")  // no 1 s stall waiting for 100-continue from servers that never send it
+        _ = op_curl_set_slist(h, CURLOPT_HTTPHEADER, list)
+        _ = op_curl_set_data_cb(h, CURLOPT_HEADERFUNCTION) { ptr, size, count, userdata in
+            let t = Unmanaged<Transfer>.fromOpaque(userdata!).takeUnretainedValue()
+            return t.onHeader(UnsafeRawBufferPointer(start: ptr, count: size * count))
+        }
+        _ = op_curl_set_ptr(h, CURLOPT_HEADERDATA, me)
+        _ = op_curl_set_data_cb(h, CURLOPT_WRITEFUNCTION) { ptr, size, count, userdata in
+            let t = Unmanaged<Transfer>.fromOpaque(userdata!).takeUnretainedValue()
+            return t.onBody(UnsafeRawBufferPointer(start: ptr, count: size * count))
+        }
+        _ = op_curl_set_ptr(h, CURLOPT_WRITEDATA, me)
+
+        let rc = curl_easy_perform(h)
+        if rc == CURLE_OK {
+            deliverHead()
+            finish(error: nil)
+            return
+        }
+        let detail = errorBuffer[0] != 0 ? String(cString: errorBuffer) : String(cString: curl_easy_strerror(rc))
+        finish(error: mapError(rc, detail))
+    }
+
+    private func mapError(_ rc: CURLcode, _ detail: String) -> HTTPClientError {
+        let url = request.url
+        if cancelled.load(ordering: .relaxed) { return .cancelled }
+        if tooLarge { return .responseTooLarge(url: url, limit: limit) }
+        switch rc {
+        case CURLE_OPERATION_TIMEDOUT:
+            return .timeout(url: url, seconds: request.timeout > 0 ? request.timeout : request.stallTimeout)
+        case CURLE_COULDNT_CONNECT, CURLE_COULDNT_RESOLVE_HOST, CURLE_COULDNT_RESOLVE_PROXY:
+            return .connectFailed(url: url, message: detail)
+        case CURLE_PEER_FAILED_VERIFICATION, CURLE_SSL_CONNECT_ERROR, CURLE_SSL_CERTPROBLEM, CURLE_SSL_CACERT_BADFILE:
+            return .tls(url: url, message: detail)
+        case CURLE_UNSUPPORTED_PROTOCOL, CURLE_URL_MALFORMAT:
+            return .invalidURL(url)
+        default:
+            return .transfer(url: url, code: Int(rc.rawValue), message: detail)
+        }
+    }
+
+    private func onHeader(_ line: UnsafeRawBufferPointer) -> Int {
+        if cancelled.load(ordering: .relaxed) { return 0 }
+        let text = String(decoding: line, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        if text.hasPrefix("HTTP/") {
+            headers = []  // a new response (after 100 Continue or a redirect) starts over
+        } else if let colon = text.firstIndex(of: ":") {
+            headers.append((String(text[..<colon]), text[text.index(after: colon)...].trimmingCharacters(in: .whitespaces)))
+        }
+        return line.count
+    }
+
+    private func onBody(_ chunk: UnsafeRawBufferPointer) -> Int {
+        if cancelled.load(ordering: .relaxed) { return 0 }
+        received += chunk.count
+        if received > limit {
+            tooLarge = true
+            return 0
+        }
+        deliverHead()
+        bodyContinuation?.yield(Array(chunk))
+        return chunk.count
+    }
+
+    /// Resolves the head continuation once, creating the body stream the caller will read.
+    private func deliverHead() {
+        guard let cont = headContinuation, let h = handle else { return }
+        headContinuation = nil
+        let (stream, continuation) = AsyncThrowingStream<[UInt8], Error>.makeStream()
+        continuation.onTermination = { [weak self] reason in
+            if case .cancelled = reason { self?.cancel() }
+        }
+        bodyContinuation = continuation
+        cont.resume(returning: StreamingResponse(status: op_curl_response_code(h), headers: headers, body: stream))
+    }
+
+    private func finish(error: HTTPClientError?) {
+        if let cont = headContinuation {
+            headContinuation = nil
+            cont.resume(throwing: error ?? HTTPClientError.cancelled)
+            return
+        }
+        if let error { bodyContinuation?.finish(throwing: error) } else { bodyContinuation?.finish() }
+        bodyContinuation = nil
+    }
+}

@@ -1,0 +1,571 @@
+import CNetShim
+import Core
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// One client connection, confined to its event loop's thread.
+/// Requests are answered strictly in order: while one is being handled, later pipelined ones wait in the buffer.
+final class Connection {
+    enum Phase {
+        case reading      // parsing the next request
+        case handling     // a task is computing the response
+        case streaming    // a streamed body is being written
+        case webSocket
+        case lingering    // output sent, write side shut; draining input briefly so the peer sees our answer
+        case closed
+    }
+
+    let fd: Int32
+    let id: UInt64
+    unowned let loop: EventLoop
+    private(set) var phase: Phase = .reading
+    var inbound: [UInt8] = []
+    var readIndex = 0
+    private var outbound: [UInt8] = []
+    private var written = 0
+    private var parser: RequestParser
+    /// The current request's facts needed when its response goes out.
+    private var keepAlive = true
+    private var isHeadRequest = false
+    private var requestVersion: HTTPVersion = .http1_1
+    private var sequence: UInt64 = 0
+    private var closeAfterFlush = false
+    private var peerClosed = false
+    private var continueSent = false
+    private var processing = false
+    private var interestRead = true
+    private var interestWrite = false
+    // Timestamps (monotonic ns) that drive `deadline`.
+    private var headStartedAt: UInt64 = 0
+    private var bodyStartedAt: UInt64 = 0
+    private var idleSince: UInt64
+    private var writeProgressAt: UInt64 = 0
+    private var lingerSince: UInt64 = 0
+    private(set) var deadline: UInt64 = 0
+    private var streamWaiters: [CheckedContinuation<Void, Error>] = []
+    var webSocket: WebSocketSession?
+
+    static let highWater = 256 * 1024
+    static let pausedInputLimit = 64 * 1024
+
+    init(fd: Int32, id: UInt64, loop: EventLoop) {
+        self.fd = fd
+        self.id = id
+        self.loop = loop
+        self.parser = RequestParser(limits: loop.shared.limits)
+        self.idleSince = loop.now
+        updateDeadline()
+    }
+
+    var isOpen: Bool { phase != .closed }
+    var limits: ServerLimits { loop.shared.limits }
+    var pendingOutput: Int { outbound.count - written }
+    var handle: ConnectionHandle { ConnectionHandle(loop: loop, fd: fd, id: id) }
+
+    // MARK: events
+
+    func onReadable() {
+        var sawData = false
+        while phase != .closed {
+            let n = Glibc.read(fd, loop.scratch.baseAddress, loop.scratch.count)
+            if n > 0 {
+                sawData = true
+                if phase != .lingering {
+                    inbound.append(contentsOf: UnsafeRawBufferPointer(rebasing: loop.scratch[0..<n]))
+                }
+                if n < loop.scratch.count { break }
+            } else if n == 0 {
+                peerClosed = true
+                break
+            } else {
+                if errno == EINTR { continue }
+                if errno == EAGAIN || errno == EWOULDBLOCK { break }
+                close()
+                return
+            }
+        }
+        switch phase {
+        case .closed: return
+        case .lingering:
+            if peerClosed { close() }
+            return
+        case .webSocket:
+            if sawData { webSocketInput() }
+            if peerClosed { close(); return }
+        case .reading:
+            processInbound()
+            if peerClosed, phase == .reading, pendingOutput == 0 {
+                close()
+                return
+            }
+        case .handling, .streaming:
+            break
+        }
+        if peerClosed { keepAlive = false }
+        updateInterest()
+        updateDeadline()
+    }
+
+    func onWritable() {
+        flush()
+    }
+
+    func onTimeout() {
+        if pendingOutput > 0 || phase == .lingering {
+            close()
+            return
+        }
+        switch phase {
+        case .reading:
+            if parser.isBetweenRequests && readIndex == inbound.count {
+                close()  // an idle keep-alive connection: close quietly
+            } else {
+                keepAlive = false
+                requestVersion = .http1_1
+                isHeadRequest = false
+                respondError(HTTPError(408, code: "request_timeout",
+                                       message: "The request was not received in time. Send the whole request promptly."),
+                             requestID: loop.makeRequestID())
+            }
+        case .webSocket:
+            close()  // the peer never answered our close frame
+        default:
+            deadline = 0
+        }
+    }
+
+    /// Answers 503 to a connection over the limit.
+    func reject() {
+        keepAlive = false
+        respondError(HTTPError(503, code: "too_many_connections",
+                               message: "The server has too many open connections. Retry shortly.",
+                               headers: [("Retry-After", "1")]),
+                     requestID: loop.makeRequestID())
+    }
+
+    func closeIfIdle() {
+        if phase == .reading, parser.isBetweenRequests, readIndex == inbound.count, pendingOutput == 0 {
+            close()
+        }
+    }
+
+    // MARK: requests
+
+    private func processInbound() {
+        guard !processing else { return }
+        processing = true
+        defer {
+            processing = false
+            compactInbound()
+            flush()  // one write for every response this pass produced (pipelining)
+        }
+        while phase == .reading && !closeAfterFlush {
+            let step = inbound.withUnsafeBufferPointer { parser.parse($0, &readIndex) }
+            switch step {
+            case .needMore:
+                if parser.isReadingBody, let head = parser.head, head.expectContinue, !continueSent {
+                    continueSent = true
+                    outbound.append(contentsOf: Connection.continueLine)
+                }
+                if !parser.isBetweenRequests && headStartedAt == 0 { headStartedAt = loop.now }
+                if parser.isReadingBody && bodyStartedAt == 0 { bodyStartedAt = loop.now }
+                return
+            case .failure(let f):
+                keepAlive = false
+                isHeadRequest = false
+                requestVersion = .http1_1
+                respondError(HTTPError(f.status, code: f.code, message: f.message), requestID: loop.makeRequestID())
+                return
+            case .request(let head, let body):
+                dispatch(head, body)
+            }
+        }
+    }
+
+    private func compactInbound() {
+        if readIndex == inbound.count {
+            inbound.removeAll(keepingCapacity: inbound.capacity <= 256 * 1024)
+            readIndex = 0
+        } else if readIndex > 64 * 1024 {
+            inbound.removeFirst(readIndex)
+            readIndex = 0
+        }
+    }
+
+    private func dispatch(_ head: RequestHead, _ body: [UInt8]) {
+        sequence &+= 1
+        headStartedAt = 0
+        bodyStartedAt = 0
+        continueSent = false
+        keepAlive = head.keepAlive && !peerClosed && !loop.shared.isDraining
+        isHeadRequest = head.method == "HEAD"
+        requestVersion = head.version
+        let requestID = Connection.clientRequestID(head.headers["X-Request-Id"]) ?? loop.makeRequestID()
+        var request = Request(method: head.method, target: head.target, version: head.version,
+                              headers: head.headers, body: body, requestID: requestID)
+        let started = loop.now
+        switch loop.shared.router.match(method: head.method, path: request.path) {
+        case .none:
+            respond(Response.error(400, code: "bad_request", message: "The path has a malformed percent-escape."), request, started)
+        case .notFound:
+            respond(Response.error(404, code: "not_found",
+                                   message: "No route for \(head.method) \(request.path). The platform API is under /api/v1/."), request, started)
+        case .methodNotAllowed(let allow):
+            let allowText = allow.joined(separator: ", ")
+            if head.method == "OPTIONS" {
+                respond(Response(status: 204, headers: HTTPHeaders([("Allow", allowText)])), request, started)
+            } else {
+                var r = Response.error(405, code: "method_not_allowed", message: "\(head.method) is not allowed here. Allowed: \(allowText).")
+                r.headers.add("Allow", allowText)
+                respond(r, request, started)
+            }
+        case .found(let handler, let params):
+            request.parameters = params
+            switch handler {
+            case .inline(let f):
+                let response: Response
+                do { response = try f(request) } catch { response = errorResponse(error, request) }
+                respond(response, request, started)
+            case .task(let f):
+                phase = .handling
+                deadline = 0
+                let handle = self.handle, seq = sequence, logger = loop.shared.logger, request = request
+                Task {
+                    let response: Response
+                    do { response = try await f(request) } catch { response = Connection.errorResponse(error, request, logger) }
+                    handle.run { c in
+                        guard let c, c.sequence == seq, c.phase == .handling else { return }
+                        c.respond(response, request, started)
+                        c.processInbound()
+                        c.updateInterest()
+                        c.updateDeadline()
+                    }
+                }
+                updateInterest()
+            }
+        }
+    }
+
+    private func errorResponse(_ error: Error, _ request: Request) -> Response {
+        Connection.errorResponse(error, request, loop.shared.logger)
+    }
+
+    static func errorResponse(_ error: Error, _ request: Request, _ logger: Logger) -> Response {
+        if let e = error as? HTTPError { return Response.error(e) }
+        logger.error("http.handler_failed", ["request_id": request.requestID, "method": request.method,
+                                             "path": request.path, "error": String(describing: error)])
+        return Response.error(500, code: "internal_error",
+                              message: "The server failed to answer. Quote request id \(request.requestID) when reporting it.")
+    }
+
+    /// Answers an error produced before any request object exists (parse errors, timeouts, rejections), then closes.
+    private func respondError(_ e: HTTPError, requestID: String) {
+        keepAlive = false
+        writeHead(Response.error(e), requestID: requestID, contentLength: nil)
+        if loop.shared.logger.isEnabled(.debug) {
+            loop.shared.logger.debug("http.rejected", ["request_id": requestID, "status": "\(e.status)", "reason": e.message])
+        }
+        closeAfterFlush = true
+        flush()
+    }
+
+    private func respond(_ response: Response, _ request: Request, _ started: UInt64) {
+        let logger = loop.shared.logger
+        if logger.isEnabled(.debug) || response.status >= 500 {
+            let ms = Double(Clock.monotonicNanos() - started) / 1e6
+            logger.log(response.status >= 500 ? .warn : .debug, "http.request",
+                       ["request_id": request.requestID, "method": request.method, "path": request.path,
+                        "status": "\(response.status)", "ms": String(format: "%.2f", ms)])
+        }
+        switch response.body {
+        case .bytes:
+            writeHead(response, requestID: request.requestID, contentLength: nil)
+            phase = .reading
+            idleSince = loop.now
+            if !keepAlive { closeAfterFlush = true }
+        case .stream(let length, let produce):
+            let chunked = length == nil && requestVersion == .http1_1
+            if length == nil && !chunked { keepAlive = false }  // HTTP/1.0: the end of the body is the end of the connection
+            writeHead(response, requestID: request.requestID, contentLength: length, chunked: chunked)
+            if isHeadRequest || StatusText.forbidsBody(response.status) {
+                phase = .reading
+                if !keepAlive { closeAfterFlush = true }
+            } else {
+                phase = .streaming
+                startStream(produce, chunked: chunked, length: length)
+            }
+        case .webSocket(let run):
+            guard response.status == 101 else {
+                writeHead(Response.error(500, code: "internal_error", message: "A WebSocket answer must have status 101."),
+                          requestID: request.requestID, contentLength: nil)
+                closeAfterFlush = true
+                break
+            }
+            writeHead(response, requestID: request.requestID, contentLength: nil)
+            startWebSocket(run, request)
+        }
+        if !processing { flush() }
+    }
+
+    // MARK: writing
+
+    static let continueLine = Array("HTTP/1.1 100 Continue\r\n\r\n".utf8)
+    private static let crlf: [UInt8] = [0x0D, 0x0A]
+    private static let framingHeaders: Set<String> = ["content-length", "transfer-encoding", "connection", "date", "x-request-id"]
+
+    /// Serializes the status line and headers, and for byte bodies the body too.
+    private func writeHead(_ response: Response, requestID: String, contentLength: Int?, chunked: Bool = false) {
+        let status = response.status
+        outbound.append(contentsOf: "HTTP/1.1 \(status) \(StatusText.reason(status))\r\n".utf8)
+        outbound.append(contentsOf: loop.dateLine)
+        outbound.append(contentsOf: "X-Request-Id: \(requestID)\r\n".utf8)
+        for field in response.headers.fields {
+            let lower = field.name.lowercased()
+            if Connection.framingHeaders.contains(lower) { continue }
+            if lower == "upgrade", status != 101 { continue }
+            guard !field.name.isEmpty, field.name.utf8.allSatisfy(HeadParser.isTokenChar) else { continue }
+            // A value with CR or LF would split the response: never emit it as is.
+            let value = field.value.utf8.contains(where: { $0 == 0x0D || $0 == 0x0A || $0 == 0 })
+                ? String(field.value.map { $0 == "\r" || $0 == "\n" || $0 == "\0" ? " " : $0 }) : field.value
+            outbound.append(contentsOf: field.name.utf8)
+            outbound.append(contentsOf: [0x3A, 0x20])
+            outbound.append(contentsOf: value.utf8)
+            outbound.append(contentsOf: Connection.crlf)
+        }
+        var bodyBytes: [UInt8]?
+        if status == 101 {
+            outbound.append(contentsOf: "Connection: Upgrade\r\n".utf8)
+        } else {
+            if case .bytes(let b) = response.body {
+                if !StatusText.forbidsBody(status) {
+                    outbound.append(contentsOf: "Content-Length: \(b.count)\r\n".utf8)
+                    if !isHeadRequest { bodyBytes = b }
+                }
+            } else if let contentLength {
+                outbound.append(contentsOf: "Content-Length: \(contentLength)\r\n".utf8)
+            } else if chunked {
+                outbound.append(contentsOf: "Transfer-Encoding: chunked\r\n".utf8)
+            }
+            if !keepAlive {
+                outbound.append(contentsOf: "Connection: close\r\n".utf8)
+            } else if requestVersion == .http1_0 {
+                outbound.append(contentsOf: "Connection: keep-alive\r\n".utf8)
+            }
+        }
+        outbound.append(contentsOf: Connection.crlf)
+        if let bodyBytes { outbound.append(contentsOf: bodyBytes) }
+    }
+
+    func append(_ bytes: [UInt8]) { outbound.append(contentsOf: bytes) }
+
+    /// Sends what is queued, then closes (used when a WebSocket ends).
+    func closeAfterWriting() {
+        closeAfterFlush = true
+        flush()
+    }
+
+    func flush() {
+        guard phase != .closed else { return }
+        while written < outbound.count {
+            let n = outbound.withUnsafeBytes { op_send(fd, $0.baseAddress! + written, $0.count - written) }
+            if n > 0 {
+                written += n
+                writeProgressAt = loop.now
+            } else if n < 0 && errno == EINTR {
+                continue
+            } else if n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK) {
+                updateInterest()
+                updateDeadline()
+                resumeStreamWaiters()
+                return
+            } else {
+                close()
+                return
+            }
+        }
+        outbound.removeAll(keepingCapacity: outbound.capacity <= 256 * 1024)
+        written = 0
+        resumeStreamWaiters()
+        if closeAfterFlush && phase != .lingering {
+            beginLingeringClose()
+            return
+        }
+        updateInterest()
+        updateDeadline()
+    }
+
+    private func resumeStreamWaiters() {
+        guard !streamWaiters.isEmpty, pendingOutput <= Connection.highWater / 2 else { return }
+        let waiters = streamWaiters
+        streamWaiters.removeAll()
+        for w in waiters { w.resume() }
+    }
+
+    /// Queues `bytes` for a streaming writer; resumes it once the output has room (backpressure).
+    func streamWrite(_ bytes: [UInt8], _ continuation: CheckedContinuation<Void, Error>) {
+        outbound.append(contentsOf: bytes)
+        flush()
+        guard phase != .closed else { continuation.resume(throwing: ConnectionClosedError()); return }
+        if pendingOutput > Connection.highWater {
+            streamWaiters.append(continuation)
+        } else {
+            continuation.resume()
+        }
+    }
+
+    /// Shuts our side and reads what the peer still sends for a moment, so it receives our answer instead of a reset.
+    private func beginLingeringClose() {
+        phase = .lingering
+        lingerSince = loop.now
+        shutdown(fd, Int32(SHUT_WR))
+        inbound.removeAll()
+        readIndex = 0
+        updateInterest()
+        updateDeadline()
+    }
+
+    func close() {
+        guard phase != .closed else { return }
+        phase = .closed
+        loop.forget(self)
+        Glibc.close(fd)
+        let waiters = streamWaiters
+        streamWaiters.removeAll()
+        for w in waiters { w.resume(throwing: ConnectionClosedError()) }
+        webSocket?.connectionClosed()
+    }
+
+    // MARK: epoll interest and deadlines
+
+    func updateInterest() {
+        guard phase != .closed else { return }
+        let backlog = inbound.count - readIndex
+        let read: Bool
+        switch phase {
+        case .reading, .lingering: read = !peerClosed
+        case .handling, .streaming: read = !peerClosed && backlog < Connection.pausedInputLimit
+        case .webSocket: read = !peerClosed && (webSocket?.acceptsInput ?? true) && pendingOutput < Connection.highWater * 4
+        case .closed: read = false
+        }
+        let write = pendingOutput > 0
+        if read != interestRead || write != interestWrite {
+            interestRead = read
+            interestWrite = write
+            loop.updateInterest(fd, read: read, write: write)
+        }
+    }
+
+    func updateDeadline() {
+        let l = limits
+        func ns(_ s: Double) -> UInt64 { UInt64(s * 1e9) }
+        if phase == .lingering {
+            deadline = lingerSince + 2_000_000_000
+        } else if pendingOutput > 0 {
+            deadline = writeProgressAt + ns(l.writeTimeout)
+        } else {
+            switch phase {
+            case .reading:
+                if bodyStartedAt != 0 {
+                    deadline = bodyStartedAt + ns(l.bodyTimeout)
+                } else if headStartedAt != 0 {
+                    deadline = headStartedAt + ns(l.headerTimeout)
+                } else if readIndex < inbound.count {
+                    headStartedAt = loop.now
+                    deadline = headStartedAt + ns(l.headerTimeout)
+                } else {
+                    deadline = idleSince + ns(l.idleTimeout)
+                }
+            case .webSocket:
+                deadline = webSocket?.closeDeadline ?? 0
+            default:
+                deadline = 0
+            }
+        }
+    }
+
+    // MARK: streaming bodies
+
+    private func startStream(_ produce: @escaping @Sendable (BodyWriter) async throws -> Void, chunked: Bool, length: Int?) {
+        let writer = BodyWriter(handle: handle, chunked: chunked)
+        let seq = sequence, handle = self.handle, logger = loop.shared.logger
+        Task {
+            var failed = false
+            do { try await produce(writer) } catch {
+                failed = true
+                if !(error is ConnectionClosedError) {
+                    logger.warn("http.stream_failed", ["error": String(describing: error)])
+                }
+            }
+            let incomplete = failed || (length != nil && writer.bytesWritten() != length)
+            handle.run { c in
+                guard let c, c.sequence == seq, c.phase == .streaming else { return }
+                c.finishStream(failed: incomplete, chunked: chunked)
+            }
+        }
+    }
+
+    private func finishStream(failed: Bool, chunked: Bool) {
+        if failed {
+            // Mid-stream there is no way to send an error: end the connection so the client sees a truncated body.
+            keepAlive = false
+            closeAfterFlush = true
+            flush()
+            return
+        }
+        if chunked { outbound.append(contentsOf: Array("0\r\n\r\n".utf8)) }
+        phase = .reading
+        idleSince = loop.now
+        if !keepAlive { closeAfterFlush = true }
+        flush()
+        processInbound()
+        updateInterest()
+        updateDeadline()
+    }
+
+    // MARK: WebSocket
+
+    private func startWebSocket(_ run: @escaping @Sendable (WebSocket) async -> Void, _ request: Request) {
+        phase = .webSocket
+        let socket = WebSocket(handle: handle, request: request)
+        webSocket = WebSocketSession(socket: socket, maxMessage: limits.maxWebSocketMessageBytes)
+        Task {
+            await run(socket)
+            await socket.close(code: 1000)
+        }
+        if readIndex < inbound.count { webSocketInput() }
+    }
+
+    private func webSocketInput() {
+        guard let session = webSocket else { return }
+        session.consume(self)
+        compactInbound()
+    }
+
+    // MARK: request ids
+
+    /// The client's request id when it is short and made of safe characters; else nil.
+    static func clientRequestID(_ value: String?) -> String? {
+        guard let value, !value.isEmpty, value.utf8.count <= 128 else { return nil }
+        let ok = value.utf8.allSatisfy { c in
+            (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5A) || (c >= 0x61 && c <= 0x7A) || c == 0x2D || c == 0x5F || c == 0x2E || c == 0x3A
+        }
+        return ok ? value : nil
+    }
+}
+
+/// The peer went away while we were writing to it.
+public struct ConnectionClosedError: Error, Sendable {}
+
+/// A Sendable way to reach a connection from another thread: the work runs on its loop, if it is still open.
+struct ConnectionHandle: Sendable {
+    let loop: EventLoop
+    let fd: Int32
+    let id: UInt64
+
+    func run(_ work: @escaping @Sendable (Connection?) -> Void) {
+        loop.execute { [loop, fd, id] in
+            if let c = loop.connections[fd], c.id == id, c.isOpen { work(c) } else { work(nil) }
+        }
+    }
+}

@@ -1,0 +1,102 @@
+/// How a route's handler runs.
+public enum Handler: Sendable {
+    /// On the event loop thread, for handlers that never block (health, version, static answers).
+    case inline(@Sendable (Request) throws -> Response)
+    /// In a Swift task, for everything that awaits or touches storage.
+    case task(@Sendable (Request) async throws -> Response)
+}
+
+/// Routes with `:name` path parameters and a trailing `*name` catch-all, telling 404 from 405.
+/// Built before the server starts, then immutable.
+public struct Router: Sendable {
+    struct Node: Sendable {
+        var statics: [String: Node] = [:]
+        var param: [ParamChild] = []
+        var catchAll: (name: String, handlers: [String: Handler])?
+        var handlers: [String: Handler] = [:]
+    }
+
+    struct ParamChild: Sendable {
+        var name: String
+        var node: Node
+    }
+
+    enum Match {
+        case found(Handler, [String: String])
+        case methodNotAllowed([String])
+        case notFound
+    }
+
+    private var root = Node()
+
+    public init() {}
+
+    public mutating func add(_ method: String, _ pattern: String, _ handler: Handler) {
+        let segments = pattern.split(separator: "/", omittingEmptySubsequences: true).map(String.init)
+        Router.insert(&root, segments[...], method.uppercased(), handler)
+    }
+
+    public mutating func get(_ pattern: String, _ h: @escaping @Sendable (Request) async throws -> Response) { add("GET", pattern, .task(h)) }
+    public mutating func post(_ pattern: String, _ h: @escaping @Sendable (Request) async throws -> Response) { add("POST", pattern, .task(h)) }
+    public mutating func put(_ pattern: String, _ h: @escaping @Sendable (Request) async throws -> Response) { add("PUT", pattern, .task(h)) }
+    public mutating func patch(_ pattern: String, _ h: @escaping @Sendable (Request) async throws -> Response) { add("PATCH", pattern, .task(h)) }
+    public mutating func delete(_ pattern: String, _ h: @escaping @Sendable (Request) async throws -> Response) { add("DELETE", pattern, .task(h)) }
+
+    private static func insert(_ node: inout Node, _ segments: ArraySlice<String>, _ method: String, _ handler: Handler) {
+        guard let first = segments.first else {
+            node.handlers[method] = handler
+            return
+        }
+        let rest = segments.dropFirst()
+        if first.hasPrefix("*") {
+            precondition(rest.isEmpty, "a catch-all segment must be last")
+            var handlers = node.catchAll?.handlers ?? [:]
+            handlers[method] = handler
+            node.catchAll = (String(first.dropFirst()), handlers)
+        } else if first.hasPrefix(":") {
+            let name = String(first.dropFirst())
+            if node.param.isEmpty { node.param = [ParamChild(name: name, node: Node())] }
+            precondition(node.param[0].name == name, "conflicting parameter names at the same position")
+            insert(&node.param[0].node, rest, method, handler)
+        } else {
+            insert(&node.statics[first, default: Node()], rest, method, handler)
+        }
+    }
+
+    /// Looks a request up. `path` is still percent-encoded; nil parameters mean a malformed escape.
+    func match(method: String, path: String) -> Match? {
+        var segments: [Substring] = path.split(separator: "/", omittingEmptySubsequences: true)
+        if segments.count > 64 { segments = Array(segments.prefix(65)) }
+        var params: [String: String] = [:]
+        guard let handlers = Router.find(root, segments[...], &params) else { return .notFound }
+        if let h = handlers[method] { return .found(h, params) }
+        if method == "HEAD", let h = handlers["GET"] { return .found(h, params) }
+        var allow = Set(handlers.keys)
+        if allow.contains("GET") { allow.insert("HEAD") }
+        allow.insert("OPTIONS")
+        return .methodNotAllowed(allow.sorted())
+    }
+
+    private static func find(_ node: Node, _ segments: ArraySlice<Substring>, _ params: inout [String: String]) -> [String: Handler]? {
+        guard let first = segments.first else {
+            if !node.handlers.isEmpty { return node.handlers }
+            if let c = node.catchAll { params[c.name] = ""; return c.handlers }
+            return nil
+        }
+        let rest = segments.dropFirst()
+        if let child = node.statics[String(first)], let found = find(child, rest, &params) { return found }
+        if let p = node.param.first, let decoded = PercentEncoding.decode(first) {
+            var attempt = params
+            attempt[p.name] = decoded
+            if let found = find(p.node, rest, &attempt) {
+                params = attempt
+                return found
+            }
+        }
+        if let c = node.catchAll {
+            params[c.name] = segments.joined(separator: "/")
+            return c.handlers
+        }
+        return nil
+    }
+}

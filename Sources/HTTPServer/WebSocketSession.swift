@@ -1,0 +1,149 @@
+import Core
+
+/// The loop-side state of a WebSocket connection: frame parsing, fragments, the closing handshake.
+final class WebSocketSession {
+    let socket: WebSocket
+    let maxMessage: Int
+    private var fragments: [UInt8] = []
+    private var fragmentOpcode: UInt8 = 0
+    private(set) var closeSent = false
+    private var closeSentAt: UInt64 = 0
+    private var finished = false
+
+    init(socket: WebSocket, maxMessage: Int) {
+        self.socket = socket
+        self.maxMessage = maxMessage
+    }
+
+    var acceptsInput: Bool { !finished && socket.queuedBytes < WebSocket.inboxHighWater }
+    var closeDeadline: UInt64? { closeSent ? closeSentAt + 5_000_000_000 : nil }
+
+    /// Parses every complete frame in the connection's input.
+    func consume(_ c: Connection) {
+        while !finished {
+            let avail = c.inbound.count - c.readIndex
+            guard avail >= 2 else { return }
+            let ri = c.readIndex
+            let b0 = c.inbound[ri], b1 = c.inbound[ri + 1]
+            let fin = b0 & 0x80 != 0
+            let opcode = b0 & 0x0F
+            var headerLength = 2
+            var length = UInt64(b1 & 0x7F)
+            if length == 126 {
+                guard avail >= 4 else { return }
+                length = UInt64(c.inbound[ri + 2]) << 8 | UInt64(c.inbound[ri + 3])
+                headerLength = 4
+            } else if length == 127 {
+                guard avail >= 10 else { return }
+                length = 0
+                for i in 0..<8 { length = length << 8 | UInt64(c.inbound[ri + 2 + i]) }
+                headerLength = 10
+                if length >> 63 != 0 { return fail(c, 1002, "frame length has its top bit set") }
+            }
+            if b0 & 0x70 != 0 { return fail(c, 1002, "reserved bits are set without an extension") }
+            if b1 & 0x80 == 0 { return fail(c, 1002, "client frames must be masked") }
+            let isControl = opcode & 0x08 != 0
+            if isControl {
+                guard opcode <= 0xA else { return fail(c, 1002, "unknown opcode \(opcode)") }
+                if length > 125 || !fin { return fail(c, 1002, "control frames must be final and at most 125 bytes") }
+            } else {
+                guard opcode <= 0x2 else { return fail(c, 1002, "unknown opcode \(opcode)") }
+                if opcode == 0 && fragmentOpcode == 0 { return fail(c, 1002, "continuation frame without a message") }
+                if opcode != 0 && fragmentOpcode != 0 { return fail(c, 1002, "new message before the previous one ended") }
+                if UInt64(fragments.count) + length > UInt64(maxMessage) {
+                    return fail(c, 1009, "message exceeds \(maxMessage) bytes")
+                }
+            }
+            let total = headerLength + 4 + Int(length)
+            guard avail >= total else { return }
+            let maskStart = ri + headerLength
+            var payload = Array(c.inbound[(maskStart + 4)..<(ri + total)])
+            for i in 0..<payload.count { payload[i] ^= c.inbound[maskStart + (i & 3)] }
+            c.readIndex += total
+            switch opcode {
+            case 0x1, 0x2:
+                if fin { deliver(c, opcode, payload) } else {
+                    fragmentOpcode = opcode
+                    fragments = payload
+                }
+            case 0x0:
+                fragments += payload
+                if fin {
+                    let message = fragments
+                    fragments = []
+                    let op = fragmentOpcode
+                    fragmentOpcode = 0
+                    deliver(c, op, message)
+                }
+            case 0x8:
+                receivedClose(c, payload)
+            case 0x9:
+                if !closeSent { c.append(WebSocketFrame.encode(opcode: 0xA, payload)) }
+            default:
+                break  // pong, unsolicited or not: nothing to do
+            }
+        }
+    }
+
+    private func deliver(_ c: Connection, _ opcode: UInt8, _ payload: [UInt8]) {
+        if opcode == 0x1 {
+            guard let text = String(validating: payload, as: UTF8.self) else { return fail(c, 1007, "text message is not valid UTF-8") }
+            socket.enqueue(.text(text))
+        } else {
+            socket.enqueue(.binary(payload))
+        }
+    }
+
+    private func receivedClose(_ c: Connection, _ payload: [UInt8]) {
+        var code: UInt16?
+        if payload.count == 1 { return fail(c, 1002, "close frame with a one-byte payload") }
+        if payload.count >= 2 {
+            let value = UInt16(payload[0]) << 8 | UInt16(payload[1])
+            guard WebSocketSession.isValidCloseCode(value) else { return fail(c, 1002, "invalid close code \(value)") }
+            guard String(validating: payload[2...], as: UTF8.self) != nil else { return fail(c, 1007, "close reason is not valid UTF-8") }
+            code = value
+        }
+        if !closeSent {
+            closeSent = true
+            c.append(WebSocketFrame.encode(opcode: 0x8, code.map { WebSocketFrame.closePayload(code: $0, reason: "") } ?? []))
+        }
+        end(c, closeCode: code ?? 1005)
+    }
+
+    /// A protocol violation: close with `code` and stop reading.
+    private func fail(_ c: Connection, _ code: UInt16, _ reason: String) {
+        c.loop.shared.logger.debug("websocket.protocol_error", ["request_id": socket.request.requestID, "code": "\(code)", "reason": reason])
+        if !closeSent {
+            closeSent = true
+            c.append(WebSocketFrame.encode(opcode: 0x8, WebSocketFrame.closePayload(code: code, reason: reason)))
+        }
+        end(c, closeCode: code)
+    }
+
+    private func end(_ c: Connection, closeCode: UInt16) {
+        finished = true
+        socket.finish(closeCode: closeCode)
+        c.closeAfterWriting()
+    }
+
+    func sendClose(_ c: Connection, code: UInt16, reason: String) {
+        guard !closeSent, !finished else { return }
+        closeSent = true
+        closeSentAt = c.loop.now
+        c.append(WebSocketFrame.encode(opcode: 0x8, WebSocketFrame.closePayload(code: code, reason: reason)))
+        c.flush()
+        c.updateDeadline()
+    }
+
+    func connectionClosed() {
+        finished = true
+        socket.finish(closeCode: 1006)
+    }
+
+    static func isValidCloseCode(_ code: UInt16) -> Bool {
+        switch code {
+        case 1000...1003, 1007...1014, 3000...4999: true
+        default: false
+        }
+    }
+}

@@ -1,0 +1,102 @@
+import CSQLite
+import Foundation
+import Synchronization
+
+/// A versioned schema change, applied once, in order, inside a transaction.
+public struct Migration: Sendable {
+    public let version: Int
+    public let name: String
+    public let sql: String
+
+    public init(_ version: Int, _ name: String, _ sql: String) {
+        self.version = version
+        self.name = name
+        self.sql = sql
+    }
+}
+
+/// The database: one writer and a few readers on one SQLite file in WAL mode.
+/// Writes are serialized and durable once `write` returns (synchronous=FULL): a `kill -9` loses none.
+public final class Database: Sendable {
+    public let path: String
+    private let writer: Guarded
+    private let readers: [Guarded]
+    private let nextReader = Atomic<Int>(0)
+
+    public init(path: String, migrations: [Migration], readers readerCount: Int = 4) throws {
+        self.path = path
+        let w = try SQLiteConnection(path: path, readOnly: false)
+        try w.exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;")
+        let mode = try w.queryOne("PRAGMA journal_mode")?[0].string
+        guard mode == "wal" else { throw StoreError.open(path: path, message: "WAL mode is not available (got \(mode ?? "?"))") }
+        try Database.migrate(w, migrations)
+        writer = Guarded(w)
+        var rs: [Guarded] = []
+        for _ in 0..<max(1, readerCount) {
+            let r = try SQLiteConnection(path: path, readOnly: true)
+            try r.exec("PRAGMA foreign_keys=ON; PRAGMA query_only=ON;")
+            rs.append(Guarded(r))
+        }
+        readers = rs
+    }
+
+    /// Runs `body` in an immediate transaction on the writer; commits if it returns, rolls back if it throws.
+    public func write<T: Sendable>(_ body: (SQLiteConnection) throws -> T) throws -> T {
+        try writer.lock.withLock { db in
+            try db.exec("BEGIN IMMEDIATE")
+            do {
+                let result = try body(db)
+                try db.exec("COMMIT")
+                return result
+            } catch {
+                try? db.exec("ROLLBACK")
+                throw error
+            }
+        }
+    }
+
+    /// Runs `body` on a reader connection in one read transaction (a consistent snapshot).
+    public func read<T: Sendable>(_ body: (SQLiteConnection) throws -> T) throws -> T {
+        let i = nextReader.add(1, ordering: .relaxed).newValue % readers.count
+        return try readers[i].lock.withLock { db in
+            try db.exec("BEGIN")
+            defer { try? db.exec("COMMIT") }
+            return try body(db)
+        }
+    }
+
+    /// The schema version the database is at.
+    public func schemaVersion() throws -> Int {
+        try read { try $0.queryOne("SELECT COALESCE(MAX(version), 0) AS v FROM schema_migrations")?["v"].int ?? 0 }
+    }
+
+    private static func migrate(_ db: SQLiteConnection, _ migrations: [Migration]) throws {
+        try db.exec("""
+            CREATE TABLE IF NOT EXISTS schema_migrations (
+                version INTEGER PRIMARY KEY,
+                name TEXT NOT NULL,
+                applied_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now'))
+            )
+            """)
+        let current = try db.queryOne("SELECT COALESCE(MAX(version), 0) AS v FROM schema_migrations")?["v"].int ?? 0
+        let known = migrations.map(\.version).max() ?? 0
+        if current > known { throw StoreError.newerSchema(found: current, known: known) }
+        for m in migrations.sorted(by: { $0.version < $1.version }) where m.version > current {
+            do {
+                try db.exec("BEGIN IMMEDIATE")
+                try db.exec(m.sql)
+                try db.execute("INSERT INTO schema_migrations(version, name) VALUES (?, ?)", [m.version, m.name])
+                try db.exec("COMMIT")
+            } catch {
+                try? db.exec("ROLLBACK")
+                throw StoreError.migrationFailed(version: m.version, name: m.name, message: String(describing: error))
+            }
+        }
+    }
+}
+
+/// A connection behind its own lock: only one thread uses a SQLite connection at a time.
+final class Guarded: Sendable {
+    let lock: Mutex<SQLiteConnection>
+    init(_ c: sending SQLiteConnection) { lock = Mutex(c) }
+}

@@ -1,0 +1,56 @@
+/// A value SQLite stores: the five storage classes.
+public enum SQLValue: Sendable, Equatable, Hashable {
+    case null
+    case integer(Int64)
+    case real(Double)
+    case text(String)
+    case blob([UInt8])
+
+    public var int: Int? { if case .integer(let v) = self { return Int(v) }; return nil }
+    public var double: Double? {
+        switch self {
+        case .real(let v): v
+        case .integer(let v): Double(v)
+        default: nil
+        }
+    }
+    public var string: String? { if case .text(let v) = self { return v }; return nil }
+    public var bytes: [UInt8]? {
+        switch self {
+        case .blob(let v): v
+        case .text(let v): Array(v.utf8)
+        default: nil
+        }
+    }
+    public var bool: Bool? { int.map { $0 != 0 } }
+    public var isNull: Bool { self == .null }
+}
+
+/// Swift values that bind to statement parameters.
+public protocol SQLBindable: Sendable {
+    var sqlValue: SQLValue { get }
+}
+
+extension Int: SQLBindable { public var sqlValue: SQLValue { .integer(Int64(self)) } }
+extension Int64: SQLBindable { public var sqlValue: SQLValue { .integer(self) } }
+extension Double: SQLBindable { public var sqlValue: SQLValue { .real(self) } }
+extension Bool: SQLBindable { public var sqlValue: SQLValue { .integer(self ? 1 : 0) } }
+extension String: SQLBindable { public var sqlValue: SQLValue { .text(self) } }
+extension Array: SQLBindable where Element == UInt8 { public var sqlValue: SQLValue { .blob(self) } }
+extension SQLValue: SQLBindable { public var sqlValue: SQLValue { self } }
+extension Optional: SQLBindable where Wrapped: SQLBindable {
+    public var sqlValue: SQLValue { self?.sqlValue ?? .null }
+}
+
+/// One result row; columns by name or position.
+public struct Row: Sendable {
+    public let columns: [String]
+    public let values: [SQLValue]
+
+    public subscript(_ name: String) -> SQLValue {
+        guard let i = columns.firstIndex(of: name) else { return .null }
+        return values[i]
+    }
+
+    public subscript(_ index: Int) -> SQLValue { values[index] }
+}

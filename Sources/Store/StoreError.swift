@@ -1,0 +1,26 @@
+/// Storage failures, each saying what went wrong and what to do.
+public enum StoreError: Error, CustomStringConvertible, Sendable, Equatable {
+    case open(path: String, message: String)
+    case sql(code: Int32, message: String, sql: String)
+    case constraint(message: String)
+    case busy(message: String)
+    case newerSchema(found: Int, known: Int)
+    case migrationFailed(version: Int, name: String, message: String)
+
+    public var description: String {
+        switch self {
+        case .open(let path, let m):
+            "cannot open the database at \(path): \(m). Check that the data directory exists and is writable (--home or OPENPIECES_HOME)."
+        case .sql(let code, let m, let sql):
+            "SQLite error \(code): \(m) (in: \(sql.prefix(120)))"
+        case .constraint(let m):
+            "constraint violated: \(m)"
+        case .busy(let m):
+            "the database stayed locked: \(m). Another process may be using the same data directory."
+        case .newerSchema(let found, let known):
+            "the database has schema version \(found) but this openpieces knows only up to \(known). Upgrade openpieces, or point --home at another data directory."
+        case .migrationFailed(let v, let n, let m):
+            "migration \(v) (\(n)) failed: \(m). The database was left at the previous version."
+        }
+    }
+}
