@@ -30,10 +30,12 @@ let package = Package(
         // Test helper: writes rows and reports each acknowledged one, to be killed with SIGKILL.
         .executableTarget(name: "CrashProbe", dependencies: ["Store"]),
 
-        .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer", "Core", "Crypto", "CNetShim"]),
-        .testTarget(name: "HTTPClientTests", dependencies: ["HTTPClient", "HTTPServer", "Core"]),
-        .testTarget(name: "StoreTests", dependencies: ["Store", "CrashProbe"]),
-        .testTarget(name: "AppTests", dependencies: ["App", "HTTPClient", "openpieces"]),
+        // Shared by the test targets: a raw-socket client and paths of built products.
+        .target(name: "TestSupport", dependencies: ["CNetShim"], path: "Tests/TestSupport"),
+        .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer", "Core", "Crypto", "TestSupport"]),
+        .testTarget(name: "HTTPClientTests", dependencies: ["HTTPClient", "HTTPServer", "Core", "TestSupport"]),
+        .testTarget(name: "StoreTests", dependencies: ["Store", "CrashProbe", "TestSupport"]),
+        .testTarget(name: "AppTests", dependencies: ["App", "HTTPClient", "openpieces", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -74,7 +74,7 @@ final class Transfer: @unchecked Sendable {
             }
         }
         for (name, value) in request.headers {
-            let clean = value.filter { $0 != "\r" && $0 != "\n" }
+            let clean = String(String.UnicodeScalarView(value.unicodeScalars.filter { $0 != "\r" && $0 != "\n" && $0 != "\0" }))
             list = curl_slist_append(list, "\(name): \(clean)")
         }
         list = curl_slist_append(list, "Expect:")  // no 1 s stall waiting for 100-continue from servers that never send it

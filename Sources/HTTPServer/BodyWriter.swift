@@ -32,9 +32,9 @@ public struct BodyWriter: Sendable {
     /// One Server-Sent Event (`text/event-stream`); multi-line data becomes several `data:` lines.
     public func writeEvent(data: String, event: String? = nil, id: String? = nil) async throws {
         var text = ""
-        if let event { text += "event: \(event.filter { $0 != "\n" && $0 != "\r" })\n" }
-        if let id { text += "id: \(id.filter { $0 != "\n" && $0 != "\r" })\n" }
-        for line in data.split(separator: "\n", omittingEmptySubsequences: false) { text += "data: \(line)\n" }
+        if let event { text += "event: \(event.replacingLineBreaks())\n" }
+        if let id { text += "id: \(id.replacingLineBreaks())\n" }
+        for line in data.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline) { text += "data: \(line)\n" }
         try await write(text + "\n")
     }
 

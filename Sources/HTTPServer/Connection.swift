@@ -271,6 +271,7 @@ final class Connection {
     }
 
     private func respond(_ response: Response, _ request: Request, _ started: UInt64) {
+        if loop.shared.isDraining { keepAlive = false }  // shutting down: this is the connection's last answer
         let logger = loop.shared.logger
         if logger.isEnabled(.debug) || response.status >= 500 {
             let ms = Double(Clock.monotonicNanos() - started) / 1e6
@@ -327,7 +328,7 @@ final class Connection {
             guard !field.name.isEmpty, field.name.utf8.allSatisfy(HeadParser.isTokenChar) else { continue }
             // A value with CR or LF would split the response: never emit it as is.
             let value = field.value.utf8.contains(where: { $0 == 0x0D || $0 == 0x0A || $0 == 0 })
-                ? String(field.value.map { $0 == "\r" || $0 == "\n" || $0 == "\0" ? " " : $0 }) : field.value
+                ? field.value.replacingLineBreaks() : field.value
             outbound.append(contentsOf: field.name.utf8)
             outbound.append(contentsOf: [0x3A, 0x20])
             outbound.append(contentsOf: value.utf8)

@@ -61,3 +61,12 @@ extension StringProtocol {
         return s
     }
 }
+
+extension String {
+    /// CR, LF and NUL each replaced by a space, scalar by scalar ("\r\n" is one Character, so filter scalars).
+    public func replacingLineBreaks() -> String {
+        var out = String.UnicodeScalarView()
+        for u in unicodeScalars { out.append(u == "\r" || u == "\n" || u == "\0" ? " " : u) }
+        return String(out)
+    }
+}

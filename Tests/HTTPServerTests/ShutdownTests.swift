@@ -1,0 +1,53 @@
+import Core
+import Foundation
+import HTTPServer
+import Testing
+import TestSupport
+
+@Suite struct ShutdownTests {
+    @Test func inFlightRequestsFinishAndNewConnectionsAreRefused() async throws {
+        var router = Router()
+        installTestRoutes(&router)
+        var limits = ServerLimits()
+        limits.shutdownGrace = 5
+        let server = try HTTPServer(configuration: ServerConfiguration(port: 0, eventLoops: 2, limits: limits),
+                                    router: router, logger: Logger(sink: LogSink(capturingAt: .error)))
+        let port = server.port
+        let busy = try RawClient(port: port)
+        let idle = try RawClient(port: port)
+        try idle.send(get("/hello"))
+        #expect(try await idle.readResponse().status == 200)
+        try busy.send(get("/slow?ms=600"))
+        try await Task.sleep(nanoseconds: 100_000_000)
+
+        let started = Date()
+        async let stopped: Void = server.shutdown()
+        try await Task.sleep(nanoseconds: 150_000_000)
+        // Idle keep-alive connections are closed at once; no new connection is accepted.
+        #expect(await idle.isClosedByPeer())
+        #expect((try? RawClient(port: port, timeoutMs: 500)) == nil)
+        // The in-flight request still gets its full answer, marked as the connection's last.
+        let r = try await busy.readResponse()
+        #expect(r.text == "slow 600")
+        #expect(r.header("Connection") == "close")
+        await stopped
+        #expect(Date().timeIntervalSince(started) < 4)
+        #expect(server.openConnections == 0)
+    }
+
+    @Test func graceIsBoundedForStuckClients() async throws {
+        var router = Router()
+        installTestRoutes(&router)
+        var limits = ServerLimits()
+        limits.shutdownGrace = 0.5
+        let server = try HTTPServer(configuration: ServerConfiguration(port: 0, eventLoops: 1, limits: limits),
+                                    router: router, logger: Logger(sink: LogSink(capturingAt: .error)))
+        let stuck = try RawClient(port: server.port)
+        try stuck.send(get("/slow?ms=5000"))
+        try await Task.sleep(nanoseconds: 100_000_000)
+        let started = Date()
+        await server.shutdown()
+        #expect(Date().timeIntervalSince(started) < 2.5)
+        #expect(await stuck.isClosedByPeer())
+    }
+}
