@@ -1,0 +1,119 @@
+import Foundation
+import HTTPClient
+import Testing
+import TestSupport
+
+/// Runs the real `openpieces` binary.
+final class RunningBinary {
+    let process = Process()
+    let stderr = Pipe()
+    let stdout = Pipe()
+    private(set) var port = 0
+    private var log = ""
+
+    init(_ arguments: [String], environment: [String: String] = [:]) throws {
+        process.executableURL = URL(fileURLWithPath: TestPaths.product("openpieces"))
+        process.arguments = arguments
+        var env = ProcessInfo.processInfo.environment
+        for (k, v) in environment { env[k] = v }
+        process.environment = env
+        process.standardError = stderr
+        process.standardOutput = stdout
+        try process.run()
+    }
+
+    /// Waits for the `server.listening` log line and reads the port from it.
+    func waitUntilListening() throws {
+        let handle = stderr.fileHandleForReading
+        let deadline = Date().addingTimeInterval(10)
+        while Date() < deadline {
+            let data = handle.availableData
+            if data.isEmpty { break }
+            log += String(decoding: data, as: UTF8.self)
+            if let line = log.split(separator: "\n").first(where: { $0.contains("event=server.listening") }),
+               let field = line.split(separator: " ").first(where: { $0.hasPrefix("port=") }),
+               let p = Int(field.dropFirst(5)) {
+                port = p
+                return
+            }
+        }
+        throw TestError("the server did not report listening; log so far: \(log)")
+    }
+
+    func remainingStderr() -> String {
+        log + String(decoding: stderr.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+    }
+}
+
+@Suite struct BinaryTests {
+    @Test func servesHealthAndStopsGracefullyOnSIGTERM() async throws {
+        let home = try TestPaths.temporaryDirectory("bin")
+        let bin = try RunningBinary(["serve", "--port", "0", "--home", home])
+        try bin.waitUntilListening()
+        let client = HTTPClient()
+        let base = "http://127.0.0.1:\(bin.port)"
+        let head = try await client.send(ClientRequest(method: "HEAD", url: "\(base)/.well-known/health"))
+        #expect(head.status == 200)
+        #expect(head.body.isEmpty)
+        let health = try await client.send(ClientRequest(url: "\(base)/.well-known/health"))
+        #expect(health.text == "ok")
+        #expect(health.header("Content-Type")?.hasPrefix("text/plain") == true)
+        let version = try await client.send(ClientRequest(url: "\(base)/.well-known/version"))
+        let parts = version.text.split(separator: ".").compactMap { Int($0) }
+        #expect(parts.count == 3 && parts[0] == 12, "Pieces clients accept 12.0.0 ≤ v < 13.0.0, got \(version.text)")
+        let api = try await client.send(ClientRequest(url: "\(base)/api/v1/version"))
+        let json = try JSONSerialization.jsonObject(with: Data(api.body)) as? [String: String]
+        #expect(json?["version"] == "0.1.0")
+        // The data directory holds the database, private to the user.
+        #expect(FileManager.default.fileExists(atPath: home + "/openpieces.sqlite"))
+
+        kill(bin.process.processIdentifier, SIGTERM)
+        bin.process.waitUntilExit()
+        #expect(bin.process.terminationStatus == 0)
+        let log = bin.remainingStderr()
+        #expect(log.contains("event=server.stopping signal=SIGTERM"))
+        #expect(log.contains("event=server.stopped"))
+    }
+
+    @Test func portInUseNamesTheFix() async throws {
+        let home = try TestPaths.temporaryDirectory("bin2")
+        let first = try RunningBinary(["serve", "--port", "0", "--home", home])
+        try first.waitUntilListening()
+        defer { kill(first.process.processIdentifier, SIGKILL); first.process.waitUntilExit() }
+        let second = try RunningBinary(["serve", "--port", "\(first.port)", "--home", home])
+        second.process.waitUntilExit()
+        #expect(second.process.terminationStatus == 1)
+        let message = second.remainingStderr()
+        #expect(message.contains("already in use"))
+        #expect(message.contains("--port"))
+    }
+
+    @Test func usageErrorsExitTwo() throws {
+        let bad = try RunningBinary(["serve", "--port", "nope"])
+        bad.process.waitUntilExit()
+        #expect(bad.process.terminationStatus == 2)
+        #expect(bad.remainingStderr().contains("See 'openpieces serve --help'"))
+        let unknown = try RunningBinary(["frobnicate"])
+        unknown.process.waitUntilExit()
+        #expect(unknown.process.terminationStatus == 2)
+    }
+
+    @Test func helpAndVersion() throws {
+        let help = try RunningBinary(["serve", "--help"])
+        help.process.waitUntilExit()
+        let text = String(decoding: help.stdout.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        #expect(help.process.terminationStatus == 0)
+        #expect(text.contains("--port"))
+        #expect(text.contains("OPENPIECES_PORT"))
+        let version = try RunningBinary(["version"])
+        version.process.waitUntilExit()
+        #expect(String(decoding: version.stdout.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self).hasPrefix("openpieces 0.1.0"))
+    }
+
+    @Test func unwritableHomeIsAClearError() throws {
+        let bin = try RunningBinary(["serve", "--port", "0", "--home", "/proc/openpieces-test"])
+        bin.process.waitUntilExit()
+        #expect(bin.process.terminationStatus == 1)
+        #expect(bin.remainingStderr().contains("--home"))
+    }
+}
