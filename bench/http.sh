@@ -72,7 +72,13 @@ run() {  # name url connections
   echo "== bench/http.sh $(date -u +%FT%TZ) — ${DURATION}s per run, wrk -t$THREADS, $(nproc) cores"
   echo "openpieces RSS before: $(rss $op_pid) kB"
   for c in $CONNECTIONS; do
+    # Sample the server's RSS every second while it is under load: it should stay flat.
+    ( while kill -0 "$op_pid" 2>/dev/null; do rss "$op_pid" >> "$work/rss_$c"; sleep 1; done ) &
+    sampler=$!
     run openpieces "http://127.0.0.1:$OP_PORT/.well-known/health" "$c"; op=$(cat "$work/last_rps")
+    kill "$sampler" 2>/dev/null || true
+    awk 'NR==1 {first=$1; min=$1; max=$1} {if ($1<min) min=$1; if ($1>max) max=$1; last=$1; n++}
+         END {printf "openpieces RSS under load: first %s kB, last %s kB, min %s kB, max %s kB (%d samples)\n", first, last, min, max, n}' "$work/rss_$c"
     run nginx "http://127.0.0.1:$NGINX_PORT/health" "$c"; ng=$(cat "$work/last_rps")
     awk -v a="$op" -v b="$ng" 'BEGIN { printf "ratio openpieces/nginx: %.2f\n", a / b }'
   done

@@ -34,8 +34,8 @@ final class Connection {
     private var peerClosed = false
     private var continueSent = false
     private var processing = false
-    private var interestRead = true
-    private var interestWrite = false
+    /// The epoll mask last registered (read with RDHUP to start).
+    private var interestMask = OP_EPOLLIN | OP_EPOLLRDHUP
     // Timestamps (monotonic ns) that drive `deadline`.
     private var headStartedAt: UInt64 = 0
     private var bodyStartedAt: UInt64 = 0
@@ -368,6 +368,7 @@ final class Connection {
 
     func flush() {
         guard phase != .closed else { return }
+        if written == 0 { writeProgressAt = loop.now }  // the write deadline counts from when output was queued
         while written < outbound.count {
             let n = outbound.withUnsafeBytes { op_send(fd, $0.baseAddress! + written, $0.count - written) }
             if n > 0 {
@@ -449,11 +450,13 @@ final class Connection {
         case .webSocket: read = !peerClosed && (webSocket?.acceptsInput ?? true) && pendingOutput < Connection.highWater * 4
         case .closed: read = false
         }
-        let write = pendingOutput > 0
-        if read != interestRead || write != interestWrite {
-            interestRead = read
-            interestWrite = write
-            loop.updateInterest(fd, read: read, write: write)
+        // Once the peer has half-closed, RDHUP would be reported on every wait: stop asking for it.
+        var mask = peerClosed ? 0 : OP_EPOLLRDHUP
+        if read { mask |= OP_EPOLLIN }
+        if pendingOutput > 0 { mask |= OP_EPOLLOUT }
+        if mask != interestMask {
+            interestMask = mask
+            loop.setInterest(fd, mask: mask)
         }
     }
 

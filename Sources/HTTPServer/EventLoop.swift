@@ -15,7 +15,7 @@ final class EventLoop: @unchecked Sendable {
     private let wakeFD: Int32
     private(set) var listenFD: Int32
     private var listenerPaused = false
-    private let queue = Mutex<[@Sendable () -> Void]>([])
+    private let queue = Mutex(WorkQueue())
     private let finished = DispatchSemaphore(value: 0)
 
     var connections: [Int32: Connection] = [:]
@@ -58,12 +58,19 @@ final class EventLoop: @unchecked Sendable {
 
     /// Runs `work` on this loop's thread soon. Safe from any thread.
     func execute(_ work: @escaping @Sendable () -> Void) {
-        let wasEmpty = queue.withLock { q -> Bool in
-            q.append(work)
-            return q.count == 1
+        enum Outcome { case queuedFirst, queued, loopEnded }
+        let outcome = queue.withLock { q -> Outcome in
+            if q.ended { return .loopEnded }
+            q.items.append(work)
+            return q.items.count == 1 ? .queuedFirst : .queued
         }
+        switch outcome {
         // The loop swaps the whole queue out; if it was empty, nobody has signalled this batch yet.
-        if wasEmpty { _ = op_eventfd_signal(wakeFD) }
+        case .queuedFirst: _ = op_eventfd_signal(wakeFD)
+        case .queued: break
+        // The loop thread is gone and its connections with it: run here so waiters learn the connection closed.
+        case .loopEnded: work()
+        }
     }
 
     func waitUntilFinished() { finished.wait() }
@@ -91,6 +98,8 @@ final class EventLoop: @unchecked Sendable {
                 } else if let c = connections[fd] {
                     if ev & UInt32(OP_EPOLLERR) != 0 { c.close(); continue }
                     if ev & UInt32(OP_EPOLLIN | OP_EPOLLHUP | OP_EPOLLRDHUP) != 0 { c.onReadable() }
+                    // HUP: both directions are gone, and epoll reports it on every wait. Nothing more can be sent.
+                    if ev & UInt32(OP_EPOLLHUP) != 0 { c.close(); continue }
                     if ev & UInt32(OP_EPOLLOUT) != 0, c.isOpen { c.onWritable() }
                 }
             }
@@ -103,14 +112,19 @@ final class EventLoop: @unchecked Sendable {
                 if connections.isEmpty { break }
             }
         }
+        let leftover = queue.withLock { q -> [@Sendable () -> Void] in
+            q.ended = true
+            return q.items
+        }
+        for w in leftover { w() }
         Glibc.close(epfd)
         Glibc.close(wakeFD)
     }
 
     private func runQueued() {
         let work = queue.withLock { q -> [@Sendable () -> Void] in
-            let w = q
-            q.removeAll(keepingCapacity: true)
+            let w = q.items
+            q.items.removeAll(keepingCapacity: true)
             return w
         }
         for w in work { w() }
@@ -156,11 +170,8 @@ final class EventLoop: @unchecked Sendable {
         _ = op_epoll_add(epfd, listenFD, UInt32(OP_EPOLLIN | OP_EPOLLEXCLUSIVE), UInt64(UInt32(bitPattern: listenFD)))
     }
 
-    func updateInterest(_ fd: Int32, read: Bool, write: Bool) {
-        var ev = OP_EPOLLRDHUP
-        if read { ev |= OP_EPOLLIN }
-        if write { ev |= OP_EPOLLOUT }
-        _ = op_epoll_mod(epfd, fd, UInt32(ev), UInt64(UInt32(bitPattern: fd)))
+    func setInterest(_ fd: Int32, mask: Int) {
+        _ = op_epoll_mod(epfd, fd, UInt32(mask), UInt64(UInt32(bitPattern: fd)))
     }
 
     func forget(_ c: Connection) {
@@ -207,6 +218,12 @@ final class EventLoop: @unchecked Sendable {
             + "\(two(parts.tm_hour)):\(two(parts.tm_min)):\(two(parts.tm_sec)) GMT\r\n"
         dateLine = Array(text.utf8)
     }
+}
+
+struct WorkQueue {
+    var items: [@Sendable () -> Void] = []
+    /// Set once the loop thread has exited.
+    var ended = false
 }
 
 /// State every loop of one server shares.
