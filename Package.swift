@@ -23,6 +23,7 @@ let package = Package(
         .target(name: "HTTPServer", dependencies: ["Core", "Crypto", "CNetShim"]),
         .target(name: "HTTPClient", dependencies: ["Core", "CCurlShim"]),
         .target(name: "Store", dependencies: ["Core", "CSQLite"]),
+        .target(name: "LLM", dependencies: ["Core", "HTTPClient"]),
         .target(name: "App", dependencies: ["Core", "HTTPServer", "HTTPClient", "Store", "Crypto"]),
 
         // The thin executable: argument parsing and start-up.
@@ -32,6 +33,9 @@ let package = Package(
 
         // Shared by the test targets: a raw-socket client and paths of built products.
         .target(name: "TestSupport", dependencies: ["CNetShim"], path: "Tests/TestSupport"),
+        // A scripted OpenAI-compatible server for tests: replays turns, records requests.
+        .target(name: "FakeLLM", dependencies: ["HTTPServer", "Core"], path: "Tests/FakeLLM"),
+        .testTarget(name: "LLMTests", dependencies: ["LLM", "FakeLLM", "Core", "HTTPClient"]),
         .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer", "Core", "Crypto", "TestSupport"]),
         .testTarget(name: "HTTPClientTests", dependencies: ["HTTPClient", "HTTPServer", "Core", "TestSupport"]),
         .testTarget(name: "StoreTests", dependencies: ["Store", "CrashProbe", "TestSupport"]),

@@ -15,6 +15,8 @@ final class Transfer: @unchecked Sendable {
     private var received = 0
     private var tooLarge = false
     private var handle: UnsafeMutableRawPointer?
+    private var lastActivity = Date()
+    private var stalled = false
 
     init(request: ClientRequest, limit: Int, userAgent: String) {
         self.request = request
@@ -57,10 +59,15 @@ final class Transfer: @unchecked Sendable {
         _ = op_curl_set_ptr(h, CURLOPT_ERRORBUFFER, errorBuffer)
         _ = op_curl_set_long(h, CURLOPT_CONNECTTIMEOUT_MS, Int(request.connectTimeout * 1000))
         if request.timeout > 0 { _ = op_curl_set_long(h, CURLOPT_TIMEOUT_MS, Int(request.timeout * 1000)) }
-        if request.stallTimeout > 0 {
-            _ = op_curl_set_long(h, CURLOPT_LOW_SPEED_LIMIT, 1)
-            _ = op_curl_set_long(h, CURLOPT_LOW_SPEED_TIME, max(1, Int(request.stallTimeout)))
+        // Progress callbacks come about once a second even when nothing flows: they enforce the stall timeout
+        // and make cancellation prompt.
+        lastActivity = Date()
+        _ = op_curl_set_long(h, CURLOPT_NOPROGRESS, 0)
+        _ = op_curl_set_progress_cb(h) { userdata, _, _, _, _ in
+            let t = Unmanaged<Transfer>.fromOpaque(userdata!).takeUnretainedValue()
+            return t.onProgress()
         }
+        _ = op_curl_set_ptr(h, CURLOPT_XFERINFODATA, me)
         let method = request.method.uppercased()
         if method == "HEAD" {
             _ = op_curl_set_long(h, CURLOPT_NOBODY, 1)
@@ -104,6 +111,7 @@ final class Transfer: @unchecked Sendable {
         let url = request.url
         if cancelled.load(ordering: .relaxed) { return .cancelled }
         if tooLarge { return .responseTooLarge(url: url, limit: limit) }
+        if stalled { return .timeout(url: url, seconds: request.stallTimeout) }
         switch rc {
         case CURLE_OPERATION_TIMEDOUT:
             return .timeout(url: url, seconds: request.timeout > 0 ? request.timeout : request.stallTimeout)
@@ -118,8 +126,18 @@ final class Transfer: @unchecked Sendable {
         }
     }
 
+    private func onProgress() -> Int32 {
+        if cancelled.load(ordering: .relaxed) { return 1 }
+        if request.stallTimeout > 0, Date().timeIntervalSince(lastActivity) > request.stallTimeout {
+            stalled = true
+            return 1
+        }
+        return 0
+    }
+
     private func onHeader(_ line: UnsafeRawBufferPointer) -> Int {
         if cancelled.load(ordering: .relaxed) { return 0 }
+        lastActivity = Date()
         let text = String(decoding: line, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
         if text.hasPrefix("HTTP/") {
             headers = []  // a new response (after 100 Continue or a redirect) starts over
@@ -131,6 +149,7 @@ final class Transfer: @unchecked Sendable {
 
     private func onBody(_ chunk: UnsafeRawBufferPointer) -> Int {
         if cancelled.load(ordering: .relaxed) { return 0 }
+        lastActivity = Date()
         received += chunk.count
         if received > limit {
             tooLarge = true
