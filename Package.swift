@@ -24,7 +24,8 @@ let package = Package(
         .target(name: "HTTPClient", dependencies: ["Core", "CCurlShim"]),
         .target(name: "Store", dependencies: ["Core", "CSQLite"]),
         .target(name: "LLM", dependencies: ["Core", "HTTPClient"]),
-        .target(name: "App", dependencies: ["Core", "HTTPServer", "HTTPClient", "Store", "Crypto"]),
+        .target(name: "PiecesAPI", dependencies: ["Core", "HTTPServer", "Store", "LLM", "Crypto"]),
+        .target(name: "App", dependencies: ["Core", "HTTPServer", "HTTPClient", "Store", "Crypto", "LLM", "PiecesAPI"]),
 
         // The thin executable: argument parsing and start-up.
         .executableTarget(name: "openpieces", dependencies: ["App", "Core"]),

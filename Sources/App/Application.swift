@@ -1,6 +1,7 @@
 import Core
 import Foundation
 import HTTPServer
+import PiecesAPI
 import Store
 #if canImport(Glibc)
 import Glibc
@@ -12,14 +13,18 @@ public final class Application: Sendable {
     public let logger: Logger
     public let database: Database
     public let server: HTTPServer
+    public let pieces: PiecesAPI
 
     public init(options: ServeOptions, logger: Logger) throws {
         self.options = options
         self.logger = logger
         try Application.prepareHome(options)
-        database = try Database(path: options.databasePath, migrations: Schema.migrations)
+        database = try Database(path: options.databasePath, migrations: Schema.migrations + PiecesAPI.migrations)
+        pieces = try PiecesAPI(database: database, llm: LLMSettings(baseURL: options.llmBaseURL, apiKey: options.llmAPIKey, model: options.llmModel),
+                               logger: logger)
         var router = Router()
         Routes.install(&router)
+        pieces.install(&router)
         var limits = ServerLimits()
         limits.maxBodyBytes = options.maxBodyBytes
         server = try HTTPServer(configuration: ServerConfiguration(host: options.host, port: options.port,
@@ -46,7 +51,8 @@ public final class Application: Sendable {
     public func runUntilSignalled() async {
         logger.info("server.listening", ["host": options.host, "port": "\(server.port)",
                                          "url": options.resolvedPublicURL(boundPort: server.port),
-                                         "home": options.home, "version": ProductVersion.current])
+                                         "home": options.home, "version": ProductVersion.current,
+                                         "llm": options.llmBaseURL.map { "\($0) model=\(options.llmModel ?? "gpt-4o-mini")" } ?? "offline engine"])
         let signal = await Application.waitForTerminationSignal()
         logger.info("server.stopping", ["signal": signal])
         await server.shutdown()

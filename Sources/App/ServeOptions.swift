@@ -12,6 +12,10 @@ public struct ServeOptions: Sendable, Equatable {
     public var logFormat = LogFormat.logfmt
     public var maxBodyBytes = 16 * 1024 * 1024
     public var eventLoops: Int?
+    /// The LLM provider; none means the embedded offline engine.
+    public var llmBaseURL: String?
+    public var llmAPIKey: String?
+    public var llmModel: String?
 
     public init(home: String) { self.home = home }
 
@@ -72,6 +76,19 @@ struct OptionSpec: Sendable {
         OptionSpec(flag: "event-loops", env: "OPENPIECES_EVENT_LOOPS", valueName: "n", help: "HTTP event loop threads (default: one per core)") { o, v throws(UsageError) in
             guard let n = Int(v), (1...256).contains(n) else { throw UsageError("--event-loops takes a number from 1 to 256, not '\(v)'") }
             o.eventLoops = n
+        },
+        OptionSpec(flag: "llm-base-url", env: "OPENPIECES_LLM_BASE_URL", valueName: "url", help: "OpenAI-compatible API, e.g. https://api.openai.com/v1 (default: the offline engine)") { o, v throws(UsageError) in
+            guard v.hasPrefix("http://") || v.hasPrefix("https://"), URL(string: v)?.host != nil else {
+                throw UsageError("--llm-base-url takes an http(s) URL such as http://127.0.0.1:11434/v1, not '\(v)'")
+            }
+            o.llmBaseURL = v
+        },
+        OptionSpec(flag: "llm-api-key", env: "OPENPIECES_LLM_API_KEY", valueName: "key", help: "API key for the LLM provider (never logged; prefer the environment)") { o, v throws(UsageError) in
+            o.llmAPIKey = v
+        },
+        OptionSpec(flag: "llm-model", env: "OPENPIECES_LLM_MODEL", valueName: "name", help: "model name at the provider (default gpt-4o-mini)") { o, v throws(UsageError) in
+            guard !v.isEmpty, v.count <= 200 else { throw UsageError("--llm-model takes a model name") }
+            o.llmModel = v
         },
     ]
 

@@ -1,0 +1,84 @@
+import Core
+import Crypto
+import Foundation
+import LLM
+import Store
+
+/// Where the LLM comes from: an OpenAI-compatible provider when configured, else nothing (the offline engine).
+public struct LLMSettings: Sendable, Equatable {
+    public var baseURL: String?
+    public var apiKey: String?
+    public var model: String?
+
+    public init(baseURL: String? = nil, apiKey: String? = nil, model: String? = nil) {
+        self.baseURL = baseURL
+        self.apiKey = apiKey
+        self.model = model
+    }
+
+    public var isConfigured: Bool { baseURL != nil }
+}
+
+/// The models QGPT can use: the configured provider's model and the offline engine. `load` picks one; the choice persists.
+final class ModelRegistry: Sendable {
+    struct Entry: Sendable {
+        var id: String
+        var name: String
+        var cloud: Bool
+        var provider: any LLMProvider
+        var modelName: String
+    }
+
+    let entries: [Entry]
+    let db: Database
+    static let settingKey = "qgpt.model"
+
+    init(settings: LLMSettings, db: Database, logger: Logger?) {
+        self.db = db
+        var entries: [Entry] = []
+        if let base = settings.baseURL {
+            let model = settings.model ?? "gpt-4o-mini"
+            let provider = OpenAICompatibleProvider(config: ProviderConfig(baseURL: base, apiKey: settings.apiKey, model: model), logger: logger)
+            let host = URL(string: base)?.host ?? ""
+            let local = host == "127.0.0.1" || host == "localhost" || host == "::1"
+            entries.append(Entry(id: ModelRegistry.id(base, model), name: model, cloud: !local, provider: provider, modelName: model))
+        }
+        entries.append(Entry(id: OfflineEngine.modelID, name: "OpenPieces offline (answers from your snippets)", cloud: false,
+                             provider: OfflineEngine(), modelName: OfflineEngine.modelID))
+        self.entries = entries
+    }
+
+    /// A stable id that never contains `/` (model names often do).
+    static func id(_ base: String, _ model: String) -> String {
+        "m-" + Hex.encode(Array(Digest.sha256(Array("\(base)|\(model)".utf8)).prefix(8)))
+    }
+
+    func entry(_ id: String) -> Entry? { entries.first { $0.id == id } }
+
+    /// The model QGPT uses unless a request names one: the loaded one, else the first configured.
+    func selected() -> Entry {
+        let saved = (try? db.read { try $0.queryOne("SELECT value FROM settings WHERE key = ?", [ModelRegistry.settingKey])?["value"].string }) ?? nil
+        return saved.flatMap { entry($0) } ?? entries[0]
+    }
+
+    func resolve(_ requested: String?) -> Entry {
+        requested.flatMap(entry) ?? selected()
+    }
+
+    func load(_ id: String) throws {
+        try db.write { try $0.execute("INSERT INTO settings(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value, updated_at = strftime('%Y-%m-%dT%H:%M:%fZ','now')",
+                                      [ModelRegistry.settingKey, id]) }
+    }
+
+    func unload(_ id: String) throws {
+        try db.write { try $0.execute("DELETE FROM settings WHERE key = ? AND value = ?", [ModelRegistry.settingKey, id]) }
+    }
+
+    func json(_ e: Entry) -> JSONValue {
+        let loaded = selected().id == e.id
+        return ["id": .string(e.id), "name": .string(e.name), "version": "1", "cloud": .bool(e.cloud),
+                "created": PiecesTime.grouped("2026-01-01T00:00:00.000Z"), "type": "BALANCED", "usage": "CODE_CONVERSATION",
+                "downloaded": true, "downloading": false, "loaded": .bool(loaded), "unique": .string(e.modelName),
+                "description": .string(e.provider.providerName == "offline" ? "Retrieval over your saved snippets; works offline." : "OpenAI-compatible provider model.")]
+    }
+}

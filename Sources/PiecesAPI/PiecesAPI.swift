@@ -1,0 +1,212 @@
+import Core
+import HTTPServer
+import LLM
+import Store
+
+/// The Pieces OS–compatible local API, at the paths of the Pieces OS spec.
+public final class PiecesAPI: Sendable {
+    let store: PiecesStore
+    let models: ModelRegistry
+    let qgpt: QGPTService
+    let logger: Logger
+    /// The largest fragment a snippet may carry.
+    static let maxFragmentBytes = 1024 * 1024
+
+    public init(database: Database, llm: LLMSettings, logger: Logger) throws {
+        store = try PiecesStore(db: database)
+        models = ModelRegistry(settings: llm, db: database, logger: logger)
+        qgpt = QGPTService(store: store, models: models)
+        self.logger = logger
+    }
+
+    public static var migrations: [Migration] { PiecesSchema.migrations }
+
+    public func install(_ r: inout Router) {
+        installAssets(&r)
+        installConversations(&r)
+        installQGPT(&r)
+        installModels(&r)
+        installApplications(&r)
+    }
+
+    func apps() throws -> [String: ApplicationRecord] {
+        Dictionary(try store.applications().map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
+    }
+
+    // MARK: assets and formats
+
+    func installAssets(_ r: inout Router) {
+        r.get("/assets") { [self] _ in
+            let apps = try apps()
+            return .jsonValue(PiecesJSON.iterable(try store.assets().map { PiecesJSON.asset($0, apps: apps) }))
+        }
+        r.post("/assets/create") { [self] req in
+            let seed = try RequestBody.json(req)
+            let asset = seed["asset"]
+            let fragment = asset?["format"]?["fragment"]
+            let text: String
+            if let raw = fragment?["string"]?["raw"]?.string {
+                text = raw
+            } else if let bytes = fragment?["bytes"]?["raw"]?.array {
+                text = String(decoding: bytes.compactMap { $0.int.map { UInt8(clamping: $0) } }, as: UTF8.self)
+            } else {
+                throw HTTPError(400, code: "missing_field", message: "Field 'asset.format.fragment.string.raw' is required: the snippet's text.")
+            }
+            guard text.utf8.count <= PiecesAPI.maxFragmentBytes else {
+                throw HTTPError(413, code: "fragment_too_large", message: "A snippet may hold at most \(PiecesAPI.maxFragmentBytes) bytes.")
+            }
+            let appID = try applicationID(from: asset?["application"])
+            let specific = asset?["format"]?["classification"]?["specific"]?.string
+            let name = asset?["metadata"]?["name"]?.string
+            let created = try store.createAsset(name: name, text: text, specific: specific, applicationID: appID)
+            logger.info("pieces.asset_created", ["asset": created.id, "request_id": req.requestID])
+            return .jsonValue(PiecesJSON.asset(created, apps: try apps()))
+        }
+        let getAsset: @Sendable (Request) async throws -> Response = { [self] req in
+            let id = req.parameter("asset") ?? ""
+            guard let a = try store.asset(id) else { throw HTTPError.notFound("No asset with id '\(id)'. List them with GET /assets.") }
+            return .jsonValue(PiecesJSON.asset(a, apps: try apps()))
+        }
+        r.get("/asset/:asset", getAsset)
+        r.get("/assets/:asset", getAsset)
+        r.post("/asset/update") { [self] req in
+            let body = try RequestBody.json(req)
+            let id = try RequestBody.string(body["id"], "id")
+            let text = body["original"]?["reference"]?["fragment"]?["string"]?["raw"]?.string
+                ?? body["formats"]?["iterable"]?[0]?["fragment"]?["string"]?["raw"]?.string
+            if let text, text.utf8.count > PiecesAPI.maxFragmentBytes {
+                throw HTTPError(413, code: "fragment_too_large", message: "A snippet may hold at most \(PiecesAPI.maxFragmentBytes) bytes.")
+            }
+            let specific = body["original"]?["reference"]?["classification"]?["specific"]?.string
+            guard let updated = try store.updateAsset(id: id, name: body["name"]?.string, favorited: body["favorited"]?.bool,
+                                                      text: text, specific: specific) else {
+                throw HTTPError.notFound("No asset with id '\(id)'.")
+            }
+            return .jsonValue(PiecesJSON.asset(updated, apps: try apps()))
+        }
+        r.post("/assets/:asset/delete") { [self] req in
+            let id = req.parameter("asset") ?? ""
+            guard try store.deleteAsset(id) else { throw HTTPError.notFound("No asset with id '\(id)'.") }
+            return .jsonValue(.string(id))
+        }
+        let search: @Sendable (Request, String?) throws -> Response = { [self] req, query in
+            guard let query, !query.trimmingCharacters(in: .whitespaces).isEmpty else {
+                throw HTTPError(400, code: "missing_field", message: "Field 'query' is required: the text to search for.")
+            }
+            let hits = try store.search(query)
+            let assets = Dictionary(try store.assets(ids: hits.map(\.assetID)).map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
+            let apps = try apps()
+            let items: [JSONValue] = hits.map { h in
+                var o: [String: JSONValue] = ["identifier": .string(h.assetID), "exact": .bool(h.exact), "match": .string(h.match), "score": .number(h.score)]
+                if let a = assets[h.assetID] { o["asset"] = PiecesJSON.asset(a, apps: apps) }
+                return .object(o)
+            }
+            let exact = hits.filter(\.exact).count
+            return .jsonValue(["iterable": .array(items), "exact": JSONValue(exact), "suggested": JSONValue(hits.count - exact)])
+        }
+        r.get("/assets/search") { req in try search(req, req.query["query"] ?? req.query["q"]) }
+        r.post("/assets/search") { req in
+            let body = try RequestBody.optionalJSON(req)
+            return try search(req, body["query"]?.string ?? req.query["query"])
+        }
+        r.get("/formats") { [self] _ in
+            let assets = Dictionary(try store.assets().map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
+            let apps = try apps()
+            return .jsonValue(PiecesJSON.iterable(try store.formats().map { PiecesJSON.format($0, asset: assets[$0.assetID], apps: apps) }))
+        }
+        r.get("/format/:format") { [self] req in
+            let id = req.parameter("format") ?? ""
+            guard let f = try store.format(id) else { throw HTTPError.notFound("No format with id '\(id)'.") }
+            return .jsonValue(PiecesJSON.format(f, asset: try store.asset(f.assetID), apps: try apps()))
+        }
+    }
+
+    /// The application a seed names, registered on the fly if new; else the platform's own.
+    func applicationID(from app: JSONValue?) throws -> String {
+        guard let app, let id = app["id"]?.string, !id.isEmpty else { return PiecesStore.platformAppID }
+        if try store.application(id) == nil {
+            _ = try store.register(ApplicationRecord(id: id, name: app["name"]?.string ?? "UNKNOWN", version: app["version"]?.string ?? "0.0.0",
+                                                     platform: app["platform"]?.string ?? "UNKNOWN", privacy: app["privacy"]?.string ?? "OPEN",
+                                                     onboarded: app["onboarded"]?.bool ?? true, created: PiecesTime.now()))
+        }
+        return id
+    }
+
+    // MARK: conversations
+
+    func installConversations(_ r: inout Router) {
+        r.get("/conversations") { [self] _ in .jsonValue(PiecesJSON.iterable(try store.conversations().map(PiecesJSON.conversation))) }
+        r.post("/conversations/create") { [self] req in
+            let body = try RequestBody.optionalJSON(req)
+            return .jsonValue(PiecesJSON.conversation(try store.createConversation(name: body["name"]?.string)))
+        }
+        r.get("/conversation/:conversation") { [self] req in
+            let id = req.parameter("conversation") ?? ""
+            guard let c = try store.conversation(id) else { throw HTTPError.notFound("No conversation with id '\(id)'. List them with GET /conversations.") }
+            return .jsonValue(PiecesJSON.conversation(c))
+        }
+        r.get("/conversation/:conversation/messages") { [self] req in
+            let id = req.parameter("conversation") ?? ""
+            guard try store.conversation(id) != nil else { throw HTTPError.notFound("No conversation with id '\(id)'.") }
+            return .jsonValue(PiecesJSON.iterable(try store.messages(id).map(PiecesJSON.message)))
+        }
+    }
+
+    // MARK: models
+
+    func installModels(_ r: inout Router) {
+        r.get("/models") { [self] _ in .jsonValue(PiecesJSON.iterable(models.entries.map(models.json))) }
+        r.get("/model/:model") { [self] req in .jsonValue(models.json(try model(req))) }
+        r.post("/model/:model/download") { [self] req in .jsonValue(models.json(try model(req))) }  // providers' models need no download
+        r.post("/model/:model/load") { [self] req in
+            let m = try model(req)
+            try models.load(m.id)
+            return .jsonValue(models.json(m))
+        }
+        r.post("/model/:model/unload") { [self] req in
+            let m = try model(req)
+            try models.unload(m.id)
+            return .jsonValue(models.json(m))
+        }
+    }
+
+    func model(_ req: Request) throws -> ModelRegistry.Entry {
+        let id = req.parameter("model") ?? ""
+        guard let m = models.entry(id) else { throw HTTPError.notFound("No model with id '\(id)'. List them with GET /models.") }
+        return m
+    }
+
+    // MARK: applications and user
+
+    func installApplications(_ r: inout Router) {
+        r.get("/applications") { [self] _ in .jsonValue(PiecesJSON.iterable(try store.applications().map(PiecesJSON.application))) }
+        r.post("/applications/register") { [self] req in
+            let body = try RequestBody.json(req)
+            let record = ApplicationRecord(id: try RequestBody.string(body["id"], "id"), name: try RequestBody.string(body["name"], "name"),
+                                           version: body["version"]?.string ?? "0.0.0", platform: body["platform"]?.string ?? "UNKNOWN",
+                                           privacy: body["privacy"]?.string ?? "OPEN", onboarded: body["onboarded"]?.bool ?? true,
+                                           created: PiecesTime.now())
+            return .jsonValue(PiecesJSON.application(try store.register(record)))
+        }
+        r.post("/applications/session/open") { [self] req in
+            let body = try RequestBody.optionalJSON(req)
+            let s = try store.openSession(applicationID: body.string ?? body["id"]?.string)
+            return .jsonValue(["id": .string(s.id), "opened": PiecesTime.grouped(s.opened)])
+        }
+        r.post("/applications/session/close") { [self] req in
+            let body = try RequestBody.optionalJSON(req)
+            guard let s = try store.closeSession(body.string ?? body["id"]?.string) else {
+                throw HTTPError.notFound("No open session to close. Open one with POST /applications/session/open.")
+            }
+            return .jsonValue(["id": .string(s.id), "opened": PiecesTime.grouped(s.opened), "closed": PiecesTime.grouped(s.closed)])
+        }
+        r.add("GET", "/user", .inline { _ in
+            // The local user: seed fields at the top level and the SDK's {"user": …} wrapper, so clients consider themselves signed in.
+            let profile: [String: JSONValue] = ["id": "local-user", "name": "Local user", "email": "user@localhost", "username": "local",
+                                                "aesthetics": ["font": ["size": 14], "theme": ["dark": true]], "allocation": .null]
+            var top = profile
+            top["user"] = .object(profile)
+            return .jsonValue(.object(top))
+        })
+    }
+}

@@ -1,0 +1,78 @@
+import Core
+
+/// Renders records in the shapes the official SDK (`pieces-os-client`) deserializes: a superset of the seed spec.
+enum PiecesJSON {
+    static func application(_ a: ApplicationRecord) -> JSONValue {
+        ["id": .string(a.id), "name": .string(a.name), "version": .string(a.version), "platform": .string(a.platform),
+         "onboarded": .bool(a.onboarded), "privacy": .string(a.privacy)]
+    }
+
+    static func fallbackApplication(_ id: String) -> JSONValue {
+        ["id": .string(id), "name": "UNKNOWN", "version": "0.0.0", "platform": "UNKNOWN", "onboarded": true, "privacy": "OPEN"]
+    }
+
+    static func classification(_ f: FormatRecord) -> JSONValue {
+        ["generic": .string(f.generic), "specific": .string(f.specific)]
+    }
+
+    static func fragment(_ text: String) -> JSONValue {
+        ["string": ["raw": .string(text)]]
+    }
+
+    static func flattenedAsset(_ a: AssetRecord) -> JSONValue {
+        let original = a.formats.first?.id ?? ""
+        return ["id": .string(a.id), "name": .string(a.name), "creator": .string(a.creator), "mechanism": .string(a.mechanism),
+                "created": PiecesTime.grouped(a.created), "updated": PiecesTime.grouped(a.updated),
+                "formats": ["iterable": .array(a.formats.map { ["id": .string($0.id)] })],
+                "original": .string(original), "preview": ["base": .string(original)]]
+    }
+
+    static func format(_ f: FormatRecord, asset: AssetRecord?, apps: [String: ApplicationRecord]) -> JSONValue {
+        let size = f.text.utf8.count
+        var o: [String: JSONValue] = [
+            "id": .string(f.id), "creator": .string(f.applicationID),
+            "created": PiecesTime.grouped(f.created), "updated": PiecesTime.grouped(f.updated),
+            "classification": classification(f), "role": "BOTH",
+            "application": apps[f.applicationID].map(application) ?? fallbackApplication(f.applicationID),
+            "bytes": ["value": JSONValue(size), "readable": .string(ByteText.readable(size))],
+            "fragment": fragment(f.text),
+        ]
+        if let asset { o["asset"] = flattenedAsset(asset) }
+        return .object(o)
+    }
+
+    static func asset(_ a: AssetRecord, apps: [String: ApplicationRecord]) -> JSONValue {
+        let formats = a.formats.map { format($0, asset: a, apps: apps) }
+        let original = a.formats.first.map { format($0, asset: a, apps: apps) }
+        let originalID = a.formats.first?.id ?? ""
+        return ["id": .string(a.id), "name": .string(a.name), "creator": .string(a.creator), "mechanism": .string(a.mechanism),
+                "favorited": .bool(a.favorited),
+                "created": PiecesTime.grouped(a.created), "updated": PiecesTime.grouped(a.updated),
+                "formats": ["iterable": .array(formats)],
+                "original": ["id": .string(originalID), "reference": original ?? .null],
+                "preview": ["base": ["id": .string(originalID)]]]
+    }
+
+    static func conversation(_ c: ConversationRecord) -> JSONValue {
+        var o: [String: JSONValue] = [
+            "id": .string(c.id), "type": .string(c.type),
+            "created": PiecesTime.grouped(c.created), "updated": PiecesTime.grouped(c.updated),
+            "messages": ["iterable": .array(c.messageIDs.map { ["id": .string($0)] })],
+        ]
+        if let n = c.name { o["name"] = .string(n) }
+        if let m = c.modelID { o["model"] = ["id": .string(m)] }
+        return .object(o)
+    }
+
+    static func message(_ m: MessageRecord) -> JSONValue {
+        let o: [String: JSONValue] = [
+            "id": .string(m.id), "role": .string(m.role), "conversation": ["id": .string(m.conversationID)],
+            "created": PiecesTime.grouped(m.created), "updated": PiecesTime.grouped(m.updated),
+            "fragment": fragment(m.text),
+        ]
+        // `model` is a full Model in the SDK: leave it out rather than send a partial one.
+        return .object(o)
+    }
+
+    static func iterable(_ items: [JSONValue]) -> JSONValue { ["iterable": .array(items)] }
+}

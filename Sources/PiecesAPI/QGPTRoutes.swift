@@ -1,0 +1,161 @@
+import Core
+import HTTPServer
+import LLM
+import Synchronization
+
+extension PiecesAPI {
+    func installQGPT(_ r: inout Router) {
+        r.post("/qgpt/relevance") { [self] req in
+            let body = try RequestBody.json(req)
+            let query = try RequestBody.string(body["query"], "query")
+            var out = try qgpt.relevance(query: query, seeds: body["seeds"]?["iterable"]?.array ?? [],
+                                         assetIDs: (body["assets"]?["iterable"]?.array ?? []).compactMap { $0["id"]?.string })
+            if body["options"]?["question"]?.bool == true {
+                let text = try await answer(query: query, relevant: out["relevant"], model: body["model"]?.string, history: [])
+                if case .object(var o) = out {
+                    o["answer"] = ["answers": PiecesJSON.iterable([["text": .string(text.text), "score": 1]])]
+                    out = .object(o)
+                }
+            }
+            return .jsonValue(out)
+        }
+        r.post("/qgpt/question") { [self] req in
+            let body = try RequestBody.json(req)
+            let query = try RequestBody.string(body["query"], "query")
+            let result = try await answer(query: query, relevant: body["relevant"], model: body["model"]?.string, history: [])
+            return .jsonValue(["answers": PiecesJSON.iterable([["text": .string(result.text), "score": 1]])])
+        }
+        r.post("/qgpt/reprompt") { [self] req in
+            let body = try RequestBody.json(req)
+            let query = try RequestBody.string(body["query"], "query")
+            let rewritten = try await qgpt.reprompt(query: query, conversation: body["conversation"]?["iterable"]?.array ?? [],
+                                                    model: body["model"]?.string)
+            return .jsonValue(["query": .string(rewritten)])
+        }
+        r.webSocket("/qgpt/stream") { [self] ws in await QGPTStream(api: self, socket: ws).run() }
+    }
+
+    /// One grounded answer, collected. Model failures become 502/503 with the provider's advice.
+    func answer(query: String, relevant: JSONValue?, model: String?, history: [MessageRecord]) async throws -> ChatResult {
+        let entry = models.resolve(model)
+        let snippets = try qgpt.snippets(relevant, fallbackQuery: query)
+        do {
+            return try await entry.provider.complete(ChatRequest(model: entry.modelName, messages: qgpt.chat(query: query, snippets: snippets, history: history)))
+        } catch let e as LLMError {
+            throw PiecesAPI.httpError(e)
+        }
+    }
+
+    static func httpError(_ e: LLMError) -> HTTPError {
+        switch e {
+        case .rateLimited: HTTPError(429, code: "llm_rate_limited", message: e.description)
+        case .unauthorized: HTTPError(502, code: "llm_unauthorized", message: e.description)
+        case .unreachable, .timeout: HTTPError(503, code: "llm_unavailable", message: e.description)
+        default: HTTPError(502, code: "llm_failed", message: e.description)
+        }
+    }
+}
+
+/// One `/qgpt/stream` connection: questions answered token by token, tied to a conversation, stoppable.
+/// Statuses: INITIALIZED (for `question` inputs) → IN-PROGRESS per token → COMPLETED, or FAILED / STOPPED.
+/// For `relevance` inputs with `options.question` (how the official SDK asks), the stream starts at IN-PROGRESS,
+/// since the SDK's reader stops at the first status other than IN-PROGRESS.
+final class QGPTStream: Sendable {
+    let api: PiecesAPI
+    let socket: WebSocket
+    private let running = Mutex<[String: Task<Void, Never>]>([:])
+
+    init(api: PiecesAPI, socket: WebSocket) {
+        self.api = api
+        self.socket = socket
+    }
+
+    func run() async {
+        while let message = await socket.receive() {
+            guard case .text(let text) = message, let input = JSONValue.parse(text) else {
+                await send(["conversation": "", "status": "FAILED", "statusCode": 400,
+                            "errorMessage": "Send QGPTStreamInput as JSON text frames."])
+                continue
+            }
+            if input["stop"]?.bool == true {
+                stop(input["request"]?.string)
+                continue
+            }
+            let request = input["request"]?.string ?? IDs.make()
+            let task = Task { await self.handle(input, request: request) }
+            running.withLock { $0[request] = task }
+        }
+        stop(nil)  // the client went away: stop generating for it
+    }
+
+    private func stop(_ request: String?) {
+        let tasks = running.withLock { r -> [Task<Void, Never>] in
+            if let request { return r[request].map { [$0] } ?? [] }
+            return Array(r.values)
+        }
+        for t in tasks { t.cancel() }
+    }
+
+    private func handle(_ input: JSONValue, request: String) async {
+        defer { _ = running.withLock { $0.removeValue(forKey: request) } }
+        let question = input["question"]
+        let relevanceInput = input["relevance"]
+        guard let query = question?["query"]?.string ?? relevanceInput?["query"]?.string, !query.isEmpty else {
+            await send(["request": .string(request), "conversation": JSONValue(input["conversation"]?.string ?? ""), "status": "FAILED",
+                        "statusCode": 400, "errorMessage": "Field 'question.query' (or 'relevance.query') is required."])
+            return
+        }
+        var conversationID = input["conversation"]?.string ?? ""
+        do {
+            if conversationID.isEmpty {
+                conversationID = try api.store.createConversation(name: PiecesStore.defaultName(query, "text")).id
+            } else if try api.store.conversation(conversationID) == nil {
+                await send(["request": .string(request), "conversation": .string(conversationID), "status": "FAILED", "statusCode": 404,
+                            "errorMessage": .string("No conversation with id '\(conversationID)'. Omit 'conversation' to start a new one.")])
+                return
+            }
+            let base: [String: JSONValue] = ["request": .string(request), "conversation": .string(conversationID)]
+            var relevant = question?["relevant"]
+            if question == nil, let rel = relevanceInput {
+                let out = try api.qgpt.relevance(query: query, seeds: rel["seeds"]?["iterable"]?.array ?? [],
+                                                 assetIDs: (rel["assets"]?["iterable"]?.array ?? []).compactMap { $0["id"]?.string })
+                relevant = out["relevant"]
+                if rel["options"]?["question"]?.bool != true {
+                    await send(.object(base.merging(["status": "COMPLETED", "relevance": out]) { _, b in b }))
+                    return
+                }
+                await send(.object(base.merging(["status": "IN-PROGRESS", "relevance": out]) { _, b in b }))
+            } else {
+                await send(.object(base.merging(["status": "INITIALIZED"]) { _, b in b }))
+            }
+            let history = try api.store.messages(conversationID)
+            let entry = api.models.resolve(question?["model"]?.string ?? relevanceInput?["model"]?.string)
+            try api.store.appendMessage(conversationID, role: "USER", text: query, modelID: entry.id)
+            let snippets = try api.qgpt.snippets(relevant, fallbackQuery: query)
+            let chat = ChatRequest(model: entry.modelName, messages: api.qgpt.chat(query: query, snippets: snippets, history: history))
+            var full = ""
+            for try await event in entry.provider.stream(chat) {
+                try Task.checkCancellation()
+                if case .text(let piece) = event {
+                    full += piece
+                    await send(.object(base.merging(["status": "IN-PROGRESS",
+                                                     "question": ["answers": PiecesJSON.iterable([["text": .string(piece), "score": 1]])]]) { _, b in b }))
+                }
+            }
+            try Task.checkCancellation()
+            try api.store.appendMessage(conversationID, role: "ASSISTANT", text: full, modelID: entry.id)
+            await send(.object(base.merging(["status": "COMPLETED"]) { _, b in b }))
+        } catch is CancellationError {
+            await send(["request": .string(request), "conversation": .string(conversationID), "status": "STOPPED"])
+        } catch {
+            let message = (error as? LLMError)?.description ?? String(describing: error)
+            api.logger.warn("qgpt.stream_failed", ["request": request, "error": message])
+            await send(["request": .string(request), "conversation": .string(conversationID), "status": "FAILED",
+                        "statusCode": 500, "errorMessage": .string(message)])
+        }
+    }
+
+    private func send(_ v: JSONValue) async {
+        try? await socket.send(v.text)
+    }
+}

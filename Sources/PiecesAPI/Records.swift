@@ -1,0 +1,40 @@
+struct ApplicationRecord: Sendable {
+    var id, name, version, platform, privacy: String
+    var onboarded: Bool
+    var created: String
+}
+
+struct FormatRecord: Sendable {
+    var id, assetID, applicationID, generic, specific, text, created, updated: String
+}
+
+struct AssetRecord: Sendable {
+    var id, name, creator, mechanism: String
+    var favorited: Bool
+    var created, updated: String
+    var formats: [FormatRecord]
+}
+
+struct ConversationRecord: Sendable {
+    var id: String
+    var name: String?
+    var type: String
+    var modelID: String?
+    var created, updated: String
+    var messageIDs: [String]
+}
+
+struct MessageRecord: Sendable {
+    var id, conversationID: String
+    var seq: Int
+    var role, text: String
+    var modelID: String?
+    var created, updated: String
+}
+
+struct SearchHit: Sendable {
+    var assetID: String
+    var exact: Bool
+    var match: String
+    var score: Double
+}
