@@ -33,13 +33,14 @@ let package = Package(
         .executableTarget(name: "CrashProbe", dependencies: ["Store"]),
 
         // Shared by the test targets: a raw-socket client and paths of built products.
-        .target(name: "TestSupport", dependencies: ["CNetShim"], path: "Tests/TestSupport"),
+        .target(name: "TestSupport", dependencies: ["CNetShim", "Crypto"], path: "Tests/TestSupport"),
         // A scripted OpenAI-compatible server for tests: replays turns, records requests.
         .target(name: "FakeLLM", dependencies: ["HTTPServer", "Core"], path: "Tests/FakeLLM"),
         .testTarget(name: "LLMTests", dependencies: ["LLM", "FakeLLM", "Core", "HTTPClient"]),
         .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer", "Core", "Crypto", "TestSupport"]),
         .testTarget(name: "HTTPClientTests", dependencies: ["HTTPClient", "HTTPServer", "Core", "TestSupport"]),
         .testTarget(name: "StoreTests", dependencies: ["Store", "CrashProbe", "TestSupport"]),
+        .testTarget(name: "PiecesAPITests", dependencies: ["App", "PiecesAPI", "HTTPServer", "HTTPClient", "Store", "LLM", "FakeLLM", "Core", "TestSupport"]),
         .testTarget(name: "AppTests", dependencies: ["App", "HTTPClient", "openpieces", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]

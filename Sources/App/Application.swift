@@ -19,7 +19,7 @@ public final class Application: Sendable {
         self.options = options
         self.logger = logger
         try Application.prepareHome(options)
-        database = try Database(path: options.databasePath, migrations: Schema.migrations + PiecesAPI.migrations)
+        database = try Database(path: options.databasePath, migrations: Schema.all)
         pieces = try PiecesAPI(database: database, llm: LLMSettings(baseURL: options.llmBaseURL, apiKey: options.llmAPIKey, model: options.llmModel),
                                logger: logger)
         var router = Router()

@@ -1,8 +1,12 @@
+import PiecesAPI
 import Store
 
 /// The product's schema, one migration per change, never edited once released.
-enum Schema {
-    static let migrations: [Migration] = [
+public enum Schema {
+    /// Every migration of every module, in version order.
+    public static var all: [Migration] { core + PiecesAPI.migrations }
+
+    static let core: [Migration] = [
         Migration(1, "settings", """
             CREATE TABLE settings (
                 key TEXT PRIMARY KEY,
