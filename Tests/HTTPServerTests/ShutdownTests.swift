@@ -10,11 +10,13 @@ import TestSupport
         installTestRoutes(&router)
         var limits = ServerLimits()
         limits.shutdownGrace = 5
-        let server = try HTTPServer(configuration: ServerConfiguration(port: 0, eventLoops: 2, limits: limits),
+        // Its own loopback address: no other test's server can take the port once this one lets it go.
+        let host = "127.0.0.2"
+        let server = try HTTPServer(configuration: ServerConfiguration(host: host, port: 0, eventLoops: 2, limits: limits),
                                     router: router, logger: Logger(sink: LogSink(capturingAt: .error)))
         let port = server.port
-        let busy = try RawClient(port: port)
-        let idle = try RawClient(port: port)
+        let busy = try RawClient(port: port, host: host)
+        let idle = try RawClient(port: port, host: host)
         try idle.send(get("/hello"))
         #expect(try await idle.readResponse().status == 200)
         try busy.send(get("/slow?ms=600"))
@@ -25,7 +27,7 @@ import TestSupport
         try await Task.sleep(nanoseconds: 150_000_000)
         // Idle keep-alive connections are closed at once; no new connection is accepted.
         #expect(await idle.isClosedByPeer())
-        #expect((try? RawClient(port: port, timeoutMs: 500)) == nil)
+        #expect((try? RawClient(port: port, host: host, timeoutMs: 500)) == nil)
         // The in-flight request still gets its full answer, marked as the connection's last.
         let r = try await busy.readResponse()
         #expect(r.text == "slow 600")

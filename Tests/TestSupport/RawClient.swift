@@ -9,8 +9,8 @@ public final class RawClient {
     public let fd: Int32
     private var buffer: [UInt8] = []
 
-    public init(port: Int, timeoutMs: Int = 5000) throws {
-        let fd = op_connect_tcp("127.0.0.1", Int32(port), Int32(timeoutMs))
+    public init(port: Int, host: String = "127.0.0.1", timeoutMs: Int = 5000) throws {
+        let fd = op_connect_tcp(host, Int32(port), Int32(timeoutMs))
         guard fd >= 0 else { throw TestError("connect to \(port) failed: errno \(-fd)") }
         self.fd = fd
     }
