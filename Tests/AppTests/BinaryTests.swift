@@ -4,7 +4,7 @@ import Testing
 import TestSupport
 
 /// Runs the real `openpieces` binary.
-final class RunningBinary {
+final class RunningBinary: @unchecked Sendable {
     let process = Process()
     let stderr = Pipe()
     let stdout = Pipe()
@@ -23,7 +23,15 @@ final class RunningBinary {
     }
 
     /// Waits for the `server.listening` log line and reads the port from it.
-    func waitUntilListening() throws {
+    func waitUntilListening() async throws {
+        try await offPool { try self.waitUntilListeningBlocking() }
+    }
+
+    func waitUntilExit() async throws {
+        try await offPool { self.process.waitUntilExit() }
+    }
+
+    private func waitUntilListeningBlocking() throws {
         let handle = stderr.fileHandleForReading
         let deadline = Date().addingTimeInterval(10)
         while Date() < deadline {
@@ -49,7 +57,7 @@ final class RunningBinary {
     @Test func servesHealthAndStopsGracefullyOnSIGTERM() async throws {
         let home = try TestPaths.temporaryDirectory("bin")
         let bin = try RunningBinary(["serve", "--port", "0", "--home", home])
-        try bin.waitUntilListening()
+        try await bin.waitUntilListening()
         let client = HTTPClient()
         let base = "http://127.0.0.1:\(bin.port)"
         let head = try await client.send(ClientRequest(method: "HEAD", url: "\(base)/.well-known/health"))
@@ -68,7 +76,7 @@ final class RunningBinary {
         #expect(FileManager.default.fileExists(atPath: home + "/openpieces.sqlite"))
 
         kill(bin.process.processIdentifier, SIGTERM)
-        bin.process.waitUntilExit()
+        try await bin.waitUntilExit()
         #expect(bin.process.terminationStatus == 0)
         let log = bin.remainingStderr()
         #expect(log.contains("event=server.stopping signal=SIGTERM"))
@@ -78,41 +86,41 @@ final class RunningBinary {
     @Test func portInUseNamesTheFix() async throws {
         let home = try TestPaths.temporaryDirectory("bin2")
         let first = try RunningBinary(["serve", "--port", "0", "--home", home])
-        try first.waitUntilListening()
+        try await first.waitUntilListening()
         defer { kill(first.process.processIdentifier, SIGKILL); first.process.waitUntilExit() }
         let second = try RunningBinary(["serve", "--port", "\(first.port)", "--home", home])
-        second.process.waitUntilExit()
+        try await second.waitUntilExit()
         #expect(second.process.terminationStatus == 1)
         let message = second.remainingStderr()
         #expect(message.contains("already in use"))
         #expect(message.contains("--port"))
     }
 
-    @Test func usageErrorsExitTwo() throws {
+    @Test func usageErrorsExitTwo() async throws {
         let bad = try RunningBinary(["serve", "--port", "nope"])
-        bad.process.waitUntilExit()
+        try await bad.waitUntilExit()
         #expect(bad.process.terminationStatus == 2)
         #expect(bad.remainingStderr().contains("See 'openpieces serve --help'"))
         let unknown = try RunningBinary(["frobnicate"])
-        unknown.process.waitUntilExit()
+        try await unknown.waitUntilExit()
         #expect(unknown.process.terminationStatus == 2)
     }
 
-    @Test func helpAndVersion() throws {
+    @Test func helpAndVersion() async throws {
         let help = try RunningBinary(["serve", "--help"])
-        help.process.waitUntilExit()
+        try await help.waitUntilExit()
         let text = String(decoding: help.stdout.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         #expect(help.process.terminationStatus == 0)
         #expect(text.contains("--port"))
         #expect(text.contains("OPENPIECES_PORT"))
         let version = try RunningBinary(["version"])
-        version.process.waitUntilExit()
+        try await version.waitUntilExit()
         #expect(String(decoding: version.stdout.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self).hasPrefix("openpieces 0.1.0"))
     }
 
-    @Test func unwritableHomeIsAClearError() throws {
+    @Test func unwritableHomeIsAClearError() async throws {
         let bin = try RunningBinary(["serve", "--port", "0", "--home", "/proc/openpieces-test"])
-        bin.process.waitUntilExit()
+        try await bin.waitUntilExit()
         #expect(bin.process.terminationStatus == 1)
         #expect(bin.remainingStderr().contains("--home"))
     }

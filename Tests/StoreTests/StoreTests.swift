@@ -151,20 +151,23 @@ import TestSupport
         child.standardOutput = out
         try child.run()
 
-        var acknowledged: [Int] = []
-        var pending = ""
         let handle = out.fileHandleForReading
-        while acknowledged.count < killAfter {
-            let data = handle.availableData
-            if data.isEmpty { break }
-            pending += String(decoding: data, as: UTF8.self)
-            while let nl = pending.firstIndex(of: "\n") {
-                if let id = Int(pending[..<nl]) { acknowledged.append(id) }
-                pending = String(pending[pending.index(after: nl)...])
+        let acknowledged: [Int] = try await offPool {
+            var acked: [Int] = []
+            var pending = ""
+            while acked.count < killAfter {
+                let data = handle.availableData
+                if data.isEmpty { break }
+                pending += String(decoding: data, as: UTF8.self)
+                while let nl = pending.firstIndex(of: "\n") {
+                    if let id = Int(pending[..<nl]) { acked.append(id) }
+                    pending = String(pending[pending.index(after: nl)...])
+                }
             }
+            kill(child.processIdentifier, SIGKILL)
+            child.waitUntilExit()
+            return acked
         }
-        kill(child.processIdentifier, SIGKILL)
-        child.waitUntilExit()
         #expect(child.terminationReason == .uncaughtSignal)
         #expect(acknowledged.count >= killAfter)
 
