@@ -36,6 +36,7 @@ let package = Package(
         .target(name: "TestSupport", dependencies: ["CNetShim", "Crypto"], path: "Tests/TestSupport"),
         // A scripted OpenAI-compatible server for tests: replays turns, records requests.
         .target(name: "FakeLLM", dependencies: ["HTTPServer", "Core"], path: "Tests/FakeLLM"),
+        .executableTarget(name: "fake-llm", dependencies: ["FakeLLM", "Core"], path: "Tests/FakeLLMMain"),
         .testTarget(name: "LLMTests", dependencies: ["LLM", "FakeLLM", "Core", "HTTPClient"]),
         .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer", "Core", "Crypto", "TestSupport"]),
         .testTarget(name: "HTTPClientTests", dependencies: ["HTTPClient", "HTTPServer", "Core", "TestSupport"]),

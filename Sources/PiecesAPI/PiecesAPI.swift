@@ -89,7 +89,7 @@ public final class PiecesAPI: Sendable {
             guard try store.deleteAsset(id) else { throw HTTPError.notFound("No asset with id '\(id)'.") }
             return .jsonValue(.string(id))
         }
-        let search: @Sendable (Request, String?) throws -> Response = { [self] req, query in
+        let search: @Sendable (String?) throws -> JSONValue = { [self] query in
             guard let query, !query.trimmingCharacters(in: .whitespaces).isEmpty else {
                 throw HTTPError(400, code: "missing_field", message: "Field 'query' is required: the text to search for.")
             }
@@ -102,12 +102,16 @@ public final class PiecesAPI: Sendable {
                 return .object(o)
             }
             let exact = hits.filter(\.exact).count
-            return .jsonValue(["iterable": .array(items), "exact": JSONValue(exact), "suggested": JSONValue(hits.count - exact)])
+            return ["iterable": .array(items), "exact": JSONValue(exact), "suggested": JSONValue(hits.count - exact)]
         }
-        r.get("/assets/search") { req in try search(req, req.query["query"] ?? req.query["q"]) }
+        r.get("/assets/search") { req in .jsonValue(try search(req.query["query"] ?? req.query["q"])) }
         r.post("/assets/search") { req in
+            // The seed spec answers SearchedAssets; the SDK reads {"results": SearchedAssets}. Both, in one object.
             let body = try RequestBody.optionalJSON(req)
-            return try search(req, body["query"]?.string ?? req.query["query"])
+            let found = try search(body["query"]?.string ?? req.query["query"])
+            guard case .object(var o) = found else { return .jsonValue(found) }
+            o["results"] = found
+            return .jsonValue(.object(o))
         }
         r.get("/formats") { [self] _ in
             let assets = Dictionary(try store.assets().map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })

@@ -27,7 +27,8 @@ enum PiecesJSON {
                 "original": .string(original), "preview": ["base": .string(original)]]
     }
 
-    static func format(_ f: FormatRecord, asset: AssetRecord?, apps: [String: ApplicationRecord]) -> JSONValue {
+    /// A Format; `asset` embeds the FlattenedAsset. `flattened` renders a FlattenedFormat instead (asset as its id).
+    static func format(_ f: FormatRecord, asset: AssetRecord?, apps: [String: ApplicationRecord], flattened: Bool = false) -> JSONValue {
         let size = f.text.utf8.count
         var o: [String: JSONValue] = [
             "id": .string(f.id), "creator": .string(f.applicationID),
@@ -37,13 +38,17 @@ enum PiecesJSON {
             "bytes": ["value": JSONValue(size), "readable": .string(ByteText.readable(size))],
             "fragment": fragment(f.text),
         ]
-        if let asset { o["asset"] = flattenedAsset(asset) }
+        if flattened {
+            o["asset"] = .string(f.assetID)
+        } else if let asset {
+            o["asset"] = flattenedAsset(asset)
+        }
         return .object(o)
     }
 
     static func asset(_ a: AssetRecord, apps: [String: ApplicationRecord]) -> JSONValue {
         let formats = a.formats.map { format($0, asset: a, apps: apps) }
-        let original = a.formats.first.map { format($0, asset: a, apps: apps) }
+        let original = a.formats.first.map { format($0, asset: a, apps: apps, flattened: true) }
         let originalID = a.formats.first?.id ?? ""
         return ["id": .string(a.id), "name": .string(a.name), "creator": .string(a.creator), "mechanism": .string(a.mechanism),
                 "favorited": .bool(a.favorited),

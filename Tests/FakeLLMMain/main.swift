@@ -1,0 +1,27 @@
+// `fake-llm SCRIPT.json`: the scripted OpenAI-compatible server as a process, for tests outside Swift
+// (the Python SDK suite). Prints `port=N` once listening; runs until killed.
+// Script: [{"text": ["Hel", "lo"]}, {"tool_calls": [{"id": "c1", "name": "f", "arguments": "{}"}]},
+//          {"error": {"status": 429, "message": "slow down", "retry_after": "0"}}]
+import Core
+import FakeLLM
+import Foundation
+
+guard CommandLine.arguments.count == 2, let data = FileManager.default.contents(atPath: CommandLine.arguments[1]),
+      let script = JSONValue.parse(Array(data))?.array else {
+    FileHandle.standardError.write(Data("usage: fake-llm SCRIPT.json (a JSON list of turns)\n".utf8))
+    exit(2)
+}
+let turns: [FakeLLMServer.Turn] = script.compactMap { t in
+    if let pieces = t["text"]?.array { return .text(pieces.compactMap(\.string)) }
+    if let calls = t["tool_calls"]?.array {
+        return .toolCalls(calls.map { FakeLLMServer.ScriptedCall(id: $0["id"]?.string ?? "call", name: $0["name"]?.string ?? "f",
+                                                                 arguments: $0["arguments"]?.string ?? "{}") })
+    }
+    if let e = t["error"] {
+        return .error(status: e["status"]?.int ?? 500, message: e["message"]?.string ?? "error", retryAfter: e["retry_after"]?.string)
+    }
+    return nil
+}
+let server = try FakeLLMServer(turns, chunkDelay: 0.01)
+FileHandle.standardOutput.write(Data("port=\(URL(string: server.baseURL)!.port!)\n".utf8))
+while true { sleep(3600) }
