@@ -24,8 +24,9 @@ let package = Package(
         .target(name: "HTTPClient", dependencies: ["Core", "CCurlShim"]),
         .target(name: "Store", dependencies: ["Core", "CSQLite"]),
         .target(name: "LLM", dependencies: ["Core", "HTTPClient"]),
+        .target(name: "Secrets", dependencies: ["Core", "Crypto", "Store"]),
         .target(name: "PiecesAPI", dependencies: ["Core", "HTTPServer", "Store", "LLM", "Crypto"]),
-        .target(name: "App", dependencies: ["Core", "HTTPServer", "HTTPClient", "Store", "Crypto", "LLM", "PiecesAPI"]),
+        .target(name: "App", dependencies: ["Core", "HTTPServer", "HTTPClient", "Store", "Crypto", "LLM", "PiecesAPI", "Secrets"]),
 
         // The thin executable: argument parsing and start-up.
         .executableTarget(name: "openpieces", dependencies: ["App", "Core"]),
@@ -42,7 +43,8 @@ let package = Package(
         .testTarget(name: "HTTPClientTests", dependencies: ["HTTPClient", "HTTPServer", "Core", "TestSupport"]),
         .testTarget(name: "StoreTests", dependencies: ["Store", "CrashProbe", "TestSupport"]),
         .testTarget(name: "PiecesAPITests", dependencies: ["App", "PiecesAPI", "HTTPServer", "HTTPClient", "Store", "LLM", "FakeLLM", "Core", "TestSupport"]),
-        .testTarget(name: "AppTests", dependencies: ["App", "HTTPClient", "openpieces", "TestSupport"]),
+        .testTarget(name: "SecretsTests", dependencies: ["Secrets", "Crypto", "Store", "TestSupport"]),
+        .testTarget(name: "AppTests", dependencies: ["App", "HTTPClient", "openpieces", "TestSupport", "FakeLLM", "Core"]),
     ],
     swiftLanguageModes: [.v6]
 )

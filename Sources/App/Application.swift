@@ -2,6 +2,7 @@ import Core
 import Foundation
 import HTTPServer
 import PiecesAPI
+import Secrets
 import Store
 #if canImport(Glibc)
 import Glibc
@@ -14,17 +15,27 @@ public final class Application: Sendable {
     public let database: Database
     public let server: HTTPServer
     public let pieces: PiecesAPI
+    private let llmSource: String
 
-    public init(options: ServeOptions, logger: Logger) throws {
+    public init(options: ServeOptions, logger: Logger, environment: [String: String] = ProcessInfo.processInfo.environment) throws {
         self.options = options
         self.logger = logger
         try Application.prepareHome(options)
         database = try Database(path: options.databasePath, migrations: Schema.all)
-        pieces = try PiecesAPI(database: database, llm: LLMSettings(baseURL: options.llmBaseURL, apiKey: options.llmAPIKey, model: options.llmModel),
-                               logger: logger)
+        let secrets: SecretStore
+        do {
+            secrets = try SecretStore(db: database, masterKey: try MasterKey.load(home: options.home, environment: environment))
+        } catch let e as MasterKey.Failure {
+            throw StartupError(e.description)
+        }
+        let llm = LLMConfiguration(db: database, secrets: secrets)
+        let (initial, source) = try llm.initial(options)
+        llmSource = source.rawValue
+        pieces = try PiecesAPI(database: database, llm: initial, logger: logger)
         var router = Router()
         Routes.install(&router)
         pieces.install(&router)
+        SettingsRoutes.install(&router, pieces: pieces, config: llm, logger: logger)
         var limits = ServerLimits()
         limits.maxBodyBytes = options.maxBodyBytes
         server = try HTTPServer(configuration: ServerConfiguration(host: options.host, port: options.port,
@@ -52,7 +63,8 @@ public final class Application: Sendable {
         logger.info("server.listening", ["host": options.host, "port": "\(server.port)",
                                          "url": options.resolvedPublicURL(boundPort: server.port),
                                          "home": options.home, "version": ProductVersion.current,
-                                         "llm": options.llmBaseURL.map { "\($0) model=\(options.llmModel ?? "gpt-4o-mini")" } ?? "offline engine"])
+                                         "llm": pieces.llmSettings.baseURL.map { "\($0) model=\(pieces.llmSettings.model ?? "gpt-4o-mini")" } ?? "offline engine",
+                                         "llm_source": llmSource])
         let signal = await Application.waitForTerminationSignal()
         logger.info("server.stopping", ["signal": signal])
         await server.shutdown()

@@ -1,10 +1,11 @@
 import PiecesAPI
+import Secrets
 import Store
 
 /// The product's schema, one migration per change, never edited once released.
 public enum Schema {
     /// Every migration of every module, in version order.
-    public static var all: [Migration] { core + PiecesAPI.migrations }
+    public static var all: [Migration] { core + PiecesAPI.migrations + SecretStore.migrations }
 
     static let core: [Migration] = [
         Migration(1, "settings", """

@@ -3,6 +3,7 @@ import Crypto
 import Foundation
 import LLM
 import Store
+import Synchronization
 
 /// Where the LLM comes from: an OpenAI-compatible provider when configured, else nothing (the offline engine).
 public struct LLMSettings: Sendable, Equatable {
@@ -29,12 +30,27 @@ final class ModelRegistry: Sendable {
         var modelName: String
     }
 
-    let entries: [Entry]
+    private let state: Mutex<(settings: LLMSettings, entries: [Entry])>
     let db: Database
+    let logger: Logger?
     static let settingKey = "qgpt.model"
 
     init(settings: LLMSettings, db: Database, logger: Logger?) {
         self.db = db
+        self.logger = logger
+        state = Mutex((settings, ModelRegistry.entries(for: settings, logger: logger)))
+    }
+
+    var entries: [Entry] { state.withLock { $0.entries } }
+    var settings: LLMSettings { state.withLock { $0.settings } }
+
+    /// Swaps the provider at run time (the API's LLM settings). Requests already running finish on the old one.
+    func reconfigure(_ settings: LLMSettings) {
+        let entries = ModelRegistry.entries(for: settings, logger: logger)
+        state.withLock { $0 = (settings, entries) }
+    }
+
+    private static func entries(for settings: LLMSettings, logger: Logger?) -> [Entry] {
         var entries: [Entry] = []
         if let base = settings.baseURL {
             let model = settings.model ?? "gpt-4o-mini"
@@ -45,7 +61,7 @@ final class ModelRegistry: Sendable {
         }
         entries.append(Entry(id: OfflineEngine.modelID, name: "OpenPieces offline (answers from your snippets)", cloud: false,
                              provider: OfflineEngine(), modelName: OfflineEngine.modelID))
-        self.entries = entries
+        return entries
     }
 
     /// A stable id that never contains `/` (model names often do).

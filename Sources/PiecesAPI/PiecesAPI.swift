@@ -21,6 +21,10 @@ public final class PiecesAPI: Sendable {
 
     public static var migrations: [Migration] { PiecesSchema.migrations }
 
+    /// The LLM provider QGPT and the agents use; changing it takes effect for the next request.
+    public var llmSettings: LLMSettings { models.settings }
+    public func configureLLM(_ settings: LLMSettings) { models.reconfigure(settings) }
+
     public func install(_ r: inout Router) {
         installAssets(&r)
         installConversations(&r)
