@@ -90,11 +90,20 @@ final class ModelRegistry: Sendable {
         try db.write { try $0.execute("DELETE FROM settings WHERE key = ? AND value = ?", [ModelRegistry.settingKey, id]) }
     }
 
-    func json(_ e: Entry) -> JSONValue {
+    /// The provider's base URL for entries that talk to one (downloads pull from it).
+    func baseURL(_ e: Entry) -> String? {
+        e.provider.providerName == "offline" ? nil : settings.baseURL
+    }
+
+    func json(_ e: Entry, download: ModelDownloads.State?) -> JSONValue {
         let loaded = selected().id == e.id
+        // Cloud models and the offline engine are always there; a local runtime's model is there once pulled
+        // (or when nobody asked: most runtimes serve what they list).
+        let downloaded = download?.downloaded ?? true
         return ["id": .string(e.id), "name": .string(e.name), "version": "1", "cloud": .bool(e.cloud),
                 "created": PiecesTime.grouped("2026-01-01T00:00:00.000Z"), "type": "BALANCED", "usage": "CODE_CONVERSATION",
-                "downloaded": true, "downloading": false, "loaded": .bool(loaded), "unique": .string(e.modelName),
+                "downloaded": .bool(e.cloud || e.provider.providerName == "offline" || downloaded),
+                "downloading": .bool(download?.isRunning ?? false), "loaded": .bool(loaded), "unique": .string(e.modelName),
                 "description": .string(e.provider.providerName == "offline" ? "Retrieval over your saved snippets; works offline." : "OpenAI-compatible provider model.")]
     }
 }

@@ -8,6 +8,7 @@ public final class PiecesAPI: Sendable {
     let store: PiecesStore
     let models: ModelRegistry
     let qgpt: QGPTService
+    let downloads: ModelDownloads
     let logger: Logger
     /// The largest fragment a snippet may carry.
     static let maxFragmentBytes = 1024 * 1024
@@ -16,6 +17,7 @@ public final class PiecesAPI: Sendable {
         store = try PiecesStore(db: database)
         models = ModelRegistry(settings: llm, db: database, logger: logger)
         qgpt = QGPTService(store: store, models: models)
+        downloads = ModelDownloads(db: database, logger: logger)
         self.logger = logger
     }
 
@@ -163,20 +165,41 @@ public final class PiecesAPI: Sendable {
     // MARK: models
 
     func installModels(_ r: inout Router) {
-        r.get("/models") { [self] _ in .jsonValue(PiecesJSON.iterable(models.entries.map(models.json))) }
-        r.get("/model/:model") { [self] req in .jsonValue(models.json(try model(req))) }
-        r.post("/model/:model/download") { [self] req in .jsonValue(models.json(try model(req))) }  // providers' models need no download
+        r.get("/models") { [self] _ in .jsonValue(PiecesJSON.iterable(models.entries.map(modelJSON))) }
+        r.get("/model/:model") { [self] req in .jsonValue(modelJSON(try model(req))) }
+        r.post("/model/:model/download") { [self] req in
+            let m = try model(req)
+            downloads.start(id: m.id, modelName: m.modelName, baseURL: models.baseURL(m))
+            return .jsonValue(modelJSON(m))
+        }
+        r.post("/model/:model/download/cancel") { [self] req in
+            let m = try model(req)
+            downloads.cancel(m.id)
+            return .jsonValue(modelJSON(m))
+        }
+        r.webSocket("/model/:model/download/progress") { [self] ws in
+            let id = ws.request.parameter("model") ?? ""
+            guard models.entry(id) != nil else {
+                await ws.close(code: 4404, reason: "no such model")
+                return
+            }
+            for await state in downloads.watch(id) {
+                try? await ws.send(state.progressJSON.text)
+            }
+        }
         r.post("/model/:model/load") { [self] req in
             let m = try model(req)
             try models.load(m.id)
-            return .jsonValue(models.json(m))
+            return .jsonValue(modelJSON(m))
         }
         r.post("/model/:model/unload") { [self] req in
             let m = try model(req)
             try models.unload(m.id)
-            return .jsonValue(models.json(m))
+            return .jsonValue(modelJSON(m))
         }
     }
+
+    func modelJSON(_ m: ModelRegistry.Entry) -> JSONValue { models.json(m, download: downloads.state(m.id)) }
 
     func model(_ req: Request) throws -> ModelRegistry.Entry {
         let id = req.parameter("model") ?? ""

@@ -60,5 +60,15 @@ public enum PiecesSchema {
             );
             CREATE INDEX conversation_messages_conv ON conversation_messages(conversation_id, seq);
             """),
+        Migration(4, "model_states", """
+            CREATE TABLE model_states (
+                id TEXT PRIMARY KEY,
+                downloaded INTEGER NOT NULL DEFAULT 0,
+                status TEXT NOT NULL,
+                percentage REAL NOT NULL DEFAULT 0,
+                error TEXT,
+                updated TEXT NOT NULL
+            );
+            """),
     ]
 }

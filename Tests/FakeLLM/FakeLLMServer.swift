@@ -55,6 +55,21 @@ public final class FakeLLMServer: Sendable {
             let turn = script.next(body, headers: headers)
             return FakeLLMServer.answer(turn, stream: body["stream"]?.bool == true, model: body["model"]?.string ?? "fake-model", delay: chunkDelay)
         }
+        // Ollama's pull: NDJSON progress lines, then success.
+        router.post("/api/pull") { req in
+            let name = JSONValue.parse(req.body)?["model"]?.string ?? ""
+            if name == "missing-model" {
+                return Response.json(raw: #"{"error":"pull model manifest: file does not exist"}"#, status: 500)
+            }
+            return Response(status: 200, headers: HTTPHeaders([("Content-Type", "application/x-ndjson")]), body: .stream(length: nil) { w in
+                try await w.write("{\"status\":\"pulling manifest\"}\n")
+                for k in 1...10 {
+                    try await Task.sleep(nanoseconds: UInt64(chunkDelay * 1e9))
+                    try await w.write("{\"status\":\"downloading\",\"digest\":\"sha256:abc\",\"total\":1000,\"completed\":\(k * 100)}\n")
+                }
+                try await w.write("{\"status\":\"success\"}\n")
+            })
+        }
         router.get("/v1/models") { _ in
             Response.json(raw: #"{"object":"list","data":[{"id":"fake-model","object":"model"},{"id":"fake-large","object":"model"}]}"#)
         }

@@ -188,3 +188,21 @@ def test_qgpt_stream_offline_the_sdk_way(api, offline_server):
     assert outputs[0].status == QGPTStreamEnum.IN_MINUS_PROGRESS
     assert outputs[-1].status == QGPTStreamEnum.COMPLETED
     assert "docker compose up -d --build" in _text(outputs)
+
+
+def test_model_download_progress(llm_api, llm_server):
+    from pieces_os_client.models.model_download_progress import ModelDownloadProgress
+    from pieces_os_client.models.model_download_progress_status_enum import ModelDownloadProgressStatusEnum
+    fake = [m for m in ModelsApi(llm_api).models_snapshot().iterable if m.name == "fake-model"][0]
+    started = ModelApi(llm_api).model_specific_model_download(fake.id)
+    assert started.id == fake.id
+    ws = websocket.create_connection(f"ws://127.0.0.1:{llm_server}/model/{fake.id}/download/progress", timeout=20)
+    updates = []
+    while True:
+        p = ModelDownloadProgress.from_json(ws.recv())
+        updates.append(p)
+        if p.status != ModelDownloadProgressStatusEnum.INITIALIZED:
+            break
+    ws.close()
+    assert updates[-1].status == ModelDownloadProgressStatusEnum.COMPLETED
+    assert ModelApi(llm_api).models_specific_model_snapshot(fake.id).downloaded
