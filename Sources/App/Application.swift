@@ -13,11 +13,13 @@ public final class Application: Sendable {
     public let options: ServeOptions
     public let logger: Logger
     public let database: Database
-    public let server: HTTPServer
+    /// Nil when started without a listener (commands such as import-assets).
+    public let server: HTTPServer?
     public let pieces: PiecesAPI
     private let llmSource: String
 
-    public init(options: ServeOptions, logger: Logger, environment: [String: String] = ProcessInfo.processInfo.environment) throws {
+    public init(options: ServeOptions, logger: Logger, environment: [String: String] = ProcessInfo.processInfo.environment,
+                listen: Bool = true) throws {
         self.options = options
         self.logger = logger
         try Application.prepareHome(options)
@@ -38,6 +40,10 @@ public final class Application: Sendable {
         SettingsRoutes.install(&router, pieces: pieces, config: llm, logger: logger)
         var limits = ServerLimits()
         limits.maxBodyBytes = options.maxBodyBytes
+        guard listen else {
+            server = nil
+            return
+        }
         server = try HTTPServer(configuration: ServerConfiguration(host: options.host, port: options.port,
                                                                    eventLoops: options.eventLoops, limits: limits),
                                 router: router, logger: logger)
@@ -60,6 +66,7 @@ public final class Application: Sendable {
 
     /// Serves until SIGINT or SIGTERM, then shuts down gracefully.
     public func runUntilSignalled() async {
+        guard let server else { return }
         logger.info("server.listening", ["host": options.host, "port": "\(server.port)",
                                          "url": options.resolvedPublicURL(boundPort: server.port),
                                          "home": options.home, "version": ProductVersion.current,

@@ -15,6 +15,9 @@ public enum CLI {
         case "serve":
             if rest.contains("--help") || rest.contains("-h") { print(serveHelp); return 0 }
             return await serve(rest, environment)
+        case "import-assets":
+            if rest.contains("--help") || rest.contains("-h") { print(importHelp); return 0 }
+            return await importAssets(rest, environment)
         case "version", "--version", "-V":
             if rest.contains("--help") || rest.contains("-h") { print("usage: openpieces version\n\nPrints the product version and the Pieces OS API level it serves."); return 0 }
             print("openpieces \(ProductVersion.current) (Pieces OS API \(ProductVersion.piecesAPILevel))")
@@ -60,6 +63,68 @@ public enum CLI {
         return 0
     }
 
+    static let importHelp = """
+        usage: openpieces import-assets FILE.jsonl [--home <dir>]
+
+        Saves one snippet per line, {"name": "...", "text": "..."}, into the data directory (searchable at once).
+        Run it while the server is stopped or running; it commits every 5000 lines and reports progress.
+        """
+
+    static func importAssets(_ arguments: [String], _ environment: [String: String]) async -> Int32 {
+        guard let file = arguments.first, !file.hasPrefix("--") else {
+            fail("import-assets needs a file. See 'openpieces import-assets --help'.")
+            return 2
+        }
+        let options: ServeOptions
+        do { options = try OptionSpec.resolve(arguments: Array(arguments.dropFirst()), environment: environment) } catch {
+            fail("\(error.message). See 'openpieces import-assets --help'.")
+            return 2
+        }
+        guard let handle = FileHandle(forReadingAtPath: file) else {
+            fail("cannot read \(file). Check the path.")
+            return 1
+        }
+        let logger = Logger(sink: LogSink(level: .info, format: options.logFormat))
+        do {
+            let app = try Application(options: options, logger: logger, environment: environment, listen: false)
+            var batch: [(name: String, text: String)] = []
+            var total = 0, lineNumber = 0
+            var pending = Data()
+            func flush() throws {
+                guard !batch.isEmpty else { return }
+                try app.pieces.importAssets(batch)
+                total += batch.count
+                batch.removeAll(keepingCapacity: true)
+                logger.info("import.progress", ["imported": "\(total)"])
+            }
+            func take(_ line: Data) throws {
+                lineNumber += 1
+                guard !line.isEmpty else { return }
+                guard let v = JSONValue.parse(Array(line)), let text = v["text"]?.string else {
+                    throw StartupError("line \(lineNumber) is not {\"name\": …, \"text\": …}. Fix it and run again (lines before it are saved).")
+                }
+                batch.append((v["name"]?.string ?? String(text.prefix(60)), text))
+                if batch.count >= 5000 { try flush() }
+            }
+            while true {
+                let chunk = handle.readData(ofLength: 1 << 20)
+                if chunk.isEmpty { break }
+                pending.append(chunk)
+                while let nl = pending.firstIndex(of: 0x0A) {
+                    try take(pending[pending.startIndex..<nl])
+                    pending = pending[(nl + 1)...]
+                }
+            }
+            try take(pending)
+            try flush()
+            print("imported \(total) snippets into \(options.home)")
+            return 0
+        } catch {
+            fail("\(error)")
+            return 1
+        }
+    }
+
     static func fail(_ message: String) {
         let line = "openpieces: error: \(message)\n"
         _ = line.withCString { Glibc.write(2, $0, strlen($0)) }
@@ -72,6 +137,7 @@ public enum CLI {
 
         commands:
           serve     run the platform (HTTP API, Pieces-compatible API, services) on one port
+          import-assets  save snippets in bulk from a JSON Lines file
           version   print the version
           help      print this help, or 'openpieces help serve'
 

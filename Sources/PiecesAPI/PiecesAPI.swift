@@ -23,6 +23,14 @@ public final class PiecesAPI: Sendable {
 
     public static var migrations: [Migration] { PiecesSchema.migrations }
 
+    /// Saves many snippets at once (one transaction per call): imports and benchmarks.
+    public func importAssets(_ items: [(name: String, text: String)]) throws {
+        for item in items where item.text.utf8.count > PiecesAPI.maxFragmentBytes {
+            throw HTTPError(413, code: "fragment_too_large", message: "'\(item.name)' holds more than \(PiecesAPI.maxFragmentBytes) bytes.")
+        }
+        try store.bulkCreate(items)
+    }
+
     /// The LLM provider QGPT and the agents use; changing it takes effect for the next request.
     public var llmSettings: LLMSettings { models.settings }
     public func configureLLM(_ settings: LLMSettings) { models.reconfigure(settings) }

@@ -42,8 +42,9 @@ public final class FakeLLMServer: Sendable {
     private let server: HTTPServer
 
     /// `chunkDelay`: seconds between streamed chunks, so tests can see tokens arrive one by one.
-    public init(_ turns: [Turn], chunkDelay: Double = 0.01) throws {
-        let script = Script(turns)
+    /// `loop`: replay the turns forever (benchmarks) instead of failing once they are used up.
+    public init(_ turns: [Turn], chunkDelay: Double = 0.01, loop: Bool = false, port: Int = 0) throws {
+        let script = Script(turns, loop: loop)
         self.script = script
         var router = Router()
         router.post("/v1/chat/completions") { req in
@@ -75,7 +76,7 @@ public final class FakeLLMServer: Sendable {
         }
         var limits = ServerLimits()
         limits.shutdownGrace = 1
-        server = try HTTPServer(configuration: ServerConfiguration(port: 0, eventLoops: 1, limits: limits),
+        server = try HTTPServer(configuration: ServerConfiguration(port: port, eventLoops: 1, limits: limits),
                                 router: router, logger: Logger(sink: LogSink(capturingAt: .error)))
     }
 
@@ -89,10 +90,21 @@ public final class FakeLLMServer: Sendable {
 
     final class Script: Sendable {
         let state: Mutex<(turns: [Turn], requests: [JSONValue], headers: [[String: String]])>
-        init(_ turns: [Turn]) { state = Mutex((turns, [], [])) }
+        let loop: Bool
+        init(_ turns: [Turn], loop: Bool) {
+            state = Mutex((turns, [], []))
+            self.loop = loop
+        }
 
         func next(_ body: JSONValue, headers: [String: String]) -> Turn? {
             state.withLock { s in
+                if loop {
+                    // Benchmarks: keep no history (it would grow without bound), replay in a circle.
+                    guard !s.turns.isEmpty else { return nil }
+                    let t = s.turns.removeFirst()
+                    s.turns.append(t)
+                    return t
+                }
                 s.requests.append(body)
                 s.headers.append(headers)
                 return s.turns.isEmpty ? nil : s.turns.removeFirst()

@@ -6,9 +6,21 @@ import Core
 import FakeLLM
 import Foundation
 
-guard CommandLine.arguments.count == 2, let data = FileManager.default.contents(atPath: CommandLine.arguments[1]),
+// Flags: --loop (replay turns forever), --chunk-delay SECONDS (default 0.01), --port N (default: any free one).
+var args = Array(CommandLine.arguments.dropFirst())
+@MainActor func flag(_ name: String) -> String? {
+    guard let i = args.firstIndex(of: name), i + 1 < args.count else { return nil }
+    let v = args[i + 1]
+    args.removeSubrange(i...(i + 1))
+    return v
+}
+let loop = args.contains("--loop")
+args.removeAll { $0 == "--loop" }
+let chunkDelay = flag("--chunk-delay").flatMap(Double.init) ?? 0.01
+let port = flag("--port").flatMap(Int.init) ?? 0
+guard args.count == 1, let data = FileManager.default.contents(atPath: args[0]),
       let script = JSONValue.parse(Array(data))?.array else {
-    FileHandle.standardError.write(Data("usage: fake-llm SCRIPT.json (a JSON list of turns)\n".utf8))
+    FileHandle.standardError.write(Data("usage: fake-llm [--loop] [--chunk-delay S] [--port N] SCRIPT.json (a JSON list of turns)\n".utf8))
     exit(2)
 }
 let turns: [FakeLLMServer.Turn] = script.compactMap { t in
@@ -22,6 +34,6 @@ let turns: [FakeLLMServer.Turn] = script.compactMap { t in
     }
     return nil
 }
-let server = try FakeLLMServer(turns, chunkDelay: 0.01)
+let server = try FakeLLMServer(turns, chunkDelay: chunkDelay, loop: loop, port: port)
 FileHandle.standardOutput.write(Data("port=\(URL(string: server.baseURL)!.port!)\n".utf8))
 while true { sleep(3600) }
