@@ -41,6 +41,39 @@ public final class PiecesAPI: Sendable {
         installQGPT(&r)
         installModels(&r)
         installApplications(&r)
+        installIdentifierStreams(&r)
+    }
+
+    /// Identifier streams: a snapshot of every id, then each change as it happens (`deleted` on removal).
+    func installIdentifierStreams(_ r: inout Router) {
+        for (path, kind) in [("/assets/stream/identifiers", Change.Kind.asset), ("/conversations/stream/identifiers", Change.Kind.conversation)] {
+            r.webSocket(path) { [self] ws in
+                let changes = store.feed.subscribe()  // before the snapshot, so nothing falls between the two
+                let field = kind == .asset ? "asset" : "conversation"
+                guard let ids = try? (kind == .asset ? store.assetIDs() : store.conversationIDs()) else {
+                    await ws.close(code: 1011, reason: "storage error")
+                    return
+                }
+                try? await ws.send(PiecesJSON.iterable(ids.map { [field: ["id": .string($0)]] }).text)
+                await withTaskGroup(of: Void.self) { group in
+                    group.addTask {
+                        for await change in changes where change.kind == kind {
+                            var item: [String: JSONValue] = [field: ["id": .string(change.id)]]
+                            if change.deleted { item["deleted"] = true }
+                            if (try? await ws.send(PiecesJSON.iterable([.object(item)]).text)) == nil { return }
+                        }
+                    }
+                    group.addTask {
+                        while await ws.receive() != nil {}  // ends when the client goes away
+                    }
+                    await group.next()
+                    // Either side ended. If it was the feed (this client fell too far behind), closing makes it
+                    // reconnect and start again from a fresh snapshot; if it was the client, this is a no-op.
+                    await ws.close(code: 1000, reason: "resynchronize")
+                    group.cancelAll()
+                }
+            }
+        }
     }
 
     func apps() throws -> [String: ApplicationRecord] {

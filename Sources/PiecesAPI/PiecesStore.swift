@@ -5,6 +5,7 @@ import Store
 /// Data access for the Pieces-compatible API. Every change is one transaction: nothing is half-written.
 final class PiecesStore: Sendable {
     let db: Database
+    let feed = ChangeFeed()
     /// The application that owns what the platform itself creates.
     static let platformAppID = "openpieces-os-server"
 
@@ -79,21 +80,24 @@ final class PiecesStore: Sendable {
                 """, [formatID, id, applicationID, Classifier.generic(for: lang), lang, text, now, now])
             try conn.execute("INSERT INTO asset_search(asset_id, name, content) VALUES (?, ?, ?)", [id, title, text])
         }
+        feed.publish(Change(kind: .asset, id: id, deleted: false))
         return try asset(id)!
     }
 
     /// Inserts many assets in one transaction (benchmarks, imports).
     func bulkCreate(_ items: [(name: String, text: String)]) throws {
         let now = PiecesTime.now()
+        let ids = items.map { _ in IDs.make() }
         try db.write { conn in
-            for item in items {
-                let id = IDs.make(), lang = Classifier.detect(item.text)
+            for (item, id) in zip(items, ids) {
+                let lang = Classifier.detect(item.text)
                 try conn.execute("INSERT INTO assets(id, name, creator, created, updated) VALUES (?, ?, ?, ?, ?)", [id, item.name, Self.platformAppID, now, now])
                 try conn.execute("INSERT INTO formats(id, asset_id, application_id, generic, specific, text, created, updated) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                                  [IDs.make(), id, Self.platformAppID, Classifier.generic(for: lang), lang, item.text, now, now])
                 try conn.execute("INSERT INTO asset_search(asset_id, name, content) VALUES (?, ?, ?)", [id, item.name, item.text])
             }
         }
+        for id in ids { feed.publish(Change(kind: .asset, id: id, deleted: false)) }
     }
 
     static func defaultName(_ text: String, _ lang: String) -> String {
@@ -162,14 +166,26 @@ final class PiecesStore: Sendable {
                              [id, current?["name"].string ?? "", current?["text"].string ?? ""])
             return true
         }
-        return found ? try asset(id) : nil
+        guard found else { return nil }
+        feed.publish(Change(kind: .asset, id: id, deleted: false))
+        return try asset(id)
     }
 
     func deleteAsset(_ id: String) throws -> Bool {
-        try db.write { conn in
+        let deleted = try db.write { conn in
             try conn.execute("DELETE FROM asset_search WHERE asset_id = ?", [id])
             return try conn.execute("DELETE FROM assets WHERE id = ?", [id]) > 0
         }
+        if deleted { feed.publish(Change(kind: .asset, id: id, deleted: true)) }
+        return deleted
+    }
+
+    func assetIDs() throws -> [String] {
+        try db.read { try $0.query("SELECT id FROM assets ORDER BY created DESC, id").compactMap { $0["id"].string } }
+    }
+
+    func conversationIDs() throws -> [String] {
+        try db.read { try $0.query("SELECT id FROM conversations ORDER BY updated DESC, id").compactMap { $0["id"].string } }
     }
 
     func format(_ id: String) throws -> FormatRecord? {
@@ -247,6 +263,7 @@ final class PiecesStore: Sendable {
     func createConversation(name: String?, modelID: String? = nil) throws -> ConversationRecord {
         let id = IDs.make(), now = PiecesTime.now()
         try db.write { try $0.execute("INSERT INTO conversations(id, name, model_id, created, updated) VALUES (?, ?, ?, ?, ?)", [id, name, modelID, now, now]) }
+        feed.publish(Change(kind: .conversation, id: id, deleted: false))
         return try conversation(id)!
     }
 
@@ -263,6 +280,7 @@ final class PiecesStore: Sendable {
                              [id, conversationID, seq, role, text, modelID, now, now])
             try conn.execute("UPDATE conversations SET updated = ? WHERE id = ?", [now, conversationID])
         }
+        feed.publish(Change(kind: .conversation, id: conversationID, deleted: false))
         return try db.read { try $0.queryOne("SELECT * FROM conversation_messages WHERE id = ?", [id]).map(Self.message) }!
     }
 

@@ -206,3 +206,14 @@ def test_model_download_progress(llm_api, llm_server):
     ws.close()
     assert updates[-1].status == ModelDownloadProgressStatusEnum.COMPLETED
     assert ModelApi(llm_api).models_specific_model_snapshot(fake.id).downloaded
+
+
+def test_asset_identifier_stream(api, offline_server):
+    from pieces_os_client.models.streamed_identifiers import StreamedIdentifiers
+    ws = websocket.create_connection(f"ws://127.0.0.1:{offline_server}/assets/stream/identifiers", timeout=20)
+    snapshot = StreamedIdentifiers.from_json(ws.recv())
+    created = AssetsApi(api).assets_create_new_asset(seed=make_seed("ls -la", name="list files"))
+    change = StreamedIdentifiers.from_json(ws.recv())
+    ws.close()
+    assert created.id not in [i.asset.id for i in snapshot.iterable]
+    assert change.iterable[0].asset.id == created.id
