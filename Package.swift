@@ -36,7 +36,7 @@ let package = Package(
         // Shared by the test targets: a raw-socket client and paths of built products.
         .target(name: "TestSupport", dependencies: ["CNetShim", "Crypto"], path: "Tests/TestSupport"),
         // A scripted OpenAI-compatible server for tests: replays turns, records requests.
-        .target(name: "FakeLLM", dependencies: ["HTTPServer", "Core"], path: "Tests/FakeLLM"),
+        .target(name: "FakeLLM", dependencies: ["HTTPServer", "Core", "LLM"], path: "Tests/FakeLLM"),
         .executableTarget(name: "fake-llm", dependencies: ["FakeLLM", "Core"], path: "Tests/FakeLLMMain"),
         .testTarget(name: "LLMTests", dependencies: ["LLM", "FakeLLM", "Core", "HTTPClient"]),
         .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer", "Core", "Crypto", "TestSupport"]),

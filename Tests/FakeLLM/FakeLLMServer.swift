@@ -1,21 +1,14 @@
 import Core
 import Foundation
 import HTTPServer
+import LLM
 import Synchronization
 
 /// A scripted OpenAI-compatible server on a real port: each POST /v1/chat/completions plays the next turn
 /// (streamed text, streamed tool calls with provider quirks, errors, 429s) and every request body is recorded.
 public final class FakeLLMServer: Sendable {
-    public struct ScriptedCall: Sendable {
-        public var id: String
-        public var name: String
-        public var arguments: String
-        public init(id: String, name: String, arguments: String) {
-            self.id = id
-            self.name = name
-            self.arguments = arguments
-        }
-    }
+    /// A tool call the fake streams back: the client's own type, so scripts and assertions speak alike.
+    public typealias ScriptedCall = ToolCall
 
     public struct Quirks: OptionSet, Sendable {
         public let rawValue: Int
