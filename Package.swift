@@ -25,8 +25,10 @@ let package = Package(
         .target(name: "Store", dependencies: ["Core", "CSQLite"]),
         .target(name: "LLM", dependencies: ["Core", "HTTPClient"]),
         .target(name: "Secrets", dependencies: ["Core", "Crypto", "Store"]),
+        .target(name: "Services", dependencies: ["Core", "Store", "CNetShim", "Crypto"]),
+        .target(name: "PlatformAPI", dependencies: ["Core", "HTTPServer", "HTTPClient", "Services", "Secrets", "Crypto"]),
         .target(name: "PiecesAPI", dependencies: ["Core", "HTTPServer", "Store", "LLM", "Crypto"]),
-        .target(name: "App", dependencies: ["Core", "HTTPServer", "HTTPClient", "Store", "Crypto", "LLM", "PiecesAPI", "Secrets"]),
+        .target(name: "App", dependencies: ["Core", "HTTPServer", "HTTPClient", "Store", "Crypto", "LLM", "PiecesAPI", "Secrets", "Services", "PlatformAPI"]),
 
         // The thin executable: argument parsing and start-up.
         .executableTarget(name: "openpieces", dependencies: ["App", "Core"]),

@@ -2,7 +2,9 @@ import Core
 import Foundation
 import HTTPServer
 import PiecesAPI
+import PlatformAPI
 import Secrets
+import Services
 import Store
 #if canImport(Glibc)
 import Glibc
@@ -16,6 +18,7 @@ public final class Application: Sendable {
     /// Nil when started without a listener (commands such as import-assets).
     public let server: HTTPServer?
     public let pieces: PiecesAPI
+    public let services: ServiceManager
     private let llmSource: String
 
     public init(options: ServeOptions, logger: Logger, environment: [String: String] = ProcessInfo.processInfo.environment,
@@ -34,19 +37,30 @@ public final class Application: Sendable {
         let (initial, source) = try llm.initial(options)
         llmSource = source.rawValue
         pieces = try PiecesAPI(database: database, llm: initial, logger: logger)
+        let home = options.home as NSString
+        services = ServiceManager(db: database,
+                                  files: ServiceFiles(servicesRoot: options.servicesPath, versionsRoot: home.appendingPathComponent("service-versions")),
+                                  config: SupervisorConfig(denoPath: DenoLocator.find(environment: environment),
+                                                           denoCache: home.appendingPathComponent("deno-cache"),
+                                                           logsRoot: home.appendingPathComponent("logs")),
+                                  logger: logger, secret: { try? secrets.get($0) })
         var router = Router()
         Routes.install(&router)
         pieces.install(&router)
         SettingsRoutes.install(&router, pieces: pieces, config: llm, logger: logger)
+        let publicURLBox = PublicURL()
+        PlatformRoutes(manager: services, secrets: secrets, publicURL: { publicURLBox.value }, logger: logger).install(&router)
         var limits = ServerLimits()
         limits.maxBodyBytes = options.maxBodyBytes
         guard listen else {
             server = nil
             return
         }
-        server = try HTTPServer(configuration: ServerConfiguration(host: options.host, port: options.port,
-                                                                   eventLoops: options.eventLoops, limits: limits),
-                                router: router, logger: logger)
+        let server = try HTTPServer(configuration: ServerConfiguration(host: options.host, port: options.port,
+                                                                       eventLoops: options.eventLoops, limits: limits),
+                                    router: router, logger: logger)
+        self.server = server
+        publicURLBox.set(options.resolvedPublicURL(boundPort: server.port))
     }
 
     /// Creates the data directory, private to this user: it will hold secrets.
@@ -72,9 +86,12 @@ public final class Application: Sendable {
                                          "home": options.home, "version": ProductVersion.current,
                                          "llm": pieces.llmSettings.baseURL.map { "\($0) model=\(pieces.llmSettings.model ?? "gpt-4o-mini")" } ?? "offline engine",
                                          "llm_source": llmSource])
+        await services.supervisor.setPlatformURL("http://127.0.0.1:\(server.port)")
+        await services.supervisor.restore()
         let signal = await Application.waitForTerminationSignal()
         logger.info("server.stopping", ["signal": signal])
         await server.shutdown()
+        await services.supervisor.shutdown()
         logger.info("server.stopped")
     }
 
@@ -117,4 +134,12 @@ final class OnceFlag: @unchecked Sendable {
 enum SignalSources {
     nonisolated(unsafe) private static var retained: [DispatchSourceSignal] = []
     static func keep(_ s: [DispatchSourceSignal]) { retained += s }
+}
+
+/// The public base URL, known once the listener is bound.
+final class PublicURL: @unchecked Sendable {
+    private let lock = NSLock()
+    private var url = ""
+    var value: String { lock.lock(); defer { lock.unlock() }; return url }
+    func set(_ v: String) { lock.lock(); url = v; lock.unlock() }
 }

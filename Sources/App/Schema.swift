@@ -1,11 +1,12 @@
 import PiecesAPI
 import Secrets
+import Services
 import Store
 
 /// The product's schema, one migration per change, never edited once released.
 public enum Schema {
     /// Every migration of every module, in version order.
-    public static var all: [Migration] { core + PiecesAPI.migrations + SecretStore.migrations }
+    public static var all: [Migration] { core + PiecesAPI.migrations + SecretStore.migrations + ServiceStore.migrations }
 
     static let core: [Migration] = [
         Migration(1, "settings", """

@@ -90,3 +90,35 @@ int op_connect_tcp(const char *host, int port, int timeout_ms) {
 }
 
 ssize_t op_send(int fd, const void *buf, size_t len) { return send(fd, buf, len, MSG_NOSIGNAL); }
+
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+
+int op_pipe(int fds[2]) { return pipe2(fds, O_CLOEXEC); }
+
+int op_spawn(const char *path, char *const argv[], char *const envp[], const char *cwd, int out_fd) {
+    pid_t parent = getpid();
+    pid_t pid = fork();
+    if (pid < 0) return -errno;
+    if (pid == 0) {
+        // Only async-signal-safe calls from here to exec.
+        setpgid(0, 0);
+        prctl(PR_SET_PDEATHSIG, SIGKILL);
+        if (getppid() != parent) _exit(127);  // the parent died before prctl took effect
+        int devnull = open("/dev/null", O_RDONLY);
+        if (devnull >= 0) { dup2(devnull, 0); }
+        dup2(out_fd, 1);
+        dup2(out_fd, 2);
+        syscall(SYS_close_range, 3, ~0U, 0);
+        sigset_t none;
+        sigemptyset(&none);
+        sigprocmask(SIG_SETMASK, &none, NULL);
+        signal(SIGPIPE, SIG_DFL);
+        if (chdir(cwd) != 0) _exit(126);
+        execve(path, argv, envp);
+        _exit(127);
+    }
+    setpgid(pid, pid);  // also from the parent, so kill(-pid) works even before the child ran
+    return pid;
+}

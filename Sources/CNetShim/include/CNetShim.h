@@ -35,3 +35,13 @@ int op_set_nodelay(int fd);
 int op_connect_tcp(const char *host, int port, int timeout_ms);
 ssize_t op_send(int fd, const void *buf, size_t len);
 #endif
+
+#ifndef CNETSHIM_SPAWN
+#define CNETSHIM_SPAWN
+/// Starts `path` in a new process group that dies with its parent (PR_SET_PDEATHSIG): stdin from /dev/null,
+/// stdout and stderr to `out_fd`, working directory `cwd`, every other descriptor closed. Returns the pid or -errno.
+/// Call it from a thread that lives as long as the process: the death signal follows the forking thread.
+int op_spawn(const char *path, char *const argv[], char *const envp[], const char *cwd, int out_fd);
+/// A pipe with both ends close-on-exec: fds[0] read, fds[1] write.
+int op_pipe(int fds[2]);
+#endif

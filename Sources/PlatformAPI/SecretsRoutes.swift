@@ -1,0 +1,40 @@
+import Core
+import HTTPServer
+import Secrets
+import Services
+
+extension PlatformRoutes {
+    /// Secrets: names and which services need them; values are write-only.
+    func installSecrets(_ r: inout Router) {
+        r.get("/api/v1/secrets") { [self] _ in
+            let set = Set(try secrets.names())
+            let services = try manager.store.all()
+            var names = set
+            for s in services { names.formUnion(s.secrets) }
+            let items: [JSONValue] = names.sorted().map { name in
+                ["name": .string(name), "set": .bool(set.contains(name)),
+                 "services": .array(services.filter { $0.secrets.contains(name) }.map { .string($0.slug) })]
+            }
+            return .jsonValue(["secrets": .array(items)])
+        }
+        r.put("/api/v1/secrets/:name") { [self] req in
+            let name = req.parameter("name")!
+            let body = try PlatformRoutes.json(req)
+            guard let value = body["value"]?.string else {
+                throw HTTPError(400, code: "missing_field", message: "Field 'value' is required: the secret's value.")
+            }
+            do { try secrets.set(name, value) } catch let e as SecretStore.Failure {
+                throw HTTPError(400, code: "invalid_secret", message: e.description)
+            }
+            logger.info("secret.set", ["name": name, "request_id": req.requestID])
+            await manager.secretChanged(name)
+            return .jsonValue(["name": .string(name), "set": true, "hint": .string(SecretStore.hint(value))])
+        }
+        r.delete("/api/v1/secrets/:name") { [self] req in
+            let name = req.parameter("name")!
+            guard try secrets.delete(name) else { throw HTTPError.notFound("No secret '\(name)'.") }
+            logger.info("secret.deleted", ["name": name, "request_id": req.requestID])
+            return Response(status: 204)
+        }
+    }
+}

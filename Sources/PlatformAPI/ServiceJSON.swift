@@ -1,0 +1,29 @@
+import Core
+import Services
+
+enum ServiceJSON {
+    static func service(_ s: ServiceRecord, endpoints: [EndpointRecord], versions: [Int], publicURL: String, secretSet: (String) -> Bool) -> JSONValue {
+        var o: [String: JSONValue] = [
+            "id": .string(s.id), "slug": .string(s.slug), "title": .string(s.title), "description": .string(s.description),
+            "kind": .string(s.kind), "status": .string(s.status), "url": .string("\(publicURL)/s/\(s.slug)/"),
+            "version": JSONValue(s.currentVersion), "versions": .array(versions.map { JSONValue($0) }),
+            "secrets": .array(s.secrets.map { ["name": .string($0), "set": .bool(secretSet($0))] }),
+            "hosts": .array(s.hosts.map { .string($0) }),
+            "endpoints": .array(endpoints.map(endpoint)),
+            "created": .string(s.created), "updated": .string(s.updated),
+        ]
+        if let v = s.runningVersion, s.status == "running" { o["runningVersion"] = JSONValue(v) }
+        if let r = s.reason { o["reason"] = .string(r) }
+        if let w = s.workflow { o["workflow"] = .string(w) }
+        if let p = s.port, s.status == "running" { o["port"] = JSONValue(p) }
+        if let p = s.pid, s.status == "running" { o["pid"] = JSONValue(p) }
+        return .object(o)
+    }
+
+    static func endpoint(_ e: EndpointRecord) -> JSONValue {
+        var o: [String: JSONValue] = ["id": .string(e.id), "method": .string(e.method), "path": .string(e.path),
+                                      "description": .string(e.description), "source": .string(e.source)]
+        if let schema = e.inputSchema { o["inputSchema"] = schema }
+        return .object(o)
+    }
+}

@@ -1,0 +1,248 @@
+import Core
+import Foundation
+import HTTPClient
+import HTTPServer
+import Secrets
+import Services
+
+/// `/api/v1/services…`, `/api/v1/secrets…` and the `/internal` notification endpoint.
+public final class PlatformRoutes: Sendable {
+    let manager: ServiceManager
+    let secrets: SecretStore
+    let publicURL: @Sendable () -> String
+    let logger: Logger
+    let client = HTTPClient(maxResponseBytes: 16 * 1024 * 1024)
+
+    public init(manager: ServiceManager, secrets: SecretStore, publicURL: @escaping @Sendable () -> String, logger: Logger) {
+        self.manager = manager
+        self.secrets = secrets
+        self.publicURL = publicURL
+        self.logger = logger
+    }
+
+    func render(_ s: ServiceRecord) throws -> JSONValue {
+        let names = Set(try secrets.names())
+        return ServiceJSON.service(s, endpoints: try manager.store.endpoints(s.id), versions: try manager.store.versions(s.id),
+                                   publicURL: publicURL(), secretSet: { names.contains($0) })
+    }
+
+    func respond(_ s: ServiceRecord, status: Int = 200) throws -> Response {
+        Response(status: status, headers: HTTPHeaders([("Content-Type", "application/json")]), body: .bytes(try render(s).bytes))
+    }
+
+    /// Runs `body`, turning the manager's failures into the error envelope.
+    func guarded(_ body: () async throws -> Response) async throws -> Response {
+        do { return try await body() } catch let f as ServiceManager.Failure {
+            throw HTTPError(f.status, code: f.code, message: f.description)
+        }
+    }
+
+    public func install(_ r: inout Router) {
+        r.get("/api/v1/services") { [self] _ in
+            let all = try manager.store.all().map(render)
+            return Response(status: 200, headers: HTTPHeaders([("Content-Type", "application/json")]),
+                            body: .bytes(JSONValue.object(["services": .array(all)]).bytes))
+        }
+        r.post("/api/v1/services") { [self] req in
+            try await guarded {
+                let body = try PlatformRoutes.json(req)
+                let slug = body["slug"]?.string ?? ""
+                let start = body["start"]?.bool ?? true
+                if let dir = body["directory"]?.string {
+                    return try respond(try await manager.create(slug: slug, directory: dir, start: start), status: 201)
+                }
+                return try respond(try await manager.create(slug: slug, files: try PlatformRoutes.files(body), start: start), status: 201)
+            }
+        }
+        r.get("/api/v1/services/:id") { [self] req in
+            try await guarded {
+                guard let s = try manager.store.find(req.parameter("id")!) else { try notFound(req) }
+                return try respond(s)
+            }
+        }
+        r.patch("/api/v1/services/:id") { [self] req in
+            try await guarded { try respond(try await manager.update(req.parameter("id")!, files: try PlatformRoutes.files(try PlatformRoutes.json(req)))) }
+        }
+        r.delete("/api/v1/services/:id") { [self] req in
+            try await guarded {
+                try await manager.delete(req.parameter("id")!)
+                return Response(status: 204)
+            }
+        }
+        for action in ["start", "stop", "restart", "archive"] {
+            r.post("/api/v1/services/:id/\(action)") { [self] req in
+                try await guarded {
+                    let id = req.parameter("id")!
+                    switch action {
+                    case "stop": return try respond(try await manager.stop(id))
+                    case "archive": return try respond(try await manager.archive(id))
+                    default: return try respond(try await manager.start(id))
+                    }
+                }
+            }
+        }
+        r.post("/api/v1/services/:id/rollback") { [self] req in
+            try await guarded {
+                guard let version = try PlatformRoutes.json(req)["version"]?.int else {
+                    throw HTTPError(400, code: "missing_field", message: "Field 'version' is required: the version number to roll back to.")
+                }
+                return try respond(try await manager.rollback(req.parameter("id")!, to: version))
+            }
+        }
+        r.get("/api/v1/services/:id/logs") { [self] req in try await guarded { try await logs(req) } }
+        r.get("/api/v1/services/:id/download") { [self] req in try await guarded { try await download(req) } }
+        r.get("/api/v1/services/:id/endpoints") { [self] req in
+            try await guarded {
+                guard let s = try manager.store.find(req.parameter("id")!) else { try notFound(req) }
+                return .jsonValue(["endpoints": .array(try manager.store.endpoints(s.id).map(ServiceJSON.endpoint))])
+            }
+        }
+        r.post("/api/v1/services/:id/endpoints/:endpoint/call") { [self] req in try await guarded { try await call(req) } }
+        installSecrets(&r)
+        r.post("/internal/services/:slug/events") { [self] req in try await notify(req) }
+    }
+
+    func notFound(_ req: Request) throws -> Never {
+        throw HTTPError.notFound("No service '\(req.parameter("id") ?? "")'. List them with GET /api/v1/services.")
+    }
+
+    static func json(_ req: Request) throws -> JSONValue {
+        guard let v = JSONValue.parse(req.body), v.object != nil else {
+            throw HTTPError(400, code: "invalid_json", message: "Send a JSON object.")
+        }
+        return v
+    }
+
+    /// `{"files": {"main.ts": "…", "service.json": "…" or {…}}}`.
+    static func files(_ body: JSONValue) throws -> [String: [UInt8]] {
+        guard let files = body["files"]?.object, !files.isEmpty else {
+            throw HTTPError(400, code: "missing_field", message: "Field 'files' is required: {\"main.ts\": \"…\", \"service.json\": {…}}.")
+        }
+        var out: [String: [UInt8]] = [:]
+        for (path, content) in files {
+            switch content {
+            case .string(let s): out[path] = Array(s.utf8)
+            case .object: out[path] = content.bytes
+            default: throw HTTPError(400, code: "invalid_field", message: "files.\(path) must be the file's text.")
+            }
+        }
+        return out
+    }
+
+    // MARK: logs, download, endpoint calls, notifications
+
+    func logs(_ req: Request) async throws -> Response {
+        let log = try await manager.logs(req.parameter("id")!)
+        let tail = min(5000, max(0, Int(req.query["tail"] ?? "200") ?? 200))
+        guard req.query["follow"] == "1" || req.query["follow"] == "true" else {
+            return .jsonValue(["lines": .array(log.tail(tail).map { .string($0) })])
+        }
+        let lines = log.tail(tail)
+        let stream = log.follow()
+        return Response(status: 200, headers: HTTPHeaders([("Content-Type", "text/event-stream"), ("Cache-Control", "no-store")]),
+                        body: .stream(length: nil) { w in
+                            for line in lines { try await w.writeEvent(data: line) }
+                            for await line in stream { try await w.writeEvent(data: line) }
+                        })
+    }
+
+    func download(_ req: Request) async throws -> Response {
+        guard let s = try manager.store.find(req.parameter("id")!) else { try notFound(req) }
+        let dir = manager.files.liveDirectory(s.slug)
+        let data: Data? = await Blocking.run {
+            let p = Process()
+            p.executableURL = URL(fileURLWithPath: "/bin/tar")
+            p.arguments = ["-czf", "-", "--exclude=./data", "--exclude=./.*", "-C", dir, "."]
+            let out = Pipe()
+            p.standardOutput = out
+            p.standardError = FileHandle.nullDevice
+            guard (try? p.run()) != nil else { return nil }
+            let d = out.fileHandleForReading.readDataToEndOfFile()
+            p.waitUntilExit()
+            return p.terminationStatus == 0 ? d : nil
+        }
+        guard let data else { throw HTTPError(500, code: "archive_failed", message: "Could not archive the service's files (is tar installed?).") }
+        return Response(status: 200, headers: HTTPHeaders([("Content-Type", "application/gzip"),
+                                                           ("Content-Disposition", "attachment; filename=\"\(s.slug)-v\(s.currentVersion).tar.gz\"")]),
+                        body: .bytes(Array(data)))
+    }
+
+    /// Calls one endpoint with input validated against its schema: the tool the agents use.
+    func call(_ req: Request) async throws -> Response {
+        guard let s = try manager.store.find(req.parameter("id")!) else { try notFound(req) }
+        guard let e = try manager.store.endpoint(req.parameter("endpoint")!), e.serviceID == s.id else {
+            throw HTTPError.notFound("Service '\(s.slug)' has no endpoint '\(req.parameter("endpoint")!)'. See GET /api/v1/services/\(s.slug)/endpoints.")
+        }
+        let body = req.body.isEmpty ? JSONValue.object([:]) : try PlatformRoutes.json(req)
+        let input = body["input"] ?? .object([:])
+        if let schema = e.inputSchema {
+            let errors = JSONSchema.validate(input, against: schema)
+            if !errors.isEmpty { throw HTTPError(422, code: "invalid_input", message: errors.joined(separator: "; ")) }
+        }
+        guard let port = await manager.supervisor.port(of: s.id) else {
+            throw HTTPError(503, code: "service_not_running", message: "Service '\(s.slug)' is \(s.status)\(s.reason.map { ": \($0)" } ?? ""). Start it first.")
+        }
+        // Path parameters come from the input; for GET and DELETE the rest goes in the query string.
+        var fields = input.object ?? [:]
+        var path = ""
+        for segment in e.path.split(separator: "/", omittingEmptySubsequences: false).dropFirst() {
+            if segment.hasPrefix(":") {
+                let name = String(segment.dropFirst())
+                guard let v = fields.removeValue(forKey: name) else {
+                    throw HTTPError(422, code: "invalid_input", message: "input.\(name): is required (a path parameter)")
+                }
+                path += "/" + (v.string ?? v.text).addingPercentEncoding(withAllowedCharacters: .urlPathAllowed.subtracting(CharacterSet(charactersIn: "/")))!
+            } else {
+                path += "/" + segment
+            }
+        }
+        var url = "http://127.0.0.1:\(port)\(path)"
+        var payload: [UInt8]?
+        if e.method == "GET" || e.method == "DELETE" {
+            let query = fields.sorted { $0.key < $1.key }.map { k, v in
+                "\(k.addingPercentEncoding(withAllowedCharacters: .alphanumerics)!)=\((v.string ?? v.text).addingPercentEncoding(withAllowedCharacters: .alphanumerics)!)"
+            }
+            if !query.isEmpty { url += "?" + query.joined(separator: "&") }
+        } else {
+            payload = JSONValue.object(fields).bytes
+        }
+        let started = Date()
+        let answer: ClientResponse
+        do {
+            answer = try await client.send(ClientRequest(method: e.method, url: url, headers: [("Content-Type", "application/json")],
+                                                         body: payload, timeout: 30))
+        } catch let err as HTTPClientError {
+            throw HTTPError(502, code: "service_failed", message: "Calling \(e.method) \(e.path) on '\(s.slug)' failed: \(err)")
+        }
+        let output = JSONValue.parse(answer.body) ?? .string(answer.text)
+        return .jsonValue(["status": JSONValue(answer.status), "output": output,
+                           "ms": .number((Date().timeIntervalSince(started) * 1000).rounded())])
+    }
+
+    /// A trigger service reports an event: authenticated by its own token, recorded, answered 202.
+    func notify(_ req: Request) async throws -> Response {
+        guard let s = try manager.store.find(req.parameter("slug")!), s.kind == "trigger" else {
+            throw HTTPError.notFound("No trigger service '\(req.parameter("slug")!)'.")
+        }
+        let presented = req.headers["Authorization"].flatMap { $0.hasPrefix("Bearer ") ? String($0.dropFirst(7)) : nil } ?? ""
+        guard Digest.constantTimeEqual(Array(presented.utf8), Array(s.token.utf8)) else {
+            throw HTTPError(401, code: "unauthorized", message: "Send the service's token as 'Authorization: Bearer $OPENPIECES_SERVICE_TOKEN'.")
+        }
+        guard req.body.count <= 1_048_576 else { throw HTTPError(413, code: "too_large", message: "Events are limited to 1 MiB.") }
+        let body = try PlatformRoutes.json(req)
+        guard let event = body["event"]?.string, !event.isEmpty, event.count <= 200 else {
+            throw HTTPError(400, code: "missing_field", message: "Field 'event' is required: the event's name.")
+        }
+        let id = try manager.store.recordEvent(serviceID: s.id, event: event, payload: body["payload"] ?? .null)
+        logger.info("service.event", ["service": s.slug, "event": event, "event_id": id])
+        return .jsonValue(["accepted": true, "eventId": .string(id)], status: 202)
+    }
+}
+
+import Crypto
+
+extension Response {
+    static func jsonValue(_ v: JSONValue, status: Int = 200) -> Response {
+        Response(status: status, headers: HTTPHeaders([("Content-Type", "application/json")]), body: .bytes(v.bytes))
+    }
+}

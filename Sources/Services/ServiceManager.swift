@@ -1,0 +1,151 @@
+import Core
+import Crypto
+import Foundation
+import Store
+
+/// Everything that can be done to services, for the API and the CLI: create from files, update (a new version),
+/// rollback, start, stop, archive, delete.
+public final class ServiceManager: Sendable {
+    public let store: ServiceStore
+    public let files: ServiceFiles
+    public let supervisor: Supervisor
+    let logger: Logger
+
+    public struct Failure: Error, CustomStringConvertible, Equatable {
+        public let status: Int
+        public let code: String
+        public let description: String
+    }
+
+    public init(db: Database, files: ServiceFiles, config: SupervisorConfig, logger: Logger, secret: @escaping @Sendable (String) -> String?) {
+        store = ServiceStore(db: db)
+        self.files = files
+        self.logger = logger
+        supervisor = Supervisor(store: store, files: files, config: config, logger: logger, secret: secret)
+    }
+
+    func require(_ slugOrID: String) throws -> ServiceRecord {
+        guard let s = try store.find(slugOrID) else {
+            throw Failure(status: 404, code: "not_found", description: "No service '\(slugOrID)'. List them with GET /api/v1/services.")
+        }
+        return s
+    }
+
+    /// Creates a service from its files (`main.ts` and `service.json` at least) and starts it unless told not to.
+    @discardableResult
+    public func create(slug: String, files newFiles: [String: [UInt8]], start: Bool = true) async throws -> ServiceRecord {
+        guard Slug.isValid(slug) else {
+            throw Failure(status: 400, code: "invalid_slug", description: "'\(slug)' is not a slug: 1–48 of a-z, 0-9 and '-', not starting or ending with '-'.")
+        }
+        guard try store.find(slug) == nil else {
+            throw Failure(status: 409, code: "exists", description: "A service '\(slug)' exists already. Update it with PATCH, or choose another slug.")
+        }
+        let manifest = try validate(newFiles)
+        let now = Clock.iso8601Now()
+        do {
+            try files.write(slug, newFiles)
+        } catch let e as ServiceFiles.Invalid {
+            throw Failure(status: 400, code: "invalid_files", description: e.description)
+        }
+        let record = ServiceRecord(id: UUID().uuidString.lowercased(), slug: slug, title: manifest.title.isEmpty ? slug : manifest.title,
+                                   description: manifest.description, kind: manifest.kind, status: "stopped", desired: start ? "running" : "stopped",
+                                   workflow: manifest.workflow, secrets: manifest.secrets, hosts: manifest.hosts, currentVersion: 1,
+                                   runningVersion: nil, port: nil, pid: nil, reason: nil, token: SecureRandom.hex(24), created: now, updated: now)
+        try store.insert(record)
+        try files.snapshot(slug, version: 1)
+        try store.apply(manifest, to: record.id, version: 1)
+        logger.info("service.created", ["service": slug, "kind": manifest.kind])
+        if start { await supervisor.start(record.id) }
+        return try require(record.id)
+    }
+
+    /// Reads a directory's files and creates a service from them.
+    public func create(slug: String, directory: String, start: Bool = true) async throws -> ServiceRecord {
+        let found: [String: [UInt8]]
+        do { found = try files.collect(directory) } catch let e as ServiceFiles.Invalid {
+            throw Failure(status: 400, code: "invalid_files", description: e.description)
+        }
+        return try await create(slug: slug, files: found, start: start)
+    }
+
+    /// New files make a new version; a service meant to run is redeployed with it.
+    public func update(_ slugOrID: String, files newFiles: [String: [UInt8]]) async throws -> ServiceRecord {
+        let s = try require(slugOrID)
+        let manifest = try validate(newFiles)
+        do { try files.write(s.slug, newFiles) } catch let e as ServiceFiles.Invalid {
+            throw Failure(status: 400, code: "invalid_files", description: e.description)
+        }
+        let version = (try store.versions(s.id).max() ?? 0) + 1
+        try files.snapshot(s.slug, version: version)
+        try store.apply(manifest, to: s.id, version: version)
+        if s.desired == "running" { await supervisor.start(s.id) }
+        return try require(s.id)
+    }
+
+    public func rollback(_ slugOrID: String, to version: Int) async throws -> ServiceRecord {
+        let s = try require(slugOrID)
+        guard try store.versions(s.id).contains(version) else {
+            throw Failure(status: 404, code: "no_such_version", description: "Service '\(s.slug)' has no version \(version). Versions: \(try store.versions(s.id)).")
+        }
+        let old = try files.files(of: s.slug, version: version)
+        try files.write(s.slug, old)
+        try store.apply(try validate(old), to: s.id, version: version)
+        logger.info("service.rollback", ["service": s.slug, "version": "\(version)"])
+        if s.desired == "running" || s.status == "running" { await supervisor.start(s.id) }
+        return try require(s.id)
+    }
+
+    public func start(_ slugOrID: String) async throws -> ServiceRecord {
+        let s = try require(slugOrID)
+        guard s.status != "archived" else {
+            throw Failure(status: 409, code: "archived", description: "Service '\(s.slug)' is archived. Restore it by updating its files, or create a new one.")
+        }
+        await supervisor.start(s.id)
+        return try require(s.id)
+    }
+
+    public func stop(_ slugOrID: String) async throws -> ServiceRecord {
+        let s = try require(slugOrID)
+        await supervisor.stop(s.id)
+        return try require(s.id)
+    }
+
+    public func archive(_ slugOrID: String) async throws -> ServiceRecord {
+        let s = try require(slugOrID)
+        await supervisor.stop(s.id)
+        try store.update(s.id, ["status": "archived"])
+        return try require(s.id)
+    }
+
+    public func delete(_ slugOrID: String) async throws {
+        let s = try require(slugOrID)
+        await supervisor.stop(s.id)
+        try store.delete(s.id)
+        files.remove(s.slug)
+        logger.info("service.deleted", ["service": s.slug])
+    }
+
+    /// A secret was set: services that waited for it start.
+    public func secretChanged(_ name: String) async {
+        for s in (try? store.needing(name)) ?? [] where s.desired == "running" && s.status != "running" && s.status != "archived" {
+            await supervisor.start(s.id)
+        }
+    }
+
+    public func logs(_ slugOrID: String) async throws -> ServiceLogs {
+        let s = try require(slugOrID)
+        return await supervisor.logs(for: s.slug)
+    }
+
+    private func validate(_ files: [String: [UInt8]]) throws -> Manifest {
+        guard files["main.ts"] != nil else {
+            throw Failure(status: 400, code: "missing_file", description: "A service needs main.ts: a Deno HTTP server listening on Deno.env.get(\"PORT\").")
+        }
+        guard let manifest = files["service.json"] else {
+            throw Failure(status: 400, code: "missing_file", description: "A service needs service.json: its kind, title, endpoints and secrets.")
+        }
+        do { return try Manifest.parse(manifest) } catch let e as Manifest.Invalid {
+            throw Failure(status: 400, code: "invalid_manifest", description: e.description)
+        }
+    }
+}

@@ -1,0 +1,197 @@
+import Core
+import Foundation
+import Store
+
+public struct ServiceRecord: Sendable, Equatable {
+    public var id: String
+    public var slug: String
+    public var title: String
+    public var description: String
+    public var kind: String
+    public var status: String       // stopped | deploying | running | crashed | archived
+    public var desired: String      // running | stopped: what to restore after a restart
+    public var workflow: String?
+    public var secrets: [String]
+    public var hosts: [String]
+    public var currentVersion: Int
+    public var runningVersion: Int?
+    public var port: Int?
+    public var pid: Int?
+    public var reason: String?
+    public var token: String
+    public var created: String
+    public var updated: String
+}
+
+public struct EndpointRecord: Sendable, Equatable {
+    public var id: String
+    public var serviceID: String
+    public var method: String
+    public var path: String
+    public var description: String
+    public var inputSchema: JSONValue?
+    public var source: String  // manifest | api
+}
+
+/// Service records, versions and endpoints in SQLite.
+public final class ServiceStore: Sendable {
+    public static let migrations: [Migration] = [
+        Migration(5, "services", """
+            CREATE TABLE services (
+                id TEXT PRIMARY KEY,
+                slug TEXT NOT NULL UNIQUE,
+                title TEXT NOT NULL,
+                description TEXT NOT NULL DEFAULT '',
+                kind TEXT NOT NULL,
+                status TEXT NOT NULL,
+                desired TEXT NOT NULL DEFAULT 'stopped',
+                workflow TEXT,
+                secrets TEXT NOT NULL DEFAULT '[]',
+                hosts TEXT NOT NULL DEFAULT '[]',
+                current_version INTEGER NOT NULL DEFAULT 0,
+                running_version INTEGER,
+                port INTEGER,
+                pid INTEGER,
+                reason TEXT,
+                token TEXT NOT NULL,
+                created TEXT NOT NULL,
+                updated TEXT NOT NULL
+            );
+            CREATE TABLE service_versions (
+                service_id TEXT NOT NULL REFERENCES services(id) ON DELETE CASCADE,
+                version INTEGER NOT NULL,
+                created TEXT NOT NULL,
+                PRIMARY KEY (service_id, version)
+            );
+            CREATE TABLE endpoints (
+                id TEXT PRIMARY KEY,
+                service_id TEXT NOT NULL REFERENCES services(id) ON DELETE CASCADE,
+                method TEXT NOT NULL,
+                path TEXT NOT NULL,
+                description TEXT NOT NULL DEFAULT '',
+                input_schema TEXT,
+                source TEXT NOT NULL DEFAULT 'manifest',
+                UNIQUE (service_id, method, path)
+            );
+            """),
+        Migration(6, "service_events", """
+            CREATE TABLE service_events (
+                id TEXT PRIMARY KEY,
+                service_id TEXT NOT NULL REFERENCES services(id) ON DELETE CASCADE,
+                event TEXT NOT NULL,
+                payload TEXT NOT NULL,
+                received TEXT NOT NULL
+            );
+            CREATE INDEX service_events_service ON service_events(service_id, received);
+            """),
+    ]
+
+    /// Records an event a trigger service reported; the Events agent picks it up.
+    public func recordEvent(serviceID: String, event: String, payload: JSONValue) throws -> String {
+        let id = UUID().uuidString.lowercased()
+        try db.write { try $0.execute("INSERT INTO service_events(id, service_id, event, payload, received) VALUES (?, ?, ?, ?, ?)",
+                                      [id, serviceID, event, payload.text, Clock.iso8601Now()]) }
+        return id
+    }
+
+    public func events(serviceID: String) throws -> [JSONValue] {
+        try db.read { try $0.query("SELECT * FROM service_events WHERE service_id = ? ORDER BY received", [serviceID]).map { r in
+            ["id": JSONValue(r["id"].string), "event": JSONValue(r["event"].string), "received": JSONValue(r["received"].string),
+             "payload": JSONValue.parse(r["payload"].string ?? "null") ?? .null]
+        } }
+    }
+
+    let db: Database
+
+    public init(db: Database) { self.db = db }
+
+    public func all() throws -> [ServiceRecord] {
+        try db.read { try $0.query("SELECT * FROM services ORDER BY slug").map(ServiceStore.record) }
+    }
+
+    public func find(_ slugOrID: String) throws -> ServiceRecord? {
+        try db.read { try $0.queryOne("SELECT * FROM services WHERE slug = ? OR id = ?", [slugOrID, slugOrID]).map(ServiceStore.record) }
+    }
+
+    func insert(_ r: ServiceRecord) throws {
+        try db.write { conn in
+            try conn.execute("""
+                INSERT INTO services(id, slug, title, description, kind, status, desired, workflow, secrets, hosts, current_version, token, created, updated)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """, [r.id, r.slug, r.title, r.description, r.kind, r.status, r.desired, r.workflow,
+                      JSONValue.array(r.secrets.map { .string($0) }).text, JSONValue.array(r.hosts.map { .string($0) }).text,
+                      r.currentVersion, r.token, r.created, r.updated])
+        }
+    }
+
+    /// Applies a manifest: metadata, and the manifest's endpoints replace the previous manifest-sourced ones.
+    func apply(_ m: Manifest, to id: String, version: Int) throws {
+        let now = Clock.iso8601Now()
+        try db.write { conn in
+            try conn.execute("""
+                UPDATE services SET title = COALESCE(NULLIF(?, ''), title), description = ?, kind = ?, workflow = ?, secrets = ?, hosts = ?,
+                    current_version = ?, updated = ? WHERE id = ?
+                """, [m.title, m.description, m.kind, m.workflow, JSONValue.array(m.secrets.map { .string($0) }).text,
+                      JSONValue.array(m.hosts.map { .string($0) }).text, version, now, id])
+            try conn.execute("INSERT OR IGNORE INTO service_versions(service_id, version, created) VALUES (?, ?, ?)", [id, version, now])
+            try conn.execute("DELETE FROM endpoints WHERE service_id = ? AND source = 'manifest'", [id])
+            for e in m.endpoints {
+                try conn.execute("""
+                    INSERT INTO endpoints(id, service_id, method, path, description, input_schema, source) VALUES (?, ?, ?, ?, ?, ?, 'manifest')
+                    ON CONFLICT(service_id, method, path) DO UPDATE SET description = excluded.description, input_schema = excluded.input_schema
+                    """, [UUID().uuidString.lowercased(), id, e.method, e.path, e.description, e.inputSchema?.text])
+            }
+        }
+    }
+
+    func update(_ id: String, _ changes: [String: any SQLBindable]) throws {
+        guard !changes.isEmpty else { return }
+        let keys = changes.keys.sorted()
+        let sets = keys.map { "\($0) = ?" }.joined(separator: ", ")
+        try db.write { try $0.execute("UPDATE services SET \(sets), updated = ? WHERE id = ?", keys.map { changes[$0]! } + [Clock.iso8601Now(), id]) }
+    }
+
+    func delete(_ id: String) throws {
+        try db.write { _ = try $0.execute("DELETE FROM services WHERE id = ?", [id]) }
+    }
+
+    public func versions(_ id: String) throws -> [Int] {
+        try db.read { try $0.query("SELECT version FROM service_versions WHERE service_id = ? ORDER BY version", [id]).compactMap { $0["version"].int } }
+    }
+
+    public func endpoints(_ serviceID: String) throws -> [EndpointRecord] {
+        try db.read { try $0.query("SELECT * FROM endpoints WHERE service_id = ? ORDER BY path, method", [serviceID]).map(ServiceStore.endpoint) }
+    }
+
+    public func endpoint(_ id: String) throws -> EndpointRecord? {
+        try db.read { try $0.queryOne("SELECT * FROM endpoints WHERE id = ?", [id]).map(ServiceStore.endpoint) }
+    }
+
+    func addEndpoint(_ e: EndpointRecord) throws {
+        try db.write { try $0.execute("""
+            INSERT INTO endpoints(id, service_id, method, path, description, input_schema, source) VALUES (?, ?, ?, ?, ?, ?, 'api')
+            """, [e.id, e.serviceID, e.method, e.path, e.description, e.inputSchema?.text]) }
+    }
+
+    /// Services that need `secret`.
+    public func needing(_ secret: String) throws -> [ServiceRecord] {
+        try all().filter { $0.secrets.contains(secret) }
+    }
+
+    static func record(_ r: Row) -> ServiceRecord {
+        func list(_ s: String?) -> [String] { JSONValue.parse(s ?? "[]")?.array?.compactMap(\.string) ?? [] }
+        return ServiceRecord(id: r["id"].string ?? "", slug: r["slug"].string ?? "", title: r["title"].string ?? "",
+                             description: r["description"].string ?? "", kind: r["kind"].string ?? "action",
+                             status: r["status"].string ?? "stopped", desired: r["desired"].string ?? "stopped",
+                             workflow: r["workflow"].string, secrets: list(r["secrets"].string), hosts: list(r["hosts"].string),
+                             currentVersion: r["current_version"].int ?? 0, runningVersion: r["running_version"].int,
+                             port: r["port"].int, pid: r["pid"].int, reason: r["reason"].string, token: r["token"].string ?? "",
+                             created: r["created"].string ?? "", updated: r["updated"].string ?? "")
+    }
+
+    static func endpoint(_ r: Row) -> EndpointRecord {
+        EndpointRecord(id: r["id"].string ?? "", serviceID: r["service_id"].string ?? "", method: r["method"].string ?? "GET",
+                       path: r["path"].string ?? "/", description: r["description"].string ?? "",
+                       inputSchema: r["input_schema"].string.flatMap { JSONValue.parse($0) }, source: r["source"].string ?? "manifest")
+    }
+}
