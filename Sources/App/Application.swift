@@ -50,6 +50,7 @@ public final class Application: Sendable {
         SettingsRoutes.install(&router, pieces: pieces, config: llm, logger: logger)
         let publicURLBox = PublicURL()
         PlatformRoutes(manager: services, secrets: secrets, publicURL: { publicURLBox.value }, logger: logger).install(&router)
+        ProxyRoutes.install(&router, manager: services, serviceDomain: options.serviceDomain)
         var limits = ServerLimits()
         limits.maxBodyBytes = options.maxBodyBytes
         guard listen else {

@@ -16,6 +16,8 @@ public struct ServeOptions: Sendable, Equatable {
     public var llmBaseURL: String?
     public var llmAPIKey: String?
     public var llmModel: String?
+    /// Services also answer at `<slug>.<serviceDomain>` (a wildcard DNS name pointing here).
+    public var serviceDomain: String?
 
     public init(home: String) { self.home = home }
 
@@ -76,6 +78,12 @@ struct OptionSpec: Sendable {
         OptionSpec(flag: "event-loops", env: "OPENPIECES_EVENT_LOOPS", valueName: "n", help: "HTTP event loop threads (default: one per core)") { o, v throws(UsageError) in
             guard let n = Int(v), (1...256).contains(n) else { throw UsageError("--event-loops takes a number from 1 to 256, not '\(v)'") }
             o.eventLoops = n
+        },
+        OptionSpec(flag: "service-domain", env: "OPENPIECES_SERVICE_DOMAIN", valueName: "domain", help: "serve services at <slug>.<domain> too (wildcard DNS to this host)") { o, v throws(UsageError) in
+            guard v.contains("."), v.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "." || $0 == "-" }) else {
+                throw UsageError("--service-domain takes a domain such as svc.example.com, not '\(v)'")
+            }
+            o.serviceDomain = v.lowercased()
         },
         OptionSpec(flag: "llm-base-url", env: "OPENPIECES_LLM_BASE_URL", valueName: "url", help: "OpenAI-compatible API, e.g. https://api.openai.com/v1 (default: the offline engine)") { o, v throws(UsageError) in
             guard v.hasPrefix("http://") || v.hasPrefix("https://"), URL(string: v)?.host != nil else {

@@ -122,3 +122,36 @@ int op_spawn(const char *path, char *const argv[], char *const envp[], const cha
     setpgid(pid, pid);  // also from the parent, so kill(-pid) works even before the child ran
     return pid;
 }
+
+int op_connect_loopback_nonblock(int port) {
+    struct sockaddr_in a;
+    memset(&a, 0, sizeof a);
+    a.sin_family = AF_INET;
+    a.sin_port = htons((uint16_t)port);
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    int fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    if (fd < 0) return -errno;
+    int one = 1;
+    setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    if (connect(fd, (struct sockaddr *)&a, sizeof a) < 0 && errno != EINPROGRESS) {
+        int e = errno; close(fd); return -e;
+    }
+    return fd;
+}
+
+int op_peer_ip(int fd, char *buf, int len) {
+    struct sockaddr_storage ss;
+    socklen_t sl = sizeof ss;
+    if (getpeername(fd, (struct sockaddr *)&ss, &sl) < 0) return -1;
+    const void *src = ss.ss_family == AF_INET ? (const void *)&((struct sockaddr_in *)&ss)->sin_addr
+                                              : (const void *)&((struct sockaddr_in6 *)&ss)->sin6_addr;
+    return inet_ntop(ss.ss_family, src, buf, (socklen_t)len) ? 0 : -1;
+}
+
+int op_is_idle_alive(int fd) {
+    char c;
+    ssize_t n = recv(fd, &c, 1, MSG_PEEK | MSG_DONTWAIT);
+    if (n == 0) return 0;                       /* closed by the peer */
+    if (n > 0) return 0;                        /* unexpected bytes: not a clean idle connection */
+    return (errno == EAGAIN || errno == EWOULDBLOCK) ? 1 : 0;
+}

@@ -11,6 +11,7 @@ final class Connection {
         case reading      // parsing the next request
         case handling     // a task is computing the response
         case streaming    // a streamed body is being written
+        case proxying     // forwarding to a service: see ProxyExchange
         case webSocket
         case lingering    // output sent, write side shut; draining input briefly so the peer sees our answer
         case closed
@@ -19,32 +20,37 @@ final class Connection {
     let fd: Int32
     let id: UInt64
     unowned let loop: EventLoop
-    private(set) var phase: Phase = .reading
+    var phase: Phase = .reading
     var inbound: [UInt8] = []
     var readIndex = 0
-    private var outbound: [UInt8] = []
-    private var written = 0
-    private var parser: RequestParser
+    var outbound: [UInt8] = []
+    var written = 0
+    var parser: RequestParser
     /// The current request's facts needed when its response goes out.
-    private var keepAlive = true
-    private var isHeadRequest = false
-    private var requestVersion: HTTPVersion = .http1_1
-    private var sequence: UInt64 = 0
-    private var closeAfterFlush = false
-    private var peerClosed = false
-    private var continueSent = false
-    private var processing = false
+    var keepAlive = true
+    var isHeadRequest = false
+    var requestVersion: HTTPVersion = .http1_1
+    var sequence: UInt64 = 0
+    var closeAfterFlush = false
+    var peerClosed = false
+    var continueSent = false
+    var processing = false
     /// The epoll mask last registered (read with RDHUP to start).
-    private var interestMask = OP_EPOLLIN | OP_EPOLLRDHUP
+    var interestMask = OP_EPOLLIN | OP_EPOLLRDHUP
     // Timestamps (monotonic ns) that drive `deadline`.
-    private var headStartedAt: UInt64 = 0
-    private var bodyStartedAt: UInt64 = 0
-    private var idleSince: UInt64
-    private var writeProgressAt: UInt64 = 0
-    private var lingerSince: UInt64 = 0
+    var headStartedAt: UInt64 = 0
+    var bodyStartedAt: UInt64 = 0
+    var idleSince: UInt64
+    var writeProgressAt: UInt64 = 0
+    var lingerSince: UInt64 = 0
     private(set) var deadline: UInt64 = 0
-    private var streamWaiters: [CheckedContinuation<Void, Error>] = []
+    var streamWaiters: [CheckedContinuation<Void, Error>] = []
     var webSocket: WebSocketSession?
+    /// The exchange being forwarded to a service, in phase `.proxying`.
+    var proxy: ProxyExchange?
+    var peerAddress: String?
+    /// The route found when a head with a body arrived, used again when the body is complete.
+    var pendingMatch: Router.Match?
 
     static let highWater = 256 * 1024
     static let pausedInputLimit = 64 * 1024
@@ -99,6 +105,12 @@ final class Connection {
                 close()
                 return
             }
+        case .proxying:
+            if sawData { proxyInbound() }
+            if peerClosed, let p = proxy, !p.requestBodyDone || { if case .tunnel = p.state { return true }; return false }() {
+                abortProxy()  // the client left mid-request (or closed its tunnel)
+                return
+            }
         case .handling, .streaming:
             break
         }
@@ -130,6 +142,9 @@ final class Connection {
             }
         case .webSocket:
             close()  // the peer never answered our close frame
+        case .proxying:
+            failProxy(HTTPError(504, code: "gateway_timeout",
+                                message: "The service did not answer within \(Int(limits.proxyResponseTimeout)) s. Check its logs."))
         default:
             deadline = 0
         }
@@ -152,7 +167,7 @@ final class Connection {
 
     // MARK: requests
 
-    private func processInbound() {
+    func processInbound() {
         guard !processing else { return }
         processing = true
         defer {
@@ -177,13 +192,38 @@ final class Connection {
                 requestVersion = .http1_1
                 respondError(HTTPError(f.status, code: f.code, message: f.message), requestID: loop.makeRequestID())
                 return
+            case .headWithBody(let head):
+                let match = route(head)
+                if case .found(.proxy(let resolve), let params)? = match {
+                    parser.streamBody = true
+                    parser.bodyLimit = limits.maxProxyBodyBytes
+                    guard head.contentLength <= limits.maxProxyBodyBytes else { return rejectBody(limits.maxProxyBodyBytes) }
+                    beginProxy(head, resolve, params, bodyPending: true)
+                } else {
+                    guard head.contentLength <= limits.maxBodyBytes else { return rejectBody(limits.maxBodyBytes) }
+                    pendingMatch = match
+                }
             case .request(let head, let body):
                 dispatch(head, body)
+            case .bodyPiece:
+                break  // only in .proxying, handled by proxyInbound
             }
         }
     }
 
-    private func compactInbound() {
+    private func rejectBody(_ limit: Int) {
+        keepAlive = false
+        isHeadRequest = false
+        requestVersion = .http1_1
+        respondError(HTTPError(413, code: "body_too_large", message: "The request body exceeds \(limit) bytes. Send less, or raise --max-body."),
+                     requestID: loop.makeRequestID())
+    }
+
+    func respondDirect(_ response: Response, _ request: Request) {
+        respond(response, request, loop.now)
+    }
+
+    func compactInbound() {
         if readIndex == inbound.count {
             inbound.removeAll(keepingCapacity: inbound.capacity <= 256 * 1024)
             readIndex = 0
@@ -205,7 +245,14 @@ final class Connection {
         var request = Request(method: head.method, target: head.target, version: head.version,
                               headers: head.headers, body: body, requestID: requestID)
         let started = loop.now
-        switch loop.shared.router.match(method: head.method, path: request.path) {
+        let match = pendingMatch ?? route(head)
+        pendingMatch = nil
+        if case .found(.proxy(let resolve), let params)? = match {
+            sequence &-= 1  // beginProxy counts the request itself
+            beginProxy(head, resolve, params, bodyPending: false)
+            return
+        }
+        switch match {
         case .none:
             respond(Response.error(400, code: "bad_request", message: "The path has a malformed percent-escape."), request, started)
         case .notFound:
@@ -243,6 +290,8 @@ final class Connection {
                     }
                 }
                 updateInterest()
+            case .proxy:
+                break  // handled above
             }
         }
     }
@@ -270,7 +319,7 @@ final class Connection {
         flush()
     }
 
-    private func respond(_ response: Response, _ request: Request, _ started: UInt64) {
+    func respond(_ response: Response, _ request: Request, _ started: UInt64) {
         if loop.shared.isDraining { keepAlive = false }  // shutting down: this is the connection's last answer
         let logger = loop.shared.logger
         if logger.isEnabled(.debug) || response.status >= 500 {
@@ -389,6 +438,7 @@ final class Connection {
         outbound.removeAll(keepingCapacity: outbound.capacity <= 256 * 1024)
         written = 0
         resumeStreamWaiters()
+        if proxy != nil { proxyClientDrained() }
         if closeAfterFlush && phase != .lingering {
             beginLingeringClose()
             return
@@ -429,6 +479,10 @@ final class Connection {
 
     func close() {
         guard phase != .closed else { return }
+        if let p = proxy {
+            proxy = nil
+            p.upstream.close()
+        }
         phase = .closed
         loop.forget(self)
         Glibc.close(fd)
@@ -447,6 +501,7 @@ final class Connection {
         switch phase {
         case .reading, .lingering: read = !peerClosed
         case .handling, .streaming: read = !peerClosed && backlog < Connection.pausedInputLimit
+        case .proxying: read = !peerClosed && backlog < Connection.pausedInputLimit && (proxy?.upstream.pendingOutput ?? 0) < Connection.highWater
         case .webSocket: read = !peerClosed && (webSocket?.acceptsInput ?? true) && pendingOutput < Connection.highWater * 4
         case .closed: read = false
         }
@@ -482,6 +537,8 @@ final class Connection {
                 }
             case .webSocket:
                 deadline = webSocket?.closeDeadline ?? 0
+            case .proxying:
+                if let p = proxy, !p.responseStarted { deadline = p.started + ns(l.proxyResponseTimeout) } else { deadline = 0 }
             default:
                 deadline = 0
             }

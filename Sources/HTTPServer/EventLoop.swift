@@ -19,6 +19,9 @@ final class EventLoop: @unchecked Sendable {
     private let finished = DispatchSemaphore(value: 0)
 
     var connections: [Int32: Connection] = [:]
+    /// Reverse-proxy connections to services, and the idle ones kept per port for reuse.
+    var upstreams: [Int32: Upstream] = [:]
+    private var idleUpstreams: [Int: [Upstream]] = [:]
     /// Monotonic time of the current iteration.
     private(set) var now: UInt64 = Clock.monotonicNanos()
     private var nextSweep: UInt64 = 0
@@ -95,6 +98,8 @@ final class EventLoop: @unchecked Sendable {
                     runQueued()
                 } else if fd == listenFD {
                     acceptConnections()
+                } else if let u = upstreams[fd] {
+                    u.onEvent(ev)
                 } else if let c = connections[fd] {
                     if ev & UInt32(OP_EPOLLERR) != 0 { c.close(); continue }
                     if ev & UInt32(OP_EPOLLIN | OP_EPOLLHUP | OP_EPOLLRDHUP) != 0 { c.onReadable() }
@@ -164,6 +169,10 @@ final class EventLoop: @unchecked Sendable {
         for c in connections.values where c.deadline != 0 && now >= c.deadline {
             c.onTimeout()
         }
+        // Idle upstream connections go after 30 s.
+        for list in idleUpstreams.values {
+            for u in list where now - u.idleSince > 30_000_000_000 { u.close() }
+        }
     }
 
     private func watchListener() {
@@ -172,6 +181,40 @@ final class EventLoop: @unchecked Sendable {
 
     func setInterest(_ fd: Int32, mask: Int) {
         _ = op_epoll_mod(epfd, fd, UInt32(mask), UInt64(UInt32(bitPattern: fd)))
+    }
+
+    /// A keep-alive connection to the service on `port`: a pooled one still alive, else a new one.
+    func acquireUpstream(port: Int) -> Upstream? {
+        while var list = idleUpstreams[port], let u = list.popLast() {
+            idleUpstreams[port] = list
+            if op_is_idle_alive(u.fd) == 1 { return u }
+            u.close()
+        }
+        let fd = op_connect_loopback_nonblock(Int32(port))
+        guard fd >= 0 else { return nil }
+        let u = Upstream(fd: fd, port: port, loop: self)
+        upstreams[fd] = u
+        _ = op_epoll_add(epfd, fd, UInt32(OP_EPOLLIN | OP_EPOLLRDHUP), UInt64(UInt32(bitPattern: fd)))
+        return u
+    }
+
+    func releaseUpstream(_ u: Upstream) {
+        u.owner = nil
+        var list = idleUpstreams[u.port] ?? []
+        guard list.count < shared.limits.proxyIdlePerPort else { u.close(); return }
+        u.idleSince = now
+        u.setReading(true)  // an idle upstream that becomes readable has closed (or misbehaves): it is dropped
+        list.append(u)
+        idleUpstreams[u.port] = list
+    }
+
+    func forgetUpstream(_ u: Upstream) {
+        _ = op_epoll_del(epfd, u.fd)
+        upstreams[u.fd] = nil
+        if var list = idleUpstreams[u.port], let i = list.firstIndex(where: { $0 === u }) {
+            list.remove(at: i)
+            idleUpstreams[u.port] = list
+        }
     }
 
     func forget(_ c: Connection) {
@@ -200,6 +243,7 @@ final class EventLoop: @unchecked Sendable {
     /// Closes what is left and ends the loop.
     func stop(force: Bool) {
         if force { for c in Array(connections.values) { c.close() } }
+        for u in Array(upstreams.values) { u.close() }
         stopRequested = true
     }
 

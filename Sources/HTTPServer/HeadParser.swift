@@ -116,10 +116,7 @@ struct HeadParser {
             }
             chunked = true
         }
-        if contentLength > limits.maxBodyBytes {
-            return .failure(ParseFailure(status: 413, code: "body_too_large",
-                                         message: "The request body of \(contentLength) bytes exceeds \(limits.maxBodyBytes) bytes. Send less, or raise --max-body."))
-        }
+        // The body's size limit depends on the route (proxied bodies stream): the connection checks it.
         var expectContinue = false
         if let expect = headers["Expect"] {
             guard expect.equalsIgnoringASCIICase("100-continue") else {

@@ -18,7 +18,11 @@ struct ParseFailure: Error {
 
 enum ParseStep {
     case needMore
+    /// A head whose body follows: the connection decides now whether the body is collected or streamed.
+    case headWithBody(RequestHead)
     case request(RequestHead, [UInt8])
+    /// Streaming mode: the next piece of the body; `end` on the last one.
+    case bodyPiece([UInt8], end: Bool)
     case failure(ParseFailure)
 }
 
@@ -41,9 +45,18 @@ struct RequestParser {
     private var requestLineLength = -1
     private(set) var head: RequestHead?
     private var body: [UInt8] = []
+    /// Bytes of the current body seen so far (collected or streamed).
+    private var bodySeen = 0
     let limits: ServerLimits
+    /// Set by the connection at `.headWithBody`: hand the body on in pieces instead of collecting it.
+    var streamBody = false
+    /// The largest body accepted for the current request.
+    var bodyLimit: Int
 
-    init(limits: ServerLimits) { self.limits = limits }
+    init(limits: ServerLimits) {
+        self.limits = limits
+        self.bodyLimit = limits.maxBodyBytes
+    }
 
     /// True between requests: nothing of a next request has been seen.
     var isBetweenRequests: Bool {
@@ -73,18 +86,38 @@ struct RequestParser {
                 case .needMore: return .needMore
                 case .failure(let f): return .failure(f)
                 case .request(let h, _):
+                    streamBody = false
+                    bodyLimit = limits.maxBodyBytes
+                    bodySeen = 0
                     if h.chunked {
                         head = h
                         state = .chunkSize
+                        return .headWithBody(h)
                     } else if h.contentLength > 0 {
                         head = h
                         state = .fixedBody(remaining: h.contentLength)
+                        return .headWithBody(h)
                     } else {
                         return .request(h, [])
                     }
+                default:
+                    return .needMore
                 }
             case .fixedBody(let remaining):
                 let available = buf.count - index
+                if streamBody {
+                    let take = min(available, remaining)
+                    guard take > 0 else { return .needMore }
+                    let piece = Array(UnsafeBufferPointer(rebasing: buf[index..<index + take]))
+                    index += take
+                    if take == remaining {
+                        state = .head
+                        head = nil
+                        return .bodyPiece(piece, end: true)
+                    }
+                    state = .fixedBody(remaining: remaining - take)
+                    return .bodyPiece(piece, end: false)
+                }
                 guard available >= remaining else { return .needMore }
                 let bytes = Array(UnsafeBufferPointer(rebasing: buf[index..<index + remaining]))
                 index += remaining
@@ -97,18 +130,21 @@ struct RequestParser {
                 guard let line = lineBytes(buf, index, lineEnd), let size = parseChunkSize(line) else {
                     return fail(400, "A chunk size is not valid hexadecimal.")
                 }
-                if size > limits.maxBodyBytes - body.count {
+                if size > bodyLimit - bodySeen {
                     return .failure(ParseFailure(status: 413, code: "body_too_large",
-                                                 message: "The request body exceeds \(limits.maxBodyBytes) bytes. Send less, or raise --max-body."))
+                                                 message: "The request body exceeds \(bodyLimit) bytes. Send less, or raise --max-body."))
                 }
+                bodySeen += size
                 index = lineEnd + 1
                 state = size == 0 ? .trailers(bytes: 0) : .chunkData(remaining: size)
             case .chunkData(let remaining):
                 let take = min(remaining, buf.count - index)
                 guard take > 0 else { return .needMore }
-                body.append(contentsOf: UnsafeBufferPointer(rebasing: buf[index..<index + take]))
+                let piece = UnsafeBufferPointer(rebasing: buf[index..<index + take])
                 index += take
                 state = take == remaining ? .chunkDataEnd : .chunkData(remaining: remaining - take)
+                if streamBody { return .bodyPiece(Array(piece), end: false) }
+                body.append(contentsOf: piece)
             case .chunkDataEnd:
                 guard index < buf.count else { return .needMore }
                 if buf[index] == 0x0A {
@@ -141,6 +177,7 @@ struct RequestParser {
         head = nil
         body = []
         state = .head
+        if streamBody { return .bodyPiece([], end: true) }
         return .request(h, bytes)
     }
 

@@ -4,6 +4,25 @@ public enum Handler: Sendable {
     case inline(@Sendable (Request) throws -> Response)
     /// In a Swift task, for everything that awaits or touches storage.
     case task(@Sendable (Request) async throws -> Response)
+    /// Reverse proxy: decided on the event loop as soon as the head arrives, then the body streams both ways.
+    case proxy(@Sendable (ProxyRequest) -> ProxyDecision)
+}
+
+/// What a proxy handler sees: the head only (the body has not arrived yet).
+public struct ProxyRequest: Sendable {
+    public let method: String
+    public let path: String
+    public let rawQuery: String
+    public let headers: HTTPHeaders
+    public let parameters: [String: String]
+    public let requestID: String
+}
+
+public enum ProxyDecision: Sendable {
+    /// Forward to 127.0.0.1:`port` with this request target (path and query).
+    case forward(port: Int, target: String)
+    /// Answer here instead (service not running, unknown slug...).
+    case respond(Response)
 }
 
 /// Routes with `:name` path parameters and a trailing `*name` catch-all, telling 404 from 405.
@@ -28,8 +47,24 @@ public struct Router: Sendable {
     }
 
     private var root = Node()
+    /// Host-based routing: a request whose Host ends with `suffix` goes to `handler`, with the label before it
+    /// as the `host` parameter (e.g. `notes.svc.example.com` → `notes`).
+    private(set) var hostRoute: (suffix: String, handler: Handler)?
 
     public init() {}
+
+    public mutating func host(suffix: String, _ handler: Handler) {
+        hostRoute = (suffix.lowercased(), handler)
+    }
+
+    func matchHost(_ host: String?) -> (Handler, [String: String])? {
+        guard let (suffix, handler) = hostRoute, var h = host?.lowercased() else { return nil }
+        if let colon = h.lastIndex(of: ":"), !h.hasSuffix("]") { h = String(h[..<colon]) }
+        guard h.hasSuffix(suffix), h.count > suffix.count else { return nil }
+        let label = String(h.dropLast(suffix.count))
+        guard !label.contains("."), !label.isEmpty else { return nil }
+        return (handler, ["host": label])
+    }
 
     public mutating func add(_ method: String, _ pattern: String, _ handler: Handler) {
         let segments = pattern.split(separator: "/", omittingEmptySubsequences: true).map(String.init)

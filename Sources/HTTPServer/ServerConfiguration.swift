@@ -20,6 +20,12 @@ public struct ServerLimits: Sendable {
     public var maxConnections = 10_000
     /// One WebSocket message (all its fragments); larger closes with 1009.
     public var maxWebSocketMessageBytes = 4 * 1024 * 1024
+    /// A body forwarded by the reverse proxy: it streams, so it may be far larger than `maxBodyBytes`.
+    public var maxProxyBodyBytes = 1 << 30
+    /// Seconds the reverse proxy waits for a service's response head; slower answers 504.
+    public var proxyResponseTimeout: Double = 60
+    /// Idle keep-alive connections kept per service port and event loop.
+    public var proxyIdlePerPort = 64
     /// Seconds graceful shutdown waits for in-flight requests before closing what is left.
     public var shutdownGrace: Double = 10
 

@@ -43,6 +43,7 @@ public actor Supervisor {
     var config: SupervisorConfig
     let logger: Logger
     let secret: @Sendable (String) -> String?
+    public nonisolated let live = LiveServices()
     private var children: [String: Child] = [:]      // by service id
     private var failedStarts: [String: Int] = [:]
     private var logs: [String: ServiceLogs] = [:]
@@ -164,6 +165,7 @@ public actor Supervisor {
             let status = await Blocking.run { Probe.status(port: port, timeoutMs: 500) }
             if status == 200 {
                 children[id]?.ready = true
+                live.set(slug, port: port)
                 try? store.update(id, ["status": "running", "running_version": version, "reason": SQLValue.null])
                 logger.info("service.running", ["service": slug, "port": "\(port)", "pid": "\(pid)", "version": "\(version)"])
                 return
@@ -188,6 +190,7 @@ public actor Supervisor {
         guard var c = children[id] else { return }
         c.stopping = true
         children[id] = c
+        if let slug = (try? store.find(id))?.slug { live.set(slug, port: nil) }
         let pid = c.pid, grace = config.stopGrace
         await Blocking.run {
             kill(-pid, SIGTERM)
@@ -214,6 +217,7 @@ public actor Supervisor {
     private func exited(_ id: String, pid: Int32, status: Int32) async {
         guard let c = children[id], c.pid == pid else { return }
         children[id] = nil
+        if let slug = (try? store.find(id))?.slug { live.set(slug, port: nil) }
         guard !c.stopping, !shuttingDown, let s = try? store.find(id) else { return }
         let code = Supervisor.describe(status)
         let log = logs(for: s.slug)

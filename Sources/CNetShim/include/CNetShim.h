@@ -45,3 +45,14 @@ int op_spawn(const char *path, char *const argv[], char *const envp[], const cha
 /// A pipe with both ends close-on-exec: fds[0] read, fds[1] write.
 int op_pipe(int fds[2]);
 #endif
+
+#ifndef CNETSHIM_PROXY
+#define CNETSHIM_PROXY
+/// A non-blocking TCP connection to 127.0.0.1:port, TCP_NODELAY on; connecting may still be in progress.
+/// Returns the fd or -errno.
+int op_connect_loopback_nonblock(int port);
+/// The peer's IP address as text into buf; 0 on success.
+int op_peer_ip(int fd, char *buf, int len);
+/// 1 when a connection in a pool is still usable (nothing to read, not closed), else 0.
+int op_is_idle_alive(int fd);
+#endif

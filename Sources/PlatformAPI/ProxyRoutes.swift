@@ -1,0 +1,48 @@
+import Core
+import HTTPServer
+import Services
+
+/// Public service URLs: `/s/<slug>/…`, and `Host: <slug>.<domain>` when a service domain is set,
+/// forwarded by the server's own reverse proxy (streamed both ways, keep-alive to the service).
+public enum ProxyRoutes {
+    static let methods = ["GET", "POST", "PUT", "DELETE", "PATCH", "HEAD", "OPTIONS"]
+
+    public static func install(_ r: inout Router, manager: ServiceManager, serviceDomain: String?) {
+        let live = manager.supervisor.live
+        let store = manager.store
+        let bySlugParam: @Sendable (ProxyRequest) -> ProxyDecision = { req in
+            resolve(slug: req.parameters["slug"] ?? "", rest: req.parameters["rest"] ?? "", req, live, store)
+        }
+        for m in methods {
+            r.add(m, "/s/:slug", .proxy(bySlugParam))
+            r.add(m, "/s/:slug/*rest", .proxy(bySlugParam))
+        }
+        if let domain = serviceDomain {
+            r.host(suffix: "." + domain, .proxy { req in
+                resolve(slug: req.parameters["host"] ?? "", rest: String(req.path.dropFirst()), req, live, store)
+            })
+        }
+    }
+
+    static func resolve(slug: String, rest: String, _ req: ProxyRequest, _ live: LiveServices, _ store: ServiceStore) -> ProxyDecision {
+        guard Slug.isValid(slug) else {
+            return .respond(Response.error(404, code: "not_found", message: "'\(slug)' is not a service slug."))
+        }
+        // No dot segments, raw or escaped: a service must never be asked for a path outside the one it was given.
+        for segment in rest.split(separator: "/", omittingEmptySubsequences: false) {
+            let decoded = (PercentEncoding.decode(segment) ?? String(segment)).lowercased()
+            if decoded == "." || decoded == ".." || decoded.contains("/") || decoded.contains("\\") {
+                return .respond(Response.error(400, code: "bad_path", message: "Paths with '.' or '..' segments are not forwarded."))
+            }
+        }
+        let target = "/" + rest + (req.rawQuery.isEmpty ? "" : "?" + req.rawQuery)
+        if let port = live.port(slug) { return .forward(port: port, target: target) }
+        guard let s = try? store.find(slug) else {
+            return .respond(Response.error(404, code: "not_found", message: "No service '\(slug)'. List them with GET /api/v1/services."))
+        }
+        var r = Response.error(503, code: "service_not_running",
+                               message: "Service '\(slug)' is \(s.status)\(s.reason.map { ": \($0)" } ?? ""). Start it with POST /api/v1/services/\(slug)/start.")
+        r.headers.add("Retry-After", "2")
+        return .respond(r)
+    }
+}
