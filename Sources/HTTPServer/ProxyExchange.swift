@@ -25,6 +25,8 @@ final class ProxyExchange {
     var state = ResponseState.head
     var reusable = true
     var headBuffer: [UInt8] = []
+    /// True while `proxyInbound` runs (it must not re-enter itself through the upstream's drain callback).
+    var forwarding = false
 
     init(upstream: Upstream, requestID: String, started: UInt64, isHead: Bool, chunkedUpload: Bool, requestBodyDone: Bool) {
         self.upstream = upstream
@@ -126,11 +128,15 @@ extension Connection {
 
     /// Forwards request body bytes (or tunnel bytes) from the client to the service.
     func proxyInbound() {
-        guard let p = proxy else { return }
+        // Sending can drain the upstream, which calls back here: the outer call finishes the work.
+        guard let p = proxy, !p.forwarding else { return }
+        p.forwarding = true
+        defer { p.forwarding = false }
         if case .tunnel = p.state {
             if readIndex < inbound.count {
-                p.upstream.send(Array(inbound[readIndex...]))
+                let bytes = Array(inbound[readIndex...])
                 readIndex = inbound.count
+                p.upstream.send(bytes)
             }
             compactInbound()
             return

@@ -84,7 +84,10 @@ public actor Supervisor {
                 kill(Int32(pid), SIGKILL)
                 logger.warn("service.orphan_killed", ["service": s.slug, "pid": "\(pid)"])
             }
-            try? store.update(s.id, ["pid": SQLValue.null, "port": SQLValue.null])
+            // Whatever the database said, nothing runs yet in this process.
+            if s.status != "archived" {
+                try? store.update(s.id, ["pid": SQLValue.null, "port": SQLValue.null, "status": s.desired == "running" ? "deploying" : "stopped"])
+            }
         }
         for s in all where s.desired == "running" && s.status != "archived" {
             await start(s.id)

@@ -3,56 +3,6 @@ import HTTPClient
 import Testing
 import TestSupport
 
-/// Runs the real `openpieces` binary.
-final class RunningBinary: @unchecked Sendable {
-    let process = Process()
-    let stderr = Pipe()
-    let stdout = Pipe()
-    private(set) var port = 0
-    private var log = ""
-
-    init(_ arguments: [String], environment: [String: String] = [:]) throws {
-        process.executableURL = URL(fileURLWithPath: TestPaths.product("openpieces"))
-        process.arguments = arguments
-        var env = ProcessInfo.processInfo.environment
-        for (k, v) in environment { env[k] = v }
-        process.environment = env
-        process.standardError = stderr
-        process.standardOutput = stdout
-        try process.run()
-    }
-
-    /// Waits for the `server.listening` log line and reads the port from it.
-    func waitUntilListening() async throws {
-        try await offPool { try self.waitUntilListeningBlocking() }
-    }
-
-    func waitUntilExit() async throws {
-        try await offPool { self.process.waitUntilExit() }
-    }
-
-    private func waitUntilListeningBlocking() throws {
-        let handle = stderr.fileHandleForReading
-        let deadline = Date().addingTimeInterval(10)
-        while Date() < deadline {
-            let data = handle.availableData
-            if data.isEmpty { break }
-            log += String(decoding: data, as: UTF8.self)
-            if let line = log.split(separator: "\n").first(where: { $0.contains("event=server.listening") }),
-               let field = line.split(separator: " ").first(where: { $0.hasPrefix("port=") }),
-               let p = Int(field.dropFirst(5)) {
-                port = p
-                return
-            }
-        }
-        throw TestError("the server did not report listening; log so far: \(log)")
-    }
-
-    func remainingStderr() -> String {
-        log + String(decoding: stderr.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-    }
-}
-
 @Suite struct BinaryTests {
     @Test func servesHealthAndStopsGracefullyOnSIGTERM() async throws {
         let home = try TestPaths.temporaryDirectory("bin")

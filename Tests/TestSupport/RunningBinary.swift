@@ -1,0 +1,52 @@
+import Foundation
+
+/// Runs the real `openpieces` binary.
+public final class RunningBinary: @unchecked Sendable {
+    public let process = Process()
+    public let stderr = Pipe()
+    public let stdout = Pipe()
+    public private(set) var port = 0
+    private var log = ""
+
+    public init(_ arguments: [String], environment: [String: String] = [:]) throws {
+        process.executableURL = URL(fileURLWithPath: TestPaths.product("openpieces"))
+        process.arguments = arguments
+        var env = ProcessInfo.processInfo.environment
+        for (k, v) in environment { env[k] = v }
+        process.environment = env
+        process.standardError = stderr
+        process.standardOutput = stdout
+        try process.run()
+    }
+
+    /// Waits for the `server.listening` log line and reads the port from it.
+    public func waitUntilListening() async throws {
+        try await offPool { try self.waitUntilListeningBlocking() }
+    }
+
+    public func waitUntilExit() async throws {
+        try await offPool { self.process.waitUntilExit() }
+    }
+
+    private func waitUntilListeningBlocking() throws {
+        let handle = stderr.fileHandleForReading
+        let deadline = Date().addingTimeInterval(10)
+        while Date() < deadline {
+            let data = handle.availableData
+            if data.isEmpty { break }
+            log += String(decoding: data, as: UTF8.self)
+            if let line = log.split(separator: "\n").first(where: { $0.contains("event=server.listening") }),
+               let field = line.split(separator: " ").first(where: { $0.hasPrefix("port=") }),
+               let p = Int(field.dropFirst(5)) {
+                port = p
+                return
+            }
+        }
+        throw TestError("the server did not report listening; log so far: \(log)")
+    }
+
+    public func remainingStderr() -> String {
+        log + String(decoding: stderr.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+    }
+}
+
