@@ -16,6 +16,7 @@ let package = Package(
         // Tiny C shims for what Swift cannot call directly (epoll, accept4, variadic curl setopt).
         .target(name: "CNetShim"),
         .target(name: "CCurlShim", dependencies: ["CCurl"]),
+        .target(name: "CSQLiteVersion", dependencies: ["CSQLite", "CCurl"]),
 
         // Library modules, one job each.
         .target(name: "Core"),
@@ -28,7 +29,7 @@ let package = Package(
         .target(name: "Services", dependencies: ["Core", "Store", "CNetShim", "Crypto"]),
         .target(name: "PlatformAPI", dependencies: ["Core", "HTTPServer", "HTTPClient", "Services", "Secrets", "Crypto"]),
         .target(name: "PiecesAPI", dependencies: ["Core", "HTTPServer", "Store", "LLM", "Crypto"]),
-        .target(name: "App", dependencies: ["Core", "HTTPServer", "HTTPClient", "Store", "Crypto", "LLM", "PiecesAPI", "Secrets", "Services", "PlatformAPI"]),
+        .target(name: "App", dependencies: ["Core", "HTTPServer", "HTTPClient", "Store", "Crypto", "LLM", "PiecesAPI", "Secrets", "Services", "PlatformAPI", "CNetShim", "CSQLiteVersion"]),
 
         // The thin executable: argument parsing and start-up.
         .executableTarget(name: "openpieces", dependencies: ["App", "Core"]),

@@ -15,6 +15,11 @@ public enum CLI {
         case "serve":
             if rest.contains("--help") || rest.contains("-h") { print(serveHelp); return 0 }
             return await serve(rest, environment)
+        case "services", "secrets":
+            return await RemoteCommands.run(command, rest, environment)
+        case "doctor":
+            if rest.contains("--help") || rest.contains("-h") { print("usage: openpieces doctor [--home DIR]\n\nChecks what the platform needs: Deno, the data directory, the database, the master key."); return 0 }
+            return Doctor.run(rest, environment)
         case "import-assets":
             if rest.contains("--help") || rest.contains("-h") { print(importHelp); return 0 }
             return await importAssets(rest, environment)
@@ -137,6 +142,9 @@ public enum CLI {
 
         commands:
           serve     run the platform (HTTP API, Pieces-compatible API, services) on one port
+          services  list, create, update, start, stop, rollback, logs… services (of a running server)
+          secrets   set, list, delete secrets (of a running server)
+          doctor    check Deno, the data directory and the database
           import-assets  save snippets in bulk from a JSON Lines file
           version   print the version
           help      print this help, or 'openpieces help serve'

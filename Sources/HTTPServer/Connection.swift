@@ -51,6 +51,8 @@ final class Connection {
     var peerAddress: String?
     /// The route found when a head with a body arrived, used again when the body is complete.
     var pendingMatch: Router.Match?
+    /// The task producing a streamed body: cancelled when the client goes away.
+    var streamTask: Task<Void, Never>?
 
     static let highWater = 256 * 1024
     static let pausedInputLimit = 64 * 1024
@@ -107,11 +109,16 @@ final class Connection {
             }
         case .proxying:
             if sawData { proxyInbound() }
-            if peerClosed, let p = proxy, !p.requestBodyDone || { if case .tunnel = p.state { return true }; return false }() {
-                abortProxy()  // the client left mid-request (or closed its tunnel)
+            if peerClosed, let p = proxy, !p.requestBodyDone || p.responseStarted {
+                abortProxy()  // the client left mid-request, mid-response or closed its tunnel
                 return
             }
-        case .handling, .streaming:
+        case .streaming:
+            if peerClosed {
+                close()  // a client that leaves a stream is gone: stop producing for it
+                return
+            }
+        case .handling:
             break
         }
         if peerClosed { keepAlive = false }
@@ -483,6 +490,8 @@ final class Connection {
             proxy = nil
             p.upstream.close()
         }
+        streamTask?.cancel()
+        streamTask = nil
         phase = .closed
         loop.forget(self)
         Glibc.close(fd)
@@ -550,7 +559,7 @@ final class Connection {
     private func startStream(_ produce: @escaping @Sendable (BodyWriter) async throws -> Void, chunked: Bool, length: Int?) {
         let writer = BodyWriter(handle: handle, chunked: chunked)
         let seq = sequence, handle = self.handle, logger = loop.shared.logger
-        Task {
+        streamTask = Task {
             var failed = false
             do { try await produce(writer) } catch {
                 failed = true
@@ -567,6 +576,7 @@ final class Connection {
     }
 
     private func finishStream(failed: Bool, chunked: Bool) {
+        streamTask = nil
         if failed {
             // Mid-stream there is no way to send an error: end the connection so the client sees a truncated body.
             keepAlive = false

@@ -97,6 +97,26 @@ public final class PlatformRoutes: Sendable {
                 return .jsonValue(["endpoints": .array(try manager.store.endpoints(s.id).map(ServiceJSON.endpoint))])
             }
         }
+        r.post("/api/v1/services/:id/endpoints") { [self] req in
+            try await guarded {
+                guard let s = try manager.store.find(req.parameter("id")!) else { try notFound(req) }
+                let body = try PlatformRoutes.json(req)
+                guard let method = body["method"]?.string?.uppercased(), ["GET", "POST", "PUT", "DELETE", "PATCH"].contains(method) else {
+                    throw HTTPError(400, code: "invalid_field", message: "Field 'method' must be GET, POST, PUT, DELETE or PATCH.")
+                }
+                guard let path = body["path"]?.string, path.hasPrefix("/"), !path.contains(".."), path.count <= 512 else {
+                    throw HTTPError(400, code: "invalid_field", message: "Field 'path' must start with '/' and not contain '..'.")
+                }
+                let schema = body["inputSchema"]
+                if let schema, schema.object == nil { throw HTTPError(400, code: "invalid_field", message: "Field 'inputSchema' must be a JSON Schema object.") }
+                let e = EndpointRecord(id: UUID().uuidString.lowercased(), serviceID: s.id, method: method, path: path,
+                                       description: body["description"]?.string ?? "", inputSchema: schema, source: "api")
+                do { try manager.store.addEndpoint(e) } catch {
+                    throw HTTPError(409, code: "exists", message: "\(method) \(path) is already registered on '\(s.slug)'.")
+                }
+                return .jsonValue(ServiceJSON.endpoint(e), status: 201)
+            }
+        }
         r.post("/api/v1/services/:id/endpoints/:endpoint/call") { [self] req in try await guarded { try await call(req) } }
         installSecrets(&r)
         r.post("/internal/services/:slug/events") { [self] req in try await notify(req) }

@@ -38,6 +38,9 @@ public struct ServiceFiles: Sendable {
         try collect(liveDirectory(slug))
     }
 
+    /// The code files of any directory (for the CLI, which uploads a local directory).
+    public func read(dir: String) throws -> [String: [UInt8]] { try collect(dir) }
+
     func collect(_ root: String) throws -> [String: [UInt8]] {
         var out: [String: [UInt8]] = [:]
         var total = 0

@@ -31,6 +31,16 @@ public struct EndpointRecord: Sendable, Equatable {
     public var description: String
     public var inputSchema: JSONValue?
     public var source: String  // manifest | api
+
+    public init(id: String, serviceID: String, method: String, path: String, description: String, inputSchema: JSONValue?, source: String) {
+        self.id = id
+        self.serviceID = serviceID
+        self.method = method
+        self.path = path
+        self.description = description
+        self.inputSchema = inputSchema
+        self.source = source
+    }
 }
 
 /// Service records, versions and endpoints in SQLite.
@@ -167,7 +177,7 @@ public final class ServiceStore: Sendable {
         try db.read { try $0.queryOne("SELECT * FROM endpoints WHERE id = ?", [id]).map(ServiceStore.endpoint) }
     }
 
-    func addEndpoint(_ e: EndpointRecord) throws {
+    public func addEndpoint(_ e: EndpointRecord) throws {
         try db.write { try $0.execute("""
             INSERT INTO endpoints(id, service_id, method, path, description, input_schema, source) VALUES (?, ?, ?, ?, ?, ?, 'api')
             """, [e.id, e.serviceID, e.method, e.path, e.description, e.inputSchema?.text]) }

@@ -56,3 +56,9 @@ int op_peer_ip(int fd, char *buf, int len);
 /// 1 when a connection in a pool is still usable (nothing to read, not closed), else 0.
 int op_is_idle_alive(int fd);
 #endif
+
+#ifndef CNETSHIM_STDIO
+#define CNETSHIM_STDIO
+#include <stdio.h>
+static inline FILE *op_stdout(void) { return stdout; }
+#endif

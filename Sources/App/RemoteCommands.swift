@@ -1,0 +1,217 @@
+import Core
+import Foundation
+import HTTPClient
+import Services
+import CNetShim
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `openpieces services …` and `openpieces secrets …`: clients of a running server's API.
+enum RemoteCommands {
+    struct Context {
+        let url: String
+        let json: Bool
+        var tail: String?
+        var output: String?
+        let client = HTTPClient(maxResponseBytes: 256 * 1024 * 1024)
+    }
+
+    static let servicesHelp = """
+        usage: openpieces services <command> [args] [--url URL] [--json]
+
+          list                         services with status and URL
+          show SLUG                    one service, its endpoints and secrets
+          create SLUG DIR [--no-start] deploy the files of DIR (main.ts, service.json, …)
+          update SLUG DIR              deploy a new version from DIR
+          start|stop|restart SLUG
+          archive SLUG                 stop it and keep it out of the way
+          delete SLUG                  remove it and its files
+          rollback SLUG VERSION        redeploy an earlier version
+          logs SLUG [--tail N] [--follow]
+          download SLUG [-o FILE]      its files as .tar.gz
+          endpoints SLUG
+
+        The server is found at --url, else OPENPIECES_URL, else http://127.0.0.1:39300.
+        """
+
+    static let secretsHelp = """
+        usage: openpieces secrets <command> [args] [--url URL]
+
+          list                 names, whether each is set, and which services need it (never values)
+          set NAME [VALUE]     without VALUE, reads it from standard input (keeps it out of shell history)
+          delete NAME
+        """
+
+    static func run(_ group: String, _ arguments: [String], _ environment: [String: String]) async -> Int32 {
+        var args = arguments
+        func take(_ flag: String) -> String? {
+            guard let i = args.firstIndex(of: flag), i + 1 < args.count else { return nil }
+            let v = args[i + 1]
+            args.removeSubrange(i...(i + 1))
+            return v
+        }
+        if args.isEmpty || args.contains("--help") || args.contains("-h") {
+            print(group == "services" ? servicesHelp : secretsHelp)
+            return args.isEmpty ? 2 : 0
+        }
+        let url = take("--url") ?? environment["OPENPIECES_URL"] ?? "http://127.0.0.1:39300"
+        let json = args.contains("--json")
+        args.removeAll { $0 == "--json" }
+        let ctx = Context(url: url.hasSuffix("/") ? String(url.dropLast()) : url, json: json, tail: take("--tail"), output: take("-o"))
+        do {
+            return group == "services" ? try await services(ctx, args) : try await secrets(ctx, args)
+        } catch let e as CommandError {
+            CLI.fail(e.message)
+            return e.code
+        } catch let e as HTTPClientError {
+            CLI.fail("cannot reach openpieces at \(ctx.url) (\(e)). Is `openpieces serve` running? Pass --url or set OPENPIECES_URL.")
+            return 1
+        } catch {
+            CLI.fail("\(error)")
+            return 1
+        }
+    }
+
+    struct CommandError: Error {
+        let message: String
+        var code: Int32 = 1
+    }
+
+    static func request(_ ctx: Context, _ method: String, _ path: String, _ body: JSONValue? = nil) async throws -> JSONValue {
+        let r = try await ctx.client.send(ClientRequest(method: method, url: ctx.url + path, headers: [("Content-Type", "application/json")],
+                                                        body: body?.bytes, timeout: 120))
+        let json = JSONValue.parse(r.body) ?? .null
+        guard (200..<300).contains(r.status) else {
+            throw CommandError(message: json["error"]?["message"]?.string ?? "HTTP \(r.status): \(r.text.prefix(200))")
+        }
+        return json
+    }
+
+    static func need(_ args: [String], _ n: Int, _ usage: String) throws {
+        guard args.count >= n else { throw CommandError(message: "usage: \(usage)", code: 2) }
+    }
+
+    static func localFiles(_ dir: String) throws -> JSONValue {
+        let found = try ServiceFiles(servicesRoot: "/", versionsRoot: "/").read(dir: dir)
+        return .object(found.mapValues { .string(String(decoding: $0, as: UTF8.self)) })
+    }
+
+    static func services(_ ctx: Context, _ all: [String]) async throws -> Int32 {
+        var args = all
+        let command = args.removeFirst()
+        switch command {
+        case "list":
+            let r = try await request(ctx, "GET", "/api/v1/services")
+            if ctx.json { print(r.text); return 0 }
+            let rows = r["services"]?.array ?? []
+            if rows.isEmpty { print("no services yet: create one with `openpieces services create SLUG DIR`") }
+            for s in rows {
+                let line = [s["slug"]?.string ?? "", s["status"]?.string ?? "", "v\(s["version"]?.int ?? 0)", s["url"]?.string ?? ""]
+                print(line.joined(separator: "\t"))
+            }
+        case "show", "endpoints":
+            try need(args, 1, "openpieces services \(command) SLUG")
+            let r = try await request(ctx, "GET", "/api/v1/services/\(args[0])")
+            if ctx.json { print(r.text); return 0 }
+            if command == "show" {
+                print("\(r["slug"]?.string ?? "") (\(r["kind"]?.string ?? "")) — \(r["status"]?.string ?? "") — version \(r["version"]?.int ?? 0)")
+                print("url: \(r["url"]?.string ?? "")")
+                if let reason = r["reason"]?.string { print("reason: \(reason)") }
+                for s in r["secrets"]?.array ?? [] { print("secret \(s["name"]?.string ?? ""): \(s["set"]?.bool == true ? "set" : "missing")") }
+            }
+            for e in r["endpoints"]?.array ?? [] {
+                print("\(e["method"]?.string ?? "")\t\(e["path"]?.string ?? "")\t\(e["id"]?.string ?? "")\t\(e["description"]?.string ?? "")")
+            }
+        case "create", "update":
+            try need(args, 2, "openpieces services \(command) SLUG DIR")
+            let files = try localFiles(args[1])
+            let r = command == "create"
+                ? try await request(ctx, "POST", "/api/v1/services", ["slug": .string(args[0]), "files": files, "start": .bool(!args.contains("--no-start"))])
+                : try await request(ctx, "PATCH", "/api/v1/services/\(args[0])", ["files": files])
+            print(ctx.json ? r.text : "\(r["slug"]?.string ?? "") v\(r["version"]?.int ?? 0): \(r["status"]?.string ?? "")\(r["reason"]?.string.map { " — \($0)" } ?? "") \(r["url"]?.string ?? "")")
+        case "start", "stop", "restart", "archive":
+            try need(args, 1, "openpieces services \(command) SLUG")
+            let r = try await request(ctx, "POST", "/api/v1/services/\(args[0])/\(command)")
+            print(ctx.json ? r.text : "\(args[0]): \(r["status"]?.string ?? "")\(r["reason"]?.string.map { " — \($0)" } ?? "")")
+        case "delete":
+            try need(args, 1, "openpieces services delete SLUG")
+            _ = try await request(ctx, "DELETE", "/api/v1/services/\(args[0])")
+            print("deleted \(args[0])")
+        case "rollback":
+            try need(args, 2, "openpieces services rollback SLUG VERSION")
+            guard let v = Int(args[1]) else { throw CommandError(message: "VERSION must be a number", code: 2) }
+            let r = try await request(ctx, "POST", "/api/v1/services/\(args[0])/rollback", ["version": JSONValue(v)])
+            print("\(args[0]) now at version \(r["version"]?.int ?? v): \(r["status"]?.string ?? "")")
+        case "logs":
+            try need(args, 1, "openpieces services logs SLUG [--tail N] [--follow]")
+            let tail = ctx.tail ?? "100"
+            if args.contains("--follow") {
+                let stream = try await ctx.client.stream(ClientRequest(url: ctx.url + "/api/v1/services/\(args[0])/logs?follow=1&tail=\(tail)", timeout: 0, stallTimeout: 0))
+                guard stream.status == 200 else { throw CommandError(message: "no such service '\(args[0])'") }
+                var parser = SSELines()
+                for try await chunk in stream.body {
+                    for line in parser.feed(chunk) { print(line); fflushStdout() }
+                }
+            } else {
+                let r = try await request(ctx, "GET", "/api/v1/services/\(args[0])/logs?tail=\(tail)")
+                for l in r["lines"]?.array ?? [] { print(l.string ?? "") }
+            }
+        case "download":
+            try need(args, 1, "openpieces services download SLUG [-o FILE]")
+            let out = ctx.output ?? "\(args[0]).tar.gz"
+            let r = try await ctx.client.send(ClientRequest(url: ctx.url + "/api/v1/services/\(args[0])/download", timeout: 120))
+            guard r.status == 200 else { throw CommandError(message: JSONValue.parse(r.body)?["error"]?["message"]?.string ?? "HTTP \(r.status)") }
+            guard FileManager.default.createFile(atPath: out, contents: Data(r.body)) else { throw CommandError(message: "cannot write \(out)") }
+            print("wrote \(out) (\(r.body.count) bytes)")
+        default:
+            throw CommandError(message: "unknown services command '\(command)'. See 'openpieces services --help'.", code: 2)
+        }
+        return 0
+    }
+
+    static func secrets(_ ctx: Context, _ args: [String]) async throws -> Int32 {
+        switch args[0] {
+        case "list":
+            let r = try await request(ctx, "GET", "/api/v1/secrets")
+            if ctx.json { print(r.text); return 0 }
+            for s in r["secrets"]?.array ?? [] {
+                let users = (s["services"]?.array ?? []).compactMap(\.string).joined(separator: ",")
+                print("\(s["name"]?.string ?? "")\t\(s["set"]?.bool == true ? "set" : "missing")\t\(users)")
+            }
+        case "set":
+            try need(args, 2, "openpieces secrets set NAME [VALUE]")
+            var value = args.count > 2 ? args[2] : ""
+            if args.count == 2 {
+                value = String(decoding: FileHandle.standardInput.readDataToEndOfFile(), as: UTF8.self)
+                if value.hasSuffix("\n") { value.removeLast() }
+            }
+            let r = try await request(ctx, "PUT", "/api/v1/secrets/\(args[1])", ["value": .string(value)])
+            print("\(args[1]) set (\(r["hint"]?.string ?? ""))")
+        case "delete":
+            try need(args, 2, "openpieces secrets delete NAME")
+            _ = try await request(ctx, "DELETE", "/api/v1/secrets/\(args[1])")
+            print("deleted \(args[1])")
+        default:
+            throw CommandError(message: "unknown secrets command '\(args[0])'. See 'openpieces secrets --help'.", code: 2)
+        }
+        return 0
+    }
+
+    static func fflushStdout() { fflush(op_stdout()) }
+}
+
+/// SSE `data:` lines from a byte stream (for `logs --follow`).
+struct SSELines {
+    private var pending: [UInt8] = []
+    mutating func feed(_ bytes: [UInt8]) -> [String] {
+        pending += bytes
+        var out: [String] = []
+        while let nl = pending.firstIndex(of: 0x0A) {
+            let line = String(decoding: pending[..<nl], as: UTF8.self)
+            pending.removeFirst(nl + 1)
+            if line.hasPrefix("data: ") { out.append(String(line.dropFirst(6))) }
+        }
+        return out
+    }
+}
