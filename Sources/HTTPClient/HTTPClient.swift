@@ -42,7 +42,7 @@ public struct ClientResponse: Sendable {
 public struct StreamingResponse: Sendable {
     public let status: Int
     public let headers: [(String, String)]
-    public let body: AsyncThrowingStream<[UInt8], Error>
+    public let body: ResponseBody
 
     public func header(_ name: String) -> String? {
         headers.last { $0.0.lowercased() == name.lowercased() }?.1
@@ -115,4 +115,29 @@ enum CurlGlobal {
     }()
 
     static func ensureInitialized() { _ = initialized }
+}
+
+/// The body of a streaming response. Leaving the loop early (or dropping the iterator) aborts the transfer,
+/// so an abandoned stream never keeps a connection open.
+public struct ResponseBody: AsyncSequence, Sendable {
+    public typealias Element = [UInt8]
+    let stream: AsyncThrowingStream<[UInt8], Error>
+    let cancel: @Sendable () -> Void
+
+    public struct AsyncIterator: AsyncIteratorProtocol {
+        var base: AsyncThrowingStream<[UInt8], Error>.AsyncIterator
+        let guardian: CancelOnDeinit
+
+        public mutating func next() async throws -> [UInt8]? { try await base.next() }
+    }
+
+    public func makeAsyncIterator() -> AsyncIterator {
+        AsyncIterator(base: stream.makeAsyncIterator(), guardian: CancelOnDeinit(cancel))
+    }
+}
+
+public final class CancelOnDeinit: Sendable {
+    let action: @Sendable () -> Void
+    init(_ action: @escaping @Sendable () -> Void) { self.action = action }
+    deinit { action() }
 }

@@ -169,7 +169,8 @@ final class Transfer: @unchecked Sendable {
             if case .cancelled = reason { self?.cancel() }
         }
         bodyContinuation = continuation
-        cont.resume(returning: StreamingResponse(status: op_curl_response_code(h), headers: headers, body: stream))
+        cont.resume(returning: StreamingResponse(status: op_curl_response_code(h), headers: headers,
+                                                 body: ResponseBody(stream: stream, cancel: { [weak self] in self?.cancel() })))
     }
 
     private func finish(error: HTTPClientError?) {
