@@ -57,6 +57,8 @@ public final class Application: Sendable {
             server = nil
             return
         }
+        // Only the serving process owns the services: a command such as import-assets must not touch them.
+        services.supervisor.prepareForBoot()
         let server = try HTTPServer(configuration: ServerConfiguration(host: options.host, port: options.port,
                                                                        eventLoops: options.eventLoops, limits: limits),
                                     router: router, logger: logger)

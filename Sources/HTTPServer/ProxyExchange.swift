@@ -1,5 +1,6 @@
 import CNetShim
 import Core
+import Foundation
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -43,9 +44,82 @@ final class ProxyExchange {
     }
 }
 
-/// Headers that describe one hop, never forwarded (RFC 9110 §7.6.1), plus those we set ourselves.
-let hopByHop: Set<String> = ["connection", "keep-alive", "proxy-connection", "proxy-authenticate", "proxy-authorization",
-                              "te", "trailer", "transfer-encoding", "upgrade"]
+/// Headers that describe one hop, never forwarded (RFC 9110 §7.6.1).
+enum ProxyHeaders {
+    static let hopByHop = ["connection", "keep-alive", "proxy-connection", "proxy-authenticate", "proxy-authorization",
+                           "te", "trailer", "transfer-encoding", "upgrade"]
+
+    static func isHopByHop(_ name: String) -> Bool {
+        hopByHop.contains { name.equalsIgnoringASCIICase($0) }
+    }
+}
+
+/// A service's response head, parsed at the byte level: framing facts plus the lines to pass on unchanged.
+struct UpstreamHead {
+    var statusLine: ArraySlice<UInt8>
+    var status: Int
+    var http10: Bool
+    var contentLength: Int?
+    var chunked = false
+    var connectionClose = false
+    var upgrade: ArraySlice<UInt8>?
+    /// Header lines (with CRLF) that are forwarded as they are.
+    var forwarded: [UInt8] = []
+
+    static func parse(_ b: [UInt8], end: Int) -> UpstreamHead? {
+        var lineStart = 0
+        var i = 0
+        func nextLine() -> Range<Int>? {
+            guard lineStart < end else { return nil }
+            i = lineStart
+            while i + 1 < end + 2, !(b[i] == 0x0D && b[i + 1] == 0x0A) { i += 1 }
+            let r = lineStart..<i
+            lineStart = i + 2
+            return r
+        }
+        guard let first = nextLine(), first.count >= 12, b[first.lowerBound] == 0x48 /* H */ else { return nil }
+        let line = b[first]
+        guard Array(line.prefix(7)) == Array("HTTP/1.".utf8), line[line.startIndex + 8] == 0x20 else { return nil }
+        var status = 0
+        for k in 9..<12 {
+            let d = line[line.startIndex + k]
+            guard d >= 0x30, d <= 0x39 else { return nil }
+            status = status * 10 + Int(d - 0x30)
+        }
+        guard (100...599).contains(status) else { return nil }
+        var head = UpstreamHead(statusLine: line, status: status, http10: line[line.startIndex + 7] == 0x30)
+        head.forwarded.reserveCapacity(end)
+        while let r = nextLine() {
+            guard let colon = b[r].firstIndex(of: 0x3A) else { continue }
+            let name = b[r.lowerBound..<colon]
+            var vs = colon + 1
+            while vs < r.upperBound, b[vs] == 0x20 || b[vs] == 0x09 { vs += 1 }
+            let value = b[vs..<r.upperBound]
+            switch lowercase(name) {
+            case "content-length":
+                head.contentLength = Int(String(decoding: value, as: UTF8.self).trimmingCharacters(in: .whitespaces))
+            case "transfer-encoding":
+                head.chunked = String(decoding: value, as: UTF8.self).lowercased().contains("chunked")
+            case "connection":
+                head.connectionClose = String(decoding: value, as: UTF8.self).lowercased().contains("close")
+            case "upgrade":
+                head.upgrade = value
+            case "keep-alive", "proxy-connection", "proxy-authenticate", "proxy-authorization", "te", "trailer", "date", "x-request-id":
+                break
+            default:
+                head.forwarded += b[r]
+                head.forwarded += [0x0D, 0x0A]
+            }
+        }
+        return head
+    }
+
+    /// Lower-cased ASCII name, only for names short enough to be one we act on.
+    private static func lowercase(_ name: ArraySlice<UInt8>) -> String {
+        guard name.count <= 19 else { return "" }
+        return String(decoding: name.map { $0 >= 0x41 && $0 <= 0x5A ? $0 | 0x20 : $0 }, as: UTF8.self)
+    }
+}
 
 extension Connection {
     /// Routes a head: host rule first, then the path router.
@@ -92,30 +166,49 @@ extension Connection {
     }
 
     private func proxyRequestHead(_ head: RequestHead, target: String, requestID: String) -> [UInt8] {
-        let upgrade = head.headers.hasToken("Connection", "upgrade") && head.headers["Upgrade"] != nil
-        var text = "\(head.method) \(target) HTTP/1.1\r\n"
+        // Built as bytes: this runs for every proxied request.
+        var out: [UInt8] = []
+        out.reserveCapacity(512)
+        out += head.method.utf8
+        out.append(0x20)
+        out += target.utf8
+        out += " HTTP/1.1\r\n".utf8
         var forwardedFor: String?
+        var upgrade: String?
         for (name, value) in head.headers.fields {
-            let lower = name.lowercased()
-            if hopByHop.contains(lower) || lower == "content-length" || lower == "expect" || lower == "x-request-id" { continue }
-            if lower == "x-forwarded-for" { forwardedFor = value; continue }
-            if lower.hasPrefix("x-forwarded-") { continue }
-            text += "\(name): \(value)\r\n"
+            if ProxyHeaders.isHopByHop(name) {
+                if name.equalsIgnoringASCIICase("upgrade") { upgrade = value }
+                continue
+            }
+            if name.equalsIgnoringASCIICase("content-length") || name.equalsIgnoringASCIICase("expect") || name.equalsIgnoringASCIICase("x-request-id") { continue }
+            if name.equalsIgnoringASCIICase("x-forwarded-for") { forwardedFor = value; continue }
+            if name.utf8.count > 12, name.lowercased().hasPrefix("x-forwarded-") { continue }
+            out += name.utf8
+            out += [0x3A, 0x20]
+            out += value.utf8
+            out += [0x0D, 0x0A]
         }
         let ip = peerIP()
-        text += "X-Forwarded-For: \(forwardedFor.map { "\($0), \(ip)" } ?? ip)\r\n"
-        text += "X-Forwarded-Proto: http\r\n"
-        if let host = head.headers["Host"] { text += "X-Forwarded-Host: \(host)\r\n" }
-        text += "X-Request-Id: \(requestID)\r\n"
+        out += "X-Forwarded-For: ".utf8
+        if let forwardedFor { out += forwardedFor.utf8; out += ", ".utf8 }
+        out += ip.utf8
+        out += "\r\nX-Forwarded-Proto: http\r\n".utf8
+        if let host = head.headers["Host"] { out += "X-Forwarded-Host: ".utf8; out += host.utf8; out += [0x0D, 0x0A] }
+        out += "X-Request-Id: ".utf8
+        out += requestID.utf8
+        out += [0x0D, 0x0A]
         if head.chunked {
-            text += "Transfer-Encoding: chunked\r\n"
+            out += "Transfer-Encoding: chunked\r\n".utf8
         } else if head.contentLength > 0 {
-            text += "Content-Length: \(head.contentLength)\r\n"
+            out += "Content-Length: \(head.contentLength)\r\n".utf8
         }
-        if upgrade {
-            text += "Connection: Upgrade\r\nUpgrade: \(head.headers["Upgrade"]!)\r\n"
+        if let upgrade, head.headers.hasToken("Connection", "upgrade") {
+            out += "Connection: Upgrade\r\nUpgrade: ".utf8
+            out += upgrade.utf8
+            out += [0x0D, 0x0A]
         }
-        return Array((text + "\r\n").utf8)
+        out += [0x0D, 0x0A]
+        return out
     }
 
     func peerIP() -> String {
@@ -207,51 +300,44 @@ extension Connection {
             if p.headBuffer.count > 64 * 1024 { failProxy(HTTPError(502, code: "bad_gateway", message: "The service sent an oversized response head.")) }
             return
         }
-        let headText = String(decoding: p.headBuffer[0..<end], as: UTF8.self)
-        let rest = Array(p.headBuffer[(end + 4)...])
-        p.headBuffer = []
-        var lines = headText.components(separatedBy: "\r\n")
-        let statusLine = lines.removeFirst()
-        let parts = statusLine.split(separator: " ", maxSplits: 2)
-        guard parts.count >= 2, parts[0].hasPrefix("HTTP/1."), let status = Int(parts[1]), (100...599).contains(status) else {
+        guard let parsed = UpstreamHead.parse(p.headBuffer, end: end) else {
             failProxy(HTTPError(502, code: "bad_gateway", message: "The service answered something that is not HTTP."))
             return
         }
-        var headers = HTTPHeaders()
-        for line in lines {
-            guard let colon = line.firstIndex(of: ":") else { continue }
-            headers.add(String(line[..<colon]), line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces))
-        }
+        let rest = Array(p.headBuffer[(end + 4)...])
+        p.headBuffer = []
+        let status = parsed.status
         if status >= 100 && status < 200 && status != 101 {
             // An interim answer (100 Continue): drop it, the real head follows.
             p.headBuffer = rest
             if !rest.isEmpty { parseUpstreamHead(p) }
             return
         }
-        if headers.hasToken("Connection", "close") || parts[0] == "HTTP/1.0" { p.reusable = false }
-        var out = "HTTP/1.1 \(status) \(parts.count > 2 ? String(parts[2]) : StatusText.reason(status))\r\n"
-        out += String(decoding: loop.dateLine, as: UTF8.self)
-        out += "X-Request-Id: \(p.requestID)\r\n"
-        for (name, value) in headers.fields {
-            let lower = name.lowercased()
-            if hopByHop.contains(lower) || lower == "content-length" || lower == "date" || lower == "x-request-id" { continue }
-            out += "\(name): \(value)\r\n"
-        }
+        if parsed.connectionClose || parsed.http10 { p.reusable = false }
+        var out: [UInt8] = []
+        out.reserveCapacity(parsed.forwarded.count + 256)
+        out += parsed.statusLine
+        out += [0x0D, 0x0A]
+        out += loop.dateLine
+        out += "X-Request-Id: ".utf8
+        out += p.requestID.utf8
+        out += [0x0D, 0x0A]
+        out += parsed.forwarded
         let noBody = p.isHead || status == 204 || status == 304
         if status == 101 {
-            out += "Connection: Upgrade\r\n"
-            if let up = headers["Upgrade"] { out += "Upgrade: \(up)\r\n" }
+            out += "Connection: Upgrade\r\n".utf8
+            if let up = parsed.upgrade { out += "Upgrade: ".utf8; out += up; out += [0x0D, 0x0A] }
             p.state = .tunnel
             p.reusable = false
             keepAlive = false
         } else if noBody {
-            if let cl = headers["Content-Length"] { out += "Content-Length: \(cl)\r\n" }
+            if let cl = parsed.contentLength { out += "Content-Length: \(cl)\r\n".utf8 }
             p.state = .done
-        } else if headers.hasToken("Transfer-Encoding", "chunked") {
-            out += "Transfer-Encoding: chunked\r\n"
+        } else if parsed.chunked {
+            out += "Transfer-Encoding: chunked\r\n".utf8
             p.state = .chunked(ChunkScanner())
-        } else if let cl = headers["Content-Length"], let n = Int(cl), n >= 0 {
-            out += "Content-Length: \(n)\r\n"
+        } else if let n = parsed.contentLength {
+            out += "Content-Length: \(n)\r\n".utf8
             p.state = n == 0 ? .done : .fixed(n)
         } else {
             p.state = .untilClose  // the body ends when the service closes: so does this connection
@@ -259,16 +345,17 @@ extension Connection {
             keepAlive = false
         }
         if status != 101 {
-            if !keepAlive { out += "Connection: close\r\n" } else if requestVersion == .http1_0 { out += "Connection: keep-alive\r\n" }
+            if !keepAlive { out += "Connection: close\r\n".utf8 } else if requestVersion == .http1_0 { out += "Connection: keep-alive\r\n".utf8 }
         }
-        append(Array((out + "\r\n").utf8))
+        out += [0x0D, 0x0A]
+        append(out)
         if loop.shared.logger.isEnabled(.debug) {
             loop.shared.logger.debug("proxy.response", ["request_id": p.requestID, "status": "\(status)", "port": "\(p.upstream.port)"])
         }
         if case .tunnel = p.state {
             proxyInbound()  // bytes the client already sent after its upgrade request
         }
-        if !rest.isEmpty, !(status == 101 && rest.isEmpty) {
+        if !rest.isEmpty {
             if case .done = p.state { p.reusable = false } else { proxyUpstreamData(rest); return }
         }
     }

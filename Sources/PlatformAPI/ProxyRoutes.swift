@@ -29,7 +29,8 @@ public enum ProxyRoutes {
             return .respond(Response.error(404, code: "not_found", message: "'\(slug)' is not a service slug."))
         }
         // No dot segments, raw or escaped: a service must never be asked for a path outside the one it was given.
-        for segment in rest.split(separator: "/", omittingEmptySubsequences: false) {
+        for segment in rest.split(separator: "/", omittingEmptySubsequences: false)
+        where segment.utf8.contains(where: { $0 == 0x2E || $0 == 0x25 || $0 == 0x5C }) {
             let decoded = (PercentEncoding.decode(segment) ?? String(segment)).lowercased()
             if decoded == "." || decoded == ".." || decoded.contains("/") || decoded.contains("\\") {
                 return .respond(Response.error(400, code: "bad_path", message: "Paths with '.' or '..' segments are not forwarded."))

@@ -74,22 +74,24 @@ public actor Supervisor {
 
     // MARK: lifecycle
 
-    /// Kills leftovers of a previous run (recorded pids still running our services), then starts every service
-    /// that was meant to be running.
-    public func restore() async {
-        let all = (try? store.all()) ?? []
-        for s in all {
+    /// Kills leftovers of a previous run (recorded pids still running our services) and marks every service as not
+    /// running yet. Runs before the server accepts requests, so nobody reads a stale status.
+    public nonisolated func prepareForBoot() {
+        for s in (try? store.all()) ?? [] {
             if let pid = s.pid, Supervisor.isOurs(pid: Int32(pid), directory: files.liveDirectory(s.slug)) {
                 kill(-Int32(pid), SIGKILL)
                 kill(Int32(pid), SIGKILL)
                 logger.warn("service.orphan_killed", ["service": s.slug, "pid": "\(pid)"])
             }
-            // Whatever the database said, nothing runs yet in this process.
             if s.status != "archived" {
                 try? store.update(s.id, ["pid": SQLValue.null, "port": SQLValue.null, "status": s.desired == "running" ? "deploying" : "stopped"])
             }
         }
-        for s in all where s.desired == "running" && s.status != "archived" {
+    }
+
+    /// Starts every service that was meant to be running, and the health checks.
+    public func restore() async {
+        for s in (try? store.all()) ?? [] where s.desired == "running" && s.status != "archived" {
             await start(s.id)
         }
         if healthTask == nil {

@@ -1,0 +1,106 @@
+#!/usr/bin/env bash
+# Service runtime benchmark, in one run: wrk straight to a Deno service, through openpieces' /s/<slug>/ proxy,
+# and through nginx as a keep-alive reverse proxy to the same service; then deploy-to-first-200, restart after a
+# crash, and the RSS of a running service.
+#
+#   bench/proxy.sh                 # 20 s per wrk run, 64 connections
+#   DURATION=5 bench/proxy.sh
+set -euo pipefail
+cd "$(dirname "$0")/.."
+EXTRA_APT_PACKAGES="wrk nginx-light" source scripts/setup
+
+DURATION=${DURATION:-20}
+CONNECTIONS=${CONNECTIONS:-64}
+OP_PORT=${OP_PORT:-39394}
+NGINX_PORT=${NGINX_PORT:-39395}
+work=$(mktemp -d)
+chmod 755 "$work"
+mkdir -p bench/results
+ulimit -n 65536 2>/dev/null || true
+cleanup() {
+  [ -f "$work/nginx/nginx.pid" ] && kill "$(cat "$work/nginx/nginx.pid")" 2>/dev/null || true
+  kill $(jobs -p) 2>/dev/null || true
+  sleep 0.5
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+echo "bench: building release..." >&2
+swift build -c release --product openpieces >/dev/null
+bin=.build/release/openpieces
+"$bin" serve --port "$OP_PORT" --home "$work/home" --log-level warn 2>"$work/op.log" &
+for _ in $(seq 50); do curl -fs "http://127.0.0.1:$OP_PORT/.well-known/health" >/dev/null 2>&1 && break; sleep 0.1; done
+export OPENPIECES_URL="http://127.0.0.1:$OP_PORT"
+"$bin" services create notes services/notes >/dev/null
+svc_port=$(curl -fs "$OPENPIECES_URL/api/v1/services/notes" | python3 -c 'import json,sys; print(json.load(sys.stdin)["port"])')
+
+mkdir -p "$work/nginx"
+cat > "$work/nginx/nginx.conf" <<CONF
+worker_processes auto;
+pid $work/nginx/nginx.pid;
+error_log $work/nginx/error.log;
+events { worker_connections 4096; }
+http {
+  access_log off;
+  upstream deno { server 127.0.0.1:$svc_port; keepalive 64; }
+  server {
+    listen 127.0.0.1:$NGINX_PORT;
+    location / { proxy_pass http://deno; proxy_http_version 1.1; proxy_set_header Connection ""; }
+  }
+}
+CONF
+nginx -c "$work/nginx/nginx.conf" -p "$work/nginx"
+sleep 0.3
+
+summary() {  # name, wrk output
+  awk -v name="$1" '/Requests\/sec/ {rps=$2} $1=="50%" {p50=$2} $1=="99%" {p99=$2} /Non-2xx/ {bad=$NF} /Socket errors/ {err=$0}
+    END {printf "%-26s %10s req/s  p50=%-9s p99=%-9s non2xx=%s %s\n", name, rps, p50, p99, bad+0, err}' <<<"$2"
+}
+
+{
+  echo "== bench/proxy.sh $(date -u +%FT%TZ) — ${DURATION}s per run, wrk -t2 -c$CONNECTIONS, $(nproc) cores"
+  summary "deno direct" "$(wrk -t2 -c"$CONNECTIONS" -d"${DURATION}s" --latency "http://127.0.0.1:$svc_port/health")"
+  summary "openpieces /s/notes/" "$(wrk -t2 -c"$CONNECTIONS" -d"${DURATION}s" --latency "http://127.0.0.1:$OP_PORT/s/notes/health")"
+  summary "nginx keep-alive proxy" "$(wrk -t2 -c"$CONNECTIONS" -d"${DURATION}s" --latency "http://127.0.0.1:$NGINX_PORT/health")"
+  python3 - "$OPENPIECES_URL" <<'PY'
+import json, statistics, sys, time, urllib.request, urllib.error
+base = sys.argv[1]
+files = {p: open(f"services/notes/{p}").read() for p in ["main.ts", "service.json"]}
+
+def ready(slug, timeout=15):
+    t0 = time.perf_counter()
+    while time.perf_counter() - t0 < timeout:
+        try:
+            if urllib.request.urlopen(f"{base}/s/{slug}/health", timeout=2).status == 200:
+                return time.perf_counter()
+        except Exception:
+            pass
+        time.sleep(0.002)
+    raise SystemExit(f"{slug} never answered")
+
+deploys = []
+for i in range(5):
+    t0 = time.perf_counter()
+    req = urllib.request.Request(f"{base}/api/v1/services", data=json.dumps({"slug": f"d{i}", "files": files}).encode(), method="POST")
+    urllib.request.urlopen(req).read()
+    deploys.append((ready(f"d{i}") - t0) * 1000)
+restarts = []
+for i in range(5):
+    t0 = time.perf_counter()
+    try:
+        urllib.request.urlopen(f"{base}/s/notes/crash", timeout=5).read()
+    except Exception:
+        pass
+    time.sleep(0.005)
+    restarts.append((ready("notes") - t0) * 1000)
+print(f"deploy to first 200: median {statistics.median(deploys):.0f} ms (min {min(deploys):.0f}, max {max(deploys):.0f}, n=5)")
+print(f"restart after crash to 200: median {statistics.median(restarts):.0f} ms (n=5)")
+rss = []
+for s in json.load(urllib.request.urlopen(f"{base}/api/v1/services"))["services"]:
+    if s.get("pid"):
+        for line in open(f"/proc/{s['pid']}/status"):
+            if line.startswith("VmRSS"):
+                rss.append(int(line.split()[1]) / 1024)
+print(f"RSS per running service: median {statistics.median(rss):.1f} MiB over {len(rss)} services")
+PY
+} | tee "bench/results/proxy-$(date -u +%Y%m%dT%H%M%SZ).txt"
