@@ -19,7 +19,8 @@ final class Connection {
 
     let fd: Int32
     let id: UInt64
-    unowned let loop: EventLoop
+    // The loop outlives every connection it owns: no reference counting on this hot path.
+    unowned(unsafe) let loop: EventLoop
     var phase: Phase = .reading
     var inbound: [UInt8] = []
     var readIndex = 0

@@ -187,7 +187,9 @@ final class EventLoop: @unchecked Sendable {
     func acquireUpstream(port: Int) -> Upstream? {
         while var list = idleUpstreams[port], let u = list.popLast() {
             idleUpstreams[port] = list
-            if op_is_idle_alive(u.fd) == 1 { return u }
+            // A pooled connection the service closed is noticed by epoll (it stays readable-watched); the peek is
+            // for the ones idle long enough for that to have raced with this request.
+            if now - u.idleSince < 1_000_000_000 || op_is_idle_alive(u.fd) == 1 { return u }
             u.close()
         }
         let fd = op_connect_loopback_nonblock(Int32(port))

@@ -95,18 +95,15 @@ struct UpstreamHead {
             var vs = colon + 1
             while vs < r.upperBound, b[vs] == 0x20 || b[vs] == 0x09 { vs += 1 }
             let value = b[vs..<r.upperBound]
-            switch lowercase(name) {
-            case "content-length":
+            if named(name, "content-length") {
                 head.contentLength = Int(String(decoding: value, as: UTF8.self).trimmingCharacters(in: .whitespaces))
-            case "transfer-encoding":
+            } else if named(name, "transfer-encoding") {
                 head.chunked = String(decoding: value, as: UTF8.self).lowercased().contains("chunked")
-            case "connection":
+            } else if named(name, "connection") {
                 head.connectionClose = String(decoding: value, as: UTF8.self).lowercased().contains("close")
-            case "upgrade":
+            } else if named(name, "upgrade") {
                 head.upgrade = value
-            case "keep-alive", "proxy-connection", "proxy-authenticate", "proxy-authorization", "te", "trailer", "date", "x-request-id":
-                break
-            default:
+            } else if !dropped.contains(where: { named(name, $0) }) {
                 head.forwarded += b[r]
                 head.forwarded += [0x0D, 0x0A]
             }
@@ -114,10 +111,24 @@ struct UpstreamHead {
         return head
     }
 
-    /// Lower-cased ASCII name, only for names short enough to be one we act on.
-    private static func lowercase(_ name: ArraySlice<UInt8>) -> String {
-        guard name.count <= 19 else { return "" }
-        return String(decoding: name.map { $0 >= 0x41 && $0 <= 0x5A ? $0 | 0x20 : $0 }, as: UTF8.self)
+    static let dropped = ["keep-alive", "proxy-connection", "proxy-authenticate", "proxy-authorization", "te", "trailer", "date", "x-request-id"]
+
+    /// ASCII case-insensitive comparison of a header name with a lower-case constant, without allocating.
+    private static func named(_ name: ArraySlice<UInt8>, _ lower: StaticString) -> Bool {
+        guard name.count == lower.utf8CodeUnitCount else { return false }
+        return lower.withUTF8Buffer { l in
+            var i = 0
+            for c in name {
+                if (c >= 0x41 && c <= 0x5A ? c | 0x20 : c) != l[i] { return false }
+                i += 1
+            }
+            return true
+        }
+    }
+
+    private static func named(_ name: ArraySlice<UInt8>, _ lower: String) -> Bool {
+        guard name.count == lower.utf8.count else { return false }
+        return zip(name, lower.utf8).allSatisfy { ($0 >= 0x41 && $0 <= 0x5A ? $0 | 0x20 : $0) == $1 }
     }
 }
 
@@ -269,7 +280,7 @@ extension Connection {
             parseUpstreamHead(p)
         case .fixed(let remaining):
             let take = min(remaining, bytes.count)
-            append(Array(bytes[0..<take]))
+            append(take == bytes.count ? bytes : Array(bytes[0..<take]))
             if take < bytes.count { p.reusable = false }  // bytes beyond the body: the connection is not clean
             p.state = take == remaining ? .done : .fixed(remaining - take)
         case .chunked(var scanner):

@@ -102,7 +102,8 @@ public struct Router: Sendable {
     func match(method: String, path: String) -> Match? {
         var segments: [Substring] = path.split(separator: "/", omittingEmptySubsequences: true)
         if segments.count > 64 { segments = Array(segments.prefix(65)) }
-        for s in segments where s.contains("%") && PercentEncoding.decode(s) == nil { return nil }
+        // (utf8 scans: Foundation's String.contains goes through a locale-aware search, slow on this hot path)
+        for s in segments where s.utf8.contains(0x25) && PercentEncoding.decode(s) == nil { return nil }
         var params: [String: String] = [:]
         guard let handlers = Router.find(root, segments[...], &params) else { return .notFound }
         if let h = handlers[method] { return .found(h, params) }

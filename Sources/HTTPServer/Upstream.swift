@@ -9,7 +9,8 @@ import Glibc
 final class Upstream {
     let fd: Int32
     let port: Int
-    unowned let loop: EventLoop
+    // The loop outlives every connection it owns: no reference counting on this hot path.
+    unowned(unsafe) let loop: EventLoop
     /// The client connection this upstream currently serves.
     weak var owner: Connection?
     var inbound: [UInt8] = []
