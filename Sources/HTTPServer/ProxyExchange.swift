@@ -96,7 +96,14 @@ struct UpstreamHead {
             while vs < r.upperBound, b[vs] == 0x20 || b[vs] == 0x09 { vs += 1 }
             let value = b[vs..<r.upperBound]
             if named(name, "content-length") {
-                head.contentLength = Int(String(decoding: value, as: UTF8.self).trimmingCharacters(in: .whitespaces))
+                var n = 0, digits = 0
+                for c in value where c != 0x20 && c != 0x09 {
+                    guard c >= 0x30, c <= 0x39, digits < 18 else { return nil }
+                    n = n * 10 + Int(c - 0x30)
+                    digits += 1
+                }
+                guard digits > 0 else { return nil }
+                head.contentLength = n
             } else if named(name, "transfer-encoding") {
                 head.chunked = String(decoding: value, as: UTF8.self).lowercased().contains("chunked")
             } else if named(name, "connection") {
