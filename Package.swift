@@ -27,9 +27,10 @@ let package = Package(
         .target(name: "LLM", dependencies: ["Core", "HTTPClient"]),
         .target(name: "Secrets", dependencies: ["Core", "Crypto", "Store"]),
         .target(name: "Services", dependencies: ["Core", "Store", "CNetShim", "Crypto"]),
-        .target(name: "PlatformAPI", dependencies: ["Core", "HTTPServer", "HTTPClient", "Services", "Secrets", "Crypto"]),
+        .target(name: "Brain", dependencies: ["Core", "Store", "Crypto"]),
+        .target(name: "PlatformAPI", dependencies: ["Core", "HTTPServer", "HTTPClient", "Services", "Secrets", "Crypto", "Brain"]),
         .target(name: "PiecesAPI", dependencies: ["Core", "HTTPServer", "Store", "LLM", "Crypto"]),
-        .target(name: "App", dependencies: ["Core", "HTTPServer", "HTTPClient", "Store", "Crypto", "LLM", "PiecesAPI", "Secrets", "Services", "PlatformAPI", "CNetShim", "CSQLiteVersion"]),
+        .target(name: "App", dependencies: ["Core", "HTTPServer", "HTTPClient", "Store", "Crypto", "LLM", "PiecesAPI", "Secrets", "Services", "PlatformAPI", "CNetShim", "CSQLiteVersion", "Brain"]),
 
         // The thin executable: argument parsing and start-up.
         .executableTarget(name: "openpieces", dependencies: ["App", "Core"]),
@@ -49,6 +50,7 @@ let package = Package(
         .testTarget(name: "SecretsTests", dependencies: ["Secrets", "Crypto", "Store", "TestSupport"]),
         .testTarget(name: "ServicesTests", dependencies: ["HTTPClient", "Core", "Crypto", "TestSupport", "openpieces"],
                     exclude: ["fixtures"]),
+        .testTarget(name: "BrainTests", dependencies: ["Brain", "Store", "TestSupport"]),
         .testTarget(name: "AppTests", dependencies: ["App", "HTTPClient", "openpieces", "TestSupport", "FakeLLM", "Core"]),
     ],
     swiftLanguageModes: [.v6]

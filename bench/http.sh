@@ -49,7 +49,7 @@ cleanup() {
   rm -rf "$work"
 }
 trap cleanup EXIT
-sleep 0.5
+for _ in $(seq 100); do curl -fs "http://127.0.0.1:$OP_PORT/.well-known/health" >/dev/null 2>&1 && break; sleep 0.1; done
 curl -fsS "http://127.0.0.1:$OP_PORT/.well-known/health" >/dev/null
 curl -fsS "http://127.0.0.1:$NGINX_PORT/health" >/dev/null
 

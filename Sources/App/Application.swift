@@ -1,6 +1,7 @@
 import Core
 import Foundation
 import HTTPServer
+import Brain
 import PiecesAPI
 import PlatformAPI
 import Secrets
@@ -51,6 +52,7 @@ public final class Application: Sendable {
         let publicURLBox = PublicURL()
         PlatformRoutes(manager: services, secrets: secrets, publicURL: { publicURLBox.value }, logger: logger).install(&router)
         ProxyRoutes.install(&router, manager: services, serviceDomain: options.serviceDomain)
+        BrainRoutes.install(&router, brain: Brain(db: database))
         var limits = ServerLimits()
         limits.maxBodyBytes = options.maxBodyBytes
         guard listen else {

@@ -15,7 +15,7 @@ public enum CLI {
         case "serve":
             if rest.contains("--help") || rest.contains("-h") { print(serveHelp); return 0 }
             return await serve(rest, environment)
-        case "services", "secrets":
+        case "services", "secrets", "brain":
             return await RemoteCommands.run(command, rest, environment)
         case "doctor":
             if rest.contains("--help") || rest.contains("-h") { print("usage: openpieces doctor [--home DIR]\n\nChecks what the platform needs: Deno, the data directory, the database, the master key."); return 0 }
@@ -144,6 +144,7 @@ public enum CLI {
           serve     run the platform (HTTP API, Pieces-compatible API, services) on one port
           services  list, create, update, start, stop, rollback, logs… services (of a running server)
           secrets   set, list, delete secrets (of a running server)
+          brain     list, search, add, edit the agents' long-term memory (of a running server)
           doctor    check Deno, the data directory and the database
           import-assets  save snippets in bulk from a JSON Lines file
           version   print the version

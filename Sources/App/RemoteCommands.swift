@@ -14,6 +14,8 @@ enum RemoteCommands {
         let json: Bool
         var tail: String?
         var output: String?
+        var kind: String?
+        var tag: String?
         let client = HTTPClient(maxResponseBytes: 256 * 1024 * 1024)
     }
 
@@ -43,6 +45,16 @@ enum RemoteCommands {
           delete NAME
         """
 
+    static let brainHelp = """
+        usage: openpieces brain <command> [args] [--url URL] [--json]
+
+          list [--kind K] [--tag T]          recent entries
+          search QUERY [--kind K] [--tag T]  ranked by relevance and confidence
+          add KIND TEXT [--tag T]            KIND: fact, decision, preference, service, history
+          edit ID TEXT                       replace an entry's text
+          rm ID
+        """
+
     static func run(_ group: String, _ arguments: [String], _ environment: [String: String]) async -> Int32 {
         var args = arguments
         func take(_ flag: String) -> String? {
@@ -52,15 +64,21 @@ enum RemoteCommands {
             return v
         }
         if args.isEmpty || args.contains("--help") || args.contains("-h") {
-            print(group == "services" ? servicesHelp : secretsHelp)
+            print(group == "services" ? servicesHelp : group == "brain" ? brainHelp : secretsHelp)
             return args.isEmpty ? 2 : 0
         }
         let url = take("--url") ?? environment["OPENPIECES_URL"] ?? "http://127.0.0.1:39300"
         let json = args.contains("--json")
         args.removeAll { $0 == "--json" }
-        let ctx = Context(url: url.hasSuffix("/") ? String(url.dropLast()) : url, json: json, tail: take("--tail"), output: take("-o"))
+        var ctx = Context(url: url.hasSuffix("/") ? String(url.dropLast()) : url, json: json, tail: take("--tail"), output: take("-o"))
+        ctx.kind = take("--kind")
+        ctx.tag = take("--tag")
         do {
-            return group == "services" ? try await services(ctx, args) : try await secrets(ctx, args)
+            switch group {
+            case "services": return try await services(ctx, args)
+            case "brain": return try await brain(ctx, args)
+            default: return try await secrets(ctx, args)
+            }
         } catch let e as CommandError {
             CLI.fail(e.message)
             return e.code
@@ -194,6 +212,46 @@ enum RemoteCommands {
             print("deleted \(args[1])")
         default:
             throw CommandError(message: "unknown secrets command '\(args[0])'. See 'openpieces secrets --help'.", code: 2)
+        }
+        return 0
+    }
+
+    static func brain(_ ctx: Context, _ args: [String]) async throws -> Int32 {
+        func query(_ extra: [String: String]) -> String {
+            var q = extra
+            if let k = ctx.kind { q["kind"] = k }
+            if let t = ctx.tag { q["tag"] = t }
+            let pairs = q.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")" }
+            return pairs.isEmpty ? "" : "?" + pairs.joined(separator: "&")
+        }
+        func show(_ r: JSONValue) {
+            if ctx.json { print(r.text); return }
+            for e in r["entries"]?.array ?? [] {
+                let tags = (e["tags"]?.array ?? []).compactMap(\.string).joined(separator: ",")
+                print("\(e["id"]?.string ?? "")\t\(e["kind"]?.string ?? "")\t\(String(format: "%.2f", e["confidence"]?.double ?? 0))\t\(tags)\t\(e["text"]?.string ?? "")")
+            }
+        }
+        switch args[0] {
+        case "list":
+            show(try await request(ctx, "GET", "/api/v1/brain" + query([:])))
+        case "search":
+            try need(args, 2, "openpieces brain search QUERY")
+            show(try await request(ctx, "GET", "/api/v1/brain" + query(["query": args[1...].joined(separator: " ")])))
+        case "add":
+            try need(args, 3, "openpieces brain add KIND TEXT [--tag T]")
+            let r = try await request(ctx, "POST", "/api/v1/brain", ["kind": .string(args[1]), "text": .string(args[2...].joined(separator: " ")),
+                                                                    "tags": .array(ctx.tag.map { [.string($0)] } ?? [])])
+            print(ctx.json ? r.text : "\(r["merged"]?.bool == true ? "reinforced" : "added") \(r["id"]?.string ?? "")")
+        case "edit":
+            try need(args, 3, "openpieces brain edit ID TEXT")
+            _ = try await request(ctx, "PATCH", "/api/v1/brain/\(args[1])", ["text": .string(args[2...].joined(separator: " "))])
+            print("edited \(args[1])")
+        case "rm":
+            try need(args, 2, "openpieces brain rm ID")
+            _ = try await request(ctx, "DELETE", "/api/v1/brain/\(args[1])")
+            print("removed \(args[1])")
+        default:
+            throw CommandError(message: "unknown brain command '\(args[0])'. See 'openpieces brain --help'.", code: 2)
         }
         return 0
     }

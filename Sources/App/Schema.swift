@@ -1,3 +1,4 @@
+import Brain
 import PiecesAPI
 import Secrets
 import Services
@@ -6,7 +7,7 @@ import Store
 /// The product's schema, one migration per change, never edited once released.
 public enum Schema {
     /// Every migration of every module, in version order.
-    public static var all: [Migration] { core + PiecesAPI.migrations + SecretStore.migrations + ServiceStore.migrations }
+    public static var all: [Migration] { core + PiecesAPI.migrations + SecretStore.migrations + ServiceStore.migrations + Brain.migrations }
 
     static let core: [Migration] = [
         Migration(1, "settings", """

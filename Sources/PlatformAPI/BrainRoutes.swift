@@ -1,0 +1,59 @@
+import Brain
+import Core
+import HTTPServer
+
+/// `/api/v1/brain`: the agents' memory, readable and editable by the user.
+public enum BrainRoutes {
+    public static func install(_ r: inout Router, brain: Brain) {
+        r.get("/api/v1/brain") { req in
+            let q = req.query
+            let kind = q["kind"].flatMap { $0.isEmpty ? nil : $0 }
+            if let kind, !Brain.kinds.contains(kind) {
+                throw HTTPError(400, code: "invalid_field", message: "kind must be one of \(Brain.kinds.sorted().joined(separator: ", ")).")
+            }
+            let tags = (q["tags"] ?? q["tag"] ?? "").split(separator: ",").map(String.init)
+            let limit = min(500, max(1, Int(q["limit"] ?? "50") ?? 50))
+            let entries = if let query = q["query"], !query.isEmpty {
+                try brain.search(query, kind: kind, tags: tags, limit: limit)
+            } else {
+                try brain.list(kind: kind, tags: tags, limit: limit, offset: max(0, Int(q["offset"] ?? "0") ?? 0))
+            }
+            return .jsonValue(["entries": .array(entries.map(\.json))])
+        }
+        r.post("/api/v1/brain") { req in
+            let body = try PlatformRoutes.json(req)
+            guard let kind = body["kind"]?.string, let text = body["text"]?.string else {
+                throw HTTPError(400, code: "missing_field", message: "Fields 'kind' and 'text' are required.")
+            }
+            do {
+                let result = try brain.write(kind: kind, text: text, tags: (body["tags"]?.array ?? []).compactMap(\.string),
+                                             source: body["source"]?.string, confidence: body["confidence"]?.double)
+                var out = result.entry.json
+                if case .object(var o) = out { o["merged"] = .bool(result.merged); out = .object(o) }
+                return .jsonValue(out, status: result.merged ? 200 : 201)
+            } catch let e as Brain.Invalid {
+                throw HTTPError(400, code: "invalid_entry", message: e.description)
+            }
+        }
+        r.get("/api/v1/brain/:id") { req in
+            guard let e = try brain.get(req.parameter("id")!) else { throw HTTPError.notFound("No brain entry '\(req.parameter("id")!)'.") }
+            return .jsonValue(e.json)
+        }
+        r.patch("/api/v1/brain/:id") { req in
+            let body = try PlatformRoutes.json(req)
+            do {
+                guard let e = try brain.update(req.parameter("id")!, text: body["text"]?.string, kind: body["kind"]?.string,
+                                               tags: body["tags"]?.array?.compactMap(\.string), confidence: body["confidence"]?.double) else {
+                    throw HTTPError.notFound("No brain entry '\(req.parameter("id")!)'.")
+                }
+                return .jsonValue(e.json)
+            } catch let e as Brain.Invalid {
+                throw HTTPError(400, code: "invalid_entry", message: e.description)
+            }
+        }
+        r.delete("/api/v1/brain/:id") { req in
+            guard try brain.delete(req.parameter("id")!) else { throw HTTPError.notFound("No brain entry '\(req.parameter("id")!)'.") }
+            return Response(status: 204)
+        }
+    }
+}
