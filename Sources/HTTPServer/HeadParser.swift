@@ -87,14 +87,26 @@ struct HeadParser {
 
     /// Decides how the body is framed. Anything ambiguous is rejected: it is how requests get smuggled.
     private func framing(method: String, target: String, version: HTTPVersion, headers: HTTPHeaders) -> Result<RequestHead, ParseFailure> {
-        let hosts = headers.values("Host")
-        if hosts.count > 1 { return .failure(bad("The request has more than one Host header.")) }
-        if version == .http1_1, hosts.isEmpty { return .failure(bad("HTTP/1.1 requests must carry a Host header.")) }
+        // One pass to see which framing headers are present: most requests carry none but Host.
+        var hostCount = 0, hasLength = false, hasCoding = false, hasConnection = false
+        var expect: String?
+        for f in headers.fields {
+            switch f.name.utf8.count {
+            case 4 where f.name.equalsIgnoringASCIICase("host"): hostCount += 1
+            case 6 where f.name.equalsIgnoringASCIICase("expect"): expect = f.value
+            case 10 where f.name.equalsIgnoringASCIICase("connection"): hasConnection = true
+            case 14 where f.name.equalsIgnoringASCIICase("content-length"): hasLength = true
+            case 17 where f.name.equalsIgnoringASCIICase("transfer-encoding"): hasCoding = true
+            default: break
+            }
+        }
+        if hostCount > 1 { return .failure(bad("The request has more than one Host header.")) }
+        if version == .http1_1, hostCount == 0 { return .failure(bad("HTTP/1.1 requests must carry a Host header.")) }
 
         var contentLength = 0
-        let lengths = headers.values("Content-Length").flatMap { $0.split(separator: ",", omittingEmptySubsequences: false) }
-            .map { $0.trimmingSpaces() }
-        if !lengths.isEmpty {
+        if hasLength {
+            let lengths = headers.values("Content-Length").flatMap { $0.split(separator: ",", omittingEmptySubsequences: false) }
+                .map { $0.trimmingSpaces() }
             guard let first = lengths.first, lengths.allSatisfy({ $0 == first }),
                   !first.isEmpty, first.count <= 18, first.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }),
                   let n = Int(first) else {
@@ -103,9 +115,9 @@ struct HeadParser {
             contentLength = n
         }
         var chunked = false
-        let codings = headers.values("Transfer-Encoding").flatMap { $0.split(separator: ",") }.map { $0.trimmingSpaces() }
-        if !codings.isEmpty {
-            if !lengths.isEmpty { return .failure(bad("A request may not carry both Content-Length and Transfer-Encoding.")) }
+        if hasCoding {
+            let codings = headers.values("Transfer-Encoding").flatMap { $0.split(separator: ",") }.map { $0.trimmingSpaces() }
+            if hasLength { return .failure(bad("A request may not carry both Content-Length and Transfer-Encoding.")) }
             if version == .http1_0 { return .failure(bad("HTTP/1.0 requests may not use Transfer-Encoding.")) }
             guard let last = codings.last, last.equalsIgnoringASCIICase("chunked") else {
                 return .failure(bad("Transfer-Encoding must end with chunked."))
@@ -118,13 +130,15 @@ struct HeadParser {
         }
         // The body's size limit depends on the route (proxied bodies stream): the connection checks it.
         var expectContinue = false
-        if let expect = headers["Expect"] {
+        if let expect {
             guard expect.equalsIgnoringASCIICase("100-continue") else {
                 return .failure(ParseFailure(status: 417, code: "expectation_failed", message: "Only 'Expect: 100-continue' is supported."))
             }
             expectContinue = version == .http1_1
         }
-        let keepAlive = version == .http1_1 ? !headers.hasToken("Connection", "close") : headers.hasToken("Connection", "keep-alive")
+        let keepAlive = version == .http1_1
+            ? !(hasConnection && headers.hasToken("Connection", "close"))
+            : (hasConnection && headers.hasToken("Connection", "keep-alive"))
         return .success(RequestHead(method: method, target: target, version: version, headers: headers,
                                     contentLength: contentLength, chunked: chunked, expectContinue: expectContinue, keepAlive: keepAlive))
     }

@@ -75,8 +75,8 @@ public enum QueryString {
 public enum PercentEncoding {
     /// Decodes `%XX` escapes; nil when an escape is malformed or the result is not UTF-8.
     public static func decode<S: StringProtocol>(_ s: S, plusIsSpace: Bool = false) -> String? {
+        guard s.utf8.contains(where: { $0 == 0x25 || (plusIsSpace && $0 == 0x2B) }) else { return String(s) }
         let utf8 = Array(s.utf8)
-        guard utf8.contains(where: { $0 == 0x25 || (plusIsSpace && $0 == 0x2B) }) else { return String(s) }
         var out = [UInt8]()
         out.reserveCapacity(utf8.count)
         var i = 0

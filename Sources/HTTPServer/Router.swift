@@ -123,12 +123,10 @@ public struct Router: Sendable {
         let rest = segments.dropFirst()
         if let child = node.statics[String(first)], let found = find(child, rest, &params) { return found }
         if let p = node.param.first, let decoded = PercentEncoding.decode(first) {
-            var attempt = params
-            attempt[p.name] = decoded
-            if let found = find(p.node, rest, &attempt) {
-                params = attempt
-                return found
-            }
+            // Try the parameter branch in place; undo if it leads nowhere (no dictionary copy on the hot path).
+            let previous = params.updateValue(decoded, forKey: p.name)
+            if let found = find(p.node, rest, &params) { return found }
+            if let previous { params[p.name] = previous } else { params.removeValue(forKey: p.name) }
         }
         if let c = node.catchAll {
             params[c.name] = segments.joined(separator: "/")
