@@ -28,9 +28,10 @@ let package = Package(
         .target(name: "Secrets", dependencies: ["Core", "Crypto", "Store"]),
         .target(name: "Services", dependencies: ["Core", "Store", "CNetShim", "Crypto"]),
         .target(name: "Brain", dependencies: ["Core", "Store", "Crypto"]),
-        .target(name: "PlatformAPI", dependencies: ["Core", "HTTPServer", "HTTPClient", "Services", "Secrets", "Crypto", "Brain"]),
+        .target(name: "Agents", dependencies: ["Core", "Store", "LLM", "Brain", "Services", "Secrets", "HTTPClient"]),
+        .target(name: "PlatformAPI", dependencies: ["Core", "HTTPServer", "HTTPClient", "Services", "Secrets", "Crypto", "Brain", "Agents"]),
         .target(name: "PiecesAPI", dependencies: ["Core", "HTTPServer", "Store", "LLM", "Crypto"]),
-        .target(name: "App", dependencies: ["Core", "HTTPServer", "HTTPClient", "Store", "Crypto", "LLM", "PiecesAPI", "Secrets", "Services", "PlatformAPI", "CNetShim", "CSQLiteVersion", "Brain"]),
+        .target(name: "App", dependencies: ["Core", "HTTPServer", "HTTPClient", "Store", "Crypto", "LLM", "PiecesAPI", "Secrets", "Services", "PlatformAPI", "CNetShim", "CSQLiteVersion", "Brain", "Agents"]),
 
         // The thin executable: argument parsing and start-up.
         .executableTarget(name: "openpieces", dependencies: ["App", "Core"]),
@@ -51,6 +52,7 @@ let package = Package(
         .testTarget(name: "ServicesTests", dependencies: ["HTTPClient", "Core", "Crypto", "TestSupport", "openpieces"],
                     exclude: ["fixtures"]),
         .testTarget(name: "BrainTests", dependencies: ["Brain", "Store", "TestSupport"]),
+        .testTarget(name: "AgentsTests", dependencies: ["FakeLLM", "LLM", "Core", "HTTPClient", "TestSupport", "openpieces"]),
         .testTarget(name: "AppTests", dependencies: ["App", "HTTPClient", "openpieces", "TestSupport", "FakeLLM", "Core"]),
     ],
     swiftLanguageModes: [.v6]

@@ -1,6 +1,7 @@
 import Core
 import Foundation
 import HTTPServer
+import Agents
 import Brain
 import PiecesAPI
 import PlatformAPI
@@ -52,7 +53,14 @@ public final class Application: Sendable {
         let publicURLBox = PublicURL()
         PlatformRoutes(manager: services, secrets: secrets, publicURL: { publicURLBox.value }, logger: logger).install(&router)
         ProxyRoutes.install(&router, manager: services, serviceDomain: options.serviceDomain)
-        BrainRoutes.install(&router, brain: Brain(db: database))
+        let brain = Brain(db: database)
+        BrainRoutes.install(&router, brain: brain)
+        let internalURLBox = PublicURL()
+        let tools = ToolRegistry(PlatformTools.all(brain: brain, services: services, secrets: secrets, publicURL: { publicURLBox.value },
+                                                   internalURL: { internalURLBox.value }))
+        let pieces = self.pieces
+        ChatRoutes.install(&router, chats: ChatService(db: database, registry: tools, brain: brain, logger: logger,
+                                                       provider: { pieces.chatProvider() }))
         var limits = ServerLimits()
         limits.maxBodyBytes = options.maxBodyBytes
         guard listen else {
@@ -66,6 +74,7 @@ public final class Application: Sendable {
                                     router: router, logger: logger)
         self.server = server
         publicURLBox.set(options.resolvedPublicURL(boundPort: server.port))
+        internalURLBox.set("http://127.0.0.1:\(server.port)")
     }
 
     /// Creates the data directory, private to this user: it will hold secrets.

@@ -31,6 +31,12 @@ public final class PiecesAPI: Sendable {
         try store.bulkCreate(items)
     }
 
+    /// The model the agents talk to: the selected one (the configured provider, else the offline engine).
+    public func chatProvider() -> (any LLMProvider, String?) {
+        let e = models.selected()
+        return (e.provider, e.modelName)
+    }
+
     /// The LLM provider QGPT and the agents use; changing it takes effect for the next request.
     public var llmSettings: LLMSettings { models.settings }
     public func configureLLM(_ settings: LLMSettings) { models.reconfigure(settings) }

@@ -1,0 +1,96 @@
+import Core
+import Foundation
+import LLM
+
+/// What a running turn reports, in order: text as it streams, each tool call as it starts and its result.
+public enum AgentEvent: Sendable, Equatable {
+    case text(String)
+    case toolCall(id: String, name: String, arguments: String)
+    case toolResult(id: String, name: String, output: String, ok: Bool, ms: Int)
+    /// The turn ended: its final text.
+    case done(String)
+    case failed(String)
+}
+
+/// A tool-calling loop over the LLM layer: ask the model, run the tools it calls (input validated against each
+/// tool's schema), feed the results back, until it answers without tools or the step limit is reached.
+public struct AgentLoop: Sendable {
+    public let provider: any LLMProvider
+    public let model: String?
+    public let tools: [Tool]
+    public let maxSteps: Int
+    /// A tool result longer than this is cut before it goes back to the model.
+    static let maxToolOutput = 16 * 1024
+
+    public init(provider: any LLMProvider, model: String?, tools: [Tool], maxSteps: Int = 12) {
+        self.provider = provider
+        self.model = model
+        self.tools = tools
+        self.maxSteps = maxSteps
+    }
+
+    /// Runs one turn from `history` (which ends with the user's message). Returns the messages the turn added.
+    public func run(_ history: [ChatMessage], emit: @Sendable (AgentEvent) async -> Void) async throws -> [ChatMessage] {
+        var messages = history
+        var added: [ChatMessage] = []
+        let definitions = tools.map(\.definition)
+        for _ in 0..<maxSteps {
+            try Task.checkCancellation()
+            var result: ChatResult?
+            for try await event in provider.stream(ChatRequest(model: model, messages: messages, tools: definitions,
+                                                               toolChoice: definitions.isEmpty ? nil : .auto)) {
+                switch event {
+                case .text(let t): await emit(.text(t))
+                case .done(let r): result = r
+                }
+            }
+            guard let result else { throw LLMError.badResponse(provider: provider.providerName, detail: "no result") }
+            let assistant = ChatMessage.assistant(result.text.isEmpty ? nil : result.text, toolCalls: result.toolCalls)
+            messages.append(assistant)
+            added.append(assistant)
+            if result.toolCalls.isEmpty {
+                await emit(.done(result.text))
+                return added
+            }
+            for call in result.toolCalls {
+                try Task.checkCancellation()
+                await emit(.toolCall(id: call.id, name: call.name, arguments: call.arguments))
+                let started = Date()
+                let (output, ok) = await invoke(call)
+                let ms = Int(Date().timeIntervalSince(started) * 1000)
+                await emit(.toolResult(id: call.id, name: call.name, output: output, ok: ok, ms: ms))
+                let message = ChatMessage.tool(callID: call.id, output)
+                messages.append(message)
+                added.append(message)
+            }
+        }
+        let stop = "I stopped after \(maxSteps) steps without finishing. Tell me how to continue, or narrow the request."
+        let final = ChatMessage.assistant(stop)
+        added.append(final)
+        await emit(.done(stop))
+        return added
+    }
+
+    /// Runs a tool; every failure becomes a result the model can read and act on.
+    func invoke(_ call: ToolCall) async -> (String, Bool) {
+        guard let tool = tools.first(where: { $0.name == call.name }) else {
+            return (JSONText.errorEnvelope(code: "unknown_tool", message: "There is no tool '\(call.name)'. Available: \(tools.map(\.name).joined(separator: ", "))."), false)
+        }
+        guard let input = JSONValue.parse(call.arguments.isEmpty ? "{}" : call.arguments) else {
+            return (JSONText.errorEnvelope(code: "invalid_arguments", message: "The arguments are not JSON."), false)
+        }
+        let problems = JSONSchema.validate(input, against: tool.parameters)
+        if !problems.isEmpty {
+            return (JSONText.errorEnvelope(code: "invalid_arguments", message: problems.joined(separator: "; ")), false)
+        }
+        do {
+            var text = try await tool.run(input).text
+            if text.utf8.count > AgentLoop.maxToolOutput { text = String(text.prefix(AgentLoop.maxToolOutput)) + "…(cut)" }
+            return (text, true)
+        } catch let f as ToolFailure {
+            return (JSONText.errorEnvelope(code: "tool_failed", message: f.message), false)
+        } catch {
+            return (JSONText.errorEnvelope(code: "tool_failed", message: String(describing: error)), false)
+        }
+    }
+}

@@ -1,0 +1,126 @@
+import Brain
+import Core
+import Foundation
+import LLM
+import Store
+import Synchronization
+
+/// Runs chat turns: one at a time per chat, stored as they complete, streamed live to any number of listeners.
+public final class ChatService: Sendable {
+    public static var migrations: [Migration] { ChatStore.migrations }
+
+    let store: ChatStore
+    let registry: ToolRegistry
+    let brain: Brain
+    let provider: @Sendable () -> (any LLMProvider, String?)
+    let logger: Logger
+    private let running = Mutex<[String: Running]>([:])
+
+    struct Running {
+        var task: Task<Void, Never>
+        var listeners: [UUID: AsyncStream<AgentEvent>.Continuation]
+    }
+
+    public struct Failure: Error, CustomStringConvertible {
+        public let status: Int
+        public let description: String
+    }
+
+    /// The Orchestrator's tools, by name in the registry.
+    public static let orchestratorTools = ["brain_search", "brain_write", "services_list", "service_get", "service_logs",
+                                           "endpoints_call", "secrets_list"]
+
+    public init(db: Database, registry: ToolRegistry, brain: Brain, logger: Logger, provider: @escaping @Sendable () -> (any LLMProvider, String?)) {
+        store = ChatStore(db: db)
+        self.registry = registry
+        self.brain = brain
+        self.provider = provider
+        self.logger = logger
+    }
+
+    public func create(title: String?) throws -> ChatRecord { try store.create(title: title?.isEmpty == false ? title! : "New chat") }
+    public func list() throws -> [ChatRecord] { try store.list() }
+    public func get(_ id: String) throws -> ChatRecord? { try store.get(id) }
+    public func messages(_ id: String) throws -> [JSONValue] { try store.rawMessages(id) }
+
+    public func delete(_ id: String) throws -> Bool {
+        stop(id)
+        return try store.delete(id)
+    }
+
+    public func isRunning(_ id: String) -> Bool { running.withLock { $0[id] != nil } }
+
+    /// Stores the user's message and starts the turn; returns a live stream of its events.
+    public func send(_ chatID: String, _ content: String) throws -> AsyncStream<AgentEvent> {
+        guard try store.get(chatID) != nil else { throw Failure(status: 404, description: "No chat '\(chatID)'. Create one with POST /api/v1/chats.") }
+        let text = content.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !text.isEmpty, text.utf8.count <= 64 * 1024 else {
+            throw Failure(status: 400, description: "A message must hold 1 to 65536 bytes of text.")
+        }
+        let (stream, continuation) = AsyncStream<AgentEvent>.makeStream(bufferingPolicy: .bufferingNewest(10_000))
+        let token = UUID()
+        let started = running.withLock { r -> Bool in
+            guard r[chatID] == nil else { return false }
+            r[chatID] = Running(task: Task {}, listeners: [token: continuation])
+            return true
+        }
+        guard started else { throw Failure(status: 409, description: "This chat is already answering. Wait for it, or stop it with POST /api/v1/chats/\(chatID)/stop.") }
+        try store.append(chatID, [.user(text)])
+        let task = Task { await self.turn(chatID, text) }
+        running.withLock { $0[chatID]?.task = task }
+        return stream
+    }
+
+    public func stop(_ chatID: String) {
+        let task = running.withLock { $0[chatID]?.task }
+        task?.cancel()
+    }
+
+    private func turn(_ chatID: String, _ text: String) async {
+        let (provider, model) = provider()
+        let history = (try? store.messages(chatID)) ?? [.user(text)]
+        let memory = (try? brain.search(text, limit: 5)) ?? []
+        try? brain.reinforce(memory.map(\.id))
+        let loop = AgentLoop(provider: provider, model: model, tools: registry.subset(ChatService.orchestratorTools))
+        let messages = [ChatMessage.system(OrchestratorPrompt.system(memory: memory))] + history
+        do {
+            let added = try await loop.run(messages) { event in self.broadcast(chatID, event) }
+            try store.append(chatID, added)
+        } catch is CancellationError {
+            try? store.append(chatID, [.assistant("(stopped)")])
+            broadcast(chatID, .failed("stopped"))
+        } catch {
+            let message = (error as? LLMError)?.description ?? String(describing: error)
+            logger.warn("chat.turn_failed", ["chat": chatID, "error": message])
+            try? store.append(chatID, [.assistant(message)])
+            broadcast(chatID, .failed(message))
+        }
+        let listeners = running.withLock { r -> [AsyncStream<AgentEvent>.Continuation] in
+            let l = Array((r[chatID]?.listeners ?? [:]).values)
+            r[chatID] = nil
+            return l
+        }
+        for l in listeners { l.finish() }
+    }
+
+    private func broadcast(_ chatID: String, _ event: AgentEvent) {
+        let listeners = running.withLock { Array(($0[chatID]?.listeners ?? [:]).values) }
+        for l in listeners { l.yield(event) }
+    }
+}
+
+enum OrchestratorPrompt {
+    static func system(memory: [BrainEntry]) -> String {
+        var text = """
+            You are the Orchestrator of OpenPieces, a self-hosted platform where you build your own tools: Deno HTTP services \
+            that get a URL, workflows and scheduled tasks. Before you plan, use what you remember (below, and brain_search). \
+            After you decide or build something, record it with brain_write (kind decision, service or preference). \
+            Never ask the user to paste a secret into the chat: name the secret and tell them to run `openpieces secrets set NAME`. \
+            Use the tools; keep answers short and concrete.
+            """
+        if !memory.isEmpty {
+            text += "\n\nWhat you remember that may matter here:\n" + memory.map { "- [\($0.kind)] \($0.text)" }.joined(separator: "\n")
+        }
+        return text
+    }
+}

@@ -1,0 +1,106 @@
+import Core
+import Foundation
+import LLM
+import Store
+
+public struct ChatRecord: Sendable {
+    public var id: String
+    public var title: String
+    public var agent: String
+    public var created: String
+    public var updated: String
+}
+
+/// Chats and their messages (user, assistant with tool calls, tool results) in SQLite: a chat resumes after a restart.
+final class ChatStore: Sendable {
+    static let migrations: [Migration] = [
+        Migration(8, "chats", """
+            CREATE TABLE chats (
+                id TEXT PRIMARY KEY,
+                title TEXT NOT NULL,
+                agent TEXT NOT NULL DEFAULT 'orchestrator',
+                created TEXT NOT NULL,
+                updated TEXT NOT NULL
+            );
+            CREATE TABLE chat_messages (
+                id TEXT PRIMARY KEY,
+                chat_id TEXT NOT NULL REFERENCES chats(id) ON DELETE CASCADE,
+                seq INTEGER NOT NULL,
+                role TEXT NOT NULL,
+                content TEXT,
+                tool_calls TEXT,
+                tool_call_id TEXT,
+                created TEXT NOT NULL
+            );
+            CREATE INDEX chat_messages_chat ON chat_messages(chat_id, seq);
+            """),
+    ]
+
+    let db: Database
+    init(db: Database) { self.db = db }
+
+    func create(title: String, agent: String = "orchestrator") throws -> ChatRecord {
+        let now = Clock.iso8601Now()
+        let r = ChatRecord(id: UUID().uuidString.lowercased(), title: title, agent: agent, created: now, updated: now)
+        try db.write { try $0.execute("INSERT INTO chats(id, title, agent, created, updated) VALUES (?, ?, ?, ?, ?)", [r.id, r.title, r.agent, now, now]) }
+        return r
+    }
+
+    func list() throws -> [ChatRecord] {
+        try db.read { try $0.query("SELECT * FROM chats ORDER BY updated DESC, id LIMIT 500").map(ChatStore.record) }
+    }
+
+    func get(_ id: String) throws -> ChatRecord? {
+        try db.read { try $0.queryOne("SELECT * FROM chats WHERE id = ?", [id]).map(ChatStore.record) }
+    }
+
+    func delete(_ id: String) throws -> Bool {
+        try db.write { try $0.execute("DELETE FROM chats WHERE id = ?", [id]) > 0 }
+    }
+
+    func messages(_ chatID: String) throws -> [ChatMessage] {
+        try db.read { try $0.query("SELECT * FROM chat_messages WHERE chat_id = ? ORDER BY seq", [chatID]).map(ChatStore.message) }
+    }
+
+    func rawMessages(_ chatID: String) throws -> [JSONValue] {
+        try db.read { try $0.query("SELECT * FROM chat_messages WHERE chat_id = ? ORDER BY seq", [chatID]).map { r in
+            var o: [String: JSONValue] = ["id": JSONValue(r["id"].string), "role": JSONValue(r["role"].string), "created": JSONValue(r["created"].string)]
+            if let c = r["content"].string { o["content"] = .string(c) }
+            if let t = r["tool_calls"].string, let calls = JSONValue.parse(t) { o["toolCalls"] = calls }
+            if let id = r["tool_call_id"].string { o["toolCallId"] = .string(id) }
+            return .object(o)
+        } }
+    }
+
+    /// Appends messages in one transaction.
+    func append(_ chatID: String, _ messages: [ChatMessage]) throws {
+        guard !messages.isEmpty else { return }
+        let now = Clock.iso8601Now()
+        try db.write { conn in
+            var seq = try conn.queryOne("SELECT COALESCE(MAX(seq), 0) AS s FROM chat_messages WHERE chat_id = ?", [chatID])?["s"].int ?? 0
+            for m in messages {
+                seq += 1
+                let calls: String? = m.toolCalls.isEmpty ? nil : JSONValue.array(m.toolCalls.map {
+                    ["id": .string($0.id), "name": .string($0.name), "arguments": .string($0.arguments)]
+                }).text
+                try conn.execute("""
+                    INSERT INTO chat_messages(id, chat_id, seq, role, content, tool_calls, tool_call_id, created) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                    """, [UUID().uuidString.lowercased(), chatID, seq, m.role.rawValue, m.content, calls, m.toolCallID, now])
+            }
+            try conn.execute("UPDATE chats SET updated = ? WHERE id = ?", [now, chatID])
+        }
+    }
+
+    static func record(_ r: Row) -> ChatRecord {
+        ChatRecord(id: r["id"].string ?? "", title: r["title"].string ?? "", agent: r["agent"].string ?? "orchestrator",
+                   created: r["created"].string ?? "", updated: r["updated"].string ?? "")
+    }
+
+    static func message(_ r: Row) -> ChatMessage {
+        let calls = JSONValue.parse(r["tool_calls"].string ?? "[]")?.array?.map {
+            ToolCall(id: $0["id"]?.string ?? "", name: $0["name"]?.string ?? "", arguments: $0["arguments"]?.string ?? "{}")
+        } ?? []
+        return ChatMessage(role: ChatMessage.Role(rawValue: r["role"].string ?? "user") ?? .user, content: r["content"].string,
+                           toolCalls: calls, toolCallID: r["tool_call_id"].string)
+    }
+}

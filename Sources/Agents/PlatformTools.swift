@@ -1,0 +1,92 @@
+import Brain
+import Core
+import Foundation
+import HTTPClient
+import Secrets
+import Services
+
+/// The platform's tools for agents, backed by the same managers the API uses.
+public enum PlatformTools {
+    /// `publicURL` is what users are shown; `internalURL` is how the server reaches itself (loopback).
+    public static func all(brain: Brain, services: ServiceManager, secrets: SecretStore, publicURL: @escaping @Sendable () -> String,
+                           internalURL: @escaping @Sendable () -> String) -> [Tool] {
+        let client = HTTPClient(maxResponseBytes: 4 * 1024 * 1024)
+        return [
+            Tool(name: "brain_search", description: "Search long-term memory (facts, decisions, preferences, built services, history).",
+                 parameters: ["type": "object", "properties": ["query": ["type": "string", "minLength": 1],
+                                                               "kind": ["type": "string", "enum": ["fact", "decision", "preference", "service", "history"]]],
+                              "required": ["query"]]) { input in
+                let found = try brain.search(input["query"]!.string!, kind: input["kind"]?.string, limit: 8)
+                try brain.reinforce(found.map(\.id))
+                return ["entries": .array(found.map(\.json))]
+            },
+            Tool(name: "brain_write", description: "Remember something for later: a fact, a decision, a preference, a built service, or history.",
+                 parameters: ["type": "object", "properties": ["kind": ["type": "string", "enum": ["fact", "decision", "preference", "service", "history"]],
+                                                               "text": ["type": "string", "minLength": 1, "maxLength": 4000],
+                                                               "tags": ["type": "array", "items": ["type": "string"], "maxItems": 10]],
+                              "required": ["kind", "text"]]) { input in
+                do {
+                    let r = try brain.write(kind: input["kind"]!.string!, text: input["text"]!.string!,
+                                            tags: (input["tags"]?.array ?? []).compactMap(\.string), source: "orchestrator")
+                    return ["id": .string(r.entry.id), "merged": .bool(r.merged)]
+                } catch let e as Brain.Invalid {
+                    throw ToolFailure(e.description)
+                }
+            },
+            Tool(name: "services_list", description: "List the services: slug, kind, status, URL.",
+                 parameters: ["type": "object", "properties": [:]]) { _ in
+                let base = publicURL()
+                return ["services": .array(try services.store.all().map {
+                    ["slug": .string($0.slug), "kind": .string($0.kind), "status": .string($0.status), "url": .string("\(base)/s/\($0.slug)/"),
+                     "title": .string($0.title)]
+                })]
+            },
+            Tool(name: "service_get", description: "One service: status, reason, endpoints (with ids for endpoints_call), secrets.",
+                 parameters: ["type": "object", "properties": ["slug": ["type": "string"]], "required": ["slug"]]) { input in
+                guard let s = try services.store.find(input["slug"]!.string!) else { throw ToolFailure("no service '\(input["slug"]!.string!)'") }
+                let names = Set(try secrets.names())
+                var o: [String: JSONValue] = [
+                    "slug": .string(s.slug), "kind": .string(s.kind), "status": .string(s.status), "version": JSONValue(s.currentVersion),
+                    "url": .string("\(publicURL())/s/\(s.slug)/"),
+                    "endpoints": .array(try services.store.endpoints(s.id).map {
+                        ["id": .string($0.id), "method": .string($0.method), "path": .string($0.path), "description": .string($0.description)]
+                    }),
+                    "secrets": .array(s.secrets.map { ["name": .string($0), "set": .bool(names.contains($0))] }),
+                ]
+                if let r = s.reason { o["reason"] = .string(r) }
+                return .object(o)
+            },
+            Tool(name: "service_logs", description: "The last lines a service printed.",
+                 parameters: ["type": "object", "properties": ["slug": ["type": "string"], "lines": ["type": "integer", "minimum": 1, "maximum": 200]],
+                              "required": ["slug"]]) { input in
+                do {
+                    let log = try await services.logs(input["slug"]!.string!)
+                    return ["lines": .array(log.tail(input["lines"]?.int ?? 40).map { .string($0) })]
+                } catch let f as ServiceManager.Failure {
+                    throw ToolFailure(f.description)
+                }
+            },
+            Tool(name: "endpoints_call", description: "Call a service's endpoint through the platform, input validated against its schema.",
+                 parameters: ["type": "object", "properties": ["slug": ["type": "string"], "endpoint_id": ["type": "string"], "input": ["type": "object"]],
+                              "required": ["slug", "endpoint_id"]]) { input in
+                // The same path the API serves, so validation and errors are identical.
+                let url = "\(internalURL())/api/v1/services/\(input["slug"]!.string!)/endpoints/\(input["endpoint_id"]!.string!)/call"
+                let r = try await client.send(ClientRequest(method: "POST", url: url, headers: [("Content-Type", "application/json")],
+                                                            body: JSONValue.object(["input": input["input"] ?? .object([:])]).bytes, timeout: 60))
+                let body = JSONValue.parse(r.body) ?? .string(r.text)
+                guard r.status == 200 else { throw ToolFailure(body["error"]?["message"]?.string ?? "HTTP \(r.status)") }
+                return body
+            },
+            Tool(name: "secrets_list", description: "Secret names, whether each is set, and which services need it. Never values.",
+                 parameters: ["type": "object", "properties": [:]]) { _ in
+                let set = Set(try secrets.names())
+                let all = try services.store.all()
+                var names = set
+                for s in all { names.formUnion(s.secrets) }
+                return ["secrets": .array(names.sorted().map { n in
+                    ["name": .string(n), "set": .bool(set.contains(n)), "services": .array(all.filter { $0.secrets.contains(n) }.map { .string($0.slug) })]
+                })]
+            },
+        ]
+    }
+}

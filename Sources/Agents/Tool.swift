@@ -1,0 +1,42 @@
+import Core
+import LLM
+
+/// A capability an agent may use: a name, what it does, a JSON Schema of its input, and the work.
+public struct Tool: Sendable {
+    public let name: String
+    public let description: String
+    public let parameters: JSONValue
+    public let run: @Sendable (JSONValue) async throws -> JSONValue
+
+    public init(name: String, description: String, parameters: JSONValue, run: @escaping @Sendable (JSONValue) async throws -> JSONValue) {
+        self.name = name
+        self.description = description
+        self.parameters = parameters
+        self.run = run
+    }
+
+    var definition: ToolDefinition { ToolDefinition(name: name, description: description, parameters: parameters) }
+}
+
+/// A tool's failure that the model should see and can act on (bad input, a missing service...).
+public struct ToolFailure: Error, Sendable {
+    public let message: String
+    public init(_ message: String) { self.message = message }
+}
+
+/// One registry shared by every agent; each agent is given its own subset.
+public struct ToolRegistry: Sendable {
+    private var tools: [String: Tool] = [:]
+
+    public init(_ tools: [Tool] = []) {
+        for t in tools { register(t) }
+    }
+
+    public mutating func register(_ tool: Tool) { tools[tool.name] = tool }
+
+    public func subset(_ names: [String]) -> [Tool] { names.compactMap { tools[$0] } }
+
+    public var names: [String] { tools.keys.sorted() }
+
+    public subscript(name: String) -> Tool? { tools[name] }
+}

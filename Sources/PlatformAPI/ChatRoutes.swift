@@ -1,0 +1,63 @@
+import Agents
+import Core
+import HTTPServer
+
+/// `/api/v1/chats`: conversations with the Orchestrator; a message's turn streams live as Server-Sent Events.
+public enum ChatRoutes {
+    public static func install(_ r: inout Router, chats: ChatService) {
+        r.get("/api/v1/chats") { _ in
+            .jsonValue(["chats": .array(try chats.list().map { json($0, running: chats.isRunning($0.id)) })])
+        }
+        r.post("/api/v1/chats") { req in
+            let body = req.body.isEmpty ? JSONValue.object([:]) : try PlatformRoutes.json(req)
+            return .jsonValue(json(try chats.create(title: body["title"]?.string), running: false), status: 201)
+        }
+        r.get("/api/v1/chats/:id") { req in
+            guard let c = try chats.get(req.parameter("id")!) else { throw HTTPError.notFound("No chat '\(req.parameter("id")!)'.") }
+            var o = json(c, running: chats.isRunning(c.id))
+            if case .object(var d) = o { d["messages"] = .array(try chats.messages(c.id)); o = .object(d) }
+            return .jsonValue(o)
+        }
+        r.delete("/api/v1/chats/:id") { req in
+            guard try chats.delete(req.parameter("id")!) else { throw HTTPError.notFound("No chat '\(req.parameter("id")!)'.") }
+            return Response(status: 204)
+        }
+        r.post("/api/v1/chats/:id/stop") { req in
+            chats.stop(req.parameter("id")!)
+            return .jsonValue(["stopping": true], status: 202)
+        }
+        r.post("/api/v1/chats/:id/messages") { req in
+            let body = try PlatformRoutes.json(req)
+            guard let content = body["content"]?.string else {
+                throw HTTPError(400, code: "missing_field", message: "Field 'content' is required: the message text.")
+            }
+            let events: AsyncStream<AgentEvent>
+            do { events = try chats.send(req.parameter("id")!, content) } catch let f as ChatService.Failure {
+                throw HTTPError(f.status, code: f.status == 409 ? "busy" : (f.status == 404 ? "not_found" : "invalid_message"), message: f.description)
+            }
+            return Response(status: 200, headers: HTTPHeaders([("Content-Type", "text/event-stream"), ("Cache-Control", "no-store")]),
+                            body: .stream(length: nil) { w in
+                                for await e in events {
+                                    let (name, data) = sse(e)
+                                    try await w.writeEvent(data: data.text, event: name)
+                                }
+                            })
+        }
+    }
+
+    static func json(_ c: ChatRecord, running: Bool) -> JSONValue {
+        ["id": .string(c.id), "title": .string(c.title), "agent": .string(c.agent), "created": .string(c.created),
+         "updated": .string(c.updated), "running": .bool(running)]
+    }
+
+    static func sse(_ e: AgentEvent) -> (String, JSONValue) {
+        switch e {
+        case .text(let t): ("text", ["text": .string(t)])
+        case .toolCall(let id, let name, let args): ("tool_call", ["id": .string(id), "name": .string(name), "arguments": .string(args)])
+        case .toolResult(let id, let name, let output, let ok, let ms):
+            ("tool_result", ["id": .string(id), "name": .string(name), "output": .string(output), "ok": .bool(ok), "ms": JSONValue(ms)])
+        case .done(let t): ("done", ["text": .string(t)])
+        case .failed(let m): ("error", ["message": .string(m)])
+        }
+    }
+}
