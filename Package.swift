@@ -28,7 +28,7 @@ let package = Package(
         .target(name: "Secrets", dependencies: ["Core", "Crypto", "Store"]),
         .target(name: "Services", dependencies: ["Core", "Store", "CNetShim", "Crypto"]),
         .target(name: "Brain", dependencies: ["Core", "Store", "Crypto"]),
-        .target(name: "Agents", dependencies: ["Core", "Store", "LLM", "Brain", "Services", "Secrets", "HTTPClient"]),
+        .target(name: "Agents", dependencies: ["Core", "Store", "LLM", "Brain", "Services", "Secrets", "HTTPClient", "CNetShim"]),
         .target(name: "PlatformAPI", dependencies: ["Core", "HTTPServer", "HTTPClient", "Services", "Secrets", "Crypto", "Brain", "Agents"]),
         .target(name: "PiecesAPI", dependencies: ["Core", "HTTPServer", "Store", "LLM", "Crypto"]),
         .target(name: "App", dependencies: ["Core", "HTTPServer", "HTTPClient", "Store", "Crypto", "LLM", "PiecesAPI", "Secrets", "Services", "PlatformAPI", "CNetShim", "CSQLiteVersion", "Brain", "Agents"]),

@@ -10,6 +10,8 @@ public enum AgentEvent: Sendable, Equatable {
     /// The turn ended: its final text.
     case done(String)
     case failed(String)
+    /// A sub-agent's progress (the code-generation agent's steps), relayed to the chat.
+    case progress(String)
 }
 
 /// A tool-calling loop over the LLM layer: ask the model, run the tools it calls (input validated against each

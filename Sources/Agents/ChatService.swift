@@ -27,8 +27,8 @@ public final class ChatService: Sendable {
     }
 
     /// The Orchestrator's tools, by name in the registry.
-    public static let orchestratorTools = ["brain_search", "brain_write", "services_list", "service_get", "service_logs",
-                                           "endpoints_call", "secrets_list"]
+    public static let orchestratorTools = ["brain_search", "brain_write", "build_service", "services_list", "service_get", "service_logs",
+                                           "service_start", "service_stop", "endpoints_call", "secrets_list", "secrets_request"]
 
     public init(db: Database, registry: ToolRegistry, brain: Brain, logger: Logger, provider: @escaping @Sendable () -> (any LLMProvider, String?)) {
         store = ChatStore(db: db)
@@ -84,7 +84,10 @@ public final class ChatService: Sendable {
         let loop = AgentLoop(provider: provider, model: model, tools: registry.subset(ChatService.orchestratorTools))
         let messages = [ChatMessage.system(OrchestratorPrompt.system(memory: memory))] + history
         do {
-            let added = try await loop.run(messages) { event in self.broadcast(chatID, event) }
+            let relay: @Sendable (AgentEvent) async -> Void = { event in self.broadcast(chatID, event) }
+            let added = try await Progress.$emit.withValue(relay) {
+                try await loop.run(messages) { event in self.broadcast(chatID, event) }
+            }
             try store.append(chatID, added)
         } catch is CancellationError {
             try? store.append(chatID, [.assistant("(stopped)")])

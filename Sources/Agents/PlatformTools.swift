@@ -8,10 +8,46 @@ import Services
 /// The platform's tools for agents, backed by the same managers the API uses.
 public enum PlatformTools {
     /// `publicURL` is what users are shown; `internalURL` is how the server reaches itself (loopback).
-    public static func all(brain: Brain, services: ServiceManager, secrets: SecretStore, publicURL: @escaping @Sendable () -> String,
+    public static func all(brain: Brain, services: ServiceManager, secrets: SecretStore, codegen: Codegen?, publicURL: @escaping @Sendable () -> String,
                            internalURL: @escaping @Sendable () -> String) -> [Tool] {
         let client = HTTPClient(maxResponseBytes: 4 * 1024 * 1024)
-        return [
+        var tools: [Tool] = []
+        if let codegen {
+            tools.append(Tool(name: "build_service",
+                              description: "Commission the code-generation agent to build a new service, or change an existing one (it reuses that service's session). Returns when deployed.",
+                              parameters: ["type": "object", "properties": ["slug": ["type": "string", "pattern": "^[a-z0-9][a-z0-9-]{0,46}[a-z0-9]$|^[a-z0-9]$"],
+                                                                            "request": ["type": "string", "minLength": 1, "maxLength": 8000]],
+                                           "required": ["slug", "request"]]) { input in
+                var result = try await codegen.build(slug: input["slug"]!.string!, request: input["request"]!.string!)
+                if case .object(var o) = result { o["url"] = .string("\(publicURL())/s/\(input["slug"]!.string!)/"); result = .object(o) }
+                return result
+            })
+        }
+        tools.append(contentsOf: [
+            Tool(name: "service_start", description: "Start (or restart) a service.",
+                 parameters: ["type": "object", "properties": ["slug": ["type": "string"]], "required": ["slug"]]) { input in
+                do {
+                    let s = try await services.start(input["slug"]!.string!)
+                    return ["slug": .string(s.slug), "status": .string(s.status), "reason": JSONValue(s.reason)]
+                } catch let f as ServiceManager.Failure { throw ToolFailure(f.description) }
+            },
+            Tool(name: "service_stop", description: "Stop a service.",
+                 parameters: ["type": "object", "properties": ["slug": ["type": "string"]], "required": ["slug"]]) { input in
+                do {
+                    let s = try await services.stop(input["slug"]!.string!)
+                    return ["slug": .string(s.slug), "status": .string(s.status)]
+                } catch let f as ServiceManager.Failure { throw ToolFailure(f.description) }
+            },
+            Tool(name: "secrets_request", description: "Ask the user for secrets a service needs: says which are missing and how to set them (never ask for values in chat).",
+                 parameters: ["type": "object", "properties": ["names": ["type": "array", "items": ["type": "string"], "minItems": 1, "maxItems": 20]],
+                              "required": ["names"]]) { input in
+                let set = Set(try secrets.names())
+                let missing = (input["names"]?.array ?? []).compactMap(\.string).filter { !set.contains($0) }
+                return ["missing": .array(missing.map { .string($0) }),
+                        "instructions": .string(missing.isEmpty ? "All are set." : missing.map { "openpieces secrets set \($0)" }.joined(separator: "\n"))]
+            },
+        ])
+        return tools + [
             Tool(name: "brain_search", description: "Search long-term memory (facts, decisions, preferences, built services, history).",
                  parameters: ["type": "object", "properties": ["query": ["type": "string", "minLength": 1],
                                                                "kind": ["type": "string", "enum": ["fact", "decision", "preference", "service", "history"]]],

@@ -40,9 +40,10 @@ public final class Application: Sendable {
         llmSource = source.rawValue
         pieces = try PiecesAPI(database: database, llm: initial, logger: logger)
         let home = options.home as NSString
+        let denoPath = DenoLocator.find(environment: environment)
         services = ServiceManager(db: database,
                                   files: ServiceFiles(servicesRoot: options.servicesPath, versionsRoot: home.appendingPathComponent("service-versions")),
-                                  config: SupervisorConfig(denoPath: DenoLocator.find(environment: environment),
+                                  config: SupervisorConfig(denoPath: denoPath,
                                                            denoCache: home.appendingPathComponent("deno-cache"),
                                                            logsRoot: home.appendingPathComponent("logs")),
                                   logger: logger, secret: { try? secrets.get($0) })
@@ -56,9 +57,12 @@ public final class Application: Sendable {
         let brain = Brain(db: database)
         BrainRoutes.install(&router, brain: brain)
         let internalURLBox = PublicURL()
-        let tools = ToolRegistry(PlatformTools.all(brain: brain, services: services, secrets: secrets, publicURL: { publicURLBox.value },
-                                                   internalURL: { internalURLBox.value }))
         let pieces = self.pieces
+        let codegen = Codegen(services: services, secrets: secrets, db: database, workspacesRoot: home.appendingPathComponent("workspaces"),
+                              denoPath: denoPath, denoCache: home.appendingPathComponent("deno-cache"),
+                              logger: logger, provider: { pieces.chatProvider() })
+        let tools = ToolRegistry(PlatformTools.all(brain: brain, services: services, secrets: secrets, codegen: codegen,
+                                                   publicURL: { publicURLBox.value }, internalURL: { internalURLBox.value }))
         ChatRoutes.install(&router, chats: ChatService(db: database, registry: tools, brain: brain, logger: logger,
                                                        provider: { pieces.chatProvider() }))
         var limits = ServerLimits()

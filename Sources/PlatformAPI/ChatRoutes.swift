@@ -58,6 +58,7 @@ public enum ChatRoutes {
             ("tool_result", ["id": .string(id), "name": .string(name), "output": .string(output), "ok": .bool(ok), "ms": JSONValue(ms)])
         case .done(let t): ("done", ["text": .string(t)])
         case .failed(let m): ("error", ["message": .string(m)])
+        case .progress(let m): ("progress", ["message": .string(m)])
         }
     }
 }

@@ -23,6 +23,8 @@ public struct ServiceFiles: Sendable {
     func versionDirectory(_ slug: String, _ v: Int) -> String { (versionsRoot as NSString).appendingPathComponent("\(slug)/\(v)") }
 
     /// A relative path with no `..`, no absolute part, no hidden or `data/` component.
+    public static func validateRelative(_ path: String) throws { try validate(path) }
+
     static func validate(_ path: String) throws {
         let parts = path.split(separator: "/", omittingEmptySubsequences: false)
         guard !path.isEmpty, path.utf8.count <= 256, !path.hasPrefix("/"), parts.count <= 8,

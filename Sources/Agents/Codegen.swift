@@ -1,0 +1,264 @@
+import Core
+import Foundation
+import LLM
+import Secrets
+import Services
+import Store
+import Synchronization
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Where an agent's progress goes while a turn runs (the chat's live stream), set for the turn's task tree.
+public enum Progress {
+    @TaskLocal public static var emit: (@Sendable (AgentEvent) async -> Void)?
+
+    static func report(_ text: String) async { await emit?(.progress(text)) }
+}
+
+/// The code-generation agent: one session per service directory, file tools confined to it, `deno check`, a test
+/// run on a scratch port, and a deploy that hands the files to the supervisor as a new version.
+public final class Codegen: Sendable {
+    let services: ServiceManager
+    let secrets: SecretStore
+    let sessions: ChatStore
+    let workspacesRoot: String
+    let denoPath: String?
+    let denoCache: String
+    let provider: @Sendable () -> (any LLMProvider, String?)
+    let logger: Logger
+    public let maxSteps: Int
+    public let budgetSeconds: Double
+
+    public init(services: ServiceManager, secrets: SecretStore, db: Database, workspacesRoot: String, denoPath: String?, denoCache: String,
+                logger: Logger, maxSteps: Int = 30, budgetSeconds: Double = 300, provider: @escaping @Sendable () -> (any LLMProvider, String?)) {
+        self.services = services
+        self.secrets = secrets
+        self.sessions = ChatStore(db: db)
+        self.workspacesRoot = workspacesRoot
+        self.denoPath = denoPath
+        self.denoCache = denoCache
+        self.logger = logger
+        self.maxSteps = maxSteps
+        self.budgetSeconds = budgetSeconds
+        self.provider = provider
+    }
+
+    final class Outcome: Sendable {
+        let deployed = Mutex<JSONValue?>(nil)
+    }
+
+    /// Builds or fixes `slug` as asked. Reuses the service's session (its earlier conversation) when there is one.
+    public func build(slug: String, request: String) async throws -> JSONValue {
+        guard Slug.isValid(slug) else { throw ToolFailure("'\(slug)' is not a valid slug: 1–48 of a-z, 0-9 and '-'") }
+        let session = try sessions.list().first { $0.agent == "codegen" && $0.title == slug } ?? sessions.create(title: slug, agent: "codegen")
+        let workspace = Workspace(root: (workspacesRoot as NSString).appendingPathComponent(slug))
+        if try workspace.list().isEmpty, let live = try? services.files.read(slug) {
+            for (path, content) in live { try workspace.write(path, String(decoding: content, as: UTF8.self)) }
+        }
+        let outcome = Outcome()
+        let (provider, model) = provider()
+        let loop = AgentLoop(provider: provider, model: model, tools: tools(slug, workspace, outcome), maxSteps: maxSteps)
+        let history = try sessions.messages(session.id)
+        let ask = ChatMessage.user((history.isEmpty ? "Build the service '\(slug)': " : "Change the service '\(slug)': ") + request)
+        try sessions.append(session.id, [ask])
+        await Progress.report("codegen \(slug): session \(history.isEmpty ? "new" : "reused") \(session.id)")
+        let started = Date()
+        let added: [ChatMessage]
+        do {
+            added = try await withBudget(budgetSeconds) {
+                try await loop.run([.system(CodegenPrompt.system)] + history + [ask]) { event in
+                    if case .toolCall(_, let name, let args) = event {
+                        await Progress.report("codegen \(slug): \(name) \(CodegenPrompt.brief(args))")
+                    }
+                }
+            }
+        } catch is BudgetExceeded {
+            throw ToolFailure("the code-generation agent ran out of its \(Int(budgetSeconds)) s budget for '\(slug)'")
+        }
+        try sessions.append(session.id, added)
+        let summary = added.last { $0.role == .assistant && $0.toolCalls.isEmpty }?.content ?? ""
+        let ms = Int(Date().timeIntervalSince(started) * 1000)
+        guard let deployed = outcome.deployed.withLock({ $0 }) else {
+            throw ToolFailure("the service '\(slug)' was not deployed: \(summary.isEmpty ? "the agent stopped without deploying" : summary)")
+        }
+        logger.info("codegen.deployed", ["service": slug, "ms": "\(ms)", "session": session.id])
+        return ["ok": true, "session": .string(session.id), "service": deployed, "summary": .string(summary), "ms": JSONValue(ms)]
+    }
+
+    struct BudgetExceeded: Error {}
+
+    private func withBudget<T: Sendable>(_ seconds: Double, _ body: @escaping @Sendable () async throws -> T) async throws -> T {
+        try await withThrowingTaskGroup(of: T?.self) { group in
+            group.addTask { try await body() }
+            group.addTask {
+                try await Task.sleep(nanoseconds: UInt64(seconds * 1e9))
+                return nil
+            }
+            defer { group.cancelAll() }
+            guard let first = try await group.next(), let value = first else { throw BudgetExceeded() }
+            return value
+        }
+    }
+
+    // MARK: tools
+
+    func tools(_ slug: String, _ ws: Workspace, _ outcome: Outcome) -> [Tool] {
+        let path: JSONValue = ["type": "string", "minLength": 1, "maxLength": 256]
+        return [
+            Tool(name: "list_files", description: "List the service's files.", parameters: ["type": "object", "properties": [:]]) { _ in
+                .object(["files": .array(try ws.list().map { .string($0) })])
+            },
+            Tool(name: "read_file", description: "Read one file of the service.",
+                 parameters: ["type": "object", "properties": ["path": path], "required": ["path"]]) { input in
+                do { return ["path": input["path"]!, "content": .string(try ws.read(input["path"]!.string!))] } catch let e as Workspace.Refused {
+                    throw ToolFailure(e.description)
+                }
+            },
+            Tool(name: "write_file", description: "Create or replace a file of the service (main.ts, service.json, …).",
+                 parameters: ["type": "object", "properties": ["path": path, "content": ["type": "string"]], "required": ["path", "content"]]) { input in
+                do {
+                    try ws.write(input["path"]!.string!, input["content"]!.string!)
+                    return ["written": input["path"]!, "bytes": JSONValue(input["content"]!.string!.utf8.count)]
+                } catch let e as Workspace.Refused { throw ToolFailure(e.description) }
+            },
+            Tool(name: "edit_file", description: "Replace one exact occurrence of old_text with new_text in a file.",
+                 parameters: ["type": "object", "properties": ["path": path, "old_text": ["type": "string", "minLength": 1], "new_text": ["type": "string"]],
+                              "required": ["path", "old_text", "new_text"]]) { input in
+                do {
+                    try ws.edit(input["path"]!.string!, old: input["old_text"]!.string!, new: input["new_text"]!.string!)
+                    return ["edited": input["path"]!]
+                } catch let e as Workspace.Refused { throw ToolFailure(e.description) }
+            },
+            Tool(name: "deno_check", description: "Type-check main.ts with Deno. Fix every error it reports.",
+                 parameters: ["type": "object", "properties": [:]]) { [self] _ in try await check(ws) },
+            Tool(name: "test_service", description: "Start the service on a scratch port and send requests to it (default: GET /health and every GET endpoint without parameters).",
+                 parameters: ["type": "object", "properties": ["requests": ["type": "array", "maxItems": 20, "items": [
+                    "type": "object", "properties": ["method": ["type": "string"], "path": ["type": "string"], "body": [:]], "required": ["method", "path"]]]]]) { [self] input in
+                try await test(ws, requests: input["requests"]?.array)
+            },
+            Tool(name: "deploy", description: "Deploy the service's files as a new version once deno_check passes and test_service answers. Ends the job.",
+                 parameters: ["type": "object", "properties": [:]]) { [self] _ in
+                let checked = try await check(ws)
+                guard checked["ok"]?.bool == true else { throw ToolFailure("deno check fails; fix it first: \(checked["output"]?.string ?? "")") }
+                let files = try ws.files()
+                let record: ServiceRecord
+                do {
+                    if try services.store.find(slug) != nil {
+                        record = try await services.update(slug, files: files)
+                    } else {
+                        record = try await services.create(slug: slug, files: files, start: true)
+                    }
+                } catch let f as ServiceManager.Failure { throw ToolFailure(f.description) }
+                guard record.status == "running" else {
+                    let tail = (try? await services.logs(slug).tail(15).joined(separator: "\n")) ?? ""
+                    throw ToolFailure("deployed version \(record.currentVersion) is \(record.status): \(record.reason ?? "") \(tail)")
+                }
+                let result: JSONValue = ["slug": .string(record.slug), "status": .string(record.status), "version": JSONValue(record.currentVersion),
+                                         "port": JSONValue(record.port ?? 0)]
+                outcome.deployed.withLock { $0 = result }
+                return result
+            },
+        ]
+    }
+
+    func check(_ ws: Workspace) async throws -> JSONValue {
+        guard let deno = denoPath else { throw ToolFailure("Deno is not installed on this machine (run scripts/setup)") }
+        guard FileManager.default.fileExists(atPath: (ws.root as NSString).appendingPathComponent("main.ts")) else {
+            return ["ok": false, "output": "main.ts does not exist yet"]
+        }
+        let (status, output) = await Codegen.runProcess(deno, ["check", "--no-remote", "--no-npm", "--quiet", "main.ts"], in: ws.root,
+                                                          env: ["NO_COLOR": "1", "DENO_DIR": denoCache, "DENO_NO_UPDATE_CHECK": "1"], timeout: 60)
+        return ["ok": .bool(status == 0), "output": .string(String(output.suffix(6000)))]
+    }
+
+    func test(_ ws: Workspace, requests: [JSONValue]?) async throws -> JSONValue {
+        guard let deno = denoPath else { throw ToolFailure("Deno is not installed on this machine (run scripts/setup)") }
+        let manifest: Manifest
+        do { manifest = try Manifest.parse(Array(try ws.read("service.json").utf8)) } catch {
+            throw ToolFailure("service.json: \(error)")
+        }
+        let port = Int.random(in: 41000...41999)
+        var env = ["PORT": "\(port)", "NO_COLOR": "1", "DENO_DIR": denoCache, "DENO_NO_UPDATE_CHECK": "1"]
+        for name in manifest.secrets { env[name] = (try? secrets.get(name)) ?? "test-\(name.lowercased())" }
+        if manifest.kind == "trigger" {
+            env["OPENPIECES_NOTIFY_URL"] = "http://127.0.0.1:9/notify"
+            env["OPENPIECES_SERVICE_TOKEN"] = "test-token"
+        }
+        try FileManager.default.createDirectory(atPath: (ws.root as NSString).appendingPathComponent("data"), withIntermediateDirectories: true)
+        let allowEnv = (["PORT"] + manifest.secrets + (manifest.kind == "trigger" ? ["OPENPIECES_NOTIFY_URL", "OPENPIECES_SERVICE_TOKEN"] : [])).joined(separator: ",")
+        let args = ["run", "--no-prompt", "--no-remote", "--no-npm", "--no-lock", "--allow-net=\((["127.0.0.1:\(port)"] + manifest.hosts).joined(separator: ","))",
+                    "--allow-env=\(allowEnv)", "--allow-read=\(ws.root)", "--allow-write=\((ws.root as NSString).appendingPathComponent("data"))", "main.ts"]
+        guard let process = await ScratchProcess.start(path: deno, arguments: args, environment: env, directory: ws.root) else {
+            throw ToolFailure("could not start Deno for the test run")
+        }
+        var ready = false
+        for _ in 0..<400 where process.isRunning {
+            if await Blocking.run({ Codegen.status(port, "GET", "/health", nil).0 }) == 200 { ready = true; break }
+            try await Task.sleep(nanoseconds: 20_000_000)
+        }
+        guard ready else {
+            await process.kill()
+            return ["ok": false, "error": "the service did not answer GET /health with 200 within 8 s", "output": .string(String(process.outputText.suffix(4000)))]
+        }
+        let plan: [(String, String, JSONValue?)] = requests?.map { ($0["method"]?.string?.uppercased() ?? "GET", $0["path"]?.string ?? "/", $0["body"]) }
+            ?? ([("GET", "/health", nil)] + manifest.endpoints.filter { $0.method == "GET" && !$0.path.contains(":") }.map { ("GET", $0.path, nil) })
+        var results: [JSONValue] = []
+        for (method, path, body) in plan.prefix(20) {
+            let (status, text) = await Blocking.run { Codegen.status(port, method, path, body) }
+            results.append(["method": .string(method), "path": .string(path), "status": JSONValue(status ?? 0), "body": .string(String(text.prefix(800)))])
+        }
+        await process.kill()
+        let allOK = results.allSatisfy { ($0["status"]?.int ?? 0) < 500 && ($0["status"]?.int ?? 0) > 0 }
+        return ["ok": .bool(allOK), "results": .array(results), "output": .string(String(process.outputText.suffix(2000)))]
+    }
+
+    /// One blocking HTTP exchange with the scratch service (it answers in milliseconds or not at all).
+    static func status(_ port: Int, _ method: String, _ path: String, _ body: JSONValue?) -> (Int?, String) {
+        let payload = body.map { $0.string ?? $0.text } ?? ""
+        var request = "\(method) \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n"
+        if body != nil { request += "Content-Type: application/json\r\nContent-Length: \(payload.utf8.count)\r\n" }
+        request += "\r\n" + payload
+        guard let (status, text) = RawHTTP.exchange(port: port, request: Array(request.utf8)) else { return (nil, "") }
+        return (status, text)
+    }
+
+    static func runProcess(_ path: String, _ args: [String], in dir: String, env: [String: String], timeout: Double) async -> (Int32, String) {
+        await Blocking.run {
+            let p = Process()
+            p.executableURL = URL(fileURLWithPath: path)
+            p.arguments = args
+            p.currentDirectoryURL = URL(fileURLWithPath: dir)
+            p.environment = env
+            let out = Pipe()
+            p.standardOutput = out
+            p.standardError = out
+            guard (try? p.run()) != nil else { return (127, "cannot run \(path)") }
+            let killer = DispatchWorkItem { if p.isRunning { p.terminate() } }
+            DispatchQueue.global().asyncAfter(deadline: .now() + timeout, execute: killer)
+            let data = out.fileHandleForReading.readDataToEndOfFile()
+            p.waitUntilExit()
+            killer.cancel()
+            return (p.terminationStatus, String(decoding: data, as: UTF8.self))
+        }
+    }
+}
+
+enum CodegenPrompt {
+    static let system = """
+        You are the code-generation agent of OpenPieces. You write one Deno HTTP service in its own directory, using only \
+        Deno built-ins and web APIs (no remote, npm or jsr imports: there is no network; `node:` built-ins such as node:sqlite are fine).
+        Rules for main.ts: `Deno.serve({ hostname: "127.0.0.1", port: Number(Deno.env.get("PORT")) }, handler)`; answer \
+        GET /health with 200; answer errors as JSON {"error":{"code","message"}} with the right status; persist state only under ./data/ \
+        (e.g. new DatabaseSync("data/app.db") from node:sqlite); read secrets only from Deno.env.get(NAME).
+        service.json: {"kind": "action" | "trigger", "title", "description", "endpoints": [{"method","path","description","inputSchema"}], \
+        "secrets": [NAMES], "hosts": [hosts it calls]}. Path parameters are written :name.
+        Work: write_file the files, run deno_check until clean, test_service until the endpoints answer, then deploy. Reply with a \
+        one-paragraph summary of what the service does and its endpoints.
+        """
+
+    static func brief(_ args: String) -> String {
+        guard let v = JSONValue.parse(args) else { return "" }
+        return v["path"]?.string ?? v["requests"].map { "(\($0.array?.count ?? 0) requests)" } ?? ""
+    }
+}
