@@ -52,7 +52,7 @@ let package = Package(
         .testTarget(name: "ServicesTests", dependencies: ["HTTPClient", "Core", "Crypto", "TestSupport", "openpieces"],
                     exclude: ["fixtures"]),
         .testTarget(name: "BrainTests", dependencies: ["Brain", "Store", "TestSupport"]),
-        .testTarget(name: "AgentsTests", dependencies: ["FakeLLM", "LLM", "Core", "HTTPClient", "TestSupport", "openpieces"]),
+        .testTarget(name: "AgentsTests", dependencies: ["Agents", "FakeLLM", "LLM", "Core", "HTTPClient", "TestSupport", "openpieces"]),
         .testTarget(name: "AppTests", dependencies: ["App", "HTTPClient", "openpieces", "TestSupport", "FakeLLM", "Core"]),
     ],
     swiftLanguageModes: [.v6]

@@ -3,6 +3,7 @@ import Foundation
 import HTTPServer
 import Agents
 import Brain
+import LLM
 import PiecesAPI
 import PlatformAPI
 import Secrets
@@ -58,13 +59,18 @@ public final class Application: Sendable {
         BrainRoutes.install(&router, brain: brain)
         let internalURLBox = PublicURL()
         let pieces = self.pieces
+        // With no model configured, the agents run on the embedded engine and its catalogue.
+        let agentProvider: @Sendable () -> (any LLMProvider, String?) = {
+            let (p, model) = pieces.chatProvider()
+            return p.providerName == "offline" ? (OfflineAgentEngine(), nil) : (p, model)
+        }
         let codegen = Codegen(services: services, secrets: secrets, db: database, workspacesRoot: home.appendingPathComponent("workspaces"),
                               denoPath: denoPath, denoCache: home.appendingPathComponent("deno-cache"),
-                              logger: logger, provider: { pieces.chatProvider() })
+                              logger: logger, provider: agentProvider)
         let tools = ToolRegistry(PlatformTools.all(brain: brain, services: services, secrets: secrets, codegen: codegen,
                                                    publicURL: { publicURLBox.value }, internalURL: { internalURLBox.value }))
         ChatRoutes.install(&router, chats: ChatService(db: database, registry: tools, brain: brain, logger: logger,
-                                                       provider: { pieces.chatProvider() }))
+                                                       provider: agentProvider))
         var limits = ServerLimits()
         limits.maxBodyBytes = options.maxBodyBytes
         guard listen else {

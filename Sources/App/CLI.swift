@@ -15,6 +15,8 @@ public enum CLI {
         case "serve":
             if rest.contains("--help") || rest.contains("-h") { print(serveHelp); return 0 }
             return await serve(rest, environment)
+        case "chat":
+            return await ChatCommand.run(rest, environment)
         case "services", "secrets", "brain":
             return await RemoteCommands.run(command, rest, environment)
         case "doctor":
@@ -142,6 +144,7 @@ public enum CLI {
 
         commands:
           serve     run the platform (HTTP API, Pieces-compatible API, services) on one port
+          chat      talk to the Orchestrator: `openpieces chat -m "create a notes API with title and body"`
           services  list, create, update, start, stop, rollback, logs… services (of a running server)
           secrets   set, list, delete secrets (of a running server)
           brain     list, search, add, edit the agents' long-term memory (of a running server)

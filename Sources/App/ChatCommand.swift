@@ -1,0 +1,98 @@
+import Core
+import Foundation
+import HTTPClient
+
+/// `openpieces chat`: talk to the Orchestrator of a running server, one-shot (`-m "…"`) or interactively.
+enum ChatCommand {
+    static let help = """
+        usage: openpieces chat [-m MESSAGE] [--chat ID] [--url URL]
+
+        Without -m, reads one message per line until end of input (or "exit"). Each turn streams: the answer's text,
+        → each tool call, ← its result, · the code-generation agent's progress.
+        """
+
+    static func run(_ arguments: [String], _ environment: [String: String]) async -> Int32 {
+        var args = arguments
+        func take(_ flag: String) -> String? {
+            guard let i = args.firstIndex(of: flag), i + 1 < args.count else { return nil }
+            let v = args[i + 1]
+            args.removeSubrange(i...(i + 1))
+            return v
+        }
+        if args.contains("--help") || args.contains("-h") { print(help); return 0 }
+        let url = (take("--url") ?? environment["OPENPIECES_URL"] ?? "http://127.0.0.1:39300").trimmingCharacters(in: CharacterSet(charactersIn: "/"))
+        let message = take("-m") ?? take("--message")
+        var chatID = take("--chat")
+        guard args.isEmpty else {
+            CLI.fail("unexpected argument '\(args[0])'. See 'openpieces chat --help'.")
+            return 2
+        }
+        let client = HTTPClient()
+        do {
+            if chatID == nil {
+                let r = try await client.send(ClientRequest(method: "POST", url: url + "/api/v1/chats", headers: [("Content-Type", "application/json")],
+                                                            body: JSONValue.object(["title": .string(String((message ?? "chat").prefix(60)))]).bytes))
+                guard r.status == 201, let id = JSONValue.parse(r.body)?["id"]?.string else {
+                    CLI.fail("could not create a chat (HTTP \(r.status)).")
+                    return 1
+                }
+                chatID = id
+            }
+            if let message { return try await turn(client, url, chatID!, message) }
+            while let line = readLine() {
+                let text = line.trimmingCharacters(in: .whitespaces)
+                if text == "exit" || text == "quit" { break }
+                if text.isEmpty { continue }
+                _ = try await turn(client, url, chatID!, text)
+            }
+            return 0
+        } catch let e as HTTPClientError {
+            CLI.fail("cannot reach openpieces at \(url) (\(e)). Is `openpieces serve` running? Pass --url or set OPENPIECES_URL.")
+            return 1
+        } catch {
+            CLI.fail("\(error)")
+            return 1
+        }
+    }
+
+    static func turn(_ client: HTTPClient, _ url: String, _ chat: String, _ text: String) async throws -> Int32 {
+        let stream = try await client.stream(ClientRequest(method: "POST", url: "\(url)/api/v1/chats/\(chat)/messages",
+                                                           headers: [("Content-Type", "application/json")],
+                                                           body: JSONValue.object(["content": .string(text)]).bytes, timeout: 0, stallTimeout: 600))
+        guard stream.status == 200 else {
+            var body: [UInt8] = []
+            for try await c in stream.body { body += c }
+            CLI.fail(JSONValue.parse(body)?["error"]?["message"]?.string ?? "HTTP \(stream.status)")
+            return 1
+        }
+        var pending = ""
+        var code: Int32 = 0
+        for try await chunk in stream.body {
+            pending += String(decoding: chunk, as: UTF8.self)
+            while let end = pending.range(of: "\n\n") {
+                let block = String(pending[..<end.lowerBound])
+                pending = String(pending[end.upperBound...])
+                var name = "", data = ""
+                for line in block.split(separator: "\n") {
+                    if line.hasPrefix("event: ") { name = String(line.dropFirst(7)) }
+                    if line.hasPrefix("data: ") { data += String(line.dropFirst(6)) }
+                }
+                let v = JSONValue.parse(data) ?? .null
+                switch name {
+                case "text": print(v["text"]?.string ?? "", terminator: "")
+                case "tool_call": print("→ \(v["name"]?.string ?? "")")
+                case "tool_result": print("← \(v["name"]?.string ?? "") \(v["ok"]?.bool == true ? "ok" : "failed") (\(v["ms"]?.int ?? 0) ms)")
+                case "progress": print("· \(v["message"]?.string ?? "")")
+                case "done": print("")
+                case "error":
+                    print("")
+                    CLI.fail(v["message"]?.string ?? "the turn failed")
+                    code = 1
+                default: break
+                }
+                RemoteCommands.fflushStdout()
+            }
+        }
+        return code
+    }
+}

@@ -1,0 +1,116 @@
+import Agents
+import Core
+import Foundation
+import HTTPClient
+import Testing
+import TestSupport
+
+/// With no model configured, each catalogue item goes from a plain-English request to a running service.
+@Suite(.serialized) struct OfflineCatalogueTests {
+    @Test func requestsAreUnderstood() {
+        #expect(Catalogue.match("create a notes API with title and body") == .init(slug: "notes-api", item: .crud(resource: "notes", fields: ["title", "body"])))
+        #expect(Catalogue.match("I need a JSON API for contacts with name, email and phone") ==
+                .init(slug: "contacts-api", item: .crud(resource: "contacts", fields: ["name", "email", "phone"])))
+        #expect(Catalogue.match("build a key-value store")?.item == .keyValue)
+        #expect(Catalogue.match("make me a counter")?.item == .counter)
+        #expect(Catalogue.match("a currency converter please")?.item == .converter)
+        #expect(Catalogue.match("text tools to slugify and count words")?.item == .textTools)
+        #expect(Catalogue.match("monitor uptime of http://127.0.0.1:9/health")?.item == .uptime(url: "http://127.0.0.1:9/health"))
+        #expect(Catalogue.match("write me a poem") == nil)
+    }
+
+    func chat(_ client: HTTPClient, _ base: String, _ text: String) async throws -> String {
+        let created = try await client.send(ClientRequest(method: "POST", url: base + "/api/v1/chats"))
+        let id = try #require(JSONValue.parse(created.body)?["id"]?.string)
+        let stream = try await client.stream(ClientRequest(method: "POST", url: "\(base)/api/v1/chats/\(id)/messages",
+                                                           headers: [("Content-Type", "application/json")],
+                                                           body: JSONValue.object(["content": .string(text)]).bytes, timeout: 0, stallTimeout: 60))
+        var raw = ""
+        for try await chunk in stream.body { raw += String(decoding: chunk, as: UTF8.self) }
+        return raw
+    }
+
+    func json(_ client: HTTPClient, _ method: String, _ url: String, _ body: String? = nil) async throws -> (Int, JSONValue) {
+        let r = try await client.send(ClientRequest(method: method, url: url, headers: [("Content-Type", "application/json")], body: body.map { Array($0.utf8) }))
+        return (r.status, JSONValue.parse(r.body) ?? .string(r.text))
+    }
+
+    @Test func everyCatalogueItemBecomesARunningService() async throws {
+        let home = try TestPaths.temporaryDirectory("offline")
+        let bin = try RunningBinary(["serve", "--port", "0", "--home", home])
+        try await bin.waitUntilListening()
+        let c = HTTPClient()
+        let base = "http://127.0.0.1:\(bin.port)"
+
+        let crud = try await chat(c, base, "create a contacts API with name and email")
+        #expect(crud.contains("Built and deployed"))
+        let (s1, made) = try await json(c, "POST", base + "/s/contacts-api/contacts", #"{"name":"Ada","email":"ada@example.com"}"#)
+        #expect(s1 == 201)
+        #expect(made["name"]?.string == "Ada")
+        let id = made["id"]?.int ?? 0
+        #expect(try await json(c, "PUT", base + "/s/contacts-api/contacts/\(id)", #"{"email":"a@b.c"}"#).1["email"]?.string == "a@b.c")
+        #expect(try await json(c, "POST", base + "/s/contacts-api/contacts", #"{"name":5}"#).0 == 400)
+        #expect(try await json(c, "GET", base + "/s/contacts-api/contacts").1["contacts"]?.array?.count == 1)
+        #expect(try await json(c, "DELETE", base + "/s/contacts-api/contacts/\(id)").0 == 204)
+
+        _ = try await chat(c, base, "build a key-value store")
+        #expect(try await json(c, "PUT", base + "/s/kv-store/kv/color", #"{"value":{"rgb":[1,2,3]}}"#).0 == 200)
+        #expect(try await json(c, "GET", base + "/s/kv-store/kv/color").1["value"]?["rgb"] == [1, 2, 3])
+
+        _ = try await chat(c, base, "make a counter")
+        _ = try await json(c, "POST", base + "/s/counter/counter/visits/increment", "{}")
+        #expect(try await json(c, "POST", base + "/s/counter/counter/visits/increment", #"{"by":2}"#).1["value"]?.int == 3)
+
+        _ = try await chat(c, base, "build a converter")
+        #expect(try await json(c, "GET", base + "/s/converter/convert?value=100&from=c&to=f").1["result"]?.double == 212)
+        #expect(try await json(c, "GET", base + "/s/converter/convert?value=1&from=km&to=kg").0 == 400)
+
+        _ = try await chat(c, base, "text tools to slugify and count words")
+        #expect(try await json(c, "POST", base + "/s/text-tools/slugify", #"{"text":"Héllo, World!"}"#).1["slug"]?.string == "hello-world")
+        #expect(try await json(c, "POST", base + "/s/text-tools/count", #"{"text":"one two three"}"#).1["words"]?.int == 3)
+
+        // The uptime checker watches this platform's own health URL (it declares that host, so Deno lets it through).
+        _ = try await chat(c, base, "monitor uptime of \(base)/.well-known/health")
+        let services = try await json(c, "GET", base + "/api/v1/services").1["services"]?.array ?? []
+        let uptime = try #require(services.first { $0["slug"]?.string?.hasPrefix("uptime-") == true }?["slug"]?.string)
+        let (s2, check) = try await json(c, "POST", base + "/s/\(uptime)/check")
+        #expect(s2 == 200)
+        #expect(check["ok"]?.bool == true)
+        #expect(try await json(c, "GET", base + "/s/\(uptime)/history").1["checks"]?.array?.count == 1)
+
+        let outside = try await chat(c, base, "write me a poem about the sea")
+        #expect(outside.contains("OPENPIECES_LLM_BASE_URL"))
+        kill(bin.process.processIdentifier, SIGTERM)
+        try await bin.waitUntilExit()
+    }
+
+    @Test func chatCommandBuildsANotesAPIUnder30Seconds() async throws {
+        let home = try TestPaths.temporaryDirectory("offline-cli")
+        let bin = try RunningBinary(["serve", "--port", "0", "--home", home])
+        try await bin.waitUntilListening()
+        let base = "http://127.0.0.1:\(bin.port)"
+        let started = Date()
+        let (code, out) = try await offPool {
+            let p = Process()
+            p.executableURL = URL(fileURLWithPath: TestPaths.product("openpieces"))
+            p.arguments = ["chat", "--url", base, "-m", "create a notes API with title and body"]
+            let o = Pipe()
+            p.standardOutput = o
+            try p.run()
+            let d = o.fileHandleForReading.readDataToEndOfFile()
+            p.waitUntilExit()
+            return (p.terminationStatus, String(decoding: d, as: UTF8.self))
+        }
+        #expect(code == 0)
+        #expect(Date().timeIntervalSince(started) < 30)
+        #expect(out.contains("→ build_service"))
+        #expect(out.contains("· codegen notes-api: deploy"))
+        #expect(out.contains("\(base)/s/notes-api/"))
+        let c = HTTPClient()
+        let (s, _) = try await json(c, "POST", base + "/s/notes-api/notes", #"{"title":"hello","body":"world"}"#)
+        #expect(s == 201)
+        #expect(try await json(c, "GET", base + "/s/notes-api/notes").1["notes"]?[0]?["title"]?.string == "hello")
+        kill(bin.process.processIdentifier, SIGTERM)
+        try await bin.waitUntilExit()
+    }
+}
