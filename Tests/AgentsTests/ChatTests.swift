@@ -94,7 +94,7 @@ import TestSupport
         try await bin.waitUntilExit()
     }
 
-    @Test func withoutAModelTheTurnSaysWhatToConfigure() async throws {
+    @Test func withoutAModelRequestsOutsideTheCatalogueSayWhatToConfigure() async throws {
         let home = try TestPaths.temporaryDirectory("chat2")
         let bin = try RunningBinary(["serve", "--port", "0", "--home", home])
         try await bin.waitUntilListening()
@@ -102,9 +102,10 @@ import TestSupport
         let base = "http://127.0.0.1:\(bin.port)"
         let created = try await client.send(ClientRequest(method: "POST", url: base + "/api/v1/chats"))
         let chat = try #require(JSONValue.parse(created.body)?["id"]?.string)
-        let events = try await send(client, base, chat, "build me a counter")
-        #expect(events.last?.name == "error")
-        #expect(events.last?.data["message"]?.string?.contains("OPENPIECES_LLM_BASE_URL") == true)
+        let events = try await send(client, base, chat, "write me a sonnet about routers")
+        #expect(events.last?.name == "done")
+        #expect(events.last?.data["text"]?.string?.contains("OPENPIECES_LLM_BASE_URL") == true)
+        #expect(events.last?.data["text"]?.string?.contains("notes API with title and body") == true)
         let missing = try await client.send(ClientRequest(method: "POST", url: base + "/api/v1/chats/nope/messages",
                                                           headers: [("Content-Type", "application/json")], body: Array(#"{"content":"x"}"#.utf8)))
         #expect(missing.status == 404)
