@@ -22,6 +22,7 @@ public final class Application: Sendable {
     public let server: HTTPServer?
     public let pieces: PiecesAPI
     public let services: ServiceManager
+    let repairs: Repairs
     private let llmSource: String
 
     public init(options: ServeOptions, logger: Logger, environment: [String: String] = ProcessInfo.processInfo.environment,
@@ -44,9 +45,7 @@ public final class Application: Sendable {
         let denoPath = DenoLocator.find(environment: environment)
         services = ServiceManager(db: database,
                                   files: ServiceFiles(servicesRoot: options.servicesPath, versionsRoot: home.appendingPathComponent("service-versions")),
-                                  config: SupervisorConfig(denoPath: denoPath,
-                                                           denoCache: home.appendingPathComponent("deno-cache"),
-                                                           logsRoot: home.appendingPathComponent("logs")),
+                                  config: Application.supervisorConfig(denoPath: denoPath, home: home, environment: environment),
                                   logger: logger, secret: { try? secrets.get($0) })
         var router = Router()
         Routes.install(&router)
@@ -67,6 +66,13 @@ public final class Application: Sendable {
         let codegen = Codegen(services: services, secrets: secrets, db: database, workspacesRoot: home.appendingPathComponent("workspaces"),
                               denoPath: denoPath, denoCache: home.appendingPathComponent("deno-cache"),
                               logger: logger, provider: agentProvider)
+        let repairs = Repairs(db: database, codegen: codegen, brain: brain, logger: logger)
+        self.repairs = repairs
+        let serviceStore = services.store
+        router.get("/api/v1/services/:id/repairs") { req in
+            guard let s = try serviceStore.find(req.parameter("id")!) else { throw HTTPError.notFound("No service '\(req.parameter("id")!)'.") }
+            return Response.json(raw: JSONValue.object(["repairs": .array(try repairs.attempts(s.slug))]).text)
+        }
         let tools = ToolRegistry(PlatformTools.all(brain: brain, services: services, secrets: secrets, codegen: codegen,
                                                    publicURL: { publicURLBox.value }, internalURL: { internalURLBox.value }))
         ChatRoutes.install(&router, chats: ChatService(db: database, registry: tools, brain: brain, logger: logger,
@@ -85,6 +91,13 @@ public final class Application: Sendable {
         self.server = server
         publicURLBox.set(options.resolvedPublicURL(boundPort: server.port))
         internalURLBox.set("http://127.0.0.1:\(server.port)")
+    }
+
+    /// The supervisor's settings; `OPENPIECES_MAX_FAILED_STARTS` tunes how soon a crashing service is declared crashed.
+    static func supervisorConfig(denoPath: String?, home: NSString, environment: [String: String]) -> SupervisorConfig {
+        var c = SupervisorConfig(denoPath: denoPath, denoCache: home.appendingPathComponent("deno-cache"), logsRoot: home.appendingPathComponent("logs"))
+        if let n = environment["OPENPIECES_MAX_FAILED_STARTS"].flatMap(Int.init), (1...50).contains(n) { c.maxFailedStarts = n }
+        return c
     }
 
     /// Creates the data directory, private to this user: it will hold secrets.
@@ -111,6 +124,8 @@ public final class Application: Sendable {
                                          "llm": pieces.llmSettings.baseURL.map { "\($0) model=\(pieces.llmSettings.model ?? "gpt-4o-mini")" } ?? "offline engine",
                                          "llm_source": llmSource])
         await services.supervisor.setPlatformURL("http://127.0.0.1:\(server.port)")
+        let repairs = self.repairs
+        await services.supervisor.onCrashed { slug, reason in repairs.serviceCrashed(slug, reason: reason) }
         await services.supervisor.restore()
         let signal = await Application.waitForTerminationSignal()
         logger.info("server.stopping", ["signal": signal])

@@ -49,6 +49,15 @@ public actor Supervisor {
     private var logs: [String: ServiceLogs] = [:]
     private var healthTask: Task<Void, Never>?
     private var shuttingDown = false
+    private var crashHandler: (@Sendable (String, String) -> Void)?
+
+    /// Called with (slug, reason) when a service ends up `crashed` (the agents repair it).
+    public func onCrashed(_ handler: @escaping @Sendable (String, String) -> Void) { crashHandler = handler }
+
+    private func markCrashed(_ id: String, slug: String, reason: String) {
+        try? store.update(id, ["status": "crashed", "pid": SQLValue.null, "port": SQLValue.null, "reason": reason])
+        crashHandler?(slug, reason)
+    }
 
     public init(store: ServiceStore, files: ServiceFiles, config: SupervisorConfig, logger: Logger, secret: @escaping @Sendable (String) -> String?) {
         self.store = store
@@ -181,7 +190,7 @@ public actor Supervisor {
         let tail = logs(for: slug).tail(8).joined(separator: "\n")
         logger.warn("service.not_ready", ["service": slug, "seconds": "\(config.readyTimeout)"])
         await stopChild(id)
-        try? store.update(id, ["status": "crashed", "reason": "GET /health did not answer 200 within \(Int(config.readyTimeout)) s. Last output:\n\(tail)"])
+        markCrashed(id, slug: slug, reason: "GET /health did not answer 200 within \(Int(config.readyTimeout)) s. Last output:\n\(tail)")
     }
 
     public func stop(_ id: String) async {
@@ -232,9 +241,9 @@ public actor Supervisor {
         failedStarts[id] = attempts
         guard attempts <= config.maxFailedStarts else {
             let tail = log.tail(10).joined(separator: "\n")
-            try? store.update(id, ["status": "crashed", "pid": SQLValue.null, "port": SQLValue.null,
-                                   "reason": "crashed \(attempts - 1) times in a row (\(code)). Last output:\n\(tail)"])
             logger.error("service.crashed", ["service": s.slug, "exit": code])
+            markCrashed(id, slug: s.slug, reason: "crashed \(attempts - 1) times in a row (\(code)). Last output:\n\(tail)")
+            failedStarts[id] = 0
             return
         }
         try? store.update(id, ["status": "deploying", "pid": SQLValue.null, "port": SQLValue.null, "reason": "restarting after \(code)"])
