@@ -28,7 +28,8 @@ public final class ChatService: Sendable {
 
     /// The Orchestrator's tools, by name in the registry.
     public static let orchestratorTools = ["brain_search", "brain_write", "build_service", "services_list", "service_get", "service_logs",
-                                           "service_start", "service_stop", "endpoints_call", "secrets_list", "secrets_request"]
+                                           "service_start", "service_stop", "endpoints_call", "secrets_list", "secrets_request",
+                                           "assets_search", "assets_save"]
 
     public init(db: Database, registry: ToolRegistry, brain: Brain, logger: Logger, provider: @escaping @Sendable () -> (any LLMProvider, String?)) {
         store = ChatStore(db: db)
@@ -78,7 +79,7 @@ public final class ChatService: Sendable {
 
     private func turn(_ chatID: String, _ text: String) async {
         let (provider, model) = provider()
-        let history = (try? store.messages(chatID)) ?? [.user(text)]
+        let history = Compaction.compact((try? store.messages(chatID)) ?? [.user(text)])
         let memory = (try? brain.search(text, limit: 5)) ?? []
         try? brain.reinforce(memory.map(\.id))
         let loop = AgentLoop(provider: provider, model: model, tools: registry.subset(ChatService.orchestratorTools))
@@ -125,5 +126,39 @@ enum OrchestratorPrompt {
             text += "\n\nWhat you remember that may matter here:\n" + memory.map { "- [\($0.kind)] \($0.text)" }.joined(separator: "\n")
         }
         return text
+    }
+}
+
+/// Keeps long chats inside the model's context: past a budget, older turns are replaced by a summary of what the user
+/// asked and what was answered, and the recent turns are kept whole (never splitting a tool call from its result).
+public enum Compaction {
+    /// About 24k tokens at ~4 characters a token.
+    public static let budgetCharacters = 96_000
+    public static let keepRecent = 16
+
+    public static func compact(_ messages: [ChatMessage], budget: Int = budgetCharacters) -> [ChatMessage] {
+        let size = messages.reduce(0) { $0 + ($1.content?.count ?? 0) + $1.toolCalls.reduce(0) { $0 + $1.arguments.count } }
+        guard size > budget, messages.count > keepRecent else { return messages }
+        // The kept tail starts at a user message, so tool calls and their results stay together.
+        var start = messages.count - keepRecent
+        while start > 0, messages[start].role != .user { start -= 1 }
+        guard start > 0 else { return messages }
+        let older = messages[..<start]
+        var lines: [String] = []
+        for m in older {
+            switch m.role {
+            case .user: lines.append("- The user asked: \(clip(m.content ?? ""))")
+            case .assistant where m.toolCalls.isEmpty: lines.append("  You answered: \(clip(m.content ?? ""))")
+            case .assistant: lines.append("  You used: \(m.toolCalls.map(\.name).joined(separator: ", "))")
+            default: break
+            }
+        }
+        let summary = ChatMessage.system("Summary of the earlier part of this chat (\(older.count) messages, compacted to fit):\n" + lines.suffix(60).joined(separator: "\n"))
+        return [summary] + messages[start...]
+    }
+
+    static func clip(_ s: String) -> String {
+        let line = s.replacingOccurrences(of: "\n", with: " ")
+        return line.count > 200 ? String(line.prefix(197)) + "..." : line
     }
 }

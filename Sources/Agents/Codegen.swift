@@ -68,8 +68,13 @@ public final class Codegen: Sendable {
         do {
             added = try await withBudget(budgetSeconds) {
                 try await loop.run([.system(CodegenPrompt.system)] + history + [ask]) { event in
-                    if case .toolCall(_, let name, let args) = event {
+                    switch event {
+                    case .toolCall(_, let name, let args):
                         await Progress.report("codegen \(slug): \(name) \(CodegenPrompt.brief(args))")
+                    case .toolResult(_, let name, _, let ok, let ms):
+                        await Progress.report("codegen \(slug): \(name) \(ok ? "ok" : "failed") (\(ms) ms)")
+                    default:
+                        break
                     }
                 }
             }

@@ -73,8 +73,18 @@ public final class Application: Sendable {
             guard let s = try serviceStore.find(req.parameter("id")!) else { throw HTTPError.notFound("No service '\(req.parameter("id")!)'.") }
             return Response.json(raw: JSONValue.object(["repairs": .array(try repairs.attempts(s.slug))]).text)
         }
-        let tools = ToolRegistry(PlatformTools.all(brain: brain, services: services, secrets: secrets, codegen: codegen,
+        var tools = ToolRegistry(PlatformTools.all(brain: brain, services: services, secrets: secrets, codegen: codegen,
                                                    publicURL: { publicURLBox.value }, internalURL: { internalURLBox.value }))
+        // The Pieces API as tools: saved snippets.
+        tools.register(Tool(name: "assets_search", description: "Search the user's saved snippets (Pieces assets).",
+                            parameters: ["type": "object", "properties": ["query": ["type": "string", "minLength": 1]], "required": ["query"]]) { input in
+            try pieces.searchSnippets(input["query"]!.string!)
+        })
+        tools.register(Tool(name: "assets_save", description: "Save a snippet for the user (code or text), searchable later.",
+                            parameters: ["type": "object", "properties": ["name": ["type": "string"], "text": ["type": "string", "minLength": 1],
+                                                                          "language": ["type": "string"]], "required": ["text"]]) { input in
+            try pieces.saveSnippet(name: input["name"]?.string, text: input["text"]!.string!, language: input["language"]?.string)
+        })
         ChatRoutes.install(&router, chats: ChatService(db: database, registry: tools, brain: brain, logger: logger,
                                                        provider: agentProvider))
         var limits = ServerLimits()

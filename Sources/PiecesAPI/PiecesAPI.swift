@@ -31,6 +31,23 @@ public final class PiecesAPI: Sendable {
         try store.bulkCreate(items)
     }
 
+    /// Saves a snippet (the agents' assets_save tool).
+    public func saveSnippet(name: String?, text: String, language: String?) throws -> JSONValue {
+        guard text.utf8.count <= PiecesAPI.maxFragmentBytes else { throw HTTPError(413, code: "fragment_too_large", message: "at most 1 MiB") }
+        let a = try store.createAsset(name: name, text: text, specific: language, applicationID: PiecesStore.platformAppID, mechanism: "AUTOMATIC")
+        return ["id": .string(a.id), "name": .string(a.name), "language": .string(a.formats.first?.specific ?? "text")]
+    }
+
+    /// Searches snippets (the agents' assets_search tool): names, languages and text.
+    public func searchSnippets(_ query: String, limit: Int = 5) throws -> JSONValue {
+        let hits = try store.search(query, limit: limit)
+        let assets = try store.assets(ids: hits.map(\.assetID))
+        return ["snippets": .array(assets.map { a in
+            ["id": .string(a.id), "name": .string(a.name), "language": .string(a.formats.first?.specific ?? "text"),
+             "text": .string(String((a.formats.first?.text ?? "").prefix(4000)))]
+        })]
+    }
+
     /// The model the agents talk to: the selected one (the configured provider, else the offline engine).
     public func chatProvider() -> (any LLMProvider, String?) {
         let e = models.selected()
