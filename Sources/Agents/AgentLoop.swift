@@ -32,7 +32,7 @@ public struct AgentLoop: Sendable {
     }
 
     /// Runs one turn from `history` (which ends with the user's message). Returns the messages the turn added.
-    public func run(_ history: [ChatMessage], emit: @Sendable (AgentEvent) async -> Void) async throws -> [ChatMessage] {
+    public func run(_ history: [ChatMessage], emit: @escaping @Sendable (AgentEvent) async -> Void) async throws -> [ChatMessage] {
         var messages = history
         var added: [ChatMessage] = []
         let definitions = tools.map(\.definition)
@@ -58,7 +58,7 @@ public struct AgentLoop: Sendable {
                 try Task.checkCancellation()
                 await emit(.toolCall(id: call.id, name: call.name, arguments: call.arguments))
                 let started = Date()
-                let (output, ok) = await invoke(call)
+                let (output, ok) = await invoke(call, ToolContext(progress: { await emit(.progress($0)) }))
                 let ms = Int(Date().timeIntervalSince(started) * 1000)
                 await emit(.toolResult(id: call.id, name: call.name, output: output, ok: ok, ms: ms))
                 let message = ChatMessage.tool(callID: call.id, output)
@@ -74,7 +74,7 @@ public struct AgentLoop: Sendable {
     }
 
     /// Runs a tool; every failure becomes a result the model can read and act on.
-    func invoke(_ call: ToolCall) async -> (String, Bool) {
+    func invoke(_ call: ToolCall, _ context: ToolContext) async -> (String, Bool) {
         guard let tool = tools.first(where: { $0.name == call.name }) else {
             return (JSONText.errorEnvelope(code: "unknown_tool", message: "There is no tool '\(call.name)'. Available: \(tools.map(\.name).joined(separator: ", "))."), false)
         }
@@ -86,7 +86,7 @@ public struct AgentLoop: Sendable {
             return (JSONText.errorEnvelope(code: "invalid_arguments", message: problems.joined(separator: "; ")), false)
         }
         do {
-            var text = try await tool.run(input).text
+            var text = try await tool.run(input, context).text
             if text.utf8.count > AgentLoop.maxToolOutput { text = String(text.prefix(AgentLoop.maxToolOutput)) + "…(cut)" }
             return (text, true)
         } catch let f as ToolFailure {

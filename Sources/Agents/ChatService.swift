@@ -85,10 +85,7 @@ public final class ChatService: Sendable {
         let loop = AgentLoop(provider: provider, model: model, tools: registry.subset(ChatService.orchestratorTools))
         let messages = [ChatMessage.system(OrchestratorPrompt.system(memory: memory))] + history
         do {
-            let relay: @Sendable (AgentEvent) async -> Void = { event in self.broadcast(chatID, event) }
-            let added = try await Progress.$emit.withValue(relay) {
-                try await loop.run(messages) { event in self.broadcast(chatID, event) }
-            }
+            let added = try await loop.run(messages) { event in self.broadcast(chatID, event) }
             try store.append(chatID, added)
         } catch is CancellationError {
             try? store.append(chatID, [.assistant("(stopped)")])

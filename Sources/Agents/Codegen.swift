@@ -9,13 +9,6 @@ import Synchronization
 import Glibc
 #endif
 
-/// Where an agent's progress goes while a turn runs (the chat's live stream), set for the turn's task tree.
-public enum Progress {
-    @TaskLocal public static var emit: (@Sendable (AgentEvent) async -> Void)?
-
-    static func report(_ text: String) async { await emit?(.progress(text)) }
-}
-
 /// The code-generation agent: one session per service directory, file tools confined to it, `deno check`, a test
 /// run on a scratch port, and a deploy that hands the files to the supervisor as a new version.
 public final class Codegen: Sendable {
@@ -49,7 +42,7 @@ public final class Codegen: Sendable {
     }
 
     /// Builds or fixes `slug` as asked. Reuses the service's session (its earlier conversation) when there is one.
-    public func build(slug: String, request: String) async throws -> JSONValue {
+    public func build(slug: String, request: String, progress: @escaping @Sendable (String) async -> Void = { _ in }) async throws -> JSONValue {
         guard Slug.isValid(slug) else { throw ToolFailure("'\(slug)' is not a valid slug: 1–48 of a-z, 0-9 and '-'") }
         let session = try sessions.list().first { $0.agent == "codegen" && $0.title == slug } ?? sessions.create(title: slug, agent: "codegen")
         let workspace = Workspace(root: (workspacesRoot as NSString).appendingPathComponent(slug))
@@ -62,7 +55,7 @@ public final class Codegen: Sendable {
         let history = try sessions.messages(session.id)
         let ask = ChatMessage.user((history.isEmpty ? "Build the service '\(slug)': " : "Change the service '\(slug)': ") + request)
         try sessions.append(session.id, [ask])
-        await Progress.report("codegen \(slug): session \(history.isEmpty ? "new" : "reused") \(session.id)")
+        await progress("codegen \(slug): session \(history.isEmpty ? "new" : "reused") \(session.id)")
         let started = Date()
         let added: [ChatMessage]
         do {
@@ -70,9 +63,9 @@ public final class Codegen: Sendable {
                 try await loop.run([.system(CodegenPrompt.system)] + history + [ask]) { event in
                     switch event {
                     case .toolCall(_, let name, let args):
-                        await Progress.report("codegen \(slug): \(name) \(CodegenPrompt.brief(args))")
+                        await progress("codegen \(slug): \(name) \(CodegenPrompt.brief(args))")
                     case .toolResult(_, let name, _, let ok, let ms):
-                        await Progress.report("codegen \(slug): \(name) \(ok ? "ok" : "failed") (\(ms) ms)")
+                        await progress("codegen \(slug): \(name) \(ok ? "ok" : "failed") (\(ms) ms)")
                     default:
                         break
                     }
@@ -111,17 +104,17 @@ public final class Codegen: Sendable {
     func tools(_ slug: String, _ ws: Workspace, _ outcome: Outcome) -> [Tool] {
         let path: JSONValue = ["type": "string", "minLength": 1, "maxLength": 256]
         return [
-            Tool(name: "list_files", description: "List the service's files.", parameters: ["type": "object", "properties": [:]]) { _ in
+            Tool(name: "list_files", description: "List the service's files.", parameters: ["type": "object", "properties": [:]]) { _, _ in
                 .object(["files": .array(try ws.list().map { .string($0) })])
             },
             Tool(name: "read_file", description: "Read one file of the service.",
-                 parameters: ["type": "object", "properties": ["path": path], "required": ["path"]]) { input in
+                 parameters: ["type": "object", "properties": ["path": path], "required": ["path"]]) { input, _ in
                 do { return ["path": input["path"]!, "content": .string(try ws.read(input["path"]!.string!))] } catch let e as Workspace.Refused {
                     throw ToolFailure(e.description)
                 }
             },
             Tool(name: "write_file", description: "Create or replace a file of the service (main.ts, service.json, …).",
-                 parameters: ["type": "object", "properties": ["path": path, "content": ["type": "string"]], "required": ["path", "content"]]) { input in
+                 parameters: ["type": "object", "properties": ["path": path, "content": ["type": "string"]], "required": ["path", "content"]]) { input, _ in
                 do {
                     try ws.write(input["path"]!.string!, input["content"]!.string!)
                     return ["written": input["path"]!, "bytes": JSONValue(input["content"]!.string!.utf8.count)]
@@ -129,21 +122,21 @@ public final class Codegen: Sendable {
             },
             Tool(name: "edit_file", description: "Replace one exact occurrence of old_text with new_text in a file.",
                  parameters: ["type": "object", "properties": ["path": path, "old_text": ["type": "string", "minLength": 1], "new_text": ["type": "string"]],
-                              "required": ["path", "old_text", "new_text"]]) { input in
+                              "required": ["path", "old_text", "new_text"]]) { input, _ in
                 do {
                     try ws.edit(input["path"]!.string!, old: input["old_text"]!.string!, new: input["new_text"]!.string!)
                     return ["edited": input["path"]!]
                 } catch let e as Workspace.Refused { throw ToolFailure(e.description) }
             },
             Tool(name: "deno_check", description: "Type-check main.ts with Deno. Fix every error it reports.",
-                 parameters: ["type": "object", "properties": [:]]) { [self] _ in try await check(ws) },
+                 parameters: ["type": "object", "properties": [:]]) { [self] _, _ in try await check(ws) },
             Tool(name: "test_service", description: "Start the service on a scratch port and send requests to it (default: GET /health and every GET endpoint without parameters).",
                  parameters: ["type": "object", "properties": ["requests": ["type": "array", "maxItems": 20, "items": [
-                    "type": "object", "properties": ["method": ["type": "string"], "path": ["type": "string"], "body": [:]], "required": ["method", "path"]]]]]) { [self] input in
+                    "type": "object", "properties": ["method": ["type": "string"], "path": ["type": "string"], "body": [:]], "required": ["method", "path"]]]]]) { [self] input, _ in
                 try await test(ws, requests: input["requests"]?.array)
             },
             Tool(name: "deploy", description: "Deploy the service's files as a new version once deno_check passes and test_service answers. Ends the job.",
-                 parameters: ["type": "object", "properties": [:]]) { [self] _ in
+                 parameters: ["type": "object", "properties": [:]]) { [self] _, _ in
                 let checked = try await check(ws)
                 guard checked["ok"]?.bool == true else { throw ToolFailure("deno check fails; fix it first: \(checked["output"]?.string ?? "")") }
                 let files = try ws.files()

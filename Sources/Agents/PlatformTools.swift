@@ -17,22 +17,22 @@ public enum PlatformTools {
                               description: "Commission the code-generation agent to build a new service, or change an existing one (it reuses that service's session). Returns when deployed.",
                               parameters: ["type": "object", "properties": ["slug": ["type": "string", "pattern": "^[a-z0-9][a-z0-9-]{0,46}[a-z0-9]$|^[a-z0-9]$"],
                                                                             "request": ["type": "string", "minLength": 1, "maxLength": 8000]],
-                                           "required": ["slug", "request"]]) { input in
-                var result = try await codegen.build(slug: input["slug"]!.string!, request: input["request"]!.string!)
+                                           "required": ["slug", "request"]]) { input, context in
+                var result = try await codegen.build(slug: input["slug"]!.string!, request: input["request"]!.string!, progress: context.progress)
                 if case .object(var o) = result { o["url"] = .string("\(publicURL())/s/\(input["slug"]!.string!)/"); result = .object(o) }
                 return result
             })
         }
         tools.append(contentsOf: [
             Tool(name: "service_start", description: "Start (or restart) a service.",
-                 parameters: ["type": "object", "properties": ["slug": ["type": "string"]], "required": ["slug"]]) { input in
+                 parameters: ["type": "object", "properties": ["slug": ["type": "string"]], "required": ["slug"]]) { input, _ in
                 do {
                     let s = try await services.start(input["slug"]!.string!)
                     return ["slug": .string(s.slug), "status": .string(s.status), "reason": JSONValue(s.reason)]
                 } catch let f as ServiceManager.Failure { throw ToolFailure(f.description) }
             },
             Tool(name: "service_stop", description: "Stop a service.",
-                 parameters: ["type": "object", "properties": ["slug": ["type": "string"]], "required": ["slug"]]) { input in
+                 parameters: ["type": "object", "properties": ["slug": ["type": "string"]], "required": ["slug"]]) { input, _ in
                 do {
                     let s = try await services.stop(input["slug"]!.string!)
                     return ["slug": .string(s.slug), "status": .string(s.status)]
@@ -40,7 +40,7 @@ public enum PlatformTools {
             },
             Tool(name: "secrets_request", description: "Ask the user for secrets a service needs: says which are missing and how to set them (never ask for values in chat).",
                  parameters: ["type": "object", "properties": ["names": ["type": "array", "items": ["type": "string"], "minItems": 1, "maxItems": 20]],
-                              "required": ["names"]]) { input in
+                              "required": ["names"]]) { input, _ in
                 let set = Set(try secrets.names())
                 let missing = (input["names"]?.array ?? []).compactMap(\.string).filter { !set.contains($0) }
                 return ["missing": .array(missing.map { .string($0) }),
@@ -51,7 +51,7 @@ public enum PlatformTools {
             Tool(name: "brain_search", description: "Search long-term memory (facts, decisions, preferences, built services, history).",
                  parameters: ["type": "object", "properties": ["query": ["type": "string", "minLength": 1],
                                                                "kind": ["type": "string", "enum": ["fact", "decision", "preference", "service", "history"]]],
-                              "required": ["query"]]) { input in
+                              "required": ["query"]]) { input, _ in
                 let found = try brain.search(input["query"]!.string!, kind: input["kind"]?.string, limit: 8)
                 try brain.reinforce(found.map(\.id))
                 return ["entries": .array(found.map(\.json))]
@@ -60,7 +60,7 @@ public enum PlatformTools {
                  parameters: ["type": "object", "properties": ["kind": ["type": "string", "enum": ["fact", "decision", "preference", "service", "history"]],
                                                                "text": ["type": "string", "minLength": 1, "maxLength": 4000],
                                                                "tags": ["type": "array", "items": ["type": "string"], "maxItems": 10]],
-                              "required": ["kind", "text"]]) { input in
+                              "required": ["kind", "text"]]) { input, _ in
                 do {
                     let r = try brain.write(kind: input["kind"]!.string!, text: input["text"]!.string!,
                                             tags: (input["tags"]?.array ?? []).compactMap(\.string), source: "orchestrator")
@@ -70,7 +70,7 @@ public enum PlatformTools {
                 }
             },
             Tool(name: "services_list", description: "List the services: slug, kind, status, URL.",
-                 parameters: ["type": "object", "properties": [:]]) { _ in
+                 parameters: ["type": "object", "properties": [:]]) { _, _ in
                 let base = publicURL()
                 return ["services": .array(try services.store.all().map {
                     ["slug": .string($0.slug), "kind": .string($0.kind), "status": .string($0.status), "url": .string("\(base)/s/\($0.slug)/"),
@@ -78,7 +78,7 @@ public enum PlatformTools {
                 })]
             },
             Tool(name: "service_get", description: "One service: status, reason, endpoints (with ids for endpoints_call), secrets.",
-                 parameters: ["type": "object", "properties": ["slug": ["type": "string"]], "required": ["slug"]]) { input in
+                 parameters: ["type": "object", "properties": ["slug": ["type": "string"]], "required": ["slug"]]) { input, _ in
                 guard let s = try services.store.find(input["slug"]!.string!) else { throw ToolFailure("no service '\(input["slug"]!.string!)'") }
                 let names = Set(try secrets.names())
                 var o: [String: JSONValue] = [
@@ -94,7 +94,7 @@ public enum PlatformTools {
             },
             Tool(name: "service_logs", description: "The last lines a service printed.",
                  parameters: ["type": "object", "properties": ["slug": ["type": "string"], "lines": ["type": "integer", "minimum": 1, "maximum": 200]],
-                              "required": ["slug"]]) { input in
+                              "required": ["slug"]]) { input, _ in
                 do {
                     let log = try await services.logs(input["slug"]!.string!)
                     return ["lines": .array(log.tail(input["lines"]?.int ?? 40).map { .string($0) })]
@@ -104,7 +104,7 @@ public enum PlatformTools {
             },
             Tool(name: "endpoints_call", description: "Call a service's endpoint through the platform, input validated against its schema.",
                  parameters: ["type": "object", "properties": ["slug": ["type": "string"], "endpoint_id": ["type": "string"], "input": ["type": "object"]],
-                              "required": ["slug", "endpoint_id"]]) { input in
+                              "required": ["slug", "endpoint_id"]]) { input, _ in
                 // The same path the API serves, so validation and errors are identical.
                 let url = "\(internalURL())/api/v1/services/\(input["slug"]!.string!)/endpoints/\(input["endpoint_id"]!.string!)/call"
                 let r = try await client.send(ClientRequest(method: "POST", url: url, headers: [("Content-Type", "application/json")],
@@ -114,7 +114,7 @@ public enum PlatformTools {
                 return body
             },
             Tool(name: "secrets_list", description: "Secret names, whether each is set, and which services need it. Never values.",
-                 parameters: ["type": "object", "properties": [:]]) { _ in
+                 parameters: ["type": "object", "properties": [:]]) { _, _ in
                 let set = Set(try secrets.names())
                 let all = try services.store.all()
                 var names = set

@@ -6,9 +6,9 @@ public struct Tool: Sendable {
     public let name: String
     public let description: String
     public let parameters: JSONValue
-    public let run: @Sendable (JSONValue) async throws -> JSONValue
+    public let run: @Sendable (JSONValue, ToolContext) async throws -> JSONValue
 
-    public init(name: String, description: String, parameters: JSONValue, run: @escaping @Sendable (JSONValue) async throws -> JSONValue) {
+    public init(name: String, description: String, parameters: JSONValue, run: @escaping @Sendable (JSONValue, ToolContext) async throws -> JSONValue) {
         self.name = name
         self.description = description
         self.parameters = parameters
@@ -16,6 +16,13 @@ public struct Tool: Sendable {
     }
 
     var definition: ToolDefinition { ToolDefinition(name: name, description: description, parameters: parameters) }
+}
+
+/// What a running tool may use besides its input: a way to report progress to whoever watches the turn.
+public struct ToolContext: Sendable {
+    public let progress: @Sendable (String) async -> Void
+
+    public init(progress: @escaping @Sendable (String) async -> Void = { _ in }) { self.progress = progress }
 }
 
 /// A tool's failure that the model should see and can act on (bad input, a missing service...).

@@ -77,12 +77,12 @@ public final class Application: Sendable {
                                                    publicURL: { publicURLBox.value }, internalURL: { internalURLBox.value }))
         // The Pieces API as tools: saved snippets.
         tools.register(Tool(name: "assets_search", description: "Search the user's saved snippets (Pieces assets).",
-                            parameters: ["type": "object", "properties": ["query": ["type": "string", "minLength": 1]], "required": ["query"]]) { input in
+                            parameters: ["type": "object", "properties": ["query": ["type": "string", "minLength": 1]], "required": ["query"]]) { input, _ in
             try pieces.searchSnippets(input["query"]!.string!)
         })
         tools.register(Tool(name: "assets_save", description: "Save a snippet for the user (code or text), searchable later.",
                             parameters: ["type": "object", "properties": ["name": ["type": "string"], "text": ["type": "string", "minLength": 1],
-                                                                          "language": ["type": "string"]], "required": ["text"]]) { input in
+                                                                          "language": ["type": "string"]], "required": ["text"]]) { input, _ in
             try pieces.saveSnippet(name: input["name"]?.string, text: input["text"]!.string!, language: input["language"]?.string)
         })
         ChatRoutes.install(&router, chats: ChatService(db: database, registry: tools, brain: brain, logger: logger,
