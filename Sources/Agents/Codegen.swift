@@ -176,7 +176,7 @@ public final class Codegen: Sendable {
         do { manifest = try Manifest.parse(Array(try ws.read("service.json").utf8)) } catch {
             throw ToolFailure("service.json: \(error)")
         }
-        let port = Int.random(in: 41000...41999)
+        guard let port = Probe.freePort(in: 41000...41999, avoiding: []) else { throw ToolFailure("no free port for a test run") }
         var env = ["PORT": "\(port)", "NO_COLOR": "1", "DENO_DIR": denoCache, "DENO_NO_UPDATE_CHECK": "1"]
         for name in manifest.secrets { env[name] = (try? secrets.get(name)) ?? "test-\(name.lowercased())" }
         if manifest.kind == "trigger" {

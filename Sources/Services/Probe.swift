@@ -5,7 +5,7 @@ import Glibc
 #endif
 
 /// A minimal blocking HTTP GET to a local service, for readiness and health checks: status code or nil.
-enum Probe {
+public enum Probe {
     static func status(port: Int, path: String = "/health", timeoutMs: Int = 1000) -> Int? {
         let fd = op_connect_tcp("127.0.0.1", Int32(port), Int32(timeoutMs))
         guard fd >= 0 else { return nil }
@@ -22,7 +22,7 @@ enum Probe {
     }
 
     /// A free port in `range`, checked by binding it.
-    static func freePort(in range: ClosedRange<Int>, avoiding taken: Set<Int>) -> Int? {
+    public static func freePort(in range: ClosedRange<Int>, avoiding taken: Set<Int>) -> Int? {
         for port in range.shuffled() where !taken.contains(port) {
             let fd = op_listen_tcp("127.0.0.1", Int32(port), 1)
             if fd >= 0 {

@@ -43,7 +43,7 @@ import TestSupport
         let base = "http://127.0.0.1:\(bin.port)"
 
         let crud = try await chat(c, base, "create a contacts API with name and email")
-        #expect(crud.contains("Built and deployed"))
+        #expect(crud.contains("Built and deployed"), "\(crud)")
         let (s1, made) = try await json(c, "POST", base + "/s/contacts-api/contacts", #"{"name":"Ada","email":"ada@example.com"}"#)
         #expect(s1 == 201)
         #expect(made["name"]?.string == "Ada")

@@ -1,0 +1,62 @@
+import Foundation
+import Scheduling
+import Testing
+
+@Suite struct CronTests {
+    static func date(_ iso: String) -> Date { ISO8601DateFormatter().date(from: iso)! }
+    static func iso(_ d: Date?) -> String { d.map { ISO8601DateFormatter().string(from: $0) } ?? "none" }
+
+    static let table: [(String, String, String, String)] = [
+        // expression, zone, after (UTC), expected next (UTC)
+        ("*/15 * * * *", "UTC", "2026-11-23T10:07:00Z", "2026-11-23T10:15:00Z"),
+        ("*/15 * * * *", "UTC", "2026-11-23T10:15:00Z", "2026-11-23T10:30:00Z"),
+        ("0 9 * * MON-FRI", "Europe/Zurich", "2026-11-20T09:00:00Z", "2026-11-23T08:00:00Z"),  // Fri after 10:00 local → Mon 09:00 CET
+        ("0 8 * * *", "Asia/Tokyo", "2026-11-23T00:00:00Z", "2026-11-23T23:00:00Z"),
+        ("30 2 * * *", "America/New_York", "2026-03-08T05:00:00Z", "2026-03-08T07:30:00Z"),  // spring forward: 02:30 → 03:30 EDT, once
+        ("30 2 * * *", "America/New_York", "2026-03-08T07:30:00Z", "2026-03-09T06:30:00Z"),
+        ("30 1 * * *", "America/New_York", "2026-11-01T04:00:00Z", "2026-11-01T05:30:00Z"),  // fall back: first 01:30 (EDT)...
+        ("30 1 * * *", "America/New_York", "2026-11-01T05:30:00Z", "2026-11-02T06:30:00Z"),  // ...and not the repeated one
+        ("0 0 29 2 *", "UTC", "2026-03-01T00:00:00Z", "2028-02-29T00:00:00Z"),
+        ("0 0 13 * FRI", "UTC", "2026-11-07T00:00:00Z", "2026-11-13T00:00:00Z"),  // the 13th, or any Friday
+        ("0 0 13 * FRI", "UTC", "2026-11-13T00:00:00Z", "2026-11-20T00:00:00Z"),
+        ("5,35 */6 * JAN,JUL *", "UTC", "2026-11-23T00:00:00Z", "2027-01-01T00:05:00Z"),
+        ("0 12 * * 7", "UTC", "2026-11-23T00:00:00Z", "2026-11-29T12:00:00Z"),  // 7 is Sunday
+        ("@hourly", "UTC", "2026-11-23T10:59:59Z", "2026-11-23T11:00:00Z"),
+        ("@daily", "Europe/Zurich", "2026-11-23T10:00:00Z", "2026-11-23T23:00:00Z"),
+        ("@monthly", "UTC", "2026-12-15T00:00:00Z", "2027-01-01T00:00:00Z"),
+        ("0-10/5 3 * * *", "UTC", "2026-11-23T03:05:00Z", "2026-11-23T03:10:00Z"),
+    ]
+
+    @Test(arguments: 0..<table.count)
+    func nextTimes(_ i: Int) throws {
+        let (expr, zone, after, expected) = CronTests.table[i]
+        let cron = try CronExpression(expr)
+        let next = cron.next(after: CronTests.date(after), in: TimeZone(identifier: zone)!)
+        #expect(CronTests.iso(next) == expected, "\(expr) in \(zone) after \(after)")
+    }
+
+    @Test func previewGivesSuccessiveRuns() throws {
+        let runs = try CronExpression("0 */8 * * *").preview(after: CronTests.date("2026-11-23T01:00:00Z"), in: TimeZone(identifier: "UTC")!, count: 5)
+        #expect(runs.map(CronTests.iso) == ["2026-11-23T08:00:00Z", "2026-11-23T16:00:00Z", "2026-11-24T00:00:00Z", "2026-11-24T08:00:00Z", "2026-11-24T16:00:00Z"])
+    }
+
+    @Test(arguments: [
+        ("61 * * * *", 1, "outside"),
+        ("* * * * MON-XYZ", 13, "not a number or a name"),
+        ("* *", 1, "5 fields"),
+        ("*/0 * * * *", 3, "step"),
+        ("5-1 * * * *", 1, "backwards"),
+        ("* * 1,,2 * *", 7, "empty list item"),
+        ("@fortnightly", 1, "unknown shorthand"),
+        ("0 24 * * *", 3, "outside"),
+    ])
+    func invalidExpressionsNameThePosition(_ expr: String, _ position: Int, _ fragment: String) {
+        do {
+            _ = try CronExpression(expr)
+            Issue.record("\(expr) should be rejected")
+        } catch {
+            #expect(error.position == position, "\(expr): \(error)")
+            #expect(error.message.contains(fragment), "\(expr): \(error)")
+        }
+    }
+}
