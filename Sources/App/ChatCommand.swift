@@ -12,19 +12,13 @@ enum ChatCommand {
         """
 
     static func run(_ arguments: [String], _ environment: [String: String]) async -> Int32 {
-        var args = arguments
-        func take(_ flag: String) -> String? {
-            guard let i = args.firstIndex(of: flag), i + 1 < args.count else { return nil }
-            let v = args[i + 1]
-            args.removeSubrange(i...(i + 1))
-            return v
-        }
+        var args = Arguments(arguments)
         if args.contains("--help") || args.contains("-h") { print(help); return 0 }
-        let url = (take("--url") ?? environment["OPENPIECES_URL"] ?? "http://127.0.0.1:39300").trimmingCharacters(in: CharacterSet(charactersIn: "/"))
-        let message = take("-m") ?? take("--message")
-        var chatID = take("--chat")
-        guard args.isEmpty else {
-            CLI.fail("unexpected argument '\(args[0])'. See 'openpieces chat --help'.")
+        let url = (args.take("--url") ?? environment["OPENPIECES_URL"] ?? "http://127.0.0.1:39300").trimmingCharacters(in: CharacterSet(charactersIn: "/"))
+        let message = args.take("-m") ?? args.take("--message")
+        var chatID = args.take("--chat")
+        guard args.rest.isEmpty else {
+            CLI.fail("unexpected argument '\(args.rest[0])'. See 'openpieces chat --help'.")
             return 2
         }
         let client = HTTPClient()

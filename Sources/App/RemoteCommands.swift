@@ -56,23 +56,17 @@ enum RemoteCommands {
         """
 
     static func run(_ group: String, _ arguments: [String], _ environment: [String: String]) async -> Int32 {
-        var args = arguments
-        func take(_ flag: String) -> String? {
-            guard let i = args.firstIndex(of: flag), i + 1 < args.count else { return nil }
-            let v = args[i + 1]
-            args.removeSubrange(i...(i + 1))
-            return v
-        }
-        if args.isEmpty || args.contains("--help") || args.contains("-h") {
+        var parsed = Arguments(arguments)
+        if parsed.rest.isEmpty || parsed.contains("--help") || parsed.contains("-h") {
             print(group == "services" ? servicesHelp : group == "brain" ? brainHelp : secretsHelp)
-            return args.isEmpty ? 2 : 0
+            return parsed.rest.isEmpty ? 2 : 0
         }
-        let url = take("--url") ?? environment["OPENPIECES_URL"] ?? "http://127.0.0.1:39300"
-        let json = args.contains("--json")
-        args.removeAll { $0 == "--json" }
-        var ctx = Context(url: url.hasSuffix("/") ? String(url.dropLast()) : url, json: json, tail: take("--tail"), output: take("-o"))
-        ctx.kind = take("--kind")
-        ctx.tag = take("--tag")
+        let url = parsed.take("--url") ?? environment["OPENPIECES_URL"] ?? "http://127.0.0.1:39300"
+        let json = parsed.flag("--json")
+        var ctx = Context(url: url.hasSuffix("/") ? String(url.dropLast()) : url, json: json, tail: parsed.take("--tail"), output: parsed.take("-o"))
+        ctx.kind = parsed.take("--kind")
+        ctx.tag = parsed.take("--tag")
+        let args = parsed.rest
         do {
             switch group {
             case "services": return try await services(ctx, args)
@@ -271,5 +265,29 @@ struct SSELines {
             if line.hasPrefix("data: ") { out.append(String(line.dropFirst(6))) }
         }
         return out
+    }
+}
+
+/// Command-line arguments, with options taken out as they are read.
+struct Arguments {
+    private(set) var rest: [String]
+
+    init(_ arguments: [String]) { rest = arguments }
+
+    func contains(_ flag: String) -> Bool { rest.contains(flag) }
+
+    /// The value after `flag`, removing both.
+    mutating func take(_ flag: String) -> String? {
+        guard let i = rest.firstIndex(of: flag), i + 1 < rest.count else { return nil }
+        let v = rest[i + 1]
+        rest.removeSubrange(i...(i + 1))
+        return v
+    }
+
+    /// Whether a bare `flag` was given, removing it.
+    mutating func flag(_ flag: String) -> Bool {
+        let found = rest.contains(flag)
+        rest.removeAll { $0 == flag }
+        return found
     }
 }

@@ -586,6 +586,11 @@ final class Connection {
             return
         }
         if chunked { outbound.append(contentsOf: Array("0\r\n\r\n".utf8)) }
+        exchangeFinished()
+    }
+
+    /// A response is complete: back to reading the next request (pipelined ones may be waiting).
+    func exchangeFinished() {
         phase = .reading
         idleSince = loop.now
         if !keepAlive { closeAfterFlush = true }

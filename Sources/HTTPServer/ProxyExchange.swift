@@ -442,13 +442,7 @@ extension Connection {
         guard let p = proxy else { return }
         proxy = nil
         if reuse { loop.releaseUpstream(p.upstream) } else { p.upstream.close() }
-        phase = .reading
-        idleSince = loop.now
-        if !keepAlive { closeAfterFlush = true }
-        flush()
-        processInbound()
-        updateInterest()
-        updateDeadline()
+        exchangeFinished()
     }
 
     static func findHeadEnd(_ b: [UInt8]) -> Int? {

@@ -38,14 +38,7 @@ import TestSupport
                                                            body: JSONValue.object(["content": .string(text)]).bytes, timeout: 0, stallTimeout: 120))
         var raw = ""
         for try await chunk in stream.body { raw += String(decoding: chunk, as: UTF8.self) }
-        return raw.components(separatedBy: "\n\n").compactMap { block in
-            var name = "", data = ""
-            for line in block.split(separator: "\n") {
-                if line.hasPrefix("event: ") { name = String(line.dropFirst(7)) }
-                if line.hasPrefix("data: ") { data += String(line.dropFirst(6)) }
-            }
-            return name.isEmpty ? nil : (name, JSONValue.parse(data) ?? .null)
-        }
+        return sseEvents(raw).map { ($0.name, $0.data) }
     }
 
     @Test func chatBuildsDeploysAndFixesAServiceReusingItsSession() async throws {

@@ -20,15 +20,7 @@ import TestSupport
         #expect(stream.status == 200)
         var raw = ""
         for try await chunk in stream.body { raw += String(decoding: chunk, as: UTF8.self) }
-        return raw.components(separatedBy: "\n\n").compactMap { block in
-            var name = "", data = ""
-            for line in block.split(separator: "\n") {
-                if line.hasPrefix("event: ") { name = String(line.dropFirst(7)) }
-                if line.hasPrefix("data: ") { data += String(line.dropFirst(6)) }
-            }
-            guard !name.isEmpty, let json = JSONValue.parse(data) else { return nil }
-            return Event(name: name, data: json)
-        }
+        return sseEvents(raw).map { Event(name: $0.name, data: $0.data) }
     }
 
     @Test func orchestratorReadsMemoryUsesToolsAndRemembers() async throws {

@@ -90,17 +90,7 @@ import TestSupport
         try await bin.waitUntilListening()
         let base = "http://127.0.0.1:\(bin.port)"
         let started = Date()
-        let (code, out) = try await offPool {
-            let p = Process()
-            p.executableURL = URL(fileURLWithPath: TestPaths.product("openpieces"))
-            p.arguments = ["chat", "--url", base, "-m", "create a notes API with title and body"]
-            let o = Pipe()
-            p.standardOutput = o
-            try p.run()
-            let d = o.fileHandleForReading.readDataToEndOfFile()
-            p.waitUntilExit()
-            return (p.terminationStatus, String(decoding: d, as: UTF8.self))
-        }
+        let (code, out, _) = try await runProduct(["chat", "--url", base, "-m", "create a notes API with title and body"])
         #expect(code == 0)
         #expect(Date().timeIntervalSince(started) < 30)
         #expect(out.contains("→ build_service"))

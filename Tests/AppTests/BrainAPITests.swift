@@ -30,17 +30,7 @@ import TestSupport
         let (s4, _) = try await call("GET", "/api/v1/brain?kind=gossip")
         #expect(s4 == 400)
 
-        let (code, out) = try await offPool {
-            let p = Process()
-            p.executableURL = URL(fileURLWithPath: TestPaths.product("openpieces"))
-            p.arguments = ["brain", "search", "slack", "--url", base]
-            let o = Pipe()
-            p.standardOutput = o
-            try p.run()
-            let d = o.fileHandleForReading.readDataToEndOfFile()
-            p.waitUntilExit()
-            return (p.terminationStatus, String(decoding: d, as: UTF8.self))
-        }
+        let (code, out, _) = try await runProduct(["brain", "search", "slack", "--url", base])
         #expect(code == 0)
         #expect(out.contains("Post daily summaries to Slack at 8"))
         let id = created["id"]!.string!

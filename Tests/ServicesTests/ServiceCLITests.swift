@@ -7,21 +7,7 @@ import TestSupport
 /// `openpieces services …` and `openpieces secrets …` against a running server, and live logs.
 @Suite(.serialized) struct ServiceCLITests {
     func cli(_ args: [String], url: String, stdin: String? = nil) async throws -> (Int32, String, String) {
-        try await offPool {
-            let p = Process()
-            p.executableURL = URL(fileURLWithPath: TestPaths.product("openpieces"))
-            p.arguments = args + ["--url", url]
-            let out = Pipe(), err = Pipe(), input = Pipe()
-            p.standardOutput = out
-            p.standardError = err
-            p.standardInput = input
-            try p.run()
-            if let stdin { input.fileHandleForWriting.write(Data(stdin.utf8)) }
-            try input.fileHandleForWriting.close()
-            let o = out.fileHandleForReading.readDataToEndOfFile(), e = err.fileHandleForReading.readDataToEndOfFile()
-            p.waitUntilExit()
-            return (p.terminationStatus, String(decoding: o, as: UTF8.self), String(decoding: e, as: UTF8.self))
-        }
+        try await runProduct(args + ["--url", url], stdin: stdin)
     }
 
     @Test func servicesAndSecretsFromTheCommandLine() async throws {
@@ -74,17 +60,7 @@ import TestSupport
 
     @Test func doctorReportsDeno() async throws {
         let home = try TestPaths.temporaryDirectory("doctor")
-        let (code, out, _) = try await offPool {
-            let p = Process()
-            p.executableURL = URL(fileURLWithPath: TestPaths.product("openpieces"))
-            p.arguments = ["doctor", "--home", home]
-            let o = Pipe()
-            p.standardOutput = o
-            try p.run()
-            let d = o.fileHandleForReading.readDataToEndOfFile()
-            p.waitUntilExit()
-            return (p.terminationStatus, String(decoding: d, as: UTF8.self), "")
-        }
+        let (code, out, _) = try await runProduct(["doctor", "--home", home])
         #expect(code == 0)
         #expect(out.contains("ok   deno: "))
         #expect(out.contains("sqlite 3."))
