@@ -29,7 +29,8 @@ public enum ProxyDecision: Sendable {
 /// Built before the server starts, then immutable.
 public struct Router: Sendable {
     struct Node: Sendable {
-        var statics: [String: Node] = [:]
+        /// Keyed by Substring so a lookup with a path segment allocates nothing.
+        var statics: [Substring: Node] = [:]
         var param: [ParamChild] = []
         var catchAll: (name: String, handlers: [String: Handler])?
         var handlers: [String: Handler] = [:]
@@ -94,7 +95,7 @@ public struct Router: Sendable {
             precondition(node.param[0].name == name, "conflicting parameter names at the same position")
             insert(&node.param[0].node, rest, method, handler)
         } else {
-            insert(&node.statics[first, default: Node()], rest, method, handler)
+            insert(&node.statics[Substring(first), default: Node()], rest, method, handler)
         }
     }
 
@@ -121,7 +122,7 @@ public struct Router: Sendable {
             return nil
         }
         let rest = segments.dropFirst()
-        if let child = node.statics[String(first)], let found = find(child, rest, &params) { return found }
+        if let child = node.statics[first], let found = find(child, rest, &params) { return found }
         if let p = node.param.first, let decoded = PercentEncoding.decode(first) {
             // Try the parameter branch in place; undo if it leads nowhere (no dictionary copy on the hot path).
             let previous = params.updateValue(decoded, forKey: p.name)

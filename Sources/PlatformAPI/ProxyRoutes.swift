@@ -29,7 +29,8 @@ public enum ProxyRoutes {
             return .respond(Response.error(404, code: "not_found", message: "'\(slug)' is not a service slug."))
         }
         // No dot segments, raw or escaped: a service must never be asked for a path outside the one it was given.
-        for segment in rest.split(separator: "/", omittingEmptySubsequences: false)
+        let suspicious = rest.utf8.contains { $0 == 0x2E || $0 == 0x25 || $0 == 0x5C }
+        for segment in suspicious ? rest.split(separator: "/", omittingEmptySubsequences: false) : []
         where segment.utf8.contains(where: { $0 == 0x2E || $0 == 0x25 || $0 == 0x5C }) {
             let decoded = (PercentEncoding.decode(segment) ?? String(segment)).lowercased()
             if decoded == "." || decoded == ".." || decoded.contains("/") || decoded.contains("\\") {
