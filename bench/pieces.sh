@@ -29,7 +29,7 @@ echo '[{"text": ["The ", "answer ", "is ", "42."]}]' > "$work/script.json"
 "$bin/fake-llm" --loop --chunk-delay 0 --port "$LLM_PORT" "$work/script.json" >/dev/null &
 "$bin/openpieces" serve --port "$OP_PORT" --home "$work/home" --log-level warn \
   --llm-base-url "http://127.0.0.1:$LLM_PORT/v1" --llm-model fake-model 2>"$work/op.log" &
-for _ in $(seq 50); do curl -fs "http://127.0.0.1:$OP_PORT/.well-known/health" >/dev/null 2>&1 && break; sleep 0.1; done
+for _ in $(seq 150); do curl -fs "http://127.0.0.1:$OP_PORT/.well-known/health" >/dev/null 2>&1 && break; sleep 0.1; done
 
 summary() {  # name, wrk output
   awk -v name="$1" '/Requests\/sec/ {rps=$2} $1=="50%" {p50=$2} $1=="99%" {p99=$2} /Non-2xx/ {bad=$NF}

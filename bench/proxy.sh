@@ -29,7 +29,7 @@ echo "bench: building release..." >&2
 swift build -c release --product openpieces >/dev/null
 bin=.build/release/openpieces
 "$bin" serve --port "$OP_PORT" --home "$work/home" --log-level warn 2>"$work/op.log" &
-for _ in $(seq 50); do curl -fs "http://127.0.0.1:$OP_PORT/.well-known/health" >/dev/null 2>&1 && break; sleep 0.1; done
+for _ in $(seq 150); do curl -fs "http://127.0.0.1:$OP_PORT/.well-known/health" >/dev/null 2>&1 && break; sleep 0.1; done
 export OPENPIECES_URL="http://127.0.0.1:$OP_PORT"
 "$bin" services create notes services/notes >/dev/null
 svc_port=$(curl -fs "$OPENPIECES_URL/api/v1/services/notes" | python3 -c 'import json,sys; print(json.load(sys.stdin)["port"])')
