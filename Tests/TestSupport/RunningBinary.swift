@@ -20,6 +20,11 @@ public final class RunningBinary: @unchecked Sendable {
     }
 
     /// Waits for the `server.listening` log line and reads the port from it.
+    /// A test that fails halfway must not leave a server (and its services) running.
+    deinit {
+        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+    }
+
     public func waitUntilListening() async throws {
         try await offPool { try self.waitUntilListeningBlocking() }
     }
