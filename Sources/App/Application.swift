@@ -9,6 +9,7 @@ import PlatformAPI
 import Secrets
 import Services
 import Store
+import Workflows
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -54,6 +55,7 @@ public final class Application: Sendable {
         let publicURLBox = PublicURL()
         PlatformRoutes(manager: services, secrets: secrets, publicURL: { publicURLBox.value }, logger: logger).install(&router)
         ProxyRoutes.install(&router, manager: services, serviceDomain: options.serviceDomain)
+        WorkflowRoutes.install(&router, store: WorkflowStore(db: database, services: services.store))
         let brain = Brain(db: database)
         BrainRoutes.install(&router, brain: brain)
         let internalURLBox = PublicURL()

@@ -1,0 +1,47 @@
+import Core
+import HTTPServer
+import Workflows
+
+/// `/api/v1/workflows`: declarations linking a trigger to action services with ordered steps; import and export as files.
+public enum WorkflowRoutes {
+    public static func install(_ r: inout Router, store: WorkflowStore) {
+        r.get("/api/v1/workflows") { _ in .jsonValue(["workflows": .array(try store.all().map(\.json))]) }
+        r.post("/api/v1/workflows") { req in
+            let body = try PlatformRoutes.json(req)
+            return try guarded { .jsonValue(try store.save(body, allowReplace: false).json, status: 201) }
+        }
+        // Import a `workflows/<slug>.json` file: creates or replaces.
+        r.post("/api/v1/workflows/import") { req in
+            let body = try PlatformRoutes.json(req)
+            return try guarded { .jsonValue(try store.save(body, allowReplace: true).json) }
+        }
+        r.get("/api/v1/workflows/:slug") { req in
+            guard let w = try store.get(req.parameter("slug")!) else { throw HTTPError.notFound("No workflow '\(req.parameter("slug")!)'.") }
+            return .jsonValue(w.json)
+        }
+        r.get("/api/v1/workflows/:slug/export") { req in
+            guard let w = try store.get(req.parameter("slug")!) else { throw HTTPError.notFound("No workflow '\(req.parameter("slug")!)'.") }
+            var file = w.json
+            if case .object(var o) = file { o["created"] = nil; o["updated"] = nil; file = .object(o) }
+            var resp = Response.jsonValue(file)
+            resp.headers.add("Content-Disposition", "attachment; filename=\"\(w.slug).json\"")
+            return resp
+        }
+        r.patch("/api/v1/workflows/:slug") { req in
+            let slug = req.parameter("slug")!
+            guard try store.get(slug) != nil else { throw HTTPError.notFound("No workflow '\(slug)'.") }
+            let body = try PlatformRoutes.json(req)
+            return try guarded { .jsonValue(try store.save(body, slug: slug, allowReplace: true).json) }
+        }
+        r.delete("/api/v1/workflows/:slug") { req in
+            guard try store.delete(req.parameter("slug")!) else { throw HTTPError.notFound("No workflow '\(req.parameter("slug")!)'.") }
+            return Response(status: 204)
+        }
+    }
+
+    static func guarded(_ body: () throws -> Response) throws -> Response {
+        do { return try body() } catch let e as WorkflowStore.Invalid {
+            throw HTTPError(e.status, code: e.status == 409 ? "conflict" : "invalid_workflow", message: e.description)
+        }
+    }
+}

@@ -1,0 +1,128 @@
+import Core
+import Foundation
+import Services
+import Store
+
+public struct Workflow: Sendable, Equatable {
+    public var slug: String
+    public var title: String
+    public var description: String
+    /// The trigger service that starts it (a trigger belongs to exactly one workflow).
+    public var trigger: String?
+    /// Action services it may call.
+    public var actions: [String]
+    /// Ordered natural-language instructions: a plan, not code.
+    public var steps: [String]
+    public var status: String  // active | archived
+    public var created: String
+    public var updated: String
+
+    /// The file form: `workflows/<slug>.json`.
+    public var json: JSONValue {
+        ["slug": .string(slug), "title": .string(title), "description": .string(description), "trigger": JSONValue(trigger),
+         "actions": .array(actions.map { .string($0) }), "steps": .array(steps.map { .string($0) }), "status": .string(status),
+         "created": .string(created), "updated": .string(updated)]
+    }
+}
+
+/// Workflows in SQLite, validated against the services they link.
+public final class WorkflowStore: Sendable {
+    public static let migrations: [Migration] = [
+        Migration(10, "workflows", """
+            CREATE TABLE workflows (
+                slug TEXT PRIMARY KEY,
+                title TEXT NOT NULL,
+                description TEXT NOT NULL DEFAULT '',
+                trigger_service TEXT UNIQUE,
+                actions TEXT NOT NULL DEFAULT '[]',
+                steps TEXT NOT NULL DEFAULT '[]',
+                status TEXT NOT NULL DEFAULT 'active' CHECK (status IN ('active', 'archived')),
+                created TEXT NOT NULL,
+                updated TEXT NOT NULL
+            );
+            """),
+    ]
+
+    public struct Invalid: Error, CustomStringConvertible, Equatable {
+        public let status: Int
+        public let description: String
+    }
+
+    let db: Database
+    let services: ServiceStore
+
+    public init(db: Database, services: ServiceStore) {
+        self.db = db
+        self.services = services
+    }
+
+    public func all() throws -> [Workflow] {
+        try db.read { try $0.query("SELECT * FROM workflows ORDER BY slug").map(WorkflowStore.workflow) }
+    }
+
+    public func get(_ slug: String) throws -> Workflow? {
+        try db.read { try $0.queryOne("SELECT * FROM workflows WHERE slug = ?", [slug]).map(WorkflowStore.workflow) }
+    }
+
+    /// Creates or replaces a workflow from its JSON form (the API body or a `workflows/<slug>.json` file).
+    public func save(_ v: JSONValue, slug forced: String? = nil, allowReplace: Bool) throws -> Workflow {
+        guard let slug = forced ?? v["slug"]?.string, Slug.isValid(slug) else {
+            throw Invalid(status: 400, description: "Field 'slug' must be 1–48 of a-z, 0-9 and '-'.")
+        }
+        let existing = try get(slug)
+        if existing != nil && !allowReplace { throw Invalid(status: 409, description: "A workflow '\(slug)' exists already; update it with PATCH.") }
+        let title = v["title"]?.string ?? existing?.title ?? slug
+        guard !title.isEmpty, title.count <= 200 else { throw Invalid(status: 400, description: "Field 'title' must hold 1 to 200 characters.") }
+        let steps = try v["steps"].map(WorkflowStore.strings(field: "steps")) ?? existing?.steps ?? []
+        guard steps.count <= 50, steps.allSatisfy({ !$0.isEmpty && $0.count <= 2000 }) else {
+            throw Invalid(status: 400, description: "Field 'steps' holds at most 50 non-empty instructions of at most 2000 characters.")
+        }
+        let actions = try v["actions"].map(WorkflowStore.strings(field: "actions")) ?? existing?.actions ?? []
+        for a in actions {
+            guard let s = try services.find(a) else { throw Invalid(status: 400, description: "Action service '\(a)' does not exist.") }
+            guard s.kind == "action" else { throw Invalid(status: 400, description: "'\(a)' is a \(s.kind) service; actions must be action services.") }
+        }
+        var trigger = existing?.trigger
+        if let t = v["trigger"] { trigger = t.isNull ? nil : t.string }
+        if let t = trigger {
+            guard let s = try services.find(t) else { throw Invalid(status: 400, description: "Trigger service '\(t)' does not exist.") }
+            guard s.kind == "trigger" else { throw Invalid(status: 400, description: "'\(t)' is an \(s.kind) service; a workflow's trigger must be a trigger service.") }
+            if let owner = try db.read({ try $0.queryOne("SELECT slug FROM workflows WHERE trigger_service = ? AND slug != ?", [t, slug])?["slug"].string }) {
+                throw Invalid(status: 409, description: "Trigger '\(t)' already belongs to workflow '\(owner)': a trigger belongs to exactly one workflow.")
+            }
+        }
+        let status = v["status"]?.string ?? existing?.status ?? "active"
+        guard status == "active" || status == "archived" else { throw Invalid(status: 400, description: "Field 'status' must be active or archived.") }
+        let now = Clock.iso8601Now()
+        try db.write { conn in
+            try conn.execute("""
+                INSERT INTO workflows(slug, title, description, trigger_service, actions, steps, status, created, updated) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                ON CONFLICT(slug) DO UPDATE SET title = excluded.title, description = excluded.description, trigger_service = excluded.trigger_service,
+                    actions = excluded.actions, steps = excluded.steps, status = excluded.status, updated = excluded.updated
+                """, [slug, title, v["description"]?.string ?? existing?.description ?? "", trigger,
+                      JSONValue.array(actions.map { .string($0) }).text, JSONValue.array(steps.map { .string($0) }).text, status,
+                      existing?.created ?? now, now])
+        }
+        return try get(slug)!
+    }
+
+    public func delete(_ slug: String) throws -> Bool {
+        try db.write { try $0.execute("DELETE FROM workflows WHERE slug = ?", [slug]) > 0 }
+    }
+
+    static func strings(field: String) -> (JSONValue) throws -> [String] {
+        { v in
+            guard let a = v.array, a.allSatisfy({ $0.string != nil }) else {
+                throw Invalid(status: 400, description: "Field '\(field)' must be a list of strings.")
+            }
+            return a.compactMap(\.string)
+        }
+    }
+
+    static func workflow(_ r: Row) -> Workflow {
+        func list(_ s: String?) -> [String] { JSONValue.parse(s ?? "[]")?.array?.compactMap(\.string) ?? [] }
+        return Workflow(slug: r["slug"].string ?? "", title: r["title"].string ?? "", description: r["description"].string ?? "",
+                        trigger: r["trigger_service"].string, actions: list(r["actions"].string), steps: list(r["steps"].string),
+                        status: r["status"].string ?? "active", created: r["created"].string ?? "", updated: r["updated"].string ?? "")
+    }
+}
