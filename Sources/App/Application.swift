@@ -55,7 +55,8 @@ public final class Application: Sendable {
         let publicURLBox = PublicURL()
         PlatformRoutes(manager: services, secrets: secrets, publicURL: { publicURLBox.value }, logger: logger).install(&router)
         ProxyRoutes.install(&router, manager: services, serviceDomain: options.serviceDomain)
-        WorkflowRoutes.install(&router, store: WorkflowStore(db: database, services: services.store))
+        let workflows = WorkflowStore(db: database, services: services.store)
+        WorkflowRoutes.install(&router, store: workflows)
         let brain = Brain(db: database)
         BrainRoutes.install(&router, brain: brain)
         let internalURLBox = PublicURL()
@@ -77,6 +78,18 @@ public final class Application: Sendable {
         }
         var tools = ToolRegistry(PlatformTools.all(brain: brain, services: services, secrets: secrets, codegen: codegen,
                                                    publicURL: { publicURLBox.value }, internalURL: { internalURLBox.value }))
+        // Workflows as tools: the Orchestrator wires triggers to actions with steps.
+        tools.register(Tool(name: "workflows_list", description: "List workflows: trigger, linked actions, steps, status.",
+                            parameters: ["type": "object", "properties": [:]]) { _, _ in
+            ["workflows": .array(try workflows.all().map(\.json))]
+        })
+        tools.register(Tool(name: "workflow_save", description: "Create or update a workflow: slug, title, trigger service (optional), action services, ordered natural-language steps.",
+                            parameters: ["type": "object", "properties": [
+                                "slug": ["type": "string"], "title": ["type": "string"], "description": ["type": "string"],
+                                "trigger": ["type": "string"], "actions": ["type": "array", "items": ["type": "string"]],
+                                "steps": ["type": "array", "items": ["type": "string"], "minItems": 1]], "required": ["slug", "steps"]]) { input, _ in
+            do { return try workflows.save(input, allowReplace: true).json } catch let e as WorkflowStore.Invalid { throw ToolFailure(e.description) }
+        })
         // The Pieces API as tools: saved snippets.
         tools.register(Tool(name: "assets_search", description: "Search the user's saved snippets (Pieces assets).",
                             parameters: ["type": "object", "properties": ["query": ["type": "string", "minLength": 1]], "required": ["query"]]) { input, _ in

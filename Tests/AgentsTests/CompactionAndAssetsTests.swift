@@ -60,3 +60,30 @@ import TestSupport
         try await bin.waitUntilExit()
     }
 }
+
+@Suite(.serialized) struct WorkflowToolTests {
+    @Test func orchestratorWiresAWorkflow() async throws {
+        let fake = try FakeLLMServer([
+            .toolCalls([ToolCall(id: "w1", name: "workflow_save", arguments: #"{"slug":"morning","title":"Morning summary","steps":["Fetch the news","Post a summary"],"actions":["missing-service"]}"#)]),
+            .toolCalls([ToolCall(id: "w2", name: "workflow_save", arguments: #"{"slug":"morning","title":"Morning summary","steps":["Fetch the news","Post a summary"]}"#)]),
+            .toolCalls([ToolCall(id: "w3", name: "workflows_list", arguments: "{}")]),
+            .text(["Saved."]),
+        ])
+        defer { Task { await fake.shutdown() } }
+        let home = try TestPaths.temporaryDirectory("wf-tool")
+        let bin = try RunningBinary(["serve", "--port", "0", "--home", home, "--llm-base-url", fake.baseURL])
+        try await bin.waitUntilListening()
+        let client = HTTPClient()
+        let base = "http://127.0.0.1:\(bin.port)"
+        let chat = try #require(JSONValue.parse(try await client.send(ClientRequest(method: "POST", url: base + "/api/v1/chats")).body)?["id"]?.string)
+        let stream = try await client.stream(ClientRequest(method: "POST", url: "\(base)/api/v1/chats/\(chat)/messages",
+                                                           headers: [("Content-Type", "application/json")], body: Array(#"{"content":"every morning summarise the news"}"#.utf8)))
+        var raw = ""
+        for try await c in stream.body { raw += String(decoding: c, as: UTF8.self) }
+        let results = sseEvents(raw).filter { $0.name == "tool_result" }
+        #expect(results.map { $0.data["ok"]?.bool } == [false, true, true])
+        #expect(results[0].data["output"]?.string?.contains("Action service 'missing-service' does not exist") == true)
+        let saved = JSONValue.parse(try await client.send(ClientRequest(url: base + "/api/v1/workflows/morning")).body)
+        #expect(saved?["steps"] == ["Fetch the news", "Post a summary"])
+    }
+}
