@@ -29,7 +29,7 @@ let package = Package(
         .target(name: "Services", dependencies: ["Core", "Store", "CNetShim", "Crypto"]),
         .target(name: "Brain", dependencies: ["Core", "Store", "Crypto"]),
         .target(name: "Scheduling", dependencies: ["Core"]),
-        .target(name: "Workflows", dependencies: ["Core", "Store", "Services"]),
+        .target(name: "Workflows", dependencies: ["Core", "Store", "Services", "Scheduling"]),
         .target(name: "Agents", dependencies: ["Core", "Store", "LLM", "Brain", "Services", "Secrets", "HTTPClient", "CNetShim"]),
         .target(name: "PlatformAPI", dependencies: ["Core", "HTTPServer", "HTTPClient", "Services", "Secrets", "Crypto", "Brain", "Agents", "Workflows"]),
         .target(name: "PiecesAPI", dependencies: ["Core", "HTTPServer", "Store", "LLM", "Crypto"]),

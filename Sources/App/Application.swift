@@ -56,7 +56,8 @@ public final class Application: Sendable {
         PlatformRoutes(manager: services, secrets: secrets, publicURL: { publicURLBox.value }, logger: logger).install(&router)
         ProxyRoutes.install(&router, manager: services, serviceDomain: options.serviceDomain)
         let workflows = WorkflowStore(db: database, services: services.store)
-        WorkflowRoutes.install(&router, store: workflows)
+        let tasks = TaskStore(db: database)
+        WorkflowRoutes.install(&router, store: workflows, tasks: tasks)
         let brain = Brain(db: database)
         BrainRoutes.install(&router, brain: brain)
         let internalURLBox = PublicURL()
@@ -89,6 +90,18 @@ public final class Application: Sendable {
                                 "trigger": ["type": "string"], "actions": ["type": "array", "items": ["type": "string"]],
                                 "steps": ["type": "array", "items": ["type": "string"], "minItems": 1]], "required": ["slug", "steps"]]) { input, _ in
             do { return try workflows.save(input, allowReplace: true).json } catch let e as WorkflowStore.Invalid { throw ToolFailure(e.description) }
+        })
+        tools.register(Tool(name: "task_create", description: "Schedule a workflow: a 5-field cron expression (or @daily…) in an IANA time zone, or one ISO-8601 instant.",
+                            parameters: ["type": "object", "properties": ["workflow": ["type": "string"], "schedule": ["type": "string"],
+                                                                          "at": ["type": "string"], "timezone": ["type": "string"]], "required": ["workflow"]]) { input, _ in
+            do {
+                let t = try tasks.create(input)
+                return ["task": t.json, "next": .array(try tasks.preview(t, count: 3).map { .string($0) })]
+            } catch let e as WorkflowStore.Invalid { throw ToolFailure(e.description) }
+        })
+        tools.register(Tool(name: "tasks_list", description: "List scheduled tasks with their next run.",
+                            parameters: ["type": "object", "properties": [:]]) { _, _ in
+            ["tasks": .array(try tasks.all().map(\.json))]
         })
         // The Pieces API as tools: saved snippets.
         tools.register(Tool(name: "assets_search", description: "Search the user's saved snippets (Pieces assets).",

@@ -4,7 +4,36 @@ import Workflows
 
 /// `/api/v1/workflows`: declarations linking a trigger to action services with ordered steps; import and export as files.
 public enum WorkflowRoutes {
-    public static func install(_ r: inout Router, store: WorkflowStore) {
+    public static func install(_ r: inout Router, store: WorkflowStore, tasks: TaskStore) {
+        r.get("/api/v1/tasks") { req in
+            .jsonValue(["tasks": .array(try tasks.all(workflow: req.query["workflow"]).map(\.json))])
+        }
+        r.post("/api/v1/tasks") { req in
+            let body = try PlatformRoutes.json(req)
+            return try guarded {
+                let t = try tasks.create(body)
+                var out = t.json
+                if case .object(var o) = out { o["preview"] = .array(try tasks.preview(t, count: 5).map { .string($0) }); out = .object(o) }
+                return .jsonValue(out, status: 201)
+            }
+        }
+        r.get("/api/v1/tasks/:id") { req in
+            guard let t = try tasks.get(req.parameter("id")!) else { throw HTTPError.notFound("No task '\(req.parameter("id")!)'.") }
+            let count = min(50, max(1, Int(req.query["next"] ?? "5") ?? 5))
+            var out = t.json
+            if case .object(var o) = out { o["preview"] = .array(try tasks.preview(t, count: count).map { .string($0) }); out = .object(o) }
+            return .jsonValue(out)
+        }
+        for (action, enabled) in [("enable", true), ("disable", false)] {
+            r.post("/api/v1/tasks/:id/\(action)") { req in
+                guard let t = try tasks.setEnabled(req.parameter("id")!, enabled) else { throw HTTPError.notFound("No task '\(req.parameter("id")!)'.") }
+                return .jsonValue(t.json)
+            }
+        }
+        r.delete("/api/v1/tasks/:id") { req in
+            guard try tasks.delete(req.parameter("id")!) else { throw HTTPError.notFound("No task '\(req.parameter("id")!)'.") }
+            return Response(status: 204)
+        }
         r.get("/api/v1/workflows") { _ in .jsonValue(["workflows": .array(try store.all().map(\.json))]) }
         r.post("/api/v1/workflows") { req in
             let body = try PlatformRoutes.json(req)

@@ -67,6 +67,7 @@ import TestSupport
             .toolCalls([ToolCall(id: "w1", name: "workflow_save", arguments: #"{"slug":"morning","title":"Morning summary","steps":["Fetch the news","Post a summary"],"actions":["missing-service"]}"#)]),
             .toolCalls([ToolCall(id: "w2", name: "workflow_save", arguments: #"{"slug":"morning","title":"Morning summary","steps":["Fetch the news","Post a summary"]}"#)]),
             .toolCalls([ToolCall(id: "w3", name: "workflows_list", arguments: "{}")]),
+            .toolCalls([ToolCall(id: "w4", name: "task_create", arguments: #"{"workflow":"morning","schedule":"0 8 * * *","timezone":"Europe/Zurich"}"#)]),
             .text(["Saved."]),
         ])
         defer { Task { await fake.shutdown() } }
@@ -81,7 +82,8 @@ import TestSupport
         var raw = ""
         for try await c in stream.body { raw += String(decoding: c, as: UTF8.self) }
         let results = sseEvents(raw).filter { $0.name == "tool_result" }
-        #expect(results.map { $0.data["ok"]?.bool } == [false, true, true])
+        #expect(results.map { $0.data["ok"]?.bool } == [false, true, true, true])
+        #expect(results[3].data["output"]?.string?.contains("\"schedule\":\"0 8 * * *\"") == true)
         #expect(results[0].data["output"]?.string?.contains("Action service 'missing-service' does not exist") == true)
         let saved = JSONValue.parse(try await client.send(ClientRequest(url: base + "/api/v1/workflows/morning")).body)
         #expect(saved?["steps"] == ["Fetch the news", "Post a summary"])

@@ -47,3 +47,40 @@ import TestSupport
         await p.stop()
     }
 }
+
+@Suite(.serialized) struct TaskAPITests {
+    @Test func tasksValidateTheirScheduleAndPreviewRuns() async throws {
+        let p = try await Platform()
+        _ = try await p.call("POST", "/api/v1/workflows", ["slug": "digest", "steps": ["Summarise the day"]])
+        let (s1, task, _) = try await p.call("POST", "/api/v1/tasks", ["workflow": "digest", "schedule": "0 8 * * MON-FRI", "timezone": "Europe/Zurich"])
+        #expect(s1 == 201)
+        let preview = task["preview"]?.array?.compactMap(\.string) ?? []
+        #expect(preview.count == 5)
+        // 08:00 in Zurich is 07:00 or 06:00 UTC depending on the season, and never on a weekend.
+        #expect(preview.allSatisfy { $0.hasSuffix("T07:00:00Z") || $0.hasSuffix("T06:00:00Z") })
+        #expect(task["nextRun"]?.string == preview.first)
+
+        let (s2, bad, _) = try await p.call("POST", "/api/v1/tasks", ["workflow": "digest", "schedule": "0 8 * * MON-XYZ"])
+        #expect(s2 == 400)
+        #expect(bad["error"]?["message"]?.string?.contains("at character 13") == true)
+        #expect(try await p.call("POST", "/api/v1/tasks", ["workflow": "digest", "schedule": "@daily", "timezone": "Mars/Olympus"]).0 == 400)
+        #expect(try await p.call("POST", "/api/v1/tasks", ["workflow": "digest", "schedule": "@daily", "at": "2030-01-01T00:00:00Z"]).0 == 400)
+        #expect(try await p.call("POST", "/api/v1/tasks", ["workflow": "nope", "schedule": "@daily"]).0 == 400)
+
+        let (s3, once, _) = try await p.call("POST", "/api/v1/tasks", ["workflow": "digest", "at": "2030-01-01T09:00:00Z"])
+        #expect(s3 == 201)
+        #expect(once["nextRun"]?.string == "2030-01-01T09:00:00Z")
+
+        let id = try #require(task["id"]?.string)
+        let (_, disabled, _) = try await p.call("POST", "/api/v1/tasks/\(id)/disable")
+        #expect(disabled["enabled"]?.bool == false)
+        #expect(disabled["nextRun"] == .null)
+        let (_, enabled, _) = try await p.call("POST", "/api/v1/tasks/\(id)/enable")
+        #expect(enabled["nextRun"]?.string == preview.first)
+        #expect(try await p.call("GET", "/api/v1/tasks/\(id)?next=10").1["preview"]?.array?.count == 10)
+        // Deleting the workflow deletes its tasks.
+        _ = try await p.call("DELETE", "/api/v1/workflows/digest")
+        #expect(try await p.call("GET", "/api/v1/tasks").1["tasks"]?.array?.isEmpty == true)
+        await p.stop()
+    }
+}
