@@ -41,7 +41,7 @@ let package = Package(
         .executableTarget(name: "CrashProbe", dependencies: ["Store"]),
 
         // Shared by the test targets: a raw-socket client and paths of built products.
-        .target(name: "TestSupport", dependencies: ["CNetShim", "Crypto", "Core"], path: "Tests/TestSupport"),
+        .target(name: "TestSupport", dependencies: ["CNetShim", "Crypto", "Core", "HTTPClient"], path: "Tests/TestSupport"),
         // A scripted OpenAI-compatible server for tests: replays turns, records requests.
         .target(name: "FakeLLM", dependencies: ["HTTPServer", "Core", "LLM"], path: "Tests/FakeLLM"),
         .executableTarget(name: "fake-llm", dependencies: ["FakeLLM", "Core"], path: "Tests/FakeLLMMain"),

@@ -45,12 +45,8 @@ import TestSupport
         try await bin.waitUntilListening()
         let client = HTTPClient()
         let base = "http://127.0.0.1:\(bin.port)"
-        let chat = try #require(JSONValue.parse(try await client.send(ClientRequest(method: "POST", url: base + "/api/v1/chats")).body)?["id"]?.string)
-        let stream = try await client.stream(ClientRequest(method: "POST", url: "\(base)/api/v1/chats/\(chat)/messages",
-                                                           headers: [("Content-Type", "application/json")], body: Array(#"{"content":"save my retry loop"}"#.utf8)))
-        var raw = ""
-        for try await c in stream.body { raw += String(decoding: c, as: UTF8.self) }
-        #expect(raw.contains("event: done"))
+        let events = try await chatTurn(client, base: base, "save my retry loop")
+        #expect(events.last?.name == "done")
         let found = fake.requests[2]["messages"]?.array?.last?["content"]?.string ?? ""
         #expect(found.contains("Retry with backoff"))
         // It is a real Pieces asset: the Pieces API sees it.
@@ -76,12 +72,7 @@ import TestSupport
         try await bin.waitUntilListening()
         let client = HTTPClient()
         let base = "http://127.0.0.1:\(bin.port)"
-        let chat = try #require(JSONValue.parse(try await client.send(ClientRequest(method: "POST", url: base + "/api/v1/chats")).body)?["id"]?.string)
-        let stream = try await client.stream(ClientRequest(method: "POST", url: "\(base)/api/v1/chats/\(chat)/messages",
-                                                           headers: [("Content-Type", "application/json")], body: Array(#"{"content":"every morning summarise the news"}"#.utf8)))
-        var raw = ""
-        for try await c in stream.body { raw += String(decoding: c, as: UTF8.self) }
-        let results = sseEvents(raw).filter { $0.name == "tool_result" }
+        let results = try await chatTurn(client, base: base, "every morning summarise the news").filter { $0.name == "tool_result" }
         #expect(results.map { $0.data["ok"]?.bool } == [false, true, true, true])
         #expect(results[3].data["output"]?.string?.contains("\"schedule\":\"0 8 * * *\"") == true)
         #expect(results[0].data["output"]?.string?.contains("Action service 'missing-service' does not exist") == true)

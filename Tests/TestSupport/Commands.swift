@@ -32,3 +32,20 @@ public func sseEvents(_ raw: String) -> [(name: String, data: JSONValue)] {
         return (name, JSONValue.parse(data) ?? .null)
     }
 }
+
+import HTTPClient
+
+/// Starts a chat on a running server and sends one message; returns the turn's events.
+public func chatTurn(_ client: HTTPClient, base: String, chat: String? = nil, _ text: String) async throws -> [(name: String, data: JSONValue)] {
+    var id = chat
+    if id == nil {
+        id = JSONValue.parse(try await client.send(ClientRequest(method: "POST", url: base + "/api/v1/chats")).body)?["id"]?.string
+    }
+    guard let id else { throw TestError("could not create a chat") }
+    let stream = try await client.stream(ClientRequest(method: "POST", url: "\(base)/api/v1/chats/\(id)/messages",
+                                                       headers: [("Content-Type", "application/json")],
+                                                       body: JSONValue.object(["content": .string(text)]).bytes, timeout: 0, stallTimeout: 120))
+    var raw = ""
+    for try await chunk in stream.body { raw += String(decoding: chunk, as: UTF8.self) }
+    return sseEvents(raw)
+}
