@@ -53,9 +53,10 @@ public final class Application: Sendable {
         pieces.install(&router)
         SettingsRoutes.install(&router, pieces: pieces, config: llm, logger: logger)
         let publicURLBox = PublicURL()
-        PlatformRoutes(manager: services, secrets: secrets, publicURL: { publicURLBox.value }, logger: logger).install(&router)
-        ProxyRoutes.install(&router, manager: services, serviceDomain: options.serviceDomain)
         let workflows = WorkflowStore(db: database, services: services.store)
+        PlatformRoutes(manager: services, secrets: secrets, publicURL: { publicURLBox.value }, logger: logger,
+                       workflows: workflows, runs: RunStore(db: database)).install(&router)
+        ProxyRoutes.install(&router, manager: services, serviceDomain: options.serviceDomain)
         let tasks = TaskStore(db: database)
         WorkflowRoutes.install(&router, store: workflows, tasks: tasks)
         let brain = Brain(db: database)

@@ -4,6 +4,7 @@ import HTTPClient
 import HTTPServer
 import Secrets
 import Services
+import Workflows
 
 /// `/api/v1/services…`, `/api/v1/secrets…` and the `/internal` notification endpoint.
 public final class PlatformRoutes: Sendable {
@@ -12,8 +13,14 @@ public final class PlatformRoutes: Sendable {
     let publicURL: @Sendable () -> String
     let logger: Logger
     let client = HTTPClient(maxResponseBytes: 16 * 1024 * 1024)
+    /// Where a trigger's events go: the active workflow it belongs to, and the durable run queue.
+    let workflows: WorkflowStore?
+    let runs: RunStore?
 
-    public init(manager: ServiceManager, secrets: SecretStore, publicURL: @escaping @Sendable () -> String, logger: Logger) {
+    public init(manager: ServiceManager, secrets: SecretStore, publicURL: @escaping @Sendable () -> String, logger: Logger,
+                workflows: WorkflowStore? = nil, runs: RunStore? = nil) {
+        self.workflows = workflows
+        self.runs = runs
         self.manager = manager
         self.secrets = secrets
         self.publicURL = publicURL
@@ -120,6 +127,15 @@ public final class PlatformRoutes: Sendable {
         r.post("/api/v1/services/:id/endpoints/:endpoint/call") { [self] req in try await guarded { try await call(req) } }
         installSecrets(&r)
         r.post("/internal/services/:slug/events") { [self] req in try await notify(req) }
+        r.get("/api/v1/runs") { [self] req in
+            guard let runs else { return .jsonValue(["runs": []]) }
+            return .jsonValue(["runs": .array(try runs.list(workflow: req.query["workflow"], status: req.query["status"],
+                                                            limit: Int(req.query["limit"] ?? "100") ?? 100))])
+        }
+        r.get("/api/v1/runs/:id") { [self] req in
+            guard let run = try runs?.get(req.parameter("id")!) else { throw HTTPError.notFound("No run '\(req.parameter("id")!)'.") }
+            return .jsonValue(run)
+        }
     }
 
     func notFound(_ req: Request) throws -> Never {
@@ -253,9 +269,19 @@ public final class PlatformRoutes: Sendable {
         guard let event = body["event"]?.string, !event.isEmpty, event.count <= 200 else {
             throw HTTPError(400, code: "missing_field", message: "Field 'event' is required: the event's name.")
         }
-        let id = try manager.store.recordEvent(serviceID: s.id, event: event, payload: body["payload"] ?? .null)
-        logger.info("service.event", ["service": s.slug, "event": event, "event_id": id])
-        return .jsonValue(["accepted": true, "eventId": .string(id)], status: 202)
+        guard let workflows, let runs else {
+            let id = try manager.store.recordEvent(serviceID: s.id, event: event, payload: body["payload"] ?? .null)
+            return .jsonValue(["accepted": true, "eventId": .string(id)], status: 202)
+        }
+        guard let workflow = try workflows.all().first(where: { $0.trigger == s.slug && $0.status == "active" }) else {
+            throw HTTPError(409, code: "no_active_workflow",
+                            message: "Trigger '\(s.slug)' is not in an active workflow, so nothing would run. Create one with POST /api/v1/workflows.")
+        }
+        let key = (req.headers["Idempotency-Key"] ?? body["idempotencyKey"]?.string).flatMap { $0.isEmpty || $0.count > 200 ? nil : $0 }
+        let accepted = try runs.acceptEvent(serviceID: s.id, workflow: workflow.slug, event: event, payload: body["payload"] ?? .null, idempotencyKey: key)
+        logger.info("service.event", ["service": s.slug, "event": event, "run": accepted.runID, "duplicate": "\(accepted.duplicate)"])
+        return .jsonValue(["accepted": true, "runId": .string(accepted.runID), "eventId": .string(accepted.eventID),
+                           "duplicate": .bool(accepted.duplicate)], status: 202)
     }
 }
 

@@ -98,14 +98,31 @@ import TestSupport
         let (_, listed, _) = try await p.call("GET", "/api/v1/secrets")
         #expect(!listed.text.contains("s3cr3t-value"), "values are never listed")
 
-        // A signed delivery is accepted and recorded; a forged one is refused by the service itself.
+        // A signed delivery: refused while no active workflow would run it, then queued as a run, once per delivery id.
         let payload = Array(#"{"action":"opened","number":7}"#.utf8)
         let signature = "sha256=" + Hex.encode(Digest.hmacSHA256(key: Array("s3cr3t-value".utf8), message: payload))
-        let good = try await p.client.send(ClientRequest(method: "POST", url: p.base + "/s/github/webhook",
-                                                         headers: [("X-Hub-Signature-256", signature), ("X-GitHub-Event", "pull_request")],
-                                                         body: payload))
+        func deliver() async throws -> ClientResponse {
+            try await p.client.send(ClientRequest(method: "POST", url: p.base + "/s/github/webhook",
+                                                  headers: [("X-Hub-Signature-256", signature), ("X-GitHub-Event", "pull_request"),
+                                                            ("X-GitHub-Delivery", "delivery-1")], body: payload))
+        }
+        let orphan = try await deliver()
+        #expect(orphan.status == 409)
+        #expect(orphan.text.contains("not in an active workflow"))
+        let (sw, _, _) = try await p.call("POST", "/api/v1/workflows", ["slug": "gh-flow", "trigger": "github", "steps": ["Log the event."]])
+        #expect(sw == 201)
+        let good = try await deliver()
         #expect(good.status == 202)
-        #expect(JSONValue.parse(good.body)?["eventId"]?.string != nil)
+        let accepted = JSONValue.parse(good.body)
+        let runID = try #require(accepted?["runId"]?.string)
+        let again = JSONValue.parse(try await deliver().body)
+        #expect(again?["runId"]?.string == runID)
+        #expect(again?["duplicate"]?.bool == true)
+        let runs = try await p.call("GET", "/api/v1/runs?workflow=gh-flow").1["runs"]?.array ?? []
+        #expect(runs.count == 1)
+        #expect(runs[0]["status"]?.string == "queued")
+        #expect(runs[0]["input"]?["event"]?.string == "github.pull_request")
+        #expect(runs[0]["input"]?["payload"]?["number"]?.int == 7)
         let forged = try await p.client.send(ClientRequest(method: "POST", url: p.base + "/s/github/webhook",
                                                            headers: [("X-Hub-Signature-256", "sha256=00")], body: payload))
         #expect(forged.status == 401)

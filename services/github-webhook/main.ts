@@ -43,7 +43,8 @@ Deno.serve({ hostname: "127.0.0.1", port, onListen() {} }, async (req) => {
   const event = "github." + (req.headers.get("x-github-event") ?? "unknown");
   const res = await fetch(notifyURL, {
     method: "POST",
-    headers: { "content-type": "application/json", authorization: `Bearer ${token}` },
+    // GitHub retries a delivery with the same id: the platform runs it once.
+    headers: { "content-type": "application/json", authorization: `Bearer ${token}`, "idempotency-key": req.headers.get("x-github-delivery") ?? "" },
     body: JSON.stringify({ event, payload }),
   });
   return json(await res.json().catch(() => ({})), res.status);
