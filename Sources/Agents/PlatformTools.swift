@@ -115,12 +115,8 @@ public enum PlatformTools {
             },
             Tool(name: "secrets_list", description: "Secret names, whether each is set, and which services need it. Never values.",
                  parameters: ["type": "object", "properties": [:]]) { _, _ in
-                let set = Set(try secrets.names())
-                let all = try services.store.all()
-                var names = set
-                for s in all { names.formUnion(s.secrets) }
-                return ["secrets": .array(names.sorted().map { n in
-                    ["name": .string(n), "set": .bool(set.contains(n)), "services": .array(all.filter { $0.secrets.contains(n) }.map { .string($0.slug) })]
+                ["secrets": .array(try services.secretNeeds(set: Set(try secrets.names())).map { n in
+                    ["name": .string(n.name), "set": .bool(n.set), "services": .array(n.services.map { .string($0) })]
                 })]
             },
         ]

@@ -7,13 +7,8 @@ extension PlatformRoutes {
     /// Secrets: names and which services need them; values are write-only.
     func installSecrets(_ r: inout Router) {
         r.get("/api/v1/secrets") { [self] _ in
-            let set = Set(try secrets.names())
-            let services = try manager.store.all()
-            var names = set
-            for s in services { names.formUnion(s.secrets) }
-            let items: [JSONValue] = names.sorted().map { name in
-                ["name": .string(name), "set": .bool(set.contains(name)),
-                 "services": .array(services.filter { $0.secrets.contains(name) }.map { .string($0.slug) })]
+            let items: [JSONValue] = try manager.secretNeeds(set: Set(try secrets.names())).map { n in
+                ["name": .string(n.name), "set": .bool(n.set), "services": .array(n.services.map { .string($0) })]
             }
             return .jsonValue(["secrets": .array(items)])
         }

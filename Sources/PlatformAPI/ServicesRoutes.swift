@@ -14,11 +14,11 @@ public final class PlatformRoutes: Sendable {
     let logger: Logger
     let client = HTTPClient(maxResponseBytes: 16 * 1024 * 1024)
     /// Where a trigger's events go: the active workflow it belongs to, and the durable run queue.
-    let workflows: WorkflowStore?
-    let runs: RunStore?
+    let workflows: WorkflowStore
+    let runs: RunStore
 
     public init(manager: ServiceManager, secrets: SecretStore, publicURL: @escaping @Sendable () -> String, logger: Logger,
-                workflows: WorkflowStore? = nil, runs: RunStore? = nil) {
+                workflows: WorkflowStore, runs: RunStore) {
         self.workflows = workflows
         self.runs = runs
         self.manager = manager
@@ -128,12 +128,11 @@ public final class PlatformRoutes: Sendable {
         installSecrets(&r)
         r.post("/internal/services/:slug/events") { [self] req in try await notify(req) }
         r.get("/api/v1/runs") { [self] req in
-            guard let runs else { return .jsonValue(["runs": []]) }
-            return .jsonValue(["runs": .array(try runs.list(workflow: req.query["workflow"], status: req.query["status"],
+            .jsonValue(["runs": .array(try runs.list(workflow: req.query["workflow"], status: req.query["status"],
                                                             limit: Int(req.query["limit"] ?? "100") ?? 100))])
         }
         r.get("/api/v1/runs/:id") { [self] req in
-            guard let run = try runs?.get(req.parameter("id")!) else { throw HTTPError.notFound("No run '\(req.parameter("id")!)'.") }
+            guard let run = try runs.get(req.parameter("id")!) else { throw HTTPError.notFound("No run '\(req.parameter("id")!)'.") }
             return .jsonValue(run)
         }
     }
@@ -268,10 +267,6 @@ public final class PlatformRoutes: Sendable {
         let body = try PlatformRoutes.json(req)
         guard let event = body["event"]?.string, !event.isEmpty, event.count <= 200 else {
             throw HTTPError(400, code: "missing_field", message: "Field 'event' is required: the event's name.")
-        }
-        guard let workflows, let runs else {
-            let id = try manager.store.recordEvent(serviceID: s.id, event: event, payload: body["payload"] ?? .null)
-            return .jsonValue(["accepted": true, "eventId": .string(id)], status: 202)
         }
         guard let workflow = try workflows.all().first(where: { $0.trigger == s.slug && $0.status == "active" }) else {
             throw HTTPError(409, code: "no_active_workflow",

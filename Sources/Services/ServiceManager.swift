@@ -125,6 +125,14 @@ public final class ServiceManager: Sendable {
         logger.info("service.deleted", ["service": s.slug])
     }
 
+    /// Every secret name that is set or needed, with the slugs of the services that need it.
+    public func secretNeeds(set: Set<String>) throws -> [(name: String, set: Bool, services: [String])] {
+        let all = try store.all()
+        return set.union(all.flatMap(\.secrets)).sorted().map { name in
+            (name, set.contains(name), all.filter { $0.secrets.contains(name) }.map(\.slug))
+        }
+    }
+
     /// A secret was set: services that waited for it start.
     public func secretChanged(_ name: String) async {
         for s in (try? store.needing(name)) ?? [] where s.desired == "running" && s.status != "running" && s.status != "archived" {

@@ -96,21 +96,6 @@ public final class ServiceStore: Sendable {
             """),
     ]
 
-    /// Records an event a trigger service reported; the Events agent picks it up.
-    public func recordEvent(serviceID: String, event: String, payload: JSONValue) throws -> String {
-        let id = UUID().uuidString.lowercased()
-        try db.write { try $0.execute("INSERT INTO service_events(id, service_id, event, payload, received) VALUES (?, ?, ?, ?, ?)",
-                                      [id, serviceID, event, payload.text, Clock.iso8601Now()]) }
-        return id
-    }
-
-    public func events(serviceID: String) throws -> [JSONValue] {
-        try db.read { try $0.query("SELECT * FROM service_events WHERE service_id = ? ORDER BY received", [serviceID]).map { r in
-            ["id": JSONValue(r["id"].string), "event": JSONValue(r["event"].string), "received": JSONValue(r["received"].string),
-             "payload": JSONValue.parse(r["payload"].string ?? "null") ?? .null]
-        } }
-    }
-
     let db: Database
 
     public init(db: Database) { self.db = db }

@@ -4,9 +4,9 @@ import Foundation
 import Glibc
 #endif
 
-/// A blocking one-shot HTTP/1.1 exchange on loopback, for agents' test runs: status and body text.
-enum RawHTTP {
-    static func exchange(port: Int, request: [UInt8], timeoutMs: Int = 5000) -> (Int, String)? {
+/// A blocking one-shot HTTP/1.1 exchange on loopback (health probes, agents' test runs): status and body text.
+public enum RawHTTP {
+    public static func exchange(port: Int, request: [UInt8], timeoutMs: Int = 5000) -> (Int, String)? {
         let fd = op_connect_tcp("127.0.0.1", Int32(port), Int32(timeoutMs))
         guard fd >= 0 else { return nil }
         defer { close(fd) }
