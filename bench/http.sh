@@ -7,6 +7,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 EXTRA_APT_PACKAGES="wrk nginx-light" source scripts/setup
+source bench/lib.sh
 
 DURATION=${DURATION:-20}
 THREADS=${THREADS:-2}
@@ -49,8 +50,7 @@ cleanup() {
   rm -rf "$work"
 }
 trap cleanup EXIT
-for _ in $(seq 100); do curl -fs "http://127.0.0.1:$OP_PORT/.well-known/health" >/dev/null 2>&1 && break; sleep 0.1; done
-curl -fsS "http://127.0.0.1:$OP_PORT/.well-known/health" >/dev/null
+wait_healthy "$OP_PORT"
 curl -fsS "http://127.0.0.1:$NGINX_PORT/health" >/dev/null
 
 rss() { awk '/VmRSS/ {print $2}' "/proc/$1/status"; }

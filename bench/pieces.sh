@@ -6,6 +6,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 EXTRA_APT_PACKAGES="wrk bc" source scripts/setup
+source bench/lib.sh
 
 ASSETS=${ASSETS:-100000}
 DURATION=${DURATION:-20}
@@ -29,12 +30,8 @@ echo '[{"text": ["The ", "answer ", "is ", "42."]}]' > "$work/script.json"
 "$bin/fake-llm" --loop --chunk-delay 0 --port "$LLM_PORT" "$work/script.json" >/dev/null &
 "$bin/openpieces" serve --port "$OP_PORT" --home "$work/home" --log-level warn \
   --llm-base-url "http://127.0.0.1:$LLM_PORT/v1" --llm-model fake-model 2>"$work/op.log" &
-for _ in $(seq 150); do curl -fs "http://127.0.0.1:$OP_PORT/.well-known/health" >/dev/null 2>&1 && break; sleep 0.1; done
+wait_healthy "$OP_PORT"
 
-summary() {  # name, wrk output
-  awk -v name="$1" '/Requests\/sec/ {rps=$2} $1=="50%" {p50=$2} $1=="99%" {p99=$2} /Non-2xx/ {bad=$NF}
-    END {printf "%-28s %10s req/s  p50=%-9s p99=%-9s non2xx=%s\n", name, rps, p50, p99, bad+0}' <<<"$2"
-}
 
 chat='{"model":"fake-model","stream":true,"messages":[{"role":"user","content":"hi"}]}'
 question='{"query":"what is the answer?","relevant":{"iterable":[]}}'

@@ -8,6 +8,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 EXTRA_APT_PACKAGES="wrk nginx-light" source scripts/setup
+source bench/lib.sh
 
 DURATION=${DURATION:-20}
 CONNECTIONS=${CONNECTIONS:-64}
@@ -29,7 +30,7 @@ echo "bench: building release..." >&2
 swift build -c release --product openpieces >/dev/null
 bin=.build/release/openpieces
 "$bin" serve --port "$OP_PORT" --home "$work/home" --log-level warn 2>"$work/op.log" &
-for _ in $(seq 150); do curl -fs "http://127.0.0.1:$OP_PORT/.well-known/health" >/dev/null 2>&1 && break; sleep 0.1; done
+wait_healthy "$OP_PORT"
 export OPENPIECES_URL="http://127.0.0.1:$OP_PORT"
 "$bin" services create notes services/notes >/dev/null
 svc_port=$(curl -fs "$OPENPIECES_URL/api/v1/services/notes" | python3 -c 'import json,sys; print(json.load(sys.stdin)["port"])')
@@ -52,10 +53,6 @@ CONF
 nginx -c "$work/nginx/nginx.conf" -p "$work/nginx"
 sleep 0.3
 
-summary() {  # name, wrk output
-  awk -v name="$1" '/Requests\/sec/ {rps=$2} $1=="50%" {p50=$2} $1=="99%" {p99=$2} /Non-2xx/ {bad=$NF} /Socket errors/ {err=$0}
-    END {printf "%-26s %10s req/s  p50=%-9s p99=%-9s non2xx=%s %s\n", name, rps, p50, p99, bad+0, err}' <<<"$2"
-}
 
 {
   echo "== bench/proxy.sh $(date -u +%FT%TZ) — ${DURATION}s per run, wrk -t2 -c$CONNECTIONS, $(nproc) cores"
