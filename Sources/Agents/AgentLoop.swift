@@ -31,8 +31,23 @@ public struct AgentLoop: Sendable {
         self.maxSteps = maxSteps
     }
 
+    /// How a turn ended.
+    public struct Outcome: Sendable {
+        /// The messages the turn added.
+        public var added: [ChatMessage]
+        /// The model's final text.
+        public var text: String
+        /// True when the step limit ended it, not the model.
+        public var exhausted: Bool
+    }
+
     /// Runs one turn from `history` (which ends with the user's message). Returns the messages the turn added.
     public func run(_ history: [ChatMessage], emit: @escaping @Sendable (AgentEvent) async -> Void) async throws -> [ChatMessage] {
+        try await turn(history, emit: emit).added
+    }
+
+    /// Runs one turn; a tool's `RetryLater` ends it by being thrown (after its result is reported).
+    public func turn(_ history: [ChatMessage], emit: @escaping @Sendable (AgentEvent) async -> Void) async throws -> Outcome {
         var messages = history
         var added: [ChatMessage] = []
         let definitions = tools.map(\.definition)
@@ -52,15 +67,16 @@ public struct AgentLoop: Sendable {
             added.append(assistant)
             if result.toolCalls.isEmpty {
                 await emit(.done(result.text))
-                return added
+                return Outcome(added: added, text: result.text, exhausted: false)
             }
             for call in result.toolCalls {
                 try Task.checkCancellation()
                 await emit(.toolCall(id: call.id, name: call.name, arguments: call.arguments))
                 let started = Date()
-                let (output, ok) = await invoke(call, ToolContext(progress: { await emit(.progress($0)) }))
+                let (output, ok, retry) = await invoke(call, ToolContext(progress: { await emit(.progress($0)) }))
                 let ms = Int(Date().timeIntervalSince(started) * 1000)
                 await emit(.toolResult(id: call.id, name: call.name, output: output, ok: ok, ms: ms))
+                if let retry { throw retry }
                 let message = ChatMessage.tool(callID: call.id, output)
                 messages.append(message)
                 added.append(message)
@@ -70,29 +86,32 @@ public struct AgentLoop: Sendable {
         let final = ChatMessage.assistant(stop)
         added.append(final)
         await emit(.done(stop))
-        return added
+        return Outcome(added: added, text: stop, exhausted: true)
     }
 
-    /// Runs a tool; every failure becomes a result the model can read and act on.
-    func invoke(_ call: ToolCall, _ context: ToolContext) async -> (String, Bool) {
+    /// Runs a tool; every failure becomes a result the model can read and act on, except `RetryLater`,
+    /// which is also handed back so the caller can end the turn.
+    func invoke(_ call: ToolCall, _ context: ToolContext) async -> (String, Bool, RetryLater?) {
         guard let tool = tools.first(where: { $0.name == call.name }) else {
-            return (JSONText.errorEnvelope(code: "unknown_tool", message: "There is no tool '\(call.name)'. Available: \(tools.map(\.name).joined(separator: ", "))."), false)
+            return (JSONText.errorEnvelope(code: "unknown_tool", message: "There is no tool '\(call.name)'. Available: \(tools.map(\.name).joined(separator: ", "))."), false, nil)
         }
         guard let input = JSONValue.parse(call.arguments.isEmpty ? "{}" : call.arguments) else {
-            return (JSONText.errorEnvelope(code: "invalid_arguments", message: "The arguments are not JSON."), false)
+            return (JSONText.errorEnvelope(code: "invalid_arguments", message: "The arguments are not JSON."), false, nil)
         }
         let problems = JSONSchema.validate(input, against: tool.parameters)
         if !problems.isEmpty {
-            return (JSONText.errorEnvelope(code: "invalid_arguments", message: problems.joined(separator: "; ")), false)
+            return (JSONText.errorEnvelope(code: "invalid_arguments", message: problems.joined(separator: "; ")), false, nil)
         }
         do {
             var text = try await tool.run(input, context).text
             if text.utf8.count > AgentLoop.maxToolOutput { text = String(text.prefix(AgentLoop.maxToolOutput)) + "…(cut)" }
-            return (text, true)
+            return (text, true, nil)
         } catch let f as ToolFailure {
-            return (JSONText.errorEnvelope(code: "tool_failed", message: f.message), false)
+            return (JSONText.errorEnvelope(code: "tool_failed", message: f.message), false, nil)
+        } catch let r as RetryLater {
+            return (JSONText.errorEnvelope(code: RetryLater.code, message: r.message), false, r)
         } catch {
-            return (JSONText.errorEnvelope(code: "tool_failed", message: String(describing: error)), false)
+            return (JSONText.errorEnvelope(code: "tool_failed", message: String(describing: error)), false, nil)
         }
     }
 }

@@ -31,6 +31,14 @@ public struct ToolFailure: Error, Sendable {
     public init(_ message: String) { self.message = message }
 }
 
+/// A failure that may pass if tried again later (the service was down, or answered 5xx): an agent that can defer
+/// its work (the Events agent) stops its turn and is retried with backoff; the step is recorded as retryable.
+public struct RetryLater: Error, Sendable {
+    public static let code = "retry_later"
+    public let message: String
+    public init(_ message: String) { self.message = message }
+}
+
 /// One registry shared by every agent; each agent is given its own subset.
 public struct ToolRegistry: Sendable {
     private var tools: [String: Tool] = [:]

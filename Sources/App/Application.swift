@@ -24,6 +24,7 @@ public final class Application: Sendable {
     public let pieces: PiecesAPI
     public let services: ServiceManager
     let repairs: Repairs
+    let automation: Automation
     private let llmSource: String
 
     public init(options: ServeOptions, logger: Logger, environment: [String: String] = ProcessInfo.processInfo.environment,
@@ -48,20 +49,9 @@ public final class Application: Sendable {
                                   files: ServiceFiles(servicesRoot: options.servicesPath, versionsRoot: home.appendingPathComponent("service-versions")),
                                   config: Application.supervisorConfig(denoPath: denoPath, home: home, environment: environment),
                                   logger: logger, secret: { try? secrets.get($0) })
-        var router = Router()
-        Routes.install(&router)
-        pieces.install(&router)
-        SettingsRoutes.install(&router, pieces: pieces, config: llm, logger: logger)
         let publicURLBox = PublicURL()
-        let workflows = WorkflowStore(db: database, services: services.store)
-        PlatformRoutes(manager: services, secrets: secrets, publicURL: { publicURLBox.value }, logger: logger,
-                       workflows: workflows, runs: RunStore(db: database)).install(&router)
-        ProxyRoutes.install(&router, manager: services, serviceDomain: options.serviceDomain)
-        let tasks = TaskStore(db: database)
-        WorkflowRoutes.install(&router, store: workflows, tasks: tasks)
-        let brain = Brain(db: database)
-        BrainRoutes.install(&router, brain: brain)
         let internalURLBox = PublicURL()
+        let brain = Brain(db: database)
         let pieces = self.pieces
         // With no model configured, the agents run on the embedded engine and its catalogue.
         let agentProvider: @Sendable () -> (any LLMProvider, String?) = {
@@ -73,37 +63,8 @@ public final class Application: Sendable {
                               logger: logger, provider: agentProvider)
         let repairs = Repairs(db: database, codegen: codegen, brain: brain, logger: logger)
         self.repairs = repairs
-        let serviceStore = services.store
-        router.get("/api/v1/services/:id/repairs") { req in
-            guard let s = try serviceStore.find(req.parameter("id")!) else { throw HTTPError.notFound("No service '\(req.parameter("id")!)'.") }
-            return Response.json(raw: JSONValue.object(["repairs": .array(try repairs.attempts(s.slug))]).text)
-        }
         var tools = ToolRegistry(PlatformTools.all(brain: brain, services: services, secrets: secrets, codegen: codegen,
                                                    publicURL: { publicURLBox.value }, internalURL: { internalURLBox.value }))
-        // Workflows as tools: the Orchestrator wires triggers to actions with steps.
-        tools.register(Tool(name: "workflows_list", description: "List workflows: trigger, linked actions, steps, status.",
-                            parameters: ["type": "object", "properties": [:]]) { _, _ in
-            ["workflows": .array(try workflows.all().map(\.json))]
-        })
-        tools.register(Tool(name: "workflow_save", description: "Create or update a workflow: slug, title, trigger service (optional), action services, ordered natural-language steps.",
-                            parameters: ["type": "object", "properties": [
-                                "slug": ["type": "string"], "title": ["type": "string"], "description": ["type": "string"],
-                                "trigger": ["type": "string"], "actions": ["type": "array", "items": ["type": "string"]],
-                                "steps": ["type": "array", "items": ["type": "string"], "minItems": 1]], "required": ["slug", "steps"]]) { input, _ in
-            do { return try workflows.save(input, allowReplace: true).json } catch let e as WorkflowStore.Invalid { throw ToolFailure(e.description) }
-        })
-        tools.register(Tool(name: "task_create", description: "Schedule a workflow: a 5-field cron expression (or @daily…) in an IANA time zone, or one ISO-8601 instant.",
-                            parameters: ["type": "object", "properties": ["workflow": ["type": "string"], "schedule": ["type": "string"],
-                                                                          "at": ["type": "string"], "timezone": ["type": "string"]], "required": ["workflow"]]) { input, _ in
-            do {
-                let t = try tasks.create(input)
-                return ["task": t.json, "next": .array(try tasks.preview(t, count: 3).map { .string($0) })]
-            } catch let e as WorkflowStore.Invalid { throw ToolFailure(e.description) }
-        })
-        tools.register(Tool(name: "tasks_list", description: "List scheduled tasks with their next run.",
-                            parameters: ["type": "object", "properties": [:]]) { _, _ in
-            ["tasks": .array(try tasks.all().map(\.json))]
-        })
         // The Pieces API as tools: saved snippets.
         tools.register(Tool(name: "assets_search", description: "Search the user's saved snippets (Pieces assets).",
                             parameters: ["type": "object", "properties": ["query": ["type": "string", "minLength": 1]], "required": ["query"]]) { input, _ in
@@ -114,6 +75,27 @@ public final class Application: Sendable {
                                                                           "language": ["type": "string"]], "required": ["text"]]) { input, _ in
             try pieces.saveSnippet(name: input["name"]?.string, text: input["text"]!.string!, language: input["language"]?.string)
         })
+        let automation = Automation(database: database, services: services, registry: tools, logger: logger, environment: environment,
+                                    provider: agentProvider)
+        self.automation = automation
+        for t in Automation.tools(workflows: automation.workflows, tasks: automation.tasks, runs: automation.runs, wake: automation.queue.wake) {
+            tools.register(t)
+        }
+
+        var router = Router()
+        Routes.install(&router)
+        pieces.install(&router)
+        SettingsRoutes.install(&router, pieces: pieces, config: llm, logger: logger)
+        PlatformRoutes(manager: services, secrets: secrets, publicURL: { publicURLBox.value }, logger: logger,
+                       workflows: automation.workflows, runs: automation.runs, queued: automation.queue.wake).install(&router)
+        ProxyRoutes.install(&router, manager: services, serviceDomain: options.serviceDomain)
+        automation.install(&router)
+        BrainRoutes.install(&router, brain: brain)
+        let serviceStore = services.store
+        router.get("/api/v1/services/:id/repairs") { req in
+            guard let s = try serviceStore.find(req.parameter("id")!) else { throw HTTPError.notFound("No service '\(req.parameter("id")!)'.") }
+            return Response.json(raw: JSONValue.object(["repairs": .array(try repairs.attempts(s.slug))]).text)
+        }
         ChatRoutes.install(&router, chats: ChatService(db: database, registry: tools, brain: brain, logger: logger,
                                                        provider: agentProvider))
         var limits = ServerLimits()
@@ -122,7 +104,8 @@ public final class Application: Sendable {
             server = nil
             return
         }
-        // Only the serving process owns the services: a command such as import-assets must not touch them.
+        // Only the serving process owns the services, tasks and runs: a command such as import-assets must not touch them.
+        try DataDirectoryLock.acquire(home: options.home)
         services.supervisor.prepareForBoot()
         let server = try HTTPServer(configuration: ServerConfiguration(host: options.host, port: options.port,
                                                                        eventLoops: options.eventLoops, limits: limits),
@@ -166,9 +149,11 @@ public final class Application: Sendable {
         let repairs = self.repairs
         await services.supervisor.onCrashed { slug, reason in repairs.serviceCrashed(slug, reason: reason) }
         await services.supervisor.restore()
+        automation.start()
         let signal = await Application.waitForTerminationSignal()
         logger.info("server.stopping", ["signal": signal])
         await server.shutdown()
+        await automation.shutdown()
         await services.supervisor.shutdown()
         logger.info("server.stopped")
     }

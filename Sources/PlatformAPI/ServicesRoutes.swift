@@ -12,13 +12,15 @@ public final class PlatformRoutes: Sendable {
     let secrets: SecretStore
     let publicURL: @Sendable () -> String
     let logger: Logger
-    let client = HTTPClient(maxResponseBytes: 16 * 1024 * 1024)
     /// Where a trigger's events go: the active workflow it belongs to, and the durable run queue.
     let workflows: WorkflowStore
     let runs: RunStore
+    /// Tells the run queue that a run was queued.
+    let queued: @Sendable () -> Void
 
     public init(manager: ServiceManager, secrets: SecretStore, publicURL: @escaping @Sendable () -> String, logger: Logger,
-                workflows: WorkflowStore, runs: RunStore) {
+                workflows: WorkflowStore, runs: RunStore, queued: @escaping @Sendable () -> Void = {}) {
+        self.queued = queued
         self.workflows = workflows
         self.runs = runs
         self.manager = manager
@@ -127,14 +129,6 @@ public final class PlatformRoutes: Sendable {
         r.post("/api/v1/services/:id/endpoints/:endpoint/call") { [self] req in try await guarded { try await call(req) } }
         installSecrets(&r)
         r.post("/internal/services/:slug/events") { [self] req in try await notify(req) }
-        r.get("/api/v1/runs") { [self] req in
-            .jsonValue(["runs": .array(try runs.list(workflow: req.query["workflow"], status: req.query["status"],
-                                                            limit: Int(req.query["limit"] ?? "100") ?? 100))])
-        }
-        r.get("/api/v1/runs/:id") { [self] req in
-            guard let run = try runs.get(req.parameter("id")!) else { throw HTTPError.notFound("No run '\(req.parameter("id")!)'.") }
-            return .jsonValue(run)
-        }
     }
 
     func notFound(_ req: Request) throws -> Never {
@@ -202,56 +196,11 @@ public final class PlatformRoutes: Sendable {
                         body: .bytes(Array(data)))
     }
 
-    /// Calls one endpoint with input validated against its schema: the tool the agents use.
+    /// Calls one endpoint with input validated against its schema (the same call the Events agent makes).
     func call(_ req: Request) async throws -> Response {
-        guard let s = try manager.store.find(req.parameter("id")!) else { try notFound(req) }
-        guard let e = try manager.store.endpoint(req.parameter("endpoint")!), e.serviceID == s.id else {
-            throw HTTPError.notFound("Service '\(s.slug)' has no endpoint '\(req.parameter("endpoint")!)'. See GET /api/v1/services/\(s.slug)/endpoints.")
-        }
         let body = req.body.isEmpty ? JSONValue.object([:]) : try PlatformRoutes.json(req)
-        let input = body["input"] ?? .object([:])
-        if let schema = e.inputSchema {
-            let errors = JSONSchema.validate(input, against: schema)
-            if !errors.isEmpty { throw HTTPError(422, code: "invalid_input", message: errors.joined(separator: "; ")) }
-        }
-        guard let port = await manager.supervisor.port(of: s.id) else {
-            throw HTTPError(503, code: "service_not_running", message: "Service '\(s.slug)' is \(s.status)\(s.reason.map { ": \($0)" } ?? ""). Start it first.")
-        }
-        // Path parameters come from the input; for GET and DELETE the rest goes in the query string.
-        var fields = input.object ?? [:]
-        var path = ""
-        for segment in e.path.split(separator: "/", omittingEmptySubsequences: false).dropFirst() {
-            if segment.hasPrefix(":") {
-                let name = String(segment.dropFirst())
-                guard let v = fields.removeValue(forKey: name) else {
-                    throw HTTPError(422, code: "invalid_input", message: "input.\(name): is required (a path parameter)")
-                }
-                path += "/" + (v.string ?? v.text).addingPercentEncoding(withAllowedCharacters: .urlPathAllowed.subtracting(CharacterSet(charactersIn: "/")))!
-            } else {
-                path += "/" + segment
-            }
-        }
-        var url = "http://127.0.0.1:\(port)\(path)"
-        var payload: [UInt8]?
-        if e.method == "GET" || e.method == "DELETE" {
-            let query = fields.sorted { $0.key < $1.key }.map { k, v in
-                "\(k.addingPercentEncoding(withAllowedCharacters: .alphanumerics)!)=\((v.string ?? v.text).addingPercentEncoding(withAllowedCharacters: .alphanumerics)!)"
-            }
-            if !query.isEmpty { url += "?" + query.joined(separator: "&") }
-        } else {
-            payload = JSONValue.object(fields).bytes
-        }
-        let started = Date()
-        let answer: ClientResponse
-        do {
-            answer = try await client.send(ClientRequest(method: e.method, url: url, headers: [("Content-Type", "application/json")],
-                                                         body: payload, timeout: 30))
-        } catch let err as HTTPClientError {
-            throw HTTPError(502, code: "service_failed", message: "Calling \(e.method) \(e.path) on '\(s.slug)' failed: \(err)")
-        }
-        let output = JSONValue.parse(answer.body) ?? .string(answer.text)
-        return .jsonValue(["status": JSONValue(answer.status), "output": output,
-                           "ms": .number((Date().timeIntervalSince(started) * 1000).rounded())])
+        let answer = try await manager.call(service: req.parameter("id")!, endpoint: req.parameter("endpoint")!, input: body["input"] ?? .object([:]))
+        return .jsonValue(answer.json)
     }
 
     /// A trigger service reports an event: authenticated by its own token, recorded, answered 202.
@@ -274,6 +223,7 @@ public final class PlatformRoutes: Sendable {
         }
         let key = (req.headers["Idempotency-Key"] ?? body["idempotencyKey"]?.string).flatMap { $0.isEmpty || $0.count > 200 ? nil : $0 }
         let accepted = try runs.acceptEvent(serviceID: s.id, workflow: workflow.slug, event: event, payload: body["payload"] ?? .null, idempotencyKey: key)
+        if !accepted.duplicate { queued() }
         logger.info("service.event", ["service": s.slug, "event": event, "run": accepted.runID, "duplicate": "\(accepted.duplicate)"])
         return .jsonValue(["accepted": true, "runId": .string(accepted.runID), "eventId": .string(accepted.eventID),
                            "duplicate": .bool(accepted.duplicate)], status: 202)

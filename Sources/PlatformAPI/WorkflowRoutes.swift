@@ -39,10 +39,26 @@ public enum WorkflowRoutes {
             let body = try PlatformRoutes.json(req)
             return try guarded { .jsonValue(try store.save(body, allowReplace: false).json, status: 201) }
         }
-        // Import a `workflows/<slug>.json` file: creates or replaces.
+        // Import a `workflows/<slug>.json` file: creates or replaces it, and with `tasks`, sets its schedules.
         r.post("/api/v1/workflows/import") { req in
             let body = try PlatformRoutes.json(req)
-            return try guarded { .jsonValue(try store.save(body, allowReplace: true).json) }
+            return try guarded {
+                var drafts: [TaskStore.Draft]?
+                if let list = body["tasks"] {
+                    guard let items = list.array, items.count <= 20 else {
+                        throw WorkflowStore.Invalid(status: 400, description: "Field 'tasks' must be a list of at most 20 schedules.")
+                    }
+                    let slug = body["slug"]?.string ?? ""
+                    drafts = try items.enumerated().map { i, t in
+                        do { return try tasks.validate(t, workflow: slug) } catch let e as WorkflowStore.Invalid {
+                            throw WorkflowStore.Invalid(status: e.status, description: "tasks[\(i)]: \(e.description)")
+                        }
+                    }
+                }
+                let w = try store.save(body, allowReplace: true)
+                if let drafts { try tasks.replace(workflow: w.slug, with: drafts) }
+                return .jsonValue(fileForm(w, tasks: try tasks.all(workflow: w.slug)))
+            }
         }
         r.get("/api/v1/workflows/:slug") { req in
             guard let w = try store.get(req.parameter("slug")!) else { throw HTTPError.notFound("No workflow '\(req.parameter("slug")!)'.") }
@@ -50,9 +66,7 @@ public enum WorkflowRoutes {
         }
         r.get("/api/v1/workflows/:slug/export") { req in
             guard let w = try store.get(req.parameter("slug")!) else { throw HTTPError.notFound("No workflow '\(req.parameter("slug")!)'.") }
-            var file = w.json
-            if case .object(var o) = file { o["created"] = nil; o["updated"] = nil; file = .object(o) }
-            var resp = Response.jsonValue(file)
+            var resp = Response.jsonValue(fileForm(w, tasks: try tasks.all(workflow: w.slug)))
             resp.headers.add("Content-Disposition", "attachment; filename=\"\(w.slug).json\"")
             return resp
         }
@@ -66,6 +80,15 @@ public enum WorkflowRoutes {
             guard try store.delete(req.parameter("slug")!) else { throw HTTPError.notFound("No workflow '\(req.parameter("slug")!)'.") }
             return Response(status: 204)
         }
+    }
+
+    /// The `workflows/<slug>.json` form: the workflow and its schedules, without timestamps.
+    static func fileForm(_ w: Workflow, tasks: [ScheduledTask]) -> JSONValue {
+        var o = w.json.object ?? [:]
+        o["created"] = nil
+        o["updated"] = nil
+        if !tasks.isEmpty { o["tasks"] = .array(tasks.map(TaskStore.fileForm)) }
+        return .object(o)
     }
 
     static func guarded(_ body: () throws -> Response) throws -> Response {

@@ -2,8 +2,36 @@ import Core
 import Foundation
 import Store
 
-/// Runs: one execution of a workflow each, queued durably the moment its cause is accepted.
-/// (Executing them — the Events agent and its lease-based queue — comes with the rest of #7.)
+/// One execution of a workflow.
+public struct RunRecord: Sendable, Equatable {
+    public var id: String
+    public var workflow: String
+    public var cause: String  // event | task | manual
+    public var eventID: String?
+    public var taskID: String?
+    public var scheduledFor: String?
+    public var rerunOf: String?
+    public var input: JSONValue
+    public var status: String  // queued | running | succeeded | failed | cancelled
+    public var attempts: Int
+    public var created: String
+    public var started: String?
+    public var finished: String?
+    public var error: String?
+    public var report: String?
+
+    public var json: JSONValue {
+        ["id": .string(id), "workflow": .string(workflow), "cause": .string(cause), "eventId": JSONValue(eventID), "taskId": JSONValue(taskID),
+         "scheduledFor": JSONValue(scheduledFor), "rerunOf": JSONValue(rerunOf), "input": input, "status": .string(status),
+         "attempts": JSONValue(attempts), "created": .string(created), "started": JSONValue(started), "finished": JSONValue(finished),
+         "error": JSONValue(error), "report": JSONValue(report)]
+    }
+
+    public var isFinished: Bool { status == "succeeded" || status == "failed" || status == "cancelled" }
+}
+
+/// Runs in SQLite: the durable queue. A run is stored (with its event) in the same transaction that accepts its cause,
+/// so an acknowledged event or fired task is never lost; executing it is the run queue's job (Events module).
 public final class RunStore: Sendable {
     public static let migrations: [Migration] = [
         Migration(12, "runs", """
@@ -24,6 +52,29 @@ public final class RunStore: Sendable {
             CREATE INDEX runs_status ON runs(status, created);
             CREATE INDEX runs_workflow ON runs(workflow, created);
             """),
+        Migration(13, "run_queue_and_steps", """
+            ALTER TABLE runs ADD COLUMN task_id TEXT;
+            ALTER TABLE runs ADD COLUMN scheduled_for TEXT;
+            ALTER TABLE runs ADD COLUMN rerun_of TEXT;
+            ALTER TABLE runs ADD COLUMN attempts INTEGER NOT NULL DEFAULT 0;
+            ALTER TABLE runs ADD COLUMN not_before TEXT;
+            ALTER TABLE runs ADD COLUMN lease_owner TEXT;
+            ALTER TABLE runs ADD COLUMN lease_until TEXT;
+            ALTER TABLE runs ADD COLUMN report TEXT;
+            CREATE INDEX runs_created ON runs(created);
+            CREATE TABLE run_steps (
+                run_id TEXT NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+                seq INTEGER NOT NULL,
+                tool TEXT NOT NULL,
+                input TEXT NOT NULL,
+                output TEXT NOT NULL,
+                status TEXT NOT NULL CHECK (status IN ('ok', 'error')),
+                retryable INTEGER NOT NULL DEFAULT 0,
+                started TEXT NOT NULL,
+                ms INTEGER NOT NULL,
+                PRIMARY KEY (run_id, seq)
+            );
+            """),
     ]
 
     let db: Database
@@ -42,30 +93,69 @@ public final class RunStore: Sendable {
                let row = try conn.queryOne("SELECT id, event_id FROM runs WHERE workflow = ? AND idempotency_key = ?", [workflow, key]) {
                 return Accepted(runID: row["id"].string ?? "", eventID: row["event_id"].string ?? "", duplicate: true)
             }
-            let eventID = UUID().uuidString.lowercased(), runID = UUID().uuidString.lowercased(), now = Clock.iso8601Now()
+            let eventID = UUID().uuidString.lowercased(), now = Clock.iso8601Now()
             try conn.execute("INSERT INTO service_events(id, service_id, event, payload, received) VALUES (?, ?, ?, ?, ?)",
                              [eventID, serviceID, event, payload.text, now])
-            try conn.execute("""
-                INSERT INTO runs(id, workflow, cause, event_id, input, idempotency_key, created) VALUES (?, ?, 'event', ?, ?, ?, ?)
-                """, [runID, workflow, eventID, JSONValue.object(["event": .string(event), "payload": payload]).text, idempotencyKey, now])
+            let runID = try RunStore.insert(conn, workflow: workflow, cause: "event", input: ["event": .string(event), "payload": payload],
+                                            eventID: eventID, idempotencyKey: idempotencyKey)
             return Accepted(runID: runID, eventID: eventID, duplicate: false)
         }
     }
 
-    public func list(workflow: String?, status: String?, limit: Int = 100) throws -> [JSONValue] {
+    /// Queues a run started by hand (the API, the CLI, a re-run).
+    public func enqueue(workflow: String, input: JSONValue, rerunOf: String? = nil) throws -> RunRecord {
+        let id = try db.write { try RunStore.insert($0, workflow: workflow, cause: "manual", input: input, rerunOf: rerunOf) }
+        return try get(id)!
+    }
+
+    /// Inserts a queued run inside the caller's transaction; answers its id.
+    static func insert(_ conn: SQLiteConnection, workflow: String, cause: String, input: JSONValue, eventID: String? = nil, taskID: String? = nil,
+                       scheduledFor: String? = nil, rerunOf: String? = nil, idempotencyKey: String? = nil) throws -> String {
+        let id = UUID().uuidString.lowercased()
+        try conn.execute("""
+            INSERT INTO runs(id, workflow, cause, event_id, task_id, scheduled_for, rerun_of, input, idempotency_key, created)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """, [id, workflow, cause, eventID, taskID, scheduledFor, rerunOf, input.text, idempotencyKey, Clock.iso8601Now()])
+        return id
+    }
+
+    public struct Filter: Sendable {
+        public var workflow: String?
+        public var status: String?
+        public var task: String?
+        /// Created at or after / before these instants (ISO-8601).
+        public var since: String?
+        public var until: String?
+        public var limit: Int = 100
+        public init() {}
+    }
+
+    public func list(_ f: Filter) throws -> [RunRecord] {
         try db.read { try $0.query("""
-            SELECT * FROM runs WHERE (? IS NULL OR workflow = ?) AND (? IS NULL OR status = ?) ORDER BY created DESC LIMIT ?
-            """, [workflow, workflow, status, status, max(1, min(limit, 1000))]).map(RunStore.json) }
+            SELECT * FROM runs WHERE (?1 IS NULL OR workflow = ?1) AND (?2 IS NULL OR status = ?2) AND (?3 IS NULL OR task_id = ?3)
+              AND (?4 IS NULL OR created >= ?4) AND (?5 IS NULL OR created < ?5)
+            ORDER BY created DESC LIMIT ?6
+            """, [f.workflow, f.status, f.task, f.since, f.until, max(1, min(f.limit, 1000))]).map(RunStore.run) }
     }
 
-    public func get(_ id: String) throws -> JSONValue? {
-        try db.read { try $0.queryOne("SELECT * FROM runs WHERE id = ?", [id]).map(RunStore.json) }
+    public func get(_ id: String) throws -> RunRecord? {
+        try db.read { try $0.queryOne("SELECT * FROM runs WHERE id = ?", [id]).map(RunStore.run) }
     }
 
-    static func json(_ r: Row) -> JSONValue {
-        ["id": JSONValue(r["id"].string), "workflow": JSONValue(r["workflow"].string), "cause": JSONValue(r["cause"].string),
-         "eventId": JSONValue(r["event_id"].string), "input": JSONValue.parse(r["input"].string ?? "null") ?? .null,
-         "status": JSONValue(r["status"].string), "created": JSONValue(r["created"].string), "started": JSONValue(r["started"].string),
-         "finished": JSONValue(r["finished"].string), "error": JSONValue(r["error"].string)]
+    /// Cancels a queued or running run; answers nil when there is no such run, the run as it stands otherwise.
+    public func cancel(_ id: String) throws -> RunRecord? {
+        try db.write { try $0.execute("""
+            UPDATE runs SET status = 'cancelled', finished = ?, error = 'Cancelled by a user.', lease_owner = NULL, lease_until = NULL
+            WHERE id = ? AND status IN ('queued', 'running')
+            """, [Clock.iso8601Now(), id]) }
+        return try get(id)
+    }
+
+    static func run(_ r: Row) -> RunRecord {
+        RunRecord(id: r["id"].string ?? "", workflow: r["workflow"].string ?? "", cause: r["cause"].string ?? "", eventID: r["event_id"].string,
+                  taskID: r["task_id"].string, scheduledFor: r["scheduled_for"].string, rerunOf: r["rerun_of"].string,
+                  input: JSONValue.parse(r["input"].string ?? "null") ?? .null, status: r["status"].string ?? "", attempts: r["attempts"].int ?? 0,
+                  created: r["created"].string ?? "", started: r["started"].string, finished: r["finished"].string, error: r["error"].string,
+                  report: r["report"].string)
     }
 }

@@ -2,6 +2,7 @@ import Core
 import Foundation
 import Scheduling
 import Store
+import Synchronization
 
 public struct ScheduledTask: Sendable, Equatable {
     public var id: String
@@ -24,8 +25,8 @@ public struct ScheduledTask: Sendable, Equatable {
     }
 }
 
-/// Tasks: a cron expression (or one instant) in an IANA zone, tied to a workflow. Their next run is computed here;
-/// firing them is the scheduler's job (#7).
+/// Tasks: a cron expression (or one instant) in an IANA zone, tied to a workflow. Their next run is computed here,
+/// and `fireDue` turns due tasks into queued runs; the scheduler (Events module) decides when to call it.
 public final class TaskStore: Sendable {
     public static let migrations: [Migration] = [
         Migration(11, "tasks", """
@@ -43,10 +44,21 @@ public final class TaskStore: Sendable {
             );
             CREATE INDEX tasks_due ON tasks(enabled, next_run);
             """),
+        // Instants are stored with milliseconds (Clock.iso8601) so that they compare as strings with run times.
+        Migration(14, "task_instants_ms", """
+            UPDATE tasks SET next_run = substr(next_run, 1, 19) || '.000Z' WHERE length(next_run) = 20;
+            UPDATE tasks SET last_run = substr(last_run, 1, 19) || '.000Z' WHERE length(last_run) = 20;
+            """),
     ]
 
     let db: Database
+    private let changed = Mutex<[@Sendable () -> Void]>([])
     public init(db: Database) { self.db = db }
+
+    /// Called after any change of a task's schedule (create, enable, disable, delete): the scheduler re-reads.
+    public func onChange(_ body: @escaping @Sendable () -> Void) { changed.withLock { $0.append(body) } }
+
+    func didChange() { for f in changed.withLock({ $0 }) { f() } }
 
     public func all(workflow: String? = nil) throws -> [ScheduledTask] {
         try db.read { try $0.query("SELECT * FROM tasks WHERE (? IS NULL OR workflow = ?) ORDER BY created", [workflow, workflow]).map(TaskStore.task) }
@@ -56,12 +68,23 @@ public final class TaskStore: Sendable {
         try db.read { try $0.queryOne("SELECT * FROM tasks WHERE id = ?", [id]).map(TaskStore.task) }
     }
 
-    /// Validates and stores a task; answers the error a user can act on (with the cron error's position).
-    public func create(_ v: JSONValue, now: Date = Date()) throws -> ScheduledTask {
-        guard let workflow = v["workflow"]?.string,
-              try db.read({ try $0.queryOne("SELECT slug FROM workflows WHERE slug = ?", [workflow]) }) != nil else {
-            throw WorkflowStore.Invalid(status: 400, description: "Field 'workflow' must name an existing workflow.")
-        }
+    /// A task as given, checked: what `create` stores.
+    public struct Draft: Sendable {
+        var workflow: String
+        var schedule: String?
+        var at: String?
+        var zone: String
+        var missed: String
+        var enabled: Bool
+        var next: Date?
+    }
+
+    /// Checks a task's fields; answers the error a user can act on (with the cron error's position).
+    /// `workflow` overrides the body's (a workflow file's tasks belong to it).
+    public func validate(_ v: JSONValue, workflow forced: String? = nil, now: Date = Date()) throws -> Draft {
+        let workflow = forced ?? v["workflow"]?.string ?? ""
+        let known = try forced != nil || db.read({ try $0.queryOne("SELECT slug FROM workflows WHERE slug = ?", [workflow]) }) != nil
+        guard known else { throw WorkflowStore.Invalid(status: 400, description: "Field 'workflow' must name an existing workflow.") }
         let zone = v["timezone"]?.string ?? "UTC"
         guard TimeZone(identifier: zone) != nil else {
             throw WorkflowStore.Invalid(status: 400, description: "'\(zone)' is not an IANA time zone (e.g. Europe/Zurich).")
@@ -73,22 +96,60 @@ public final class TaskStore: Sendable {
             throw WorkflowStore.Invalid(status: 400, description: "Give either 'schedule' (a cron expression) or 'at' (one ISO-8601 instant).")
         }
         let next = try TaskStore.nextRun(schedule: schedule, at: at, zone: zone, after: now)
+        return Draft(workflow: workflow, schedule: schedule, at: at, zone: zone, missed: missed, enabled: v["enabled"]?.bool ?? true, next: next)
+    }
+
+    /// Validates and stores a task.
+    public func create(_ v: JSONValue, now: Date = Date()) throws -> ScheduledTask {
+        let id = try insert(try validate(v, now: now))
+        didChange()
+        return try get(id)!
+    }
+
+    func insert(_ d: Draft) throws -> String {
         let id = UUID().uuidString.lowercased()
         try db.write { try $0.execute("""
             INSERT INTO tasks(id, workflow, schedule, at, timezone, enabled, missed, next_run, created) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """, [id, workflow, schedule, at, zone, v["enabled"]?.bool ?? true, missed, next.map(TaskStore.iso), Clock.iso8601Now()]) }
-        return try get(id)!
+            """, [id, d.workflow, d.schedule, d.at, d.zone, d.enabled, d.missed, d.enabled ? d.next.map(TaskStore.iso) : nil, Clock.iso8601Now()]) }
+        return id
+    }
+
+    /// Makes a workflow's tasks exactly `drafts` (a workflow file's `tasks`): matching ones (same schedule or instant
+    /// and zone) are kept with their history, others created, the rest deleted.
+    public func replace(workflow: String, with drafts: [Draft]) throws {
+        var existing = try all(workflow: workflow)
+        for d in drafts {
+            if let i = existing.firstIndex(where: { $0.schedule == d.schedule && $0.at == d.at && $0.timezone == d.zone }) {
+                let t = existing.remove(at: i)
+                try db.write { try $0.execute("UPDATE tasks SET missed = ? WHERE id = ?", [d.missed, t.id]) }
+                if t.enabled != d.enabled { _ = try setEnabled(t.id, d.enabled) }
+            } else {
+                _ = try insert(Draft(workflow: workflow, schedule: d.schedule, at: d.at, zone: d.zone, missed: d.missed, enabled: d.enabled, next: d.next))
+            }
+        }
+        for t in existing { try db.write { _ = try $0.execute("DELETE FROM tasks WHERE id = ?", [t.id]) } }
+        didChange()
+    }
+
+    /// A task in a workflow file's form.
+    public static func fileForm(_ t: ScheduledTask) -> JSONValue {
+        var o: [String: JSONValue] = ["timezone": .string(t.timezone), "missed": .string(t.missed), "enabled": .bool(t.enabled)]
+        if let s = t.schedule { o["schedule"] = .string(s) }
+        if let a = t.at { o["at"] = .string(a) }
+        return .object(o)
     }
 
     public func setEnabled(_ id: String, _ enabled: Bool, now: Date = Date()) throws -> ScheduledTask? {
         guard let t = try get(id) else { return nil }
         let next = enabled ? try TaskStore.nextRun(schedule: t.schedule, at: t.at, zone: t.timezone, after: now).map(TaskStore.iso) : nil
         try db.write { try $0.execute("UPDATE tasks SET enabled = ?, next_run = ? WHERE id = ?", [enabled, next, id]) }
+        didChange()
         return try get(id)
     }
 
     public func delete(_ id: String) throws -> Bool {
-        try db.write { try $0.execute("DELETE FROM tasks WHERE id = ?", [id]) > 0 }
+        defer { didChange() }
+        return try db.write { try $0.execute("DELETE FROM tasks WHERE id = ?", [id]) > 0 }
     }
 
     /// The next `count` run times of a task.
@@ -103,13 +164,13 @@ public final class TaskStore: Sendable {
                 throw WorkflowStore.Invalid(status: 400, description: "Invalid schedule '\(schedule)' \(error.description).")
             }
         }
-        guard let at, let date = ISO8601DateFormatter().date(from: at) else {
+        guard let at, let date = Clock.date(iso8601: at) else {
             throw WorkflowStore.Invalid(status: 400, description: "Field 'at' must be an ISO-8601 instant such as 2026-12-01T08:00:00Z.")
         }
         return date > after ? date : nil
     }
 
-    static func iso(_ d: Date) -> String { ISO8601DateFormatter().string(from: d) }
+    static func iso(_ d: Date) -> String { Clock.iso8601(d) }
 
     static func task(_ r: Row) -> ScheduledTask {
         ScheduledTask(id: r["id"].string ?? "", workflow: r["workflow"].string ?? "", schedule: r["schedule"].string, at: r["at"].string,

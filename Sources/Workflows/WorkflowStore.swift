@@ -46,6 +46,10 @@ public final class WorkflowStore: Sendable {
     public struct Invalid: Error, CustomStringConvertible, Equatable {
         public let status: Int
         public let description: String
+        public init(status: Int, description: String) {
+            self.status = status
+            self.description = description
+        }
     }
 
     let db: Database

@@ -1,0 +1,121 @@
+import Agents
+import Core
+import Events
+import Foundation
+import HTTPServer
+import LLM
+import PlatformAPI
+import Services
+import Store
+import Workflows
+
+/// Workflows, tasks and runs wired together: the stores, the Events agent's run queue, the scheduler, their routes
+/// and the Orchestrator's tools for them.
+final class Automation: Sendable {
+    let workflows: WorkflowStore
+    let tasks: TaskStore
+    let runs: RunStore
+    let feed = RunFeed()
+    let queue: RunQueue
+    let scheduler: Scheduler
+
+    init(database: Database, services: ServiceManager, registry: ToolRegistry, logger: Logger, environment: [String: String],
+         provider: @escaping @Sendable () -> (any LLMProvider, String?)) {
+        workflows = WorkflowStore(db: database, services: services.store)
+        tasks = TaskStore(db: database)
+        runs = RunStore(db: database)
+        let limits = Automation.limits(environment)
+        let agent = EventsAgent(services: services, workflows: workflows, runs: runs, feed: feed, registry: registry, limits: limits, provider: provider)
+        let queue = RunQueue(runs: runs, agent: agent, feed: feed, limits: limits, logger: logger)
+        self.queue = queue
+        scheduler = Scheduler(tasks: tasks, logger: logger) { _ in queue.wake() }
+    }
+
+    /// Run limits; the environment tunes them (`OPENPIECES_RUN_CONCURRENCY`, `_TIMEOUT` seconds, `_MAX_STEPS`,
+    /// `_MAX_ATTEMPTS`, `_RETRY_BASE` seconds).
+    static func limits(_ env: [String: String]) -> RunLimits {
+        var l = RunLimits()
+        if let n = env["OPENPIECES_RUN_CONCURRENCY"].flatMap(Int.init), (1...64).contains(n) { l.concurrency = n }
+        if let n = env["OPENPIECES_RUN_TIMEOUT"].flatMap(Double.init), n > 0, n <= 86_400 { l.timeBudget = n }
+        if let n = env["OPENPIECES_RUN_MAX_STEPS"].flatMap(Int.init), (1...200).contains(n) { l.maxSteps = n }
+        if let n = env["OPENPIECES_RUN_MAX_ATTEMPTS"].flatMap(Int.init), (1...50).contains(n) { l.maxAttempts = n }
+        if let n = env["OPENPIECES_RUN_RETRY_BASE"].flatMap(Double.init), n > 0, n <= 3600 { l.backoff = n }
+        return l
+    }
+
+    func install(_ router: inout Router) {
+        WorkflowRoutes.install(&router, store: workflows, tasks: tasks)
+        RunRoutes.install(&router, runs: runs, queue: queue, feed: feed, workflows: workflows)
+    }
+
+    func start() {
+        queue.start()
+        scheduler.start()
+    }
+
+    func shutdown() async {
+        scheduler.shutdown()
+        await queue.shutdown()
+    }
+
+    /// The Orchestrator's tools for workflows, tasks and runs.
+    static func tools(workflows: WorkflowStore, tasks: TaskStore, runs: RunStore, wake: @escaping @Sendable () -> Void) -> [Tool] {
+        [
+            Tool(name: "workflows_list", description: "List workflows: trigger, linked actions, steps, status.",
+                 parameters: ["type": "object", "properties": [:]]) { _, _ in
+                ["workflows": .array(try workflows.all().map(\.json))]
+            },
+            Tool(name: "workflow_save", description: "Create or update a workflow: slug, title, trigger service (optional), action services, ordered natural-language steps.",
+                 parameters: ["type": "object", "properties": [
+                     "slug": ["type": "string"], "title": ["type": "string"], "description": ["type": "string"],
+                     "trigger": ["type": "string"], "actions": ["type": "array", "items": ["type": "string"]],
+                     "steps": ["type": "array", "items": ["type": "string"], "minItems": 1]], "required": ["slug", "steps"]]) { input, _ in
+                do { return try workflows.save(input, allowReplace: true).json } catch let e as WorkflowStore.Invalid { throw ToolFailure(e.description) }
+            },
+            Tool(name: "workflow_run", description: "Run a workflow now with an input (queued; returns the run id).",
+                 parameters: ["type": "object", "properties": ["slug": ["type": "string"], "input": ["type": "object"]], "required": ["slug"]]) { input, _ in
+                guard let w = try workflows.get(input["slug"]!.string!), w.status == "active" else {
+                    throw ToolFailure("No active workflow '\(input["slug"]!.string!)'.")
+                }
+                let run = try runs.enqueue(workflow: w.slug, input: input["input"] ?? .object([:]))
+                wake()
+                return ["run": .string(run.id), "status": .string(run.status)]
+            },
+            Tool(name: "runs_list", description: "Recent runs of a workflow (or all): status, error, report.",
+                 parameters: ["type": "object", "properties": ["workflow": ["type": "string"]]]) { input, _ in
+                var f = RunStore.Filter()
+                f.workflow = input["workflow"]?.string
+                f.limit = 20
+                return ["runs": .array(try runs.list(f).map(\.json))]
+            },
+            Tool(name: "task_create", description: "Schedule a workflow: a 5-field cron expression (or @daily…) in an IANA time zone, or one ISO-8601 instant.",
+                 parameters: ["type": "object", "properties": ["workflow": ["type": "string"], "schedule": ["type": "string"],
+                                                               "at": ["type": "string"], "timezone": ["type": "string"]], "required": ["workflow"]]) { input, _ in
+                do {
+                    let t = try tasks.create(input)
+                    return ["task": t.json, "next": .array(try tasks.preview(t, count: 3).map { .string($0) })]
+                } catch let e as WorkflowStore.Invalid { throw ToolFailure(e.description) }
+            },
+            Tool(name: "tasks_list", description: "List scheduled tasks with their next run.",
+                 parameters: ["type": "object", "properties": [:]]) { _, _ in
+                ["tasks": .array(try tasks.all().map(\.json))]
+            },
+        ]
+    }
+}
+
+/// One `openpieces serve` per data directory: two would run each service, task and run twice.
+enum DataDirectoryLock {
+    nonisolated(unsafe) private static var held: Int32 = -1
+
+    static func acquire(home: String) throws {
+        let path = (home as NSString).appendingPathComponent("serve.lock")
+        let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { throw StartupError("cannot open \(path): \(String(cString: strerror(errno))). Check the data directory's permissions.") }
+        guard flock(fd, LOCK_EX | LOCK_NB) == 0 else {
+            close(fd)
+            throw StartupError("another `openpieces serve` is using the data directory \(home). Stop it first, or choose another with --home.")
+        }
+        held = fd
+    }
+}

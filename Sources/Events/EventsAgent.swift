@@ -1,0 +1,256 @@
+import Agents
+import Core
+import Foundation
+import LLM
+import Services
+import Synchronization
+import Workflows
+
+/// Limits on one run.
+public struct RunLimits: Sendable {
+    /// Model turns per attempt.
+    public var maxSteps = 20
+    /// Wall-clock time per attempt.
+    public var timeBudget: TimeInterval = 300
+    /// Claims of one run before it is failed for good (retries and restarts both count).
+    public var maxAttempts = 5
+    /// First retry delay; doubled per attempt, at most `maxBackoff`.
+    public var backoff: TimeInterval = 2
+    public var maxBackoff: TimeInterval = 300
+    /// Runs executed at once.
+    public var concurrency = 4
+    /// How long a claim lasts without renewal.
+    public var lease: TimeInterval = 60
+    public init() {}
+}
+
+/// The Events agent: runs one workflow for one run. Its context is the run's input (the event or the task), the
+/// workflow's steps and the linked services' endpoints; its tools call those endpoints (validated against their
+/// schemas), search and write the Brain and the assets, and report. Every tool call is recorded as a step.
+public struct EventsAgent: Sendable {
+    public enum Result: Sendable, Equatable {
+        case finished(status: String, error: String?, report: String?)
+        case retry(String)
+        case cancelled
+    }
+
+    let services: ServiceManager
+    let workflows: WorkflowStore
+    let runs: RunStore
+    let feed: RunFeed
+    /// Shared tools the agent may use besides its own (brain and assets).
+    let shared: [Tool]
+    let provider: @Sendable () -> (any LLMProvider, String?)
+    let limits: RunLimits
+
+    public static let sharedToolNames = ["brain_search", "brain_write", "assets_search", "assets_save"]
+
+    public init(services: ServiceManager, workflows: WorkflowStore, runs: RunStore, feed: RunFeed, registry: ToolRegistry,
+                limits: RunLimits, provider: @escaping @Sendable () -> (any LLMProvider, String?)) {
+        self.services = services
+        self.workflows = workflows
+        self.runs = runs
+        self.feed = feed
+        shared = registry.subset(EventsAgent.sharedToolNames)
+        self.provider = provider
+        self.limits = limits
+    }
+
+    public func execute(_ run: RunRecord, owner: String) async -> Result {
+        guard let workflow = try? workflows.get(run.workflow) else {
+            return .finished(status: "failed", error: "Workflow '\(run.workflow)' no longer exists.", report: nil)
+        }
+        guard workflow.status == "active" else {
+            return .finished(status: "failed", error: "Workflow '\(run.workflow)' is archived; set its status to active to run it.", report: nil)
+        }
+        let previous = (try? runs.steps(run.id)) ?? []
+        // Steps that were deferred (retryable failures) are tried again; the rest is history the agent continues from.
+        let replayed = previous.filter { !$0.retryable }
+        let context = EventsAgent.context(run)
+        let (configured, model) = provider()
+        let engine: any LLMProvider = configured.providerName == "offline" ? OfflineEventsEngine(steps: workflow.steps, context: context) : configured
+        let state = RunState(position: replayed.count)
+        let tools = own(workflow, run: run, state: state) + shared
+        var history: [ChatMessage] = [.system(prompt(workflow, run: run, context: context)), .user("Run the workflow now.")]
+        for s in replayed {
+            let id = "step-\(s.seq)"
+            history.append(.assistant(nil, toolCalls: [ToolCall(id: id, name: s.tool, arguments: s.input.text)]))
+            history.append(.tool(callID: id, s.output))
+        }
+        let loop = AgentLoop(provider: engine, model: model, tools: tools, maxSteps: limits.maxSteps)
+        let recorder = Recorder(run: run.id, owner: owner, runs: runs, feed: feed, state: state)
+        do {
+            let start = history
+            let outcome = try await EventsAgent.within(limits.timeBudget) { try await loop.turn(start, emit: recorder.emit) }
+            guard let outcome else {
+                return .finished(status: "failed", error: "The run exceeded its time budget of \(Int(limits.timeBudget)) s.", report: state.report?.summary)
+            }
+            if let r = state.report {
+                return .finished(status: r.ok ? "succeeded" : "failed", error: r.ok ? nil : r.summary, report: r.summary)
+            }
+            if outcome.exhausted {
+                return .finished(status: "failed", error: "The run used its step budget (\(limits.maxSteps) model turns) without finishing.", report: nil)
+            }
+            return .finished(status: "succeeded", error: nil, report: outcome.text.isEmpty ? nil : outcome.text)
+        } catch let r as RetryLater {
+            return .retry(r.message)
+        } catch is CancellationError {
+            return .cancelled
+        } catch let e as LLMError {
+            switch e {
+            case .unreachable, .rateLimited, .server, .timeout: return .retry(e.description)
+            default: return .finished(status: "failed", error: e.description, report: nil)
+            }
+        } catch {
+            return .finished(status: "failed", error: String(describing: error), report: nil)
+        }
+    }
+
+    /// What placeholders and the model see of a run.
+    static func context(_ run: RunRecord) -> JSONValue {
+        var c = run.input.object ?? [:]
+        c["input"] = run.input
+        c["run"] = .string(run.id)
+        c["workflow"] = .string(run.workflow)
+        c["cause"] = .string(run.cause)
+        if let t = run.taskID { c["task"] = .string(t) }
+        if let s = run.scheduledFor { c["scheduledFor"] = .string(s) }
+        return .object(c)
+    }
+
+    /// Runs `body`, answering nil if it is still running after `seconds` (it is cancelled then).
+    static func within<T: Sendable>(_ seconds: TimeInterval, _ body: @escaping @Sendable () async throws -> T) async throws -> T? {
+        try await withThrowingTaskGroup(of: T?.self) { group in
+            group.addTask { try await body() }
+            group.addTask {
+                try await Task.sleep(nanoseconds: UInt64(seconds * 1_000_000_000))
+                return nil
+            }
+            defer { group.cancelAll() }
+            return try await group.next()!
+        }
+    }
+
+    func prompt(_ w: Workflow, run: RunRecord, context: JSONValue) -> String {
+        var lines = [
+            "You are the Events agent of OpenPieces. You run one workflow, once, for the input below, by calling the linked services' endpoints with call_endpoint.",
+            "Follow the steps in order. Do not invent endpoints: use only those listed. When finished, call report with status \"succeeded\" and a short summary;",
+            "if a step cannot be done, call report with status \"failed\" and say why. Then answer with the summary.",
+            "",
+            "Workflow: \(w.title) (\(w.slug))" + (w.description.isEmpty ? "" : " — \(w.description)"),
+            "Steps:",
+        ]
+        for (i, s) in w.steps.enumerated() { lines.append("\(i + 1). \(s)") }
+        lines.append("")
+        lines.append("What started this run (\(run.cause)), as JSON:")
+        lines.append(String(run.input.text.prefix(16_000)))
+        lines.append("")
+        lines.append("Services you may call (endpoint as \"METHOD /path\"):")
+        for slug in w.actions {
+            guard let s = try? services.store.find(slug) else { continue }
+            lines.append("- \(s.slug): \(s.title) (\(s.status)) — \(s.description)")
+            for e in (try? services.store.endpoints(s.id)) ?? [] {
+                lines.append("  - \(e.method) \(e.path) — \(e.description)" + (e.inputSchema.map { " Input schema: \($0.text)" } ?? ""))
+            }
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    /// The run's own tools: endpoint calls limited to the workflow's actions, and the final report.
+    func own(_ w: Workflow, run: RunRecord, state: RunState) -> [Tool] {
+        let services = self.services
+        let allowed = Set(w.actions)
+        return [
+            Tool(name: "call_endpoint",
+                 description: "Call an endpoint of one of the workflow's services. 'endpoint' is \"METHOD /path\" as listed; 'input' is validated against its schema.",
+                 parameters: ["type": "object", "properties": ["service": ["type": "string"], "endpoint": ["type": "string"], "input": ["type": "object"]],
+                              "required": ["service", "endpoint"]]) { input, _ in
+                let slug = input["service"]!.string!
+                guard allowed.contains(slug) else {
+                    throw ToolFailure("'\(slug)' is not linked to this workflow. Linked: \(w.actions.joined(separator: ", ")).")
+                }
+                // One key per logical step: a step repeated after a crash or a retry carries the same key, so a service can deduplicate.
+                let key = "\(run.id):\(state.position)"
+                let answer: EndpointAnswer
+                do {
+                    answer = try await services.call(service: slug, endpoint: input["endpoint"]!.string!, input: input["input"] ?? .object([:]),
+                                                     headers: [("Idempotency-Key", key)])
+                } catch let f as ServiceManager.Failure {
+                    if f.status == 502 || f.status == 503 { throw RetryLater(f.description) }
+                    throw ToolFailure(f.description)
+                }
+                if answer.status >= 500 || answer.status == 429 {
+                    throw RetryLater("\(input["endpoint"]!.string!) on '\(slug)' answered \(answer.status): \(answer.output.text.prefix(500))")
+                }
+                if answer.status >= 400 {
+                    throw ToolFailure("\(input["endpoint"]!.string!) on '\(slug)' answered \(answer.status): \(answer.output.text.prefix(2000))")
+                }
+                return answer.json
+            },
+            Tool(name: "report", description: "Finish the run: its status and a short summary of what was done.",
+                 parameters: ["type": "object", "properties": ["status": ["type": "string", "enum": ["succeeded", "failed"]],
+                                                               "summary": ["type": "string", "minLength": 1, "maxLength": 4000]],
+                              "required": ["status", "summary"]]) { input, _ in
+                state.setReport(ok: input["status"]?.string == "succeeded", summary: input["summary"]!.string!)
+                return ["recorded": true]
+            },
+        ]
+    }
+}
+
+/// What one attempt of a run has gathered so far.
+final class RunState: Sendable {
+    struct Report { var ok: Bool; var summary: String }
+    private let box: Mutex<(position: Int, report: Report?)>
+
+    init(position: Int) { box = Mutex((position, nil)) }
+
+    /// The number of the step now executing (1-based, counting the replayed ones).
+    var position: Int { box.withLock { $0.position } }
+    func advance() { box.withLock { $0.position += 1 } }
+    var report: Report? { box.withLock { $0.report } }
+    func setReport(ok: Bool, summary: String) { box.withLock { $0.report = Report(ok: ok, summary: summary) } }
+}
+
+/// Records each tool call as a step as it completes, and relays progress to the feed.
+final class Recorder: Sendable {
+    let run: String
+    let owner: String
+    let runs: RunStore
+    let feed: RunFeed
+    let state: RunState
+    private let pending = Mutex<[String: (name: String, arguments: String, started: String)]>([:])
+
+    init(run: String, owner: String, runs: RunStore, feed: RunFeed, state: RunState) {
+        self.run = run
+        self.owner = owner
+        self.runs = runs
+        self.feed = feed
+        self.state = state
+    }
+
+    var emit: @Sendable (AgentEvent) async -> Void {
+        { event in self.handle(event) }
+    }
+
+    func handle(_ event: AgentEvent) {
+        switch event {
+        case .toolCall(let id, let name, let arguments):
+            state.advance()
+            pending.withLock { $0[id] = (name, arguments, Clock.iso8601Now()) }
+            feed.publish(run, "step_started", ["tool": .string(name), "input": JSONValue.parse(arguments) ?? .string(arguments)])
+        case .toolResult(let id, let name, let output, let ok, let ms):
+            let p = pending.withLock { $0.removeValue(forKey: id) }
+            let input = p.flatMap { JSONValue.parse($0.arguments) } ?? .object([:])
+            let retryable = !ok && JSONValue.parse(output)?["error"]?["code"]?.string == RetryLater.code
+            if let step = try? runs.record(run, owner: owner, tool: name, input: input, output: output, ok: ok, retryable: retryable,
+                                           started: p?.started ?? Clock.iso8601Now(), ms: ms) {
+                feed.publish(run, "step", step.json)
+            }
+        case .text(let t):
+            feed.publish(run, "text", ["text": .string(t)])
+        default:
+            break
+        }
+    }
+}

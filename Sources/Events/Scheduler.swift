@@ -1,0 +1,67 @@
+import Core
+import Foundation
+import Synchronization
+import Workflows
+
+/// Fires due tasks: a thread that sleeps until the earliest next run (or until a task changes), then queues the
+/// runs of every task due. Firing is a database transaction, so a restart neither loses nor repeats an occurrence.
+public final class Scheduler: Sendable {
+    let tasks: TaskStore
+    let logger: Logger
+    let fired: @Sendable ([FiredRun]) -> Void
+    private let doorbell = Wakeup()
+    private let state = Mutex<(stopping: Bool, started: Bool)>((false, false))
+
+    public init(tasks: TaskStore, logger: Logger, fired: @escaping @Sendable ([FiredRun]) -> Void) {
+        self.tasks = tasks
+        self.logger = logger
+        self.fired = fired
+        tasks.onChange { [weak self] in self?.wake() }
+    }
+
+    public func start() {
+        guard state.withLock({ s -> Bool in defer { s.started = true }; return !s.started }) else { return }
+        let thread = Thread { [self] in loop() }
+        thread.name = "scheduler"
+        thread.qualityOfService = .userInitiated
+        thread.start()
+    }
+
+    public func wake() {
+        doorbell.ring()
+    }
+
+    public func shutdown() {
+        state.withLock { $0.stopping = true }
+        wake()
+    }
+
+    /// Fires what is due at `now` and answers when to look next. The thread calls it; tests call it with their own clock.
+    @discardableResult
+    public func tick(now: Date = Date()) -> Date? {
+        do {
+            while true {
+                let (batch, skipped) = try tasks.fireDue(now: now)
+                if skipped > 0 { logger.info("tasks.missed_skipped", ["count": "\(skipped)"]) }
+                if batch.isEmpty { break }
+                let late = batch.map { $0.firedAt.timeIntervalSince($0.scheduledFor) * 1000 }
+                logger.info("tasks.fired", ["count": "\(batch.count)", "max_late_ms": String(format: "%.1f", late.max() ?? 0)])
+                fired(batch)
+                if batch.count < 2000 { break }
+            }
+            return try tasks.nextDue()
+        } catch {
+            logger.error("scheduler.failed", ["error": "\(error)"])
+            return now.addingTimeInterval(1)
+        }
+    }
+
+    private func loop() {
+        while !state.withLock({ $0.stopping }) {
+            let next = tick(now: Date())
+            // Look at least every 30 s, in case the wall clock was changed.
+            let deadline = min(next ?? .distantFuture, Date().addingTimeInterval(30))
+            doorbell.wait(until: deadline)
+        }
+    }
+}

@@ -1,0 +1,82 @@
+import Core
+import Foundation
+import HTTPClient
+
+/// What an endpoint answered.
+public struct EndpointAnswer: Sendable {
+    public let status: Int
+    public let output: JSONValue
+    public let ms: Int
+
+    public var json: JSONValue { ["status": JSONValue(status), "output": output, "ms": JSONValue(ms)] }
+}
+
+/// Calling one endpoint of a running service with input validated against its schema: the API's `…/call` route and
+/// the Events agent's tool both go through here, so their validation and errors are identical.
+extension ServiceManager {
+    static let endpointClient = HTTPClient(maxResponseBytes: 16 * 1024 * 1024)
+
+    /// Resolves an endpoint of `service` by id, or by `"METHOD /path"` exactly as declared.
+    public func endpoint(of service: ServiceRecord, _ reference: String) throws -> EndpointRecord? {
+        let all = try store.endpoints(service.id)
+        if let e = all.first(where: { $0.id == reference }) { return e }
+        let parts = reference.split(separator: " ", maxSplits: 1).map(String.init)
+        guard parts.count == 2 else { return nil }
+        return all.first { $0.method == parts[0].uppercased() && $0.path == parts[1] }
+    }
+
+    /// Calls it. Failures are `Failure`s with the HTTP status the API answers: 404 unknown, 422 invalid input,
+    /// 503 service not running, 502 the service failed to answer.
+    public func call(service slugOrID: String, endpoint reference: String, input: JSONValue,
+                     headers extra: [(String, String)] = [], timeout: Double = 30) async throws -> EndpointAnswer {
+        let s = try require(slugOrID)
+        guard let e = try endpoint(of: s, reference) else {
+            throw Failure(status: 404, code: "not_found",
+                          description: "Service '\(s.slug)' has no endpoint '\(reference)'. See GET /api/v1/services/\(s.slug)/endpoints.")
+        }
+        if let schema = e.inputSchema {
+            let errors = JSONSchema.validate(input, against: schema)
+            if !errors.isEmpty { throw Failure(status: 422, code: "invalid_input", description: errors.joined(separator: "; ")) }
+        }
+        guard let port = await supervisor.port(of: s.id) else {
+            throw Failure(status: 503, code: "service_not_running",
+                          description: "Service '\(s.slug)' is \(s.status)\(s.reason.map { ": \($0)" } ?? ""). Start it first.")
+        }
+        let (url, body) = try ServiceManager.target(e, port: port, input: input)
+        let started = Date()
+        let answer: ClientResponse
+        do {
+            answer = try await ServiceManager.endpointClient.send(ClientRequest(method: e.method, url: url, headers: [("Content-Type", "application/json")] + extra,
+                                                                                body: body, timeout: timeout))
+        } catch let err as HTTPClientError {
+            throw Failure(status: 502, code: "service_failed", description: "Calling \(e.method) \(e.path) on '\(s.slug)' failed: \(err)")
+        }
+        return EndpointAnswer(status: answer.status, output: JSONValue.parse(answer.body) ?? .string(answer.text),
+                              ms: Int((Date().timeIntervalSince(started) * 1000).rounded()))
+    }
+
+    /// Path parameters come from the input; for GET and DELETE the rest goes in the query string, else in a JSON body.
+    static func target(_ e: EndpointRecord, port: Int, input: JSONValue) throws -> (String, [UInt8]?) {
+        var fields = input.object ?? [:]
+        var path = ""
+        let segmentAllowed = CharacterSet.urlPathAllowed.subtracting(CharacterSet(charactersIn: "/"))
+        for segment in e.path.split(separator: "/", omittingEmptySubsequences: false).dropFirst() {
+            if segment.hasPrefix(":") {
+                let name = String(segment.dropFirst())
+                guard let v = fields.removeValue(forKey: name) else {
+                    throw Failure(status: 422, code: "invalid_input", description: "input.\(name): is required (a path parameter)")
+                }
+                path += "/" + (v.string ?? v.text).addingPercentEncoding(withAllowedCharacters: segmentAllowed)!
+            } else {
+                path += "/" + segment
+            }
+        }
+        var url = "http://127.0.0.1:\(port)\(path)"
+        guard e.method == "GET" || e.method == "DELETE" else { return (url, JSONValue.object(fields).bytes) }
+        let query = fields.sorted { $0.key < $1.key }.map { k, v in
+            "\(k.addingPercentEncoding(withAllowedCharacters: .alphanumerics)!)=\((v.string ?? v.text).addingPercentEncoding(withAllowedCharacters: .alphanumerics)!)"
+        }
+        if !query.isEmpty { url += "?" + query.joined(separator: "&") }
+        return (url, nil)
+    }
+}

@@ -1,0 +1,122 @@
+import Core
+import Foundation
+import Store
+
+/// The queue side of runs: a worker claims a run with a lease it keeps renewing. A run whose lease ran out (its
+/// worker died) is claimed again, so a run accepted before a crash is executed after it; a finish only counts for
+/// the lease holder, so no run finishes twice.
+extension RunStore {
+    /// Claims the oldest runnable run: queued and due, or running under an expired lease.
+    public func claim(owner: String, lease: TimeInterval, now: Date = Date()) throws -> RunRecord? {
+        let at = Clock.iso8601(now)
+        return try db.write { try $0.queryOne("""
+            UPDATE runs SET status = 'running', lease_owner = ?1, lease_until = ?2, started = COALESCE(started, ?3),
+                attempts = attempts + 1, not_before = NULL
+            WHERE id = (SELECT id FROM runs
+                        WHERE (status = 'queued' AND (not_before IS NULL OR not_before <= ?3)) OR (status = 'running' AND lease_until < ?3)
+                        ORDER BY created LIMIT 1)
+            RETURNING *
+            """, [owner, Clock.iso8601(now.addingTimeInterval(lease)), at]).map(RunStore.run) }
+    }
+
+    /// Extends the leases of the runs `owner` holds; answers the ids it still holds (a cancelled run drops out).
+    public func renew(owner: String, lease: TimeInterval, now: Date = Date()) throws -> Set<String> {
+        try db.write { conn in
+            try conn.execute("UPDATE runs SET lease_until = ? WHERE lease_owner = ? AND status = 'running'",
+                             [Clock.iso8601(now.addingTimeInterval(lease)), owner])
+            return Set(try conn.query("SELECT id FROM runs WHERE lease_owner = ? AND status = 'running'", [owner]).compactMap { $0["id"].string })
+        }
+    }
+
+    /// Every lease an earlier process held is void: at start-up, this process is the data directory's only user.
+    public func releaseAllLeases() throws -> Int {
+        try db.write { try $0.execute("UPDATE runs SET status = 'queued', lease_owner = NULL, lease_until = NULL WHERE status = 'running'") }
+    }
+
+    /// Ends a run; false when `owner` no longer holds it (it was cancelled, or its lease was lost).
+    @discardableResult
+    public func finish(_ id: String, owner: String, status: String, error: String?, report: String?) throws -> Bool {
+        try db.write { try $0.execute("""
+            UPDATE runs SET status = ?, finished = ?, error = ?, report = ?, lease_owner = NULL, lease_until = NULL
+            WHERE id = ? AND lease_owner = ? AND status = 'running'
+            """, [status, Clock.iso8601Now(), error, report, id, owner]) > 0 }
+    }
+
+    /// Puts a run back in the queue, not to be claimed before `notBefore`.
+    @discardableResult
+    public func retryLater(_ id: String, owner: String, notBefore: Date, error: String) throws -> Bool {
+        try db.write { try $0.execute("""
+            UPDATE runs SET status = 'queued', not_before = ?, error = ?, lease_owner = NULL, lease_until = NULL
+            WHERE id = ? AND lease_owner = ? AND status = 'running'
+            """, [Clock.iso8601(notBefore), error, id, owner]) > 0 }
+    }
+
+    /// When the queue should look again: the earliest deferred retry or the earliest lease that will expire.
+    public func nextWake() throws -> Date? {
+        try db.read { conn in
+            let row = try conn.queryOne("""
+                SELECT MIN(t) AS t FROM (SELECT MIN(not_before) AS t FROM runs WHERE status = 'queued'
+                                         UNION ALL SELECT MIN(lease_until) FROM runs WHERE status = 'running')
+                """)
+            return row?["t"].string.flatMap(Clock.date(iso8601:))
+        }
+    }
+}
+
+/// One recorded step of a run: a tool call with its input, output (size-capped), duration and status.
+public struct RunStep: Sendable, Equatable {
+    public var seq: Int
+    public var tool: String
+    public var input: JSONValue
+    public var output: String
+    public var ok: Bool
+    /// A failure worth retrying later (the service was down or answered 5xx): the run was deferred at this step.
+    public var retryable: Bool
+    public var started: String
+    public var ms: Int
+
+    public init(seq: Int, tool: String, input: JSONValue, output: String, ok: Bool, retryable: Bool, started: String, ms: Int) {
+        self.seq = seq
+        self.tool = tool
+        self.input = input
+        self.output = output
+        self.ok = ok
+        self.retryable = retryable
+        self.started = started
+        self.ms = ms
+    }
+
+    public var json: JSONValue {
+        ["seq": JSONValue(seq), "tool": .string(tool), "input": input, "output": JSONValue.parse(output) ?? .string(output),
+         "status": .string(ok ? "ok" : "error"), "retryable": .bool(retryable), "started": .string(started), "ms": JSONValue(ms)]
+    }
+}
+
+extension RunStore {
+    /// Outputs are kept to this size; the rest is cut with a marker.
+    public static let maxStepOutput = 16 * 1024
+
+    /// Records a step, numbered after the run's last one. Only the lease holder records.
+    @discardableResult
+    public func record(_ runID: String, owner: String, tool: String, input: JSONValue, output: String, ok: Bool, retryable: Bool,
+                       started: String, ms: Int) throws -> RunStep? {
+        var out = output
+        if out.utf8.count > RunStore.maxStepOutput { out = String(decoding: Array(out.utf8.prefix(RunStore.maxStepOutput)), as: UTF8.self) + "…(cut)" }
+        return try db.write { conn -> RunStep? in
+            guard try conn.queryOne("SELECT 1 FROM runs WHERE id = ? AND lease_owner = ? AND status = 'running'", [runID, owner]) != nil else { return nil }
+            let seq = (try conn.queryOne("SELECT COALESCE(MAX(seq), 0) + 1 AS n FROM run_steps WHERE run_id = ?", [runID])?["n"].int) ?? 1
+            try conn.execute("""
+                INSERT INTO run_steps(run_id, seq, tool, input, output, status, retryable, started, ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """, [runID, seq, tool, input.text, out, ok ? "ok" : "error", retryable, started, ms])
+            return RunStep(seq: seq, tool: tool, input: input, output: out, ok: ok, retryable: retryable, started: started, ms: ms)
+        }
+    }
+
+    public func steps(_ runID: String) throws -> [RunStep] {
+        try db.read { try $0.query("SELECT * FROM run_steps WHERE run_id = ? ORDER BY seq", [runID]).map { r in
+            RunStep(seq: r["seq"].int ?? 0, tool: r["tool"].string ?? "", input: JSONValue.parse(r["input"].string ?? "null") ?? .null,
+                    output: r["output"].string ?? "", ok: r["status"].string == "ok", retryable: r["retryable"].bool ?? false,
+                    started: r["started"].string ?? "", ms: r["ms"].int ?? 0)
+        } }
+    }
+}
