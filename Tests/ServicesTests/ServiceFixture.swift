@@ -12,16 +12,19 @@ final class Platform: @unchecked Sendable {
     let client = HTTPClient(maxResponseBytes: 128 * 1024 * 1024)
     var base: String { "http://127.0.0.1:\(bin.port)" }
 
-    init(home: String? = nil, extra: [String] = []) async throws {
+    let environment: [String: String]
+
+    init(home: String? = nil, extra: [String] = [], environment: [String: String] = [:]) async throws {
         self.home = try home ?? TestPaths.temporaryDirectory("svc")
-        bin = try RunningBinary(["serve", "--port", "0", "--home", self.home] + extra)
+        self.environment = environment
+        bin = try RunningBinary(["serve", "--port", "0", "--home", self.home] + extra, environment: environment)
         try await bin.waitUntilListening()
     }
 
     func restart(kill9: Bool = false) async throws {
         kill(bin.process.processIdentifier, kill9 ? SIGKILL : SIGTERM)
         try await bin.waitUntilExit()
-        bin = try RunningBinary(["serve", "--port", "0", "--home", home])
+        bin = try RunningBinary(["serve", "--port", "0", "--home", home], environment: environment)
         try await bin.waitUntilListening()
     }
 
