@@ -19,6 +19,8 @@ public enum CLI {
             return await ChatCommand.run(rest, environment)
         case "services", "secrets", "brain":
             return await RemoteCommands.run(command, rest, environment)
+        case "workflows", "runs", "tasks":
+            return await AutomationCommands.run(command, rest, environment)
         case "doctor":
             if rest.contains("--help") || rest.contains("-h") { print("usage: openpieces doctor [--home DIR]\n\nChecks what the platform needs: Deno, the data directory, the database, the master key."); return 0 }
             return Doctor.run(rest, environment)
@@ -148,6 +150,9 @@ public enum CLI {
           services  list, create, update, start, stop, rollback, logs… services (of a running server)
           secrets   set, list, delete secrets (of a running server)
           brain     list, search, add, edit the agents' long-term memory (of a running server)
+          workflows list, import, export, run workflows (of a running server)
+          runs      list, show, follow, cancel, re-run workflow runs
+          tasks     schedule workflows with cron; preview a cron expression's next runs
           doctor    check Deno, the data directory and the database
           import-assets  save snippets in bulk from a JSON Lines file
           version   print the version

@@ -21,7 +21,8 @@ public struct ScheduledTask: Sendable, Equatable {
 
     public var json: JSONValue {
         ["id": .string(id), "workflow": .string(workflow), "schedule": JSONValue(schedule), "at": JSONValue(at), "timezone": .string(timezone),
-         "enabled": .bool(enabled), "missed": .string(missed), "lastRun": JSONValue(lastRun), "nextRun": JSONValue(nextRun), "created": .string(created)]
+         "enabled": .bool(enabled), "missed": .string(missed), "lastRun": JSONValue(lastRun), "nextRun": JSONValue(nextRun), "created": .string(created),
+         "description": .string(schedule.map { CronExpression.describe($0) + " (\(timezone))" } ?? "once at \(at ?? "")")]
     }
 }
 

@@ -38,12 +38,17 @@ import TestSupport
         let first = try RunningBinary(["serve", "--port", "0", "--home", home])
         try await first.waitUntilListening()
         defer { kill(first.process.processIdentifier, SIGKILL); first.process.waitUntilExit() }
-        let second = try RunningBinary(["serve", "--port", "\(first.port)", "--home", home])
+        let second = try RunningBinary(["serve", "--port", "\(first.port)", "--home", try TestPaths.temporaryDirectory("bin2b")])
         try await second.waitUntilExit()
         #expect(second.process.terminationStatus == 1)
         let message = second.remainingStderr()
         #expect(message.contains("already in use"))
         #expect(message.contains("--port"))
+        // One server per data directory: a second would run every service, task and run twice.
+        let third = try RunningBinary(["serve", "--port", "0", "--home", home])
+        try await third.waitUntilExit()
+        #expect(third.process.terminationStatus == 1)
+        #expect(third.remainingStderr().contains("another `openpieces serve` is using the data directory \(home)"))
     }
 
     @Test func usageErrorsExitTwo() async throws {

@@ -60,3 +60,23 @@ import Testing
         }
     }
 }
+
+@Suite struct CronDescriptionTests {
+    @Test(arguments: [
+        ("0 8 * * *", "at 08:00"),
+        ("0 8 * * MON-FRI", "at 08:00 on Monday to Friday"),
+        ("30 2 * * *", "at 02:30"),
+        ("*/15 * * * *", "every 15 minutes"),
+        ("* * * * *", "every minute"),
+        ("5 * * * *", "every hour at minute 5"),
+        ("0 */6 * * *", "every 6 hours at minute 0"),
+        ("0 9,17 * * SAT,SUN", "at 09:00 and 17:00 on weekends"),
+        ("0 0 1 JAN *", "at 00:00 on day 1 of the month in January"),
+        ("@weekly", "at 00:00 on Sunday"),
+        ("0 12 29 2 *", "at 12:00 on day 29 of the month in February"),
+        ("61 * * * *", "invalid: at character 1: 61 is outside 0–59"),
+    ])
+    func describesExpressions(expression: String, expected: String) {
+        #expect(CronExpression.describe(expression) == expected)
+    }
+}

@@ -16,7 +16,7 @@ import TestSupport
         let (s1, imported, _) = try await p.call("POST", "/api/v1/workflows/import", JSONValue.parse(file))
         #expect(s1 == 200)
         #expect(imported["trigger"]?.string == "github-webhook")
-        #expect(imported["steps"]?.array?.count == 3)
+        #expect(imported["steps"]?.array?.count == 2)
 
         // A trigger belongs to exactly one workflow; actions must be action services that exist.
         let (s2, taken, _) = try await p.call("POST", "/api/v1/workflows", ["slug": "other", "trigger": "github-webhook"])
