@@ -96,6 +96,15 @@ final class Automation: Sendable {
                     return ["task": t.json, "next": .array(try tasks.preview(t, count: 3).map { .string($0) })]
                 } catch let e as WorkflowStore.Invalid { throw ToolFailure(e.description) }
             },
+            Tool(name: "task_update", description: "Change a task: its cron schedule (or one instant 'at'), time zone, missed-run policy (skip or run_once), enabled.",
+                 parameters: ["type": "object", "properties": ["id": ["type": "string"], "schedule": ["type": "string"], "at": ["type": "string"],
+                                                               "timezone": ["type": "string"], "missed": ["type": "string", "enum": ["skip", "run_once"]],
+                                                               "enabled": ["type": "boolean"]], "required": ["id"]]) { input, _ in
+                do {
+                    guard let t = try tasks.update(input["id"]!.string!, input) else { throw ToolFailure("No task '\(input["id"]!.string!)'.") }
+                    return ["task": t.json, "next": .array(try tasks.preview(t, count: 3).map { .string($0) })]
+                } catch let e as WorkflowStore.Invalid { throw ToolFailure(e.description) }
+            },
             Tool(name: "tasks_list", description: "List scheduled tasks with their next run.",
                  parameters: ["type": "object", "properties": [:]]) { _, _ in
                 ["tasks": .array(try tasks.all().map(\.json))]

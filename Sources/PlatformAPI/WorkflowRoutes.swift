@@ -24,6 +24,15 @@ public enum WorkflowRoutes {
             if case .object(var o) = out { o["preview"] = .array(try tasks.preview(t, count: count).map { .string($0) }); out = .object(o) }
             return .jsonValue(out)
         }
+        r.patch("/api/v1/tasks/:id") { req in
+            let body = try PlatformRoutes.json(req)
+            return try guarded {
+                guard let t = try tasks.update(req.parameter("id")!, body) else { throw HTTPError.notFound("No task '\(req.parameter("id")!)'.") }
+                var out = t.json.object ?? [:]
+                out["preview"] = .array(try tasks.preview(t, count: 5).map { .string($0) })
+                return .jsonValue(.object(out))
+            }
+        }
         for (action, enabled) in [("enable", true), ("disable", false)] {
             r.post("/api/v1/tasks/:id/\(action)") { req in
                 guard let t = try tasks.setEnabled(req.parameter("id")!, enabled) else { throw HTTPError.notFound("No task '\(req.parameter("id")!)'.") }

@@ -140,6 +140,23 @@ public final class TaskStore: Sendable {
         return .object(o)
     }
 
+    /// Changes a task's schedule (or instant), zone, missed-run policy or enabled state; the rest stays.
+    public func update(_ id: String, _ v: JSONValue, now: Date = Date()) throws -> ScheduledTask? {
+        guard let t = try get(id) else { return nil }
+        var merged: [String: JSONValue] = ["timezone": .string(t.timezone), "missed": .string(t.missed), "enabled": .bool(t.enabled)]
+        if let s = t.schedule { merged["schedule"] = .string(s) }
+        if let a = t.at { merged["at"] = .string(a) }
+        // A new schedule replaces an instant and the other way round.
+        if v["schedule"] != nil { merged["at"] = nil }
+        if v["at"] != nil { merged["schedule"] = nil }
+        for (k, value) in v.object ?? [:] where ["schedule", "at", "timezone", "missed", "enabled"].contains(k) { merged[k] = value }
+        let d = try validate(.object(merged), workflow: t.workflow, now: now)
+        try db.write { try $0.execute("UPDATE tasks SET schedule = ?, at = ?, timezone = ?, missed = ?, enabled = ?, next_run = ? WHERE id = ?",
+                                      [d.schedule, d.at, d.zone, d.missed, d.enabled, d.enabled ? d.next.map(TaskStore.iso) : nil, id]) }
+        didChange()
+        return try get(id)
+    }
+
     public func setEnabled(_ id: String, _ enabled: Bool, now: Date = Date()) throws -> ScheduledTask? {
         guard let t = try get(id) else { return nil }
         let next = enabled ? try TaskStore.nextRun(schedule: t.schedule, at: t.at, zone: t.timezone, after: now).map(TaskStore.iso) : nil

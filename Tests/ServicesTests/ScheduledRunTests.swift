@@ -1,4 +1,5 @@
 import Core
+import Crypto
 import FakeLLM
 import Foundation
 import HTTPClient
@@ -54,36 +55,69 @@ import TestSupport
         await p.stop()
     }
 
-    @Test func withAModelTheEventsAgentFollowsProseSteps() async throws {
+    /// The two shipped examples with a (scripted) model instead of the offline engine: a GitHub delivery through the
+    /// trigger service, and the cron example fired by a task.
+    @Test func withAModelTheExamplesRunEndToEnd() async throws {
         let fake = try FakeLLMServer([
             .toolCalls([ToolCall(id: "a", name: "call_endpoint",
-                                 arguments: #"{"service":"notes","endpoint":"POST /notes","input":{"text":"PR #7 opened"}}"#)]),
+                                 arguments: #"{"service":"notes","endpoint":"POST /notes","input":{"text":"github.pull_request opened: Add cron parser"}}"#)]),
             .toolCalls([ToolCall(id: "b", name: "call_endpoint", arguments: #"{"service":"elsewhere","endpoint":"GET /x"}"#)]),
-            .toolCalls([ToolCall(id: "c", name: "report", arguments: #"{"status":"succeeded","summary":"Saved one note."}"#)]),
-            .text(["Saved one note."]),
+            .toolCalls([ToolCall(id: "c", name: "report", arguments: #"{"status":"succeeded","summary":"Saved note 1."}"#)]),
+            .text(["Saved note 1."]),
+            .toolCalls([ToolCall(id: "d", name: "call_endpoint", arguments: #"{"service":"notes","endpoint":"POST /notes","input":{"text":"Good morning."}}"#)]),
+            .toolCalls([ToolCall(id: "e", name: "report", arguments: #"{"status":"succeeded","summary":"Saved note 2."}"#)]),
+            .text(["Saved note 2."]),
         ])
         defer { Task { await fake.shutdown() } }
         let p = try await Platform(extra: ["--llm-base-url", fake.baseURL, "--llm-model", "fake-model"])
         try await p.deploy("notes", from: Platform.repoRoot + "/services/notes")
-        _ = try await p.call("POST", "/api/v1/workflows", ["slug": "prs", "actions": ["notes"],
-                                                          "steps": ["Write a note that says which pull request was opened."]])
-        let id = try await p.startRun("prs", ["event": "github.pull_request", "payload": ["number": 7]])
-        let run = try await p.waitRun(id)
+        try await p.deploy("github-webhook", from: Platform.repoRoot + "/services/github-webhook")
+        _ = try await p.call("PUT", "/api/v1/secrets/WEBHOOK_SECRET", ["value": "hook-secret"])
+        _ = try await p.wait("github-webhook", for: "running")
+        for name in ["github-events", "daily-note"] {
+            let file = try String(contentsOfFile: Platform.repoRoot + "/workflows/\(name).json", encoding: .utf8)
+            #expect(try await p.call("POST", "/api/v1/workflows/import", JSONValue.parse(file)).0 == 200)
+        }
+
+        let payload = Array(#"{"action":"opened","number":42,"pull_request":{"title":"Add cron parser"}}"#.utf8)
+        let signature = "sha256=" + Hex.encode(Digest.hmacSHA256(key: Array("hook-secret".utf8), message: payload))
+        let delivered = try await p.client.send(ClientRequest(method: "POST", url: p.base + "/s/github-webhook/webhook",
+                                                              headers: [("X-Hub-Signature-256", signature), ("X-GitHub-Event", "pull_request")], body: payload))
+        #expect(delivered.status == 202)
+        let run = try await p.waitRun(try #require(JSONValue.parse(delivered.body)?["runId"]?.string))
         #expect(run["status"]?.string == "succeeded", "\(run.text)")
-        #expect(run["report"]?.string == "Saved one note.")
+        #expect(run["report"]?.string == "Saved note 1.")
         let steps = run["steps"]?.array ?? []
         #expect(steps.map { $0["status"]?.string ?? "" } == ["ok", "error", "ok"])
         #expect(steps[1]["output"]?["error"]?["message"]?.string?.contains("not linked to this workflow") == true)
-        #expect(try await p.call("GET", "/s/notes/notes").1["notes"]?[0]?["text"]?.string == "PR #7 opened")
 
-        // What the model was given: the steps, the input, the linked endpoints with their schemas, and its tools.
+        // What the model was given: the steps, the event, the linked endpoints with their schemas, and its tools.
         let first = try #require(fake.requests.first)
         let system = first["messages"]?[0]?["content"]?.string ?? ""
-        #expect(system.contains("1. Write a note that says which pull request was opened."))
-        #expect(system.contains("\"number\":7"))
+        #expect(system.contains("Workflow: GitHub events to notes (github-events)"))
+        #expect(system.contains("1. Call notes POST /notes with"))
+        #expect(system.contains("\"title\":\"Add cron parser\""))
         #expect(system.contains("POST /notes — Add a note. Input schema:"))
         let tools = Set((first["tools"]?.array ?? []).compactMap { $0["function"]?["name"]?.string })
         #expect(tools == ["call_endpoint", "report", "brain_search", "brain_write", "assets_search", "assets_save"])
+
+        // The cron example, fired by a task a moment from now.
+        let at = Clock.iso8601(Date().addingTimeInterval(0.8))
+        let task = try await p.call("POST", "/api/v1/tasks", ["workflow": "daily-note", "at": .string(at)]).1
+        var runs: [JSONValue] = []
+        let deadline = Date().addingTimeInterval(15)
+        while runs.isEmpty, Date() < deadline {
+            runs = try await p.call("GET", "/api/v1/runs?task=\(task["id"]?.string ?? "")").1["runs"]?.array ?? []
+            try await Task.sleep(nanoseconds: 50_000_000)
+        }
+        let cron = try await p.waitRun(try #require(runs.first?["id"]?.string))
+        #expect(cron["status"]?.string == "succeeded", "\(cron.text)")
+        #expect(cron["report"]?.string == "Saved note 2.")
+        let cronPrompt = fake.requests[4]["messages"]?[0]?["content"]?.string ?? ""
+        #expect(cronPrompt.contains("What started this run (task)"))
+        #expect(cronPrompt.contains("\"scheduledFor\":\"\(Clock.iso8601(Clock.date(iso8601: at)!))\""))
+        let notes = try await p.call("GET", "/s/notes/notes").1["notes"]?.array ?? []
+        #expect(notes.compactMap { $0["text"]?.string } == ["Good morning.", "github.pull_request opened: Add cron parser"])
         await p.stop()
     }
 }

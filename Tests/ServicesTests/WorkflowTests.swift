@@ -78,6 +78,16 @@ import TestSupport
         let (_, enabled, _) = try await p.call("POST", "/api/v1/tasks/\(id)/enable")
         #expect(enabled["nextRun"]?.string == preview.first)
         #expect(try await p.call("GET", "/api/v1/tasks/\(id)?next=10").1["preview"]?.array?.count == 10)
+        // Update: a new schedule keeps the rest; an invalid one changes nothing.
+        let (s4, updated, _) = try await p.call("PATCH", "/api/v1/tasks/\(id)", ["schedule": "30 6 * * SAT", "missed": "run_once"])
+        #expect(s4 == 200)
+        #expect(updated["timezone"]?.string == "Europe/Zurich")
+        #expect(updated["missed"]?.string == "run_once")
+        #expect(updated["description"]?.string == "at 06:30 on Saturday (Europe/Zurich)")
+        #expect(updated["preview"]?.array?.allSatisfy { $0.string?.hasSuffix(":30:00.000Z") == true } == true)
+        #expect(try await p.call("PATCH", "/api/v1/tasks/\(id)", ["schedule": "30 6 * * SUN-"]).0 == 400)
+        #expect(try await p.call("GET", "/api/v1/tasks/\(id)").1["schedule"]?.string == "30 6 * * SAT")
+        #expect(try await p.call("PATCH", "/api/v1/tasks/nope", ["enabled": false]).0 == 404)
         // Deleting the workflow deletes its tasks.
         _ = try await p.call("DELETE", "/api/v1/workflows/digest")
         #expect(try await p.call("GET", "/api/v1/tasks").1["tasks"]?.array?.isEmpty == true)
