@@ -30,7 +30,7 @@ let package = Package(
         .target(name: "Brain", dependencies: ["Core", "Store", "Crypto"]),
         .target(name: "Scheduling", dependencies: ["Core"]),
         .target(name: "Workflows", dependencies: ["Core", "Store", "Services", "Scheduling"]),
-        .target(name: "Agents", dependencies: ["Core", "Store", "LLM", "Brain", "Services", "Secrets", "HTTPClient", "CNetShim"]),
+        .target(name: "Agents", dependencies: ["Core", "Store", "LLM", "Brain", "Services", "Secrets", "HTTPClient", "CNetShim", "Scheduling"]),
         .target(name: "Events", dependencies: ["Core", "LLM", "Agents", "Services", "Workflows", "Scheduling", "Store"]),
         .target(name: "PlatformAPI", dependencies: ["Events", "Core", "HTTPServer", "HTTPClient", "Services", "Secrets", "Crypto", "Brain", "Agents", "Workflows"]),
         .target(name: "PiecesAPI", dependencies: ["Core", "HTTPServer", "Store", "LLM", "Crypto"]),

@@ -1,5 +1,6 @@
 import Core
 import Foundation
+import Scheduling
 
 /// What the offline engine can build without a model: plain-English requests mapped to templates.
 /// Documented in the README; anything else gets an answer that says how to connect a model.
@@ -11,20 +12,73 @@ public enum Catalogue {
         case converter
         case textTools
         case uptime(url: String)
+        /// A trigger service that checks a shared secret and starts its workflow.
+        case webhook(name: String)
+        /// An action that fetches a URL and records the result (what a scheduled job calls).
+        case fetch(url: String)
+        /// Nothing to build: a schedule for an endpoint of an existing service.
+        case scheduleOnly(service: String, method: String, path: String)
     }
 
     public struct Plan: Sendable, Equatable {
         public var slug: String
         public var item: Item
-        public init(slug: String, item: Item) {
+        /// When the request asks for it to run on a schedule.
+        public var schedule: SchedulePhrase.Parsed?
+        public init(slug: String, item: Item, schedule: SchedulePhrase.Parsed? = nil) {
             self.slug = slug
             self.item = item
+            self.schedule = schedule
+        }
+
+        /// Whether a service is built for it.
+        public var builds: Bool { if case .scheduleOnly = item { false } else { true } }
+
+        /// The endpoint a schedule calls: (service, "METHOD /path").
+        public var scheduledCall: (String, String)? {
+            switch item {
+            case .uptime: (slug, "POST /check")
+            case .fetch: (slug, "POST /run")
+            case .scheduleOnly(let service, let method, let path): (service, "\(method) \(path)")
+            default: nil
+            }
         }
     }
 
+    /// The secret a webhook receiver checks: `ORDERS_WEBHOOK_SECRET` for `orders-webhook`.
+    public static func secretName(_ slug: String) -> String {
+        slug.uppercased().replacingOccurrences(of: "-", with: "_") + (slug.hasSuffix("-webhook") ? "_SECRET" : "_WEBHOOK_SECRET")
+    }
+
     public static func match(_ request: String) -> Plan? {
+        guard var plan = item(request) else { return nil }
+        plan.schedule = SchedulePhrase.parse(request)
+        if plan.schedule != nil, plan.scheduledCall == nil { plan.schedule = nil }
+        return plan
+    }
+
+    static func item(_ request: String) -> Plan? {
         let text = request.lowercased()
         let words = text.split(whereSeparator: { !$0.isLetter && !$0.isNumber && $0 != "-" && $0 != "_" && $0 != ":" && $0 != "/" && $0 != "." }).map(String.init)
+        if text.contains("webhook") {
+            let skip: Set<String> = ["a", "an", "the", "my", "incoming", "webhook", "webhooks", "receiver", "that", "which"]
+            let name = ["for", "called", "named"].lazy.compactMap { w in words.firstIndex(of: w).flatMap { $0 + 1 < words.count ? words[$0 + 1] : nil } }
+                .first { !skip.contains($0) }.map(slugPart) ?? "incoming"
+            let base = name.isEmpty ? "incoming" : String(name.prefix(38))
+            return Plan(slug: base + "-webhook", item: .webhook(name: base))
+        }
+        let url = words.first(where: { $0.hasPrefix("http://") || $0.hasPrefix("https://") }).map { $0.hasSuffix(".") ? String($0.dropLast()) : $0 }
+        if SchedulePhrase.parse(request) != nil {
+            if let url, !text.contains("uptime"), let host = URL(string: url)?.host, !host.isEmpty {
+                return Plan(slug: "fetch-" + slugPart(host), item: .fetch(url: url))
+            }
+            // "… call counter POST /increment"
+            let methods: Set<String> = ["get", "post", "put", "patch", "delete"]
+            if let i = words.firstIndex(where: { methods.contains($0) }), i > 0, i + 1 < words.count, words[i + 1].hasPrefix("/") {
+                let service = words[i - 1]
+                return Plan(slug: slugPart(service) + "-schedule", item: .scheduleOnly(service: service, method: words[i].uppercased(), path: words[i + 1]))
+            }
+        }
         if text.contains("key-value") || text.contains("key value") || text.contains("kv store") {
             return Plan(slug: "kv-store", item: .keyValue)
         }
@@ -89,6 +143,10 @@ public enum Catalogue {
         - a counter: "make a counter"
         - a unit and currency converter with a fixed table: "build a converter"
         - a text transformer (slugify, case, word count): "build text tools to slugify and count words"
-        - an uptime checker for a URL: "monitor uptime of https://example.com"
+        - an uptime checker for a URL: "monitor uptime of https://example.com" (add "every 5 minutes" to schedule the checks)
+        - a webhook receiver that checks a shared secret and starts a workflow: "build a webhook receiver for orders that saves them to orders-api"
+          (the secret is ORDERS_WEBHOOK_SECRET; send it in X-Webhook-Secret, or sign the body: X-Signature-256)
+        - a scheduled job that calls a URL and records the results: "every morning at 8 fetch https://example.com/status in Europe/Zurich"
+        - a schedule for an endpoint you have: "every 15 minutes call counter POST /counter/visits/increment"
         """
 }

@@ -31,20 +31,12 @@ public struct OfflineAgentEngine: LLMProvider {
         let lastCalls = after.last { $0.role == .assistant && !$0.toolCalls.isEmpty }?.toolCalls ?? []
         let results = Dictionary(after.filter { $0.role == .tool }.compactMap { m in m.toolCallID.map { ($0, m.content ?? "") } },
                                  uniquingKeysWith: { _, b in b })
-        return isCodegen ? codegen(ask, lastCalls, results) : orchestrate(ask, lastCalls, results)
-    }
-
-    private func orchestrate(_ ask: String, _ calls: [ToolCall], _ results: [String: String]) -> ChatResult {
-        if let build = calls.first(where: { $0.name == "build_service" }), let out = results[build.id].flatMap({ JSONValue.parse($0) }) {
-            if let message = out["error"]?["message"]?.string { return say("I could not build it: \(message)") }
-            let url = out["url"]?.string ?? ""
-            let version = out["service"]?["version"]?.int ?? 1
-            return say("Built and deployed (version \(version)): \(url)\n\(out["summary"]?.string ?? "")")
+        if isCodegen { return codegen(ask, lastCalls, results) }
+        var done: [String: JSONValue] = [:]
+        for m in after where m.role == .assistant {
+            for c in m.toolCalls { done[c.name] = results[c.id].flatMap { JSONValue.parse($0) } ?? .null }
         }
-        guard let plan = Catalogue.match(ask) else {
-            return say("Offline, without a model, I can build these:\n\(Catalogue.readme)\nFor anything else, connect a model: set OPENPIECES_LLM_BASE_URL, OPENPIECES_LLM_API_KEY and OPENPIECES_LLM_MODEL (or PUT /api/v1/settings/llm).")
-        }
-        return call("build_service", ["slug": .string(plan.slug), "request": .string(ask)])
+        return OfflineOrchestration(ask: ask, done: done).next()
     }
 
     private func codegen(_ ask: String, _ calls: [ToolCall], _ results: [String: String]) -> ChatResult {
@@ -88,11 +80,11 @@ public struct OfflineAgentEngine: LLMProvider {
         return "\(manifest["title"]?.string ?? plan.slug): \(description). Endpoints: \(endpoints.joined(separator: ", "))."
     }
 
-    private func say(_ text: String) -> ChatResult {
+    func say(_ text: String) -> ChatResult {
         ChatResult(text: text, toolCalls: [], finishReason: "stop", usage: nil, model: OfflineEngine.modelID)
     }
 
-    private func call(_ name: String, _ args: JSONValue) -> ChatResult {
+    func call(_ name: String, _ args: JSONValue) -> ChatResult {
         ChatResult(text: "", toolCalls: [ToolCall(id: "offline-\(name)", name: name, arguments: args.text)], finishReason: "tool_calls",
                    usage: nil, model: OfflineEngine.modelID)
     }

@@ -85,7 +85,10 @@ public enum PlatformTools {
                     "slug": .string(s.slug), "kind": .string(s.kind), "status": .string(s.status), "version": JSONValue(s.currentVersion),
                     "url": .string("\(publicURL())/s/\(s.slug)/"),
                     "endpoints": .array(try services.store.endpoints(s.id).map {
-                        ["id": .string($0.id), "method": .string($0.method), "path": .string($0.path), "description": .string($0.description)]
+                        var e: [String: JSONValue] = ["id": .string($0.id), "method": .string($0.method), "path": .string($0.path),
+                                                      "description": .string($0.description)]
+                        if let schema = $0.inputSchema { e["inputSchema"] = schema }
+                        return .object(e)
                     }),
                     "secrets": .array(s.secrets.map { ["name": .string($0), "set": .bool(names.contains($0))] }),
                 ]

@@ -29,6 +29,9 @@ enum Templates {
         case .converter: converter()
         case .textTools: textTools()
         case .uptime(let url): uptime(url)
+        case .webhook(let name): webhook(name, secret: Catalogue.secretName(plan.slug))
+        case .fetch(let url): fetchJob(url)
+        case .scheduleOnly: ("", [:])
         }
     }
 
@@ -250,6 +253,106 @@ enum Templates {
             endpoint("POST", "/case", "upper, lower or title case.", ["type": "object", "properties": ["text": ["type": "string"], "to": ["type": "string", "enum": ["upper", "lower", "title"]]], "required": ["text"]]),
             endpoint("POST", "/count", "Words, characters, lines.", textSchema),
         ]))
+    }
+
+    /// A trigger: validates a shared secret (a header, or an HMAC-SHA256 signature of the body) and notifies the platform.
+    static func webhook(_ name: String, secret: String) -> (String, JSONValue) {
+        let code = prelude + """
+            const SECRET = Deno.env.get(\(JSONText.quote(secret))) ?? "";
+            const NOTIFY = Deno.env.get("OPENPIECES_NOTIFY_URL") ?? "";
+            const TOKEN = Deno.env.get("OPENPIECES_SERVICE_TOKEN") ?? "";
+            const encoder = new TextEncoder();
+
+            // Constant-time: the comparison must not leak the secret through timing.
+            function equal(a: string, b: string): boolean {
+              const x = encoder.encode(a), y = encoder.encode(b);
+              let diff = x.length ^ y.length;
+              for (let i = 0; i < Math.max(x.length, y.length); i++) diff |= (x[i] ?? 0) ^ (y[i] ?? 0);
+              return diff === 0;
+            }
+
+            async function signature(raw: ArrayBuffer): Promise<string> {
+              const key = await crypto.subtle.importKey("raw", encoder.encode(SECRET), { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
+              const mac = new Uint8Array(await crypto.subtle.sign("HMAC", key, raw));
+              return "sha256=" + [...mac].map((b) => b.toString(16).padStart(2, "0")).join("");
+            }
+
+            Deno.serve({ hostname: "127.0.0.1", port, onListen() {} }, async (req) => {
+              const url = new URL(req.url);
+              if (url.pathname === "/health") return new Response("ok");
+              if (url.pathname !== "/webhook" || req.method !== "POST") return fail(404, "not_found", "POST /webhook only.");
+              if (!SECRET) return fail(503, "not_configured", "The secret \(secret) is not set.");
+              const raw = await req.arrayBuffer();
+              if (raw.byteLength > 1_000_000) return fail(413, "too_large", "Payloads are limited to 1 MB.");
+              const signed = req.headers.get("x-signature-256");
+              const ok = signed !== null ? equal(signed, await signature(raw)) : equal(req.headers.get("x-webhook-secret") ?? "", SECRET);
+              if (!ok) return fail(401, "unauthorized", "Send the secret in X-Webhook-Secret, or sign the body: X-Signature-256: sha256=<HMAC-SHA256 hex>.");
+              let payload: unknown;
+              try {
+                payload = raw.byteLength ? JSON.parse(new TextDecoder().decode(raw)) : {};
+              } catch {
+                payload = { text: new TextDecoder().decode(raw) };
+              }
+              const event = \(JSONText.quote(name)) + "." + (req.headers.get("x-event") ?? "received");
+              const headers: Record<string, string> = { "content-type": "application/json", authorization: `Bearer ${TOKEN}` };
+              const key = req.headers.get("idempotency-key") ?? req.headers.get("x-delivery-id");
+              if (key) headers["idempotency-key"] = key;
+              try {
+                const res = await fetch(NOTIFY, { method: "POST", headers, body: JSON.stringify({ event, payload }) });
+                return json(await res.json().catch(() => ({})), res.status);
+              } catch (e) {
+                return fail(502, "platform_unreachable", (e as Error).message);
+              }
+            });
+            """
+        var m = manifest("Webhook: \(name)", "Receives \(name) webhooks, checks the shared secret \(secret), and starts its workflow.", [
+            endpoint("POST", "/webhook", "Receive an event: JSON body, secret in X-Webhook-Secret or an X-Signature-256 HMAC; X-Event names it."),
+        ])
+        if case .object(var o) = m {
+            o["kind"] = "trigger"
+            o["secrets"] = [.string(secret)]
+            m = .object(o)
+        }
+        return (code, m)
+    }
+
+    /// An action that fetches one URL when called and records each result: what a scheduled job calls.
+    static func fetchJob(_ url: String) -> (String, JSONValue) {
+        let host = URL(string: url)?.host ?? ""
+        let port = URL(string: url)?.port
+        let code = prelude + """
+            import { DatabaseSync } from "node:sqlite";
+            const TARGET = \(JSONText.quote(url));
+            const db = new DatabaseSync("data/results.db");
+            db.exec("CREATE TABLE IF NOT EXISTS results (id INTEGER PRIMARY KEY, at TEXT NOT NULL, ok INTEGER NOT NULL, status INTEGER, ms INTEGER, bytes INTEGER, excerpt TEXT, error TEXT)");
+            Deno.serve({ hostname: "127.0.0.1", port, onListen() {} }, async (req) => {
+              const url = new URL(req.url);
+              if (url.pathname === "/health") return new Response("ok");
+              if (url.pathname === "/run" && req.method === "POST") {
+                const started = performance.now();
+                let r: { ok: boolean; status: number | null; bytes: number; excerpt: string; error: string | null };
+                try {
+                  const res = await fetch(TARGET, { signal: AbortSignal.timeout(15000) });
+                  const text = await res.text();
+                  r = { ok: res.status < 400, status: res.status, bytes: text.length, excerpt: text.slice(0, 500), error: null };
+                } catch (e) {
+                  r = { ok: false, status: null, bytes: 0, excerpt: "", error: (e as Error).message };
+                }
+                const ms = Math.round(performance.now() - started);
+                const id = db.prepare("INSERT INTO results (at, ok, status, ms, bytes, excerpt, error) VALUES (?, ?, ?, ?, ?, ?, ?)")
+                  .run(new Date().toISOString(), r.ok ? 1 : 0, r.status, ms, r.bytes, r.excerpt, r.error).lastInsertRowid;
+                return json({ id: Number(id), target: TARGET, ms, ...r });
+              }
+              if (url.pathname === "/results" && req.method === "GET") {
+                return json({ target: TARGET, results: db.prepare("SELECT id, at, ok, status, ms, bytes, excerpt, error FROM results ORDER BY id DESC LIMIT 200").all() });
+              }
+              return fail(404, "not_found", "POST /run or GET /results");
+            });
+            """
+        return (code, manifest("Fetch \(host)", "Fetches \(url) each time it is run and records the result.", [
+            endpoint("POST", "/run", "Fetch the URL now and record the result."),
+            endpoint("GET", "/results", "Recent results."),
+        ], hosts: [port.map { "\(host):\($0)" } ?? host]))
     }
 
     static func uptime(_ url: String) -> (String, JSONValue) {

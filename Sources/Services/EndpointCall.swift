@@ -16,23 +16,43 @@ public struct EndpointAnswer: Sendable {
 extension ServiceManager {
     static let endpointClient = HTTPClient(maxResponseBytes: 16 * 1024 * 1024)
 
-    /// Resolves an endpoint of `service` by id, or by `"METHOD /path"` exactly as declared.
-    public func endpoint(of service: ServiceRecord, _ reference: String) throws -> EndpointRecord? {
+    /// Resolves an endpoint of `service` by id, or by `"METHOD /path"`: as declared (`/notes/:id`) or concrete
+    /// (`/notes/7`, whose parameters are answered too).
+    public func endpoint(of service: ServiceRecord, _ reference: String) throws -> (EndpointRecord, [String: String])? {
         let all = try store.endpoints(service.id)
-        if let e = all.first(where: { $0.id == reference }) { return e }
+        if let e = all.first(where: { $0.id == reference }) { return (e, [:]) }
         let parts = reference.split(separator: " ", maxSplits: 1).map(String.init)
         guard parts.count == 2 else { return nil }
-        return all.first { $0.method == parts[0].uppercased() && $0.path == parts[1] }
+        let method = parts[0].uppercased(), path = parts[1]
+        if let e = all.first(where: { $0.method == method && $0.path == path }) { return (e, [:]) }
+        let given = path.split(separator: "/", omittingEmptySubsequences: false)
+        for e in all where e.method == method {
+            let pattern = e.path.split(separator: "/", omittingEmptySubsequences: false)
+            guard pattern.count == given.count else { continue }
+            var params: [String: String] = [:]
+            let matches = zip(pattern, given).allSatisfy { p, g in
+                if p.hasPrefix(":"), !g.isEmpty { params[String(p.dropFirst())] = g.removingPercentEncoding ?? String(g); return true }
+                return p == g
+            }
+            if matches { return (e, params) }
+        }
+        return nil
     }
 
     /// Calls it. Failures are `Failure`s with the HTTP status the API answers: 404 unknown, 422 invalid input,
     /// 503 service not running, 502 the service failed to answer.
-    public func call(service slugOrID: String, endpoint reference: String, input: JSONValue,
+    public func call(service slugOrID: String, endpoint reference: String, input given: JSONValue,
                      headers extra: [(String, String)] = [], timeout: Double = 30) async throws -> EndpointAnswer {
         let s = try require(slugOrID)
-        guard let e = try endpoint(of: s, reference) else {
+        guard let (e, params) = try endpoint(of: s, reference) else {
             throw Failure(status: 404, code: "not_found",
                           description: "Service '\(s.slug)' has no endpoint '\(reference)'. See GET /api/v1/services/\(s.slug)/endpoints.")
+        }
+        var input = given
+        if !params.isEmpty {
+            var o = input.object ?? [:]
+            for (k, v) in params where o[k] == nil { o[k] = .string(v) }
+            input = .object(o)
         }
         if let schema = e.inputSchema {
             let errors = JSONSchema.validate(input, against: schema)

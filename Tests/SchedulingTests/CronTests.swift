@@ -80,3 +80,25 @@ import Testing
         #expect(CronExpression.describe(expression) == expected)
     }
 }
+
+@Suite struct SchedulePhraseTests {
+    @Test(arguments: [
+        ("every morning at 8, fetch https://example.com", "0 8 * * *", nil),
+        ("every 15 minutes call counter POST /increment", "*/15 * * * *", nil),
+        ("every weekday at 9:30am in America/New_York", "30 9 * * MON-FRI", "America/New_York"),
+        ("daily at 18:00 (Europe/Zurich)", "0 18 * * *", "Europe/Zurich"),
+        ("every monday and friday at 7pm", "0 19 * * MON,FRI", nil),
+        ("hourly", "0 * * * *", nil),
+        ("every 6 hours", "0 */6 * * *", nil),
+        ("on a cron \"*/5 * * * *\"", "*/5 * * * *", nil),
+        ("every evening", "0 18 * * *", nil),
+    ] as [(String, String, String?)])
+    func parsesPlainEnglish(text: String, cron: String, zone: String?) {
+        #expect(SchedulePhrase.parse(text) == SchedulePhrase.Parsed(cron: cron, timezone: zone))
+    }
+
+    @Test func isNilWithoutASchedule() {
+        #expect(SchedulePhrase.parse("create a notes API with title and body") == nil)
+        #expect(SchedulePhrase.parse("build a webhook receiver for orders") == nil)
+    }
+}

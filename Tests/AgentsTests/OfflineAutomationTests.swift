@@ -1,0 +1,112 @@
+import Agents
+import Core
+import Crypto
+import Foundation
+import HTTPClient
+import Scheduling
+import Testing
+import TestSupport
+
+/// The catalogue's automation items, offline: a webhook receiver that checks a shared secret and starts a workflow,
+/// a scheduled job that calls a URL and records the results, a schedule for an existing endpoint.
+extension OfflineCatalogueTests {
+    @Test func automationRequestsAreUnderstood() {
+        #expect(Catalogue.match("build a webhook receiver for orders that saves them to orders-api") == .init(slug: "orders-webhook", item: .webhook(name: "orders")))
+        #expect(Catalogue.match("I want to receive webhooks")?.slug == "incoming-webhook")
+        #expect(Catalogue.secretName("orders-webhook") == "ORDERS_WEBHOOK_SECRET")
+        #expect(Catalogue.match("every morning at 8 fetch https://example.com/status in Europe/Zurich") ==
+                .init(slug: "fetch-example-com", item: .fetch(url: "https://example.com/status"), schedule: .init(cron: "0 8 * * *", timezone: "Europe/Zurich")))
+        #expect(Catalogue.match("every 15 minutes call counter POST /counter/visits/increment") ==
+                .init(slug: "counter-schedule", item: .scheduleOnly(service: "counter", method: "POST", path: "/counter/visits/increment"),
+                      schedule: .init(cron: "*/15 * * * *", timezone: nil)))
+        #expect(Catalogue.match("monitor uptime of https://example.com every 5 minutes")?.schedule?.cron == "*/5 * * * *")
+        #expect(Catalogue.match("monitor uptime of https://example.com")?.schedule == nil)
+    }
+
+    func waitRun(_ c: HTTPClient, _ base: String, _ id: String) async throws -> JSONValue {
+        let deadline = Date().addingTimeInterval(20)
+        while Date() < deadline {
+            let run = try await json(c, "GET", base + "/api/v1/runs/\(id)").1
+            if ["succeeded", "failed", "cancelled"].contains(run["status"]?.string ?? "") { return run }
+            try await Task.sleep(nanoseconds: 50_000_000)
+        }
+        throw TestError("run \(id) did not finish")
+    }
+
+    @Test func webhookReceiverChecksItsSecretAndFeedsAService() async throws {
+        let home = try TestPaths.temporaryDirectory("offline-hook")
+        let bin = try RunningBinary(["serve", "--port", "0", "--home", home])
+        try await bin.waitUntilListening()
+        let c = HTTPClient()
+        let base = "http://127.0.0.1:\(bin.port)"
+        #expect(try await chat(c, base, "create an orders API with item and amount").contains("Built and deployed"))
+
+        let said = try await chat(c, base, "build a webhook receiver for orders that saves them to orders-api")
+        #expect(said.contains("openpieces secrets set ORDERS_WEBHOOK_SECRET"), "\(said)")
+        #expect(said.contains("\(base)/s/orders-webhook/webhook"))
+        let service = try await json(c, "GET", base + "/api/v1/services/orders-webhook").1
+        #expect(service["kind"]?.string == "trigger")
+        #expect(service["status"]?.string == "stopped", "it waits for its secret")
+        let workflow = try await json(c, "GET", base + "/api/v1/workflows/orders-webhook").1
+        #expect(workflow["trigger"]?.string == "orders-webhook")
+        #expect(workflow["actions"] == ["orders-api"])
+        #expect(workflow["steps"]?[0]?.string == "Call orders-api POST /orders with fields amount, item")
+
+        #expect(try await json(c, "PUT", base + "/api/v1/secrets/ORDERS_WEBHOOK_SECRET", #"{"value":"s3cret"}"#).0 == 200)
+        var status = ""
+        for _ in 0..<200 where status != "running" {
+            status = try await json(c, "GET", base + "/api/v1/services/orders-webhook").1["status"]?.string ?? ""
+            try await Task.sleep(nanoseconds: 50_000_000)
+        }
+        #expect(status == "running")
+        let body = #"{"item":"tea","amount":"2","note":"ignored"}"#
+        let refused = try await c.send(ClientRequest(method: "POST", url: base + "/s/orders-webhook/webhook",
+                                                     headers: [("X-Webhook-Secret", "wrong")], body: Array(body.utf8)))
+        #expect(refused.status == 401)
+        let accepted = try await c.send(ClientRequest(method: "POST", url: base + "/s/orders-webhook/webhook",
+                                                      headers: [("X-Webhook-Secret", "s3cret"), ("X-Delivery-Id", "d1")], body: Array(body.utf8)))
+        #expect(accepted.status == 202)
+        let run = try await waitRun(c, base, try #require(JSONValue.parse(accepted.body)?["runId"]?.string))
+        #expect(run["status"]?.string == "succeeded", "\(run.text)")
+        #expect(run["input"]?["event"]?.string == "orders.received")
+        // Signed instead of the plain secret: the same path.
+        let signed = #"{"item":"cake","amount":"1"}"#
+        let mac = "sha256=" + Hex.encode(Digest.hmacSHA256(key: Array("s3cret".utf8), message: Array(signed.utf8)))
+        let second = try await c.send(ClientRequest(method: "POST", url: base + "/s/orders-webhook/webhook",
+                                                    headers: [("X-Signature-256", mac), ("X-Event", "paid")], body: Array(signed.utf8)))
+        #expect(second.status == 202)
+        let run2 = try await waitRun(c, base, try #require(JSONValue.parse(second.body)?["runId"]?.string))
+        #expect(run2["input"]?["event"]?.string == "orders.paid")
+        let orders = try await json(c, "GET", base + "/s/orders-api/orders").1["orders"]?.array ?? []
+        #expect(Set(orders.compactMap { $0["item"]?.string }) == ["tea", "cake"])
+    }
+
+    @Test func scheduledJobsCallAURLOrAnEndpointOnACron() async throws {
+        let home = try TestPaths.temporaryDirectory("offline-cron")
+        let bin = try RunningBinary(["serve", "--port", "0", "--home", home])
+        try await bin.waitUntilListening()
+        let c = HTTPClient()
+        let base = "http://127.0.0.1:\(bin.port)"
+
+        // A URL on a schedule: a service that fetches it and records results, a workflow, a task.
+        let said = try await chat(c, base, "every morning at 8 fetch \(base)/.well-known/health in Europe/Zurich")
+        #expect(said.contains("Scheduled workflow 'fetch-127-0-0-1': at 08:00 (Europe/Zurich)"), "\(said)")
+        let tasks = try await json(c, "GET", base + "/api/v1/tasks?workflow=fetch-127-0-0-1").1["tasks"]?.array ?? []
+        #expect(tasks.first?["schedule"]?.string == "0 8 * * *")
+        #expect(tasks.first?["timezone"]?.string == "Europe/Zurich")
+        // Run it now rather than wait for 08:00: the job fetches the URL and records the result.
+        let queued = try await json(c, "POST", base + "/api/v1/workflows/fetch-127-0-0-1/run", "{}").1
+        let run = try await waitRun(c, base, try #require(queued["id"]?.string))
+        #expect(run["status"]?.string == "succeeded", "\(run.text)")
+        let results = try await json(c, "GET", base + "/s/fetch-127-0-0-1/results").1["results"]?.array ?? []
+        #expect(results.first?["status"]?.int == 200)
+
+        // An endpoint of a service that exists: only a workflow and a task.
+        _ = try await chat(c, base, "make a counter")
+        let again = try await chat(c, base, "every 15 minutes call counter POST /counter/visits/increment")
+        #expect(again.contains("Scheduled workflow 'counter-schedule': every 15 minutes (UTC)"), "\(again)")
+        let q2 = try await json(c, "POST", base + "/api/v1/workflows/counter-schedule/run", "{}").1
+        #expect(try await waitRun(c, base, try #require(q2["id"]?.string))["status"]?.string == "succeeded")
+        #expect(try await json(c, "GET", base + "/s/counter/counter/visits").1["value"]?.int == 1)
+    }
+}
