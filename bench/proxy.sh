@@ -54,11 +54,29 @@ nginx -c "$work/nginx/nginx.conf" -p "$work/nginx"
 sleep 0.3
 
 
+# The machine is shared and noisy: the two proxies alternate for ROUNDS rounds and are compared by their medians.
+ROUNDS=${ROUNDS:-3}
 {
-  echo "== bench/proxy.sh $(date -u +%FT%TZ) — ${DURATION}s per run, wrk -t2 -c$CONNECTIONS, $(nproc) cores"
+  echo "== bench/proxy.sh $(date -u +%FT%TZ) — ${DURATION}s per run, wrk -t2 -c$CONNECTIONS, $ROUNDS alternating rounds, $(nproc) cores"
+  wrk -t2 -c"$CONNECTIONS" -d2s "http://127.0.0.1:$svc_port/health" >/dev/null  # warm the service up
   summary "deno direct" "$(wrk -t2 -c"$CONNECTIONS" -d"${DURATION}s" --latency "http://127.0.0.1:$svc_port/health")"
-  summary "openpieces /s/notes/" "$(wrk -t2 -c"$CONNECTIONS" -d"${DURATION}s" --latency "http://127.0.0.1:$OP_PORT/s/notes/health")"
-  summary "nginx keep-alive proxy" "$(wrk -t2 -c"$CONNECTIONS" -d"${DURATION}s" --latency "http://127.0.0.1:$NGINX_PORT/health")"
+  for round in $(seq "$ROUNDS"); do
+    summary "openpieces /s/notes/ #$round" "$(wrk -t2 -c"$CONNECTIONS" -d"${DURATION}s" --latency "http://127.0.0.1:$OP_PORT/s/notes/health")"
+    summary "nginx keep-alive proxy #$round" "$(wrk -t2 -c"$CONNECTIONS" -d"${DURATION}s" --latency "http://127.0.0.1:$NGINX_PORT/health")"
+  done | tee "$work/rounds.txt"
+  python3 - "$work/rounds.txt" <<'PY'
+import re, statistics, sys
+rows = {"openpieces": [], "nginx": []}
+for line in open(sys.argv[1]):
+    m = re.match(r"(openpieces|nginx).*?([\d.]+) req/s\s+p50=([\d.]+)(us|ms)", line)
+    if m:
+        rows[m.group(1)].append((float(m.group(2)), float(m.group(3)) / (1000 if m.group(4) == "us" else 1)))
+op, ng = rows["openpieces"], rows["nginx"]
+rps = lambda r: statistics.median(x[0] for x in r)
+p50 = lambda r: statistics.median(x[1] for x in r)
+print(f"median of {len(op)}: openpieces {rps(op):.0f} req/s p50 {p50(op):.2f} ms; nginx {rps(ng):.0f} req/s p50 {p50(ng):.2f} ms; "
+      f"throughput {rps(op) / rps(ng):.2f}x nginx, p50 {p50(op) - p50(ng):+.2f} ms vs nginx")
+PY
   python3 - "$OPENPIECES_URL" <<'PY'
 import json, statistics, sys, time, urllib.request, urllib.error
 base = sys.argv[1]

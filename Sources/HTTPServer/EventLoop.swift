@@ -185,8 +185,8 @@ final class EventLoop: @unchecked Sendable {
 
     /// A keep-alive connection to the service on `port`: a pooled one still alive, else a new one.
     func acquireUpstream(port: Int) -> Upstream? {
-        while var list = idleUpstreams[port], let u = list.popLast() {
-            idleUpstreams[port] = list
+        // Mutated in place through the dictionary: copying the list out would copy (and retain) every pooled connection.
+        while let u = idleUpstreams[port]?.popLast() {
             // A pooled connection the service closed is noticed by epoll (it stays readable-watched); the peek is
             // for the ones idle long enough for that to have raced with this request.
             if now - u.idleSince < 1_000_000_000 || op_is_idle_alive(u.fd) == 1 { return u }
@@ -202,21 +202,16 @@ final class EventLoop: @unchecked Sendable {
 
     func releaseUpstream(_ u: Upstream) {
         u.owner = nil
-        var list = idleUpstreams[u.port] ?? []
-        guard list.count < shared.limits.proxyIdlePerPort else { u.close(); return }
+        guard (idleUpstreams[u.port]?.count ?? 0) < shared.limits.proxyIdlePerPort else { u.close(); return }
         u.idleSince = now
         u.setReading(true)  // an idle upstream that becomes readable has closed (or misbehaves): it is dropped
-        list.append(u)
-        idleUpstreams[u.port] = list
+        idleUpstreams[u.port, default: []].append(u)
     }
 
     func forgetUpstream(_ u: Upstream) {
         _ = op_epoll_del(epfd, u.fd)
         upstreams[u.fd] = nil
-        if var list = idleUpstreams[u.port], let i = list.firstIndex(where: { $0 === u }) {
-            list.remove(at: i)
-            idleUpstreams[u.port] = list
-        }
+        if let i = idleUpstreams[u.port]?.firstIndex(where: { $0 === u }) { idleUpstreams[u.port]?.remove(at: i) }
     }
 
     func forget(_ c: Connection) {

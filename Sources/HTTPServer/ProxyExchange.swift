@@ -44,13 +44,51 @@ final class ProxyExchange {
     }
 }
 
-/// Headers that describe one hop, never forwarded (RFC 9110 §7.6.1).
+/// What the proxy does with a header, decided in one pass over its name's bytes (this runs for every header of
+/// every proxied request and response).
 enum ProxyHeaders {
-    static let hopByHop = ["connection", "keep-alive", "proxy-connection", "proxy-authenticate", "proxy-authorization",
-                           "te", "trailer", "transfer-encoding", "upgrade"]
+    enum Kind {
+        case forward
+        /// Describes one hop, never forwarded (RFC 9110 §7.6.1).
+        case hopByHop
+        case upgrade
+        case connection
+        case transferEncoding
+        case contentLength
+        /// Set by the proxy itself.
+        case replaced
+        case forwardedFor
+    }
 
-    static func isHopByHop(_ name: String) -> Bool {
-        hopByHop.contains { name.equalsIgnoringASCIICase($0) }
+    static func kind<C: Collection>(_ name: C) -> Kind where C.Element == UInt8 {
+        switch name.count {
+        case 2: return equal(name, "te") ? .hopByHop : .forward
+        case 4: return equal(name, "date") ? .replaced : .forward
+        case 6: return equal(name, "expect") ? .replaced : .forward
+        case 7: return equal(name, "upgrade") ? .upgrade : equal(name, "trailer") ? .hopByHop : .forward
+        case 10: return equal(name, "connection") ? .connection : equal(name, "keep-alive") ? .hopByHop : .forward
+        case 12: return equal(name, "x-request-id") ? .replaced : .forward
+        case 14: return equal(name, "content-length") ? .contentLength : .forward
+        case 15: return equal(name, "x-forwarded-for") ? .forwardedFor : .forward
+        case 16: return equal(name, "proxy-connection") ? .hopByHop : equal(name, "x-forwarded-host") ? .replaced : .forward
+        case 17: return equal(name, "transfer-encoding") ? .transferEncoding : equal(name, "x-forwarded-proto") ? .replaced : .forward
+        case 18: return equal(name, "proxy-authenticate") ? .hopByHop : .forward
+        case 19: return equal(name, "proxy-authorization") ? .hopByHop : .forward
+        default: return .forward
+        }
+    }
+
+    /// ASCII case-insensitive comparison with a lower-case constant of the same length, without allocating.
+    @inline(__always)
+    static func equal<C: Collection>(_ name: C, _ lower: StaticString) -> Bool where C.Element == UInt8 {
+        lower.withUTF8Buffer { l in
+            var i = 0
+            for c in name {
+                if (c >= 0x41 && c <= 0x5A ? c | 0x20 : c) != l[i] { return false }
+                i += 1
+            }
+            return true
+        }
     }
 }
 
@@ -95,7 +133,8 @@ struct UpstreamHead {
             var vs = colon + 1
             while vs < r.upperBound, b[vs] == 0x20 || b[vs] == 0x09 { vs += 1 }
             let value = b[vs..<r.upperBound]
-            if named(name, "content-length") {
+            let kind = ProxyHeaders.kind(name)
+            if kind == .contentLength {
                 var n = 0, digits = 0
                 for c in value where c != 0x20 && c != 0x09 {
                     guard c >= 0x30, c <= 0x39, digits < 18 else { return nil }
@@ -104,38 +143,18 @@ struct UpstreamHead {
                 }
                 guard digits > 0 else { return nil }
                 head.contentLength = n
-            } else if named(name, "transfer-encoding") {
+            } else if kind == .transferEncoding {
                 head.chunked = String(decoding: value, as: UTF8.self).lowercased().contains("chunked")
-            } else if named(name, "connection") {
+            } else if kind == .connection {
                 head.connectionClose = String(decoding: value, as: UTF8.self).lowercased().contains("close")
-            } else if named(name, "upgrade") {
+            } else if kind == .upgrade {
                 head.upgrade = value
-            } else if !dropped.contains(where: { named(name, $0) }) {
+            } else if kind == .forward || kind == .forwardedFor {
                 head.forwarded += b[r]
                 head.forwarded += [0x0D, 0x0A]
             }
         }
         return head
-    }
-
-    static let dropped = ["keep-alive", "proxy-connection", "proxy-authenticate", "proxy-authorization", "te", "trailer", "date", "x-request-id"]
-
-    /// ASCII case-insensitive comparison of a header name with a lower-case constant, without allocating.
-    private static func named(_ name: ArraySlice<UInt8>, _ lower: StaticString) -> Bool {
-        guard name.count == lower.utf8CodeUnitCount else { return false }
-        return lower.withUTF8Buffer { l in
-            var i = 0
-            for c in name {
-                if (c >= 0x41 && c <= 0x5A ? c | 0x20 : c) != l[i] { return false }
-                i += 1
-            }
-            return true
-        }
-    }
-
-    private static func named(_ name: ArraySlice<UInt8>, _ lower: String) -> Bool {
-        guard name.count == lower.utf8.count else { return false }
-        return zip(name, lower.utf8).allSatisfy { ($0 >= 0x41 && $0 <= 0x5A ? $0 | 0x20 : $0) == $1 }
     }
 }
 
@@ -194,17 +213,19 @@ extension Connection {
         var forwardedFor: String?
         var upgrade: String?
         for (name, value) in head.headers.fields {
-            if ProxyHeaders.isHopByHop(name) {
-                if name.equalsIgnoringASCIICase("upgrade") { upgrade = value }
-                continue
+            let kind = ProxyHeaders.kind(name.utf8)
+            switch kind {
+            case .forward, .replaced where name.utf8.count == 4:  // a client's Date goes through
+                // Our own X-Forwarded-* are authoritative; a client's are not passed on.
+                if name.utf8.count > 12, ProxyHeaders.equal(name.utf8.prefix(12), "x-forwarded-") { continue }
+                out += name.utf8
+                out += [0x3A, 0x20]
+                out += value.utf8
+                out += [0x0D, 0x0A]
+            case .upgrade: upgrade = value
+            case .forwardedFor: forwardedFor = value
+            default: continue
             }
-            if name.equalsIgnoringASCIICase("content-length") || name.equalsIgnoringASCIICase("expect") || name.equalsIgnoringASCIICase("x-request-id") { continue }
-            if name.equalsIgnoringASCIICase("x-forwarded-for") { forwardedFor = value; continue }
-            if name.utf8.count > 12, name.lowercased().hasPrefix("x-forwarded-") { continue }
-            out += name.utf8
-            out += [0x3A, 0x20]
-            out += value.utf8
-            out += [0x0D, 0x0A]
         }
         let ip = peerIP()
         out += "X-Forwarded-For: ".utf8
@@ -283,7 +304,7 @@ extension Connection {
         guard let p = proxy else { return }
         switch p.state {
         case .head:
-            p.headBuffer += bytes
+            if p.headBuffer.isEmpty { p.headBuffer = bytes } else { p.headBuffer += bytes }  // usually the whole head in one read
             parseUpstreamHead(p)
         case .fixed(let remaining):
             let take = min(remaining, bytes.count)
@@ -311,6 +332,23 @@ extension Connection {
             p.reusable = false
         }
         afterUpstreamProgress(p)
+    }
+
+    /// `Content-Length: n\r\n` as bytes, without formatting a String.
+    static func appendContentLength(_ out: inout [UInt8], _ n: Int) {
+        out += "Content-Length: ".utf8
+        var digits: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) =
+            (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+        var count = 0, v = max(0, n)
+        withUnsafeMutableBytes(of: &digits) { d in
+            repeat {
+                d[count] = UInt8(0x30 + v % 10)
+                v /= 10
+                count += 1
+            } while v > 0
+            for k in stride(from: count - 1, through: 0, by: -1) { out.append(d[k]) }
+        }
+        out += [0x0D, 0x0A]
     }
 
     private func parseUpstreamHead(_ p: ProxyExchange) {
@@ -349,13 +387,13 @@ extension Connection {
             p.reusable = false
             keepAlive = false
         } else if noBody {
-            if let cl = parsed.contentLength { out += "Content-Length: \(cl)\r\n".utf8 }
+            if let cl = parsed.contentLength { Connection.appendContentLength(&out, cl) }
             p.state = .done
         } else if parsed.chunked {
             out += "Transfer-Encoding: chunked\r\n".utf8
             p.state = .chunked(ChunkScanner())
         } else if let n = parsed.contentLength {
-            out += "Content-Length: \(n)\r\n".utf8
+            Connection.appendContentLength(&out, n)
             p.state = n == 0 ? .done : .fixed(n)
         } else {
             p.state = .untilClose  // the body ends when the service closes: so does this connection

@@ -28,17 +28,14 @@ public enum ProxyDecision: Sendable {
 /// Routes with `:name` path parameters and a trailing `*name` catch-all, telling 404 from 405.
 /// Built before the server starts, then immutable.
 public struct Router: Sendable {
-    struct Node: Sendable {
+    /// A class, so a lookup walks references instead of copying (and retaining) each node's tables.
+    /// Mutated only while routes are added, before the server starts; read-only after.
+    final class Node: @unchecked Sendable {
         /// Keyed by Substring so a lookup with a path segment allocates nothing.
         var statics: [Substring: Node] = [:]
-        var param: [ParamChild] = []
+        var param: (name: String, node: Node)?
         var catchAll: (name: String, handlers: [String: Handler])?
         var handlers: [String: Handler] = [:]
-    }
-
-    struct ParamChild: Sendable {
-        var name: String
-        var node: Node
     }
 
     enum Match {
@@ -69,7 +66,7 @@ public struct Router: Sendable {
 
     public mutating func add(_ method: String, _ pattern: String, _ handler: Handler) {
         let segments = pattern.split(separator: "/", omittingEmptySubsequences: true).map(String.init)
-        Router.insert(&root, segments[...], method.uppercased(), handler)
+        Router.insert(root, segments[...], method.uppercased(), handler)
     }
 
     public mutating func get(_ pattern: String, _ h: @escaping @Sendable (Request) async throws -> Response) { add("GET", pattern, .task(h)) }
@@ -78,7 +75,7 @@ public struct Router: Sendable {
     public mutating func patch(_ pattern: String, _ h: @escaping @Sendable (Request) async throws -> Response) { add("PATCH", pattern, .task(h)) }
     public mutating func delete(_ pattern: String, _ h: @escaping @Sendable (Request) async throws -> Response) { add("DELETE", pattern, .task(h)) }
 
-    private static func insert(_ node: inout Node, _ segments: ArraySlice<String>, _ method: String, _ handler: Handler) {
+    private static func insert(_ node: Node, _ segments: ArraySlice<String>, _ method: String, _ handler: Handler) {
         guard let first = segments.first else {
             node.handlers[method] = handler
             return
@@ -91,18 +88,36 @@ public struct Router: Sendable {
             node.catchAll = (String(first.dropFirst()), handlers)
         } else if first.hasPrefix(":") {
             let name = String(first.dropFirst())
-            if node.param.isEmpty { node.param = [ParamChild(name: name, node: Node())] }
-            precondition(node.param[0].name == name, "conflicting parameter names at the same position")
-            insert(&node.param[0].node, rest, method, handler)
+            if node.param == nil { node.param = (name, Node()) }
+            precondition(node.param!.name == name, "conflicting parameter names at the same position")
+            insert(node.param!.node, rest, method, handler)
         } else {
-            insert(&node.statics[Substring(first), default: Node()], rest, method, handler)
+            let child = node.statics[Substring(first)] ?? Node()
+            node.statics[Substring(first)] = child
+            insert(child, rest, method, handler)
         }
+    }
+
+    /// The non-empty segments of a path (at most 65), split on the UTF-8 bytes: `String.split` walks grapheme
+    /// clusters, which costs more than the rest of routing.
+    static func segments(_ path: String) -> [Substring] {
+        var out: [Substring] = []
+        let u = path.utf8
+        var start = u.startIndex, i = start
+        while i != u.endIndex, out.count <= 64 {
+            if u[i] == 0x2F {
+                if i != start { out.append(path[start..<i]) }
+                start = u.index(after: i)
+            }
+            i = u.index(after: i)
+        }
+        if start != u.endIndex, out.count <= 64 { out.append(path[start..<u.endIndex]) }
+        return out
     }
 
     /// Looks a request up. `path` is still percent-encoded; nil parameters mean a malformed escape.
     func match(method: String, path: String) -> Match? {
-        var segments: [Substring] = path.split(separator: "/", omittingEmptySubsequences: true)
-        if segments.count > 64 { segments = Array(segments.prefix(65)) }
+        let segments = Router.segments(path)
         // (utf8 scans: Foundation's String.contains goes through a locale-aware search, slow on this hot path)
         for s in segments where s.utf8.contains(0x25) && PercentEncoding.decode(s) == nil { return nil }
         var params: [String: String] = [:]
@@ -123,14 +138,16 @@ public struct Router: Sendable {
         }
         let rest = segments.dropFirst()
         if let child = node.statics[first], let found = find(child, rest, &params) { return found }
-        if let p = node.param.first, let decoded = PercentEncoding.decode(first) {
+        if let p = node.param, let decoded = PercentEncoding.decode(first) {
             // Try the parameter branch in place; undo if it leads nowhere (no dictionary copy on the hot path).
             let previous = params.updateValue(decoded, forKey: p.name)
             if let found = find(p.node, rest, &params) { return found }
             if let previous { params[p.name] = previous } else { params.removeValue(forKey: p.name) }
         }
         if let c = node.catchAll {
-            params[c.name] = segments.joined(separator: "/")
+            // The rest of the path as it came (a trailing slash included).
+            let path = first.base
+            params[c.name] = String(path[first.startIndex..<path.endIndex])
             return c.handlers
         }
         return nil
