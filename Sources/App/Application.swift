@@ -2,6 +2,7 @@ import Core
 import Foundation
 import HTTPServer
 import Agents
+import Auth
 import Brain
 import LLM
 import PiecesAPI
@@ -25,6 +26,9 @@ public final class Application: Sendable {
     public let services: ServiceManager
     let repairs: Repairs
     let automation: Automation
+    let auth: AuthStore
+    /// Every route the server answers (method, pattern).
+    public let routes: [(method: String, pattern: String)]
     private let llmSource: String
 
     public init(options: ServeOptions, logger: Logger, environment: [String: String] = ProcessInfo.processInfo.environment,
@@ -83,6 +87,11 @@ public final class Application: Sendable {
         }
 
         var router = Router()
+        let auth = try AuthStore(db: database)
+        self.auth = auth
+        let policy = AuthPolicy(store: auth, exposed: !Application.isLoopback(options.host))
+        router.gate = policy.gate
+        AuthRoutes.install(&router, policy: policy, secureCookies: options.publicURL?.hasPrefix("https://") == true)
         Routes.install(&router)
         pieces.install(&router)
         SettingsRoutes.install(&router, pieces: pieces, config: llm, logger: logger)
@@ -98,6 +107,7 @@ public final class Application: Sendable {
         }
         ChatRoutes.install(&router, chats: ChatService(db: database, registry: tools, brain: brain, logger: logger,
                                                        provider: agentProvider))
+        routes = router.patterns
         var limits = ServerLimits()
         limits.maxBodyBytes = options.maxBodyBytes
         guard listen else {
@@ -106,6 +116,7 @@ public final class Application: Sendable {
         }
         // Only the serving process owns the services, tasks and runs: a command such as import-assets must not touch them.
         try DataDirectoryLock.acquire(home: options.home)
+        try Application.bootstrapAdminToken(auth, environment: environment)
         services.supervisor.prepareForBoot()
         let server = try HTTPServer(configuration: ServerConfiguration(host: options.host, port: options.port,
                                                                        eventLoops: options.eventLoops, limits: limits),
@@ -113,6 +124,34 @@ public final class Application: Sendable {
         self.server = server
         publicURLBox.set(options.resolvedPublicURL(boundPort: server.port))
         internalURLBox.set("http://127.0.0.1:\(server.port)")
+    }
+
+    /// The admin token: `OPENPIECES_ADMIN_TOKEN` when set (provisioning), else made once at the first start and
+    /// printed that once; only its hash is kept.
+    static func bootstrapAdminToken(_ auth: AuthStore, environment: [String: String]) throws {
+        if let given = environment["OPENPIECES_ADMIN_TOKEN"], !given.isEmpty {
+            guard given.count >= 16, given.count <= 200 else {
+                throw StartupError("OPENPIECES_ADMIN_TOKEN must hold 16 to 200 characters; make one with `openssl rand -hex 24`.")
+            }
+            try auth.setAdminToken(given)
+            return
+        }
+        guard !auth.hasAdminToken else { return }
+        let token = try auth.setAdminToken()
+        let banner = """
+
+            ┌ OpenPieces admin token (shown once; only its hash is kept) ──────────
+            │ \(token)
+            │ Log in to the dashboard with it, or use it as OPENPIECES_TOKEN for the CLI.
+            │ Lost it? `openpieces admin-token --home DIR` makes a new one.
+            └──────────────────────────────────────────────────────────────────────
+
+            """
+        FileHandle.standardError.write(Data(banner.utf8))
+    }
+
+    static func isLoopback(_ host: String) -> Bool {
+        host == "localhost" || host == "::1" || host.hasPrefix("127.")
     }
 
     /// The supervisor's settings; `OPENPIECES_MAX_FAILED_STARTS` tunes how soon a crashing service is declared crashed.

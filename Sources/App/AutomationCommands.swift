@@ -46,7 +46,8 @@ enum AutomationCommands {
             return a.rest.isEmpty ? 2 : 0
         }
         let url = a.take("--url") ?? environment["OPENPIECES_URL"] ?? "http://127.0.0.1:39300"
-        let ctx = RemoteCommands.Context(url: url.hasSuffix("/") ? String(url.dropLast()) : url, json: a.flag("--json"), output: a.take("-o"))
+        let token = RemoteCommands.token(&a, environment)
+        let ctx = RemoteCommands.Context(url: url.hasSuffix("/") ? String(url.dropLast()) : url, json: a.flag("--json"), output: a.take("-o"), token: token)
         do {
             switch group {
             case "workflows": return try await workflows(ctx, &a)

@@ -21,6 +21,8 @@ public enum CLI {
             return await RemoteCommands.run(command, rest, environment)
         case "workflows", "runs", "tasks":
             return await AutomationCommands.run(command, rest, environment)
+        case "admin-token":
+            return AdminTokenCommand.run(rest, environment)
         case "doctor":
             if rest.contains("--help") || rest.contains("-h") { print("usage: openpieces doctor [--home DIR]\n\nChecks what the platform needs: Deno, the data directory, the database, the master key."); return 0 }
             return Doctor.run(rest, environment)
@@ -154,10 +156,12 @@ public enum CLI {
           runs      list, show, follow, cancel, re-run workflow runs
           tasks     schedule workflows with cron; preview a cron expression's next runs
           doctor    check Deno, the data directory and the database
+          admin-token  make a new admin token (prints it once; restart the server to use it)
           import-assets  save snippets in bulk from a JSON Lines file
           version   print the version
           help      print this help, or 'openpieces help serve'
 
+        Commands that talk to a running server send OPENPIECES_TOKEN (or --token): the admin token or an API key.
         Run 'openpieces <command> --help' for a command's options.
         """
 

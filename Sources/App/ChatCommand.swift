@@ -5,7 +5,7 @@ import HTTPClient
 /// `openpieces chat`: talk to the Orchestrator of a running server, one-shot (`-m "…"`) or interactively.
 enum ChatCommand {
     static let help = """
-        usage: openpieces chat [-m MESSAGE] [--chat ID] [--url URL]
+        usage: openpieces chat [-m MESSAGE] [--chat ID] [--url URL] [--token TOKEN]
 
         Without -m, reads one message per line until end of input (or "exit"). Each turn streams: the answer's text,
         → each tool call, ← its result, · the code-generation agent's progress.
@@ -17,17 +17,18 @@ enum ChatCommand {
         let url = (args.take("--url") ?? environment["OPENPIECES_URL"] ?? "http://127.0.0.1:39300").trimmingCharacters(in: CharacterSet(charactersIn: "/"))
         let message = args.take("-m") ?? args.take("--message")
         var chatID = args.take("--chat")
+        let token = RemoteCommands.token(&args, environment)
         guard args.rest.isEmpty else {
             CLI.fail("unexpected argument '\(args.rest[0])'. See 'openpieces chat --help'.")
             return 2
         }
-        let client = HTTPClient()
+        let client = HTTPClient(defaultHeaders: token.map { [("Authorization", "Bearer \($0)")] } ?? [])
         do {
             if chatID == nil {
                 let r = try await client.send(ClientRequest(method: "POST", url: url + "/api/v1/chats", headers: [("Content-Type", "application/json")],
                                                             body: JSONValue.object(["title": .string(String((message ?? "chat").prefix(60)))]).bytes))
                 guard r.status == 201, let id = JSONValue.parse(r.body)?["id"]?.string else {
-                    CLI.fail("could not create a chat (HTTP \(r.status)).")
+                    CLI.fail("could not create a chat (HTTP \(r.status)).\(r.status == 401 ? " " + RemoteCommands.tokenHint : "")")
                     return 1
                 }
                 chatID = id

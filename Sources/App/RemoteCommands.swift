@@ -16,8 +16,23 @@ enum RemoteCommands {
         var output: String?
         var kind: String?
         var tag: String?
-        let client = HTTPClient(maxResponseBytes: 256 * 1024 * 1024)
+        let client: HTTPClient
+
+        init(url: String, json: Bool, tail: String? = nil, output: String? = nil, token: String?) {
+            self.url = url
+            self.json = json
+            self.tail = tail
+            self.output = output
+            client = HTTPClient(maxResponseBytes: 256 * 1024 * 1024, defaultHeaders: token.map { [("Authorization", "Bearer \($0)")] } ?? [])
+        }
     }
+
+    /// The token a command sends: --token, else OPENPIECES_TOKEN (the admin token or an API key).
+    static func token(_ parsed: inout Arguments, _ environment: [String: String]) -> String? {
+        parsed.take("--token") ?? environment["OPENPIECES_TOKEN"].flatMap { $0.isEmpty ? nil : $0 }
+    }
+
+    static let tokenHint = "Set OPENPIECES_TOKEN (or pass --token) to the admin token printed at the server's first start, or to an API key."
 
     static let servicesHelp = """
         usage: openpieces services <command> [args] [--url URL] [--json]
@@ -63,7 +78,8 @@ enum RemoteCommands {
         }
         let url = parsed.take("--url") ?? environment["OPENPIECES_URL"] ?? "http://127.0.0.1:39300"
         let json = parsed.flag("--json")
-        var ctx = Context(url: url.hasSuffix("/") ? String(url.dropLast()) : url, json: json, tail: parsed.take("--tail"), output: parsed.take("-o"))
+        let token = token(&parsed, environment)
+        var ctx = Context(url: url.hasSuffix("/") ? String(url.dropLast()) : url, json: json, tail: parsed.take("--tail"), output: parsed.take("-o"), token: token)
         ctx.kind = parsed.take("--kind")
         ctx.tag = parsed.take("--tag")
         let args = parsed.rest
@@ -95,7 +111,8 @@ enum RemoteCommands {
                                                         body: body?.bytes, timeout: 120))
         let json = JSONValue.parse(r.body) ?? .null
         guard (200..<300).contains(r.status) else {
-            throw CommandError(message: json["error"]?["message"]?.string ?? "HTTP \(r.status): \(r.text.prefix(200))")
+            let message = json["error"]?["message"]?.string ?? "HTTP \(r.status): \(r.text.prefix(200))"
+            throw CommandError(message: r.status == 401 ? "\(message) \(tokenHint)" : message)
         }
         return json
     }

@@ -1,4 +1,5 @@
 import Agents
+import Auth
 import Brain
 import PiecesAPI
 import Secrets
@@ -9,7 +10,7 @@ import Store
 /// The product's schema, one migration per change, never edited once released.
 public enum Schema {
     /// Every migration of every module, in version order.
-    public static var all: [Migration] { core + PiecesAPI.migrations + SecretStore.migrations + ServiceStore.migrations + Brain.migrations + ChatService.migrations + Repairs.migrations + WorkflowStore.migrations + TaskStore.migrations + RunStore.migrations }
+    public static var all: [Migration] { core + PiecesAPI.migrations + SecretStore.migrations + ServiceStore.migrations + Brain.migrations + ChatService.migrations + Repairs.migrations + WorkflowStore.migrations + TaskStore.migrations + RunStore.migrations + AuthStore.migrations }
 
     static let core: [Migration] = [
         Migration(1, "settings", """

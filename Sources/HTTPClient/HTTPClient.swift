@@ -76,11 +76,15 @@ public enum HTTPClientError: Error, CustomStringConvertible, Sendable, Equatable
 public final class HTTPClient: Sendable {
     public let maxResponseBytes: Int
     public let userAgent: String
+    /// Sent with every request unless the request sets the same header (e.g. `Authorization` for a CLI).
+    public let defaultHeaders: [(String, String)]
 
-    public init(maxResponseBytes: Int = 64 * 1024 * 1024, userAgent: String = "openpieces/\(ProductVersion.current)") {
+    public init(maxResponseBytes: Int = 64 * 1024 * 1024, userAgent: String = "openpieces/\(ProductVersion.current)",
+                defaultHeaders: [(String, String)] = []) {
         CurlGlobal.ensureInitialized()
         self.maxResponseBytes = maxResponseBytes
         self.userAgent = userAgent
+        self.defaultHeaders = defaultHeaders
     }
 
     /// Sends a request and collects the whole response body (bounded by `maxResponseBytes`).
@@ -96,6 +100,10 @@ public final class HTTPClient: Sendable {
     public func stream(_ request: ClientRequest) async throws -> StreamingResponse {
         guard request.url.hasPrefix("http://") || request.url.hasPrefix("https://") else {
             throw HTTPClientError.invalidURL(request.url)
+        }
+        var request = request
+        for (name, value) in defaultHeaders where !request.headers.contains(where: { $0.0.lowercased() == name.lowercased() }) {
+            request.headers.append((name, value))
         }
         let transfer = Transfer(request: request, limit: maxResponseBytes, userAgent: userAgent)
         return try await withTaskCancellationHandler {

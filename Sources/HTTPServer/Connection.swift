@@ -277,10 +277,14 @@ final class Connection {
             }
         case .found(let handler, let params):
             request.parameters = params
+            request.peer = peerIP()
+            let gate = loop.shared.router.gate
             switch handler {
             case .inline(let f):
                 let response: Response
-                do { response = try f(request) } catch { response = errorResponse(error, request) }
+                if let refused = gate?(request) { response = refused } else {
+                    do { response = try f(request) } catch { response = errorResponse(error, request) }
+                }
                 respond(response, request, started)
             case .task(let f):
                 phase = .handling
@@ -288,7 +292,9 @@ final class Connection {
                 let handle = self.handle, seq = sequence, logger = loop.shared.logger, request = request
                 Task {
                     let response: Response
-                    do { response = try await f(request) } catch { response = Connection.errorResponse(error, request, logger) }
+                    if let refused = gate?(request) { response = refused } else {
+                        do { response = try await f(request) } catch { response = Connection.errorResponse(error, request, logger) }
+                    }
                     handle.run { c in
                         guard let c, c.sequence == seq, c.phase == .handling else { return }
                         c.respond(response, request, started)

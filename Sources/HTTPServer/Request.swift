@@ -14,6 +14,8 @@ public struct Request: Sendable {
     public let requestID: String
     /// Values of `:name` and `*name` segments of the matched route, percent-decoded.
     public internal(set) var parameters: [String: String] = [:]
+    /// The client's IP address (for rate limits and logs).
+    public internal(set) var peer: String = ""
 
     public init(method: String, target: String, version: HTTPVersion = .http1_1, headers: HTTPHeaders = HTTPHeaders(),
                 body: [UInt8] = [], requestID: String = "test") {

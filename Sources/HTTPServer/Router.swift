@@ -45,6 +45,9 @@ public struct Router: Sendable {
     }
 
     private var root = Node()
+    /// Runs before every inline and task handler (not the proxy): answers a response (401, 403, 429…) to refuse
+    /// the request, nil to let it through. Authentication lives here; it must be quick (it may run on the event loop).
+    public var gate: (@Sendable (Request) -> Response?)?
     /// Host-based routing: a request whose Host ends with `suffix` goes to `handler`, with the label before it
     /// as the `host` parameter (e.g. `notes.svc.example.com` → `notes`).
     private(set) var hostRoute: (suffix: String, handler: Handler)?
@@ -64,7 +67,11 @@ public struct Router: Sendable {
         return (handler, ["host": label])
     }
 
+    /// Every route added, in order (for the API's route listing and tests that must cover every route).
+    public private(set) var patterns: [(method: String, pattern: String)] = []
+
     public mutating func add(_ method: String, _ pattern: String, _ handler: Handler) {
+        patterns.append((method.uppercased(), pattern))
         let segments = pattern.split(separator: "/", omittingEmptySubsequences: true).map(String.init)
         Router.insert(root, segments[...], method.uppercased(), handler)
     }

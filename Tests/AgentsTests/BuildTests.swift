@@ -69,7 +69,7 @@ import TestSupport
         let home = try TestPaths.temporaryDirectory("build")
         let bin = try RunningBinary(["serve", "--port", "0", "--home", home, "--llm-base-url", fake.baseURL, "--llm-model", "fake-model"])
         try await bin.waitUntilListening()
-        let client = HTTPClient()
+        let client = HTTPClient(defaultHeaders: TestAuth.headers)
         let base = "http://127.0.0.1:\(bin.port)"
         let chat = try #require(JSONValue.parse(try await client.send(ClientRequest(method: "POST", url: base + "/api/v1/chats")).body)?["id"]?.string)
 

@@ -36,7 +36,7 @@ import TestSupport
         let home = try TestPaths.temporaryDirectory("chat")
         var bin = try RunningBinary(["serve", "--port", "0", "--home", home, "--llm-base-url", fake.baseURL, "--llm-model", "fake-model"])
         try await bin.waitUntilListening()
-        let client = HTTPClient()
+        let client = HTTPClient(defaultHeaders: TestAuth.headers)
         var base = "http://127.0.0.1:\(bin.port)"
         // Something remembered earlier reaches the system prompt before any planning.
         _ = try await client.send(ClientRequest(method: "POST", url: base + "/api/v1/brain", headers: [("Content-Type", "application/json")],
@@ -90,7 +90,7 @@ import TestSupport
         let home = try TestPaths.temporaryDirectory("chat2")
         let bin = try RunningBinary(["serve", "--port", "0", "--home", home])
         try await bin.waitUntilListening()
-        let client = HTTPClient()
+        let client = HTTPClient(defaultHeaders: TestAuth.headers)
         let base = "http://127.0.0.1:\(bin.port)"
         let created = try await client.send(ClientRequest(method: "POST", url: base + "/api/v1/chats"))
         let chat = try #require(JSONValue.parse(created.body)?["id"]?.string)

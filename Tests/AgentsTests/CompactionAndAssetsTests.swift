@@ -43,7 +43,7 @@ import TestSupport
         let home = try TestPaths.temporaryDirectory("assets-tool")
         let bin = try RunningBinary(["serve", "--port", "0", "--home", home, "--llm-base-url", fake.baseURL])
         try await bin.waitUntilListening()
-        let client = HTTPClient()
+        let client = HTTPClient(defaultHeaders: TestAuth.headers)
         let base = "http://127.0.0.1:\(bin.port)"
         let events = try await chatTurn(client, base: base, "save my retry loop")
         #expect(events.last?.name == "done")
@@ -70,7 +70,7 @@ import TestSupport
         let home = try TestPaths.temporaryDirectory("wf-tool")
         let bin = try RunningBinary(["serve", "--port", "0", "--home", home, "--llm-base-url", fake.baseURL])
         try await bin.waitUntilListening()
-        let client = HTTPClient()
+        let client = HTTPClient(defaultHeaders: TestAuth.headers)
         let base = "http://127.0.0.1:\(bin.port)"
         let results = try await chatTurn(client, base: base, "every morning summarise the news").filter { $0.name == "tool_result" }
         #expect(results.map { $0.data["ok"]?.bool } == [false, true, true, true])

@@ -37,7 +37,7 @@ extension OfflineCatalogueTests {
         let home = try TestPaths.temporaryDirectory("offline-hook")
         let bin = try RunningBinary(["serve", "--port", "0", "--home", home])
         try await bin.waitUntilListening()
-        let c = HTTPClient()
+        let c = HTTPClient(defaultHeaders: TestAuth.headers)
         let base = "http://127.0.0.1:\(bin.port)"
         #expect(try await chat(c, base, "create an orders API with item and amount").contains("Built and deployed"))
 
@@ -85,7 +85,7 @@ extension OfflineCatalogueTests {
         let home = try TestPaths.temporaryDirectory("offline-cron")
         let bin = try RunningBinary(["serve", "--port", "0", "--home", home])
         try await bin.waitUntilListening()
-        let c = HTTPClient()
+        let c = HTTPClient(defaultHeaders: TestAuth.headers)
         let base = "http://127.0.0.1:\(bin.port)"
 
         // A URL on a schedule: a service that fetches it and records results, a workflow, a task.

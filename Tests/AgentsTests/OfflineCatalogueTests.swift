@@ -39,7 +39,7 @@ import TestSupport
         let home = try TestPaths.temporaryDirectory("offline")
         let bin = try RunningBinary(["serve", "--port", "0", "--home", home])
         try await bin.waitUntilListening()
-        let c = HTTPClient()
+        let c = HTTPClient(defaultHeaders: TestAuth.headers)
         let base = "http://127.0.0.1:\(bin.port)"
 
         let crud = try await chat(c, base, "create a contacts API with name and email")
@@ -96,7 +96,7 @@ import TestSupport
         #expect(out.contains("→ build_service"))
         #expect(out.contains("· codegen notes-api: deploy"))
         #expect(out.contains("\(base)/s/notes-api/"))
-        let c = HTTPClient()
+        let c = HTTPClient(defaultHeaders: TestAuth.headers)
         let (s, _) = try await json(c, "POST", base + "/s/notes-api/notes", #"{"title":"hello","body":"world"}"#)
         #expect(s == 201)
         #expect(try await json(c, "GET", base + "/s/notes-api/notes").1["notes"]?[0]?["title"]?.string == "hello")

@@ -24,7 +24,7 @@ import TestSupport
         let bin = try RunningBinary(["serve", "--port", "0", "--home", home, "--llm-base-url", fake.baseURL],
                                     environment: ["OPENPIECES_MAX_FAILED_STARTS": "1"])
         try await bin.waitUntilListening()
-        let client = HTTPClient()
+        let client = HTTPClient(defaultHeaders: TestAuth.headers)
         let base = "http://127.0.0.1:\(bin.port)"
         let broken: JSONValue = ["slug": "flaky", "files": [
             "main.ts": "console.error('boom: missing config'); Deno.exit(1);",

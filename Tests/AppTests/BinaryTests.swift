@@ -8,7 +8,7 @@ import TestSupport
         let home = try TestPaths.temporaryDirectory("bin")
         let bin = try RunningBinary(["serve", "--port", "0", "--home", home])
         try await bin.waitUntilListening()
-        let client = HTTPClient()
+        let client = HTTPClient(defaultHeaders: TestAuth.headers)
         let base = "http://127.0.0.1:\(bin.port)"
         let head = try await client.send(ClientRequest(method: "HEAD", url: "\(base)/.well-known/health"))
         #expect(head.status == 200)

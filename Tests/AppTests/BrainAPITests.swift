@@ -11,7 +11,7 @@ import TestSupport
         let bin = try RunningBinary(["serve", "--port", "0", "--home", home])
         try await bin.waitUntilListening()
         let base = "http://127.0.0.1:\(bin.port)"
-        let client = HTTPClient()
+        let client = HTTPClient(defaultHeaders: TestAuth.headers)
         func call(_ m: String, _ path: String, _ body: JSONValue? = nil) async throws -> (Int, JSONValue) {
             let r = try await client.send(ClientRequest(method: m, url: base + path, headers: [("Content-Type", "application/json")], body: body?.bytes))
             return (r.status, JSONValue.parse(r.body) ?? .null)

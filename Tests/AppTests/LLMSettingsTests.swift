@@ -17,7 +17,7 @@ import TestSupport
         defer { Task { await fake.shutdown() } }
         let home = try TestPaths.temporaryDirectory("llmset")
         let key = "sk-test-\(UUID().uuidString)"
-        let client = HTTPClient()
+        let client = HTTPClient(defaultHeaders: TestAuth.headers)
 
         var bin = try RunningBinary(["serve", "--port", "0", "--home", home])
         try await bin.waitUntilListening()

@@ -12,7 +12,7 @@ import TestSupport
 struct PiecesFixture {
     let server: HTTPServer
     let db: Database
-    let client = HTTPClient()
+    let client = HTTPClient(defaultHeaders: TestAuth.headers)
     var base: String { "http://127.0.0.1:\(server.port)" }
 
     static func with(llm: LLMSettings = LLMSettings(), _ body: (PiecesFixture) async throws -> Void) async throws {

@@ -9,7 +9,7 @@ import TestSupport
 final class Platform: @unchecked Sendable {
     let home: String
     var bin: RunningBinary
-    let client = HTTPClient(maxResponseBytes: 128 * 1024 * 1024)
+    let client = HTTPClient(maxResponseBytes: 128 * 1024 * 1024, defaultHeaders: TestAuth.headers)
     var base: String { "http://127.0.0.1:\(bin.port)" }
 
     let environment: [String: String]

@@ -2,11 +2,15 @@ import Core
 import Foundation
 
 /// Runs a built product (the `openpieces` CLI) to completion: exit code, standard output, standard error.
-public func runProduct(_ arguments: [String], product name: String = "openpieces", stdin: String? = nil) async throws -> (Int32, String, String) {
+public func runProduct(_ arguments: [String], product name: String = "openpieces", stdin: String? = nil,
+                       environment: [String: String] = ["OPENPIECES_TOKEN": TestAuth.token]) async throws -> (Int32, String, String) {
     try await offPool {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: TestPaths.product(name))
         p.arguments = arguments
+        var env = ProcessInfo.processInfo.environment
+        for (k, v) in environment { env[k] = v }
+        p.environment = env
         let out = Pipe(), err = Pipe(), input = Pipe()
         p.standardOutput = out
         p.standardError = err
@@ -18,6 +22,12 @@ public func runProduct(_ arguments: [String], product name: String = "openpieces
         p.waitUntilExit()
         return (p.terminationStatus, String(decoding: o, as: UTF8.self), String(decoding: e, as: UTF8.self))
     }
+}
+
+/// The admin token every test server is started with (`OPENPIECES_ADMIN_TOKEN`), and the header that sends it.
+public enum TestAuth {
+    public static let token = "op_admin_test_token_0123456789abcdef"
+    public static let headers = [("Authorization", "Bearer \(token)")]
 }
 
 /// Server-Sent Events text split into (event name, JSON data).

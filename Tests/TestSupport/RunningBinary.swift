@@ -12,6 +12,8 @@ public final class RunningBinary: @unchecked Sendable {
         process.executableURL = URL(fileURLWithPath: TestPaths.product("openpieces"))
         process.arguments = arguments
         var env = ProcessInfo.processInfo.environment
+        // Every test server knows the test admin token, so tests authenticate like any client.
+        env["OPENPIECES_ADMIN_TOKEN"] = TestAuth.token
         for (k, v) in environment { env[k] = v }
         process.environment = env
         process.standardError = stderr
@@ -49,6 +51,9 @@ public final class RunningBinary: @unchecked Sendable {
         }
         throw TestError("the server did not report listening; log so far: \(log)")
     }
+
+    /// What the server printed up to its `server.listening` line (without waiting for it to exit).
+    public var startupLog: String { log }
 
     public func remainingStderr() -> String {
         log + String(decoding: stderr.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)

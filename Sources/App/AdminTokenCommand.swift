@@ -1,0 +1,33 @@
+import Auth
+import Core
+import Foundation
+import Store
+
+/// `openpieces admin-token [--home DIR]`: replaces a lost admin token. Prints the new one once.
+enum AdminTokenCommand {
+    static func run(_ arguments: [String], _ environment: [String: String]) -> Int32 {
+        if arguments.contains("--help") || arguments.contains("-h") {
+            print("usage: openpieces admin-token [--home DIR]\n\nMakes a new admin token for the data directory and prints it once; the old one stops working.\nRestart a running server so it uses the new one.")
+            return 0
+        }
+        let options: ServeOptions
+        do { options = try OptionSpec.resolve(arguments: arguments, environment: environment) } catch {
+            CLI.fail("\(error.message). See 'openpieces admin-token --help'.")
+            return 2
+        }
+        guard FileManager.default.fileExists(atPath: options.databasePath) else {
+            CLI.fail("no database in \(options.home): run `openpieces serve` once (it makes the first token), or pass --home.")
+            return 1
+        }
+        do {
+            let db = try Database(path: options.databasePath, migrations: Schema.all)
+            let token = try AuthStore(db: db).setAdminToken()
+            print(token)
+            FileHandle.standardError.write(Data("new admin token above (shown once). Restart a running server to use it.\n".utf8))
+            return 0
+        } catch {
+            CLI.fail("could not set the admin token: \(error)")
+            return 1
+        }
+    }
+}

@@ -1,0 +1,130 @@
+import Core
+import Crypto
+import Foundation
+import HTTPServer
+import Synchronization
+
+/// Who may call what. `/api/v1` needs the dashboard session (with its CSRF token for changes) or a bearer token
+/// (the admin token or an API key with the scope the call needs); the Pieces-compatible API is open on loopback, as
+/// Pieces OS is, and needs a key when the server listens beyond it. Service URLs, the service callback and the
+/// dashboard's own files stay public.
+public struct AuthPolicy: Sendable {
+    let store: AuthStore
+    /// True when the server listens on a non-loopback address.
+    let exposed: Bool
+    let limiter = LoginLimiter()
+
+    public init(store: AuthStore, exposed: Bool) {
+        self.store = store
+        self.exposed = exposed
+    }
+
+    static let openAPI: Set<String> = ["/api/v1/auth/login", "/api/v1/auth/session", "/api/v1/version"]
+    static let adminPrefixes = ["/api/v1/api-keys", "/api/v1/settings", "/api/v1/webhooks"]
+
+    public func gate(_ req: Request) -> Response? {
+        let path = req.path
+        if path.hasPrefix("/api/v1/") || path == "/api/v1" {
+            if AuthPolicy.openAPI.contains(path) { return nil }
+            return check(req, needs: scope(req), cookies: true)
+        }
+        if AuthPolicy.isPublic(path) || !exposed { return nil }
+        return check(req, needs: AuthPolicy.isSafe(req.method) ? "read" : "write", cookies: false)
+    }
+
+    /// The dashboard, its files and login page, service URLs, the services' callback and health checks.
+    static func isPublic(_ path: String) -> Bool {
+        path == "/" || path == "/login" || path.hasPrefix("/ui/") || path.hasPrefix("/s/") || path.hasPrefix("/internal/")
+            || path.hasPrefix("/.well-known/") || path == "/favicon.ico"
+    }
+
+    static func isSafe(_ method: String) -> Bool { method == "GET" || method == "HEAD" || method == "OPTIONS" }
+
+    func scope(_ req: Request) -> String {
+        if AuthPolicy.adminPrefixes.contains(where: { req.path.hasPrefix($0) }) { return "admin" }
+        return AuthPolicy.isSafe(req.method) ? "read" : "write"
+    }
+
+    /// The principal of a request, if it proves one (bearer first, then the session cookie).
+    public func principal(_ req: Request) -> Principal? {
+        if let token = AuthPolicy.bearer(req) { return store.principal(bearer: token) }
+        return AuthPolicy.cookie(req, "op_session").flatMap(store.principal(session:))
+    }
+
+    func check(_ req: Request, needs: String, cookies: Bool) -> Response? {
+        let who: Principal
+        if let token = AuthPolicy.bearer(req) {
+            guard let p = store.principal(bearer: token) else {
+                return AuthPolicy.unauthorized("The token is not valid, or the key was revoked. Use the admin token or an API key (create one in the dashboard or with POST /api/v1/api-keys).")
+            }
+            who = p
+        } else if cookies, let cookie = AuthPolicy.cookie(req, "op_session"), let p = store.principal(session: cookie) {
+            // A cookie rides along with any request the browser makes: changes must also carry the page's CSRF token.
+            if !AuthPolicy.isSafe(req.method) {
+                let sent = req.headers["X-CSRF-Token"] ?? ""
+                guard let csrf = p.csrf, Digest.constantTimeEqual(Array(sent.utf8), Array(csrf.utf8)) else {
+                    return Response.error(403, code: "csrf", message: "Missing or wrong X-CSRF-Token header. Reload the dashboard page and try again.")
+                }
+            }
+            who = p
+        } else {
+            return AuthPolicy.unauthorized(cookies
+                ? "Sign in: send 'Authorization: Bearer <admin token or API key>', or log in to the dashboard at /login."
+                : "This server listens beyond loopback: send 'Authorization: Bearer <API key>'.")
+        }
+        guard who.scopes.contains(needs) else {
+            return Response.error(403, code: "insufficient_scope",
+                                  message: "This key has the scopes \(who.scopes.sorted().joined(separator: ", ")); \(req.method) \(req.path) needs '\(needs)'. Create a key with that scope.")
+        }
+        return nil
+    }
+
+    static func unauthorized(_ message: String) -> Response {
+        var r = Response.error(401, code: "unauthorized", message: message)
+        r.headers.add("WWW-Authenticate", "Bearer")
+        return r
+    }
+
+    static func bearer(_ req: Request) -> String? {
+        guard let v = req.headers["Authorization"], v.count > 7, v.prefix(7).lowercased() == "bearer " else { return nil }
+        return String(v.dropFirst(7)).trimmingCharacters(in: .whitespaces)
+    }
+
+    static func cookie(_ req: Request, _ name: String) -> String? {
+        for header in req.headers.values("Cookie") {
+            for pair in header.split(separator: ";") {
+                let kv = pair.split(separator: "=", maxSplits: 1)
+                if kv.count == 2, kv[0].trimmingCharacters(in: .whitespaces) == name { return kv[1].trimmingCharacters(in: .whitespaces) }
+            }
+        }
+        return nil
+    }
+}
+
+/// Failed logins per client address: at most `limit` in `window` seconds, then 429 until the oldest ages out.
+public final class LoginLimiter: Sendable {
+    let limit = 5
+    let window: TimeInterval = 60
+    private let failures = Mutex<[String: [Date]]>([:])
+
+    public init() {}
+
+    /// Seconds to wait before trying again, or nil if a try is allowed now.
+    public func retryAfter(_ peer: String, now: Date = Date()) -> Int? {
+        failures.withLock { f in
+            let recent = (f[peer] ?? []).filter { now.timeIntervalSince($0) < window }
+            f[peer] = recent.isEmpty ? nil : recent
+            guard recent.count >= limit, let oldest = recent.first else { return nil }
+            return max(1, Int((window - now.timeIntervalSince(oldest)).rounded(.up)))
+        }
+    }
+
+    public func failed(_ peer: String, now: Date = Date()) {
+        failures.withLock { f in
+            f[peer, default: []].append(now)
+            if f.count > 10_000 { f.removeAll() }  // bounded: a flood of addresses cannot grow it forever
+        }
+    }
+
+    public func succeeded(_ peer: String) { _ = failures.withLock { $0.removeValue(forKey: peer) } }
+}

@@ -1,0 +1,164 @@
+import App
+import Core
+import Foundation
+import HTTPClient
+import Testing
+import TestSupport
+
+/// Authentication on the real binary: the admin token, dashboard sessions with CSRF, API keys with scopes,
+/// the login rate limit, CORS, and the Pieces API's loopback rule.
+@Suite(.serialized) struct AuthTests {
+    let anonymous = HTTPClient()
+
+    func send(_ c: HTTPClient, _ method: String, _ url: String, _ body: String? = nil, headers: [(String, String)] = []) async throws -> ClientResponse {
+        try await c.send(ClientRequest(method: method, url: url, headers: [("Content-Type", "application/json")] + headers, body: body.map { Array($0.utf8) }))
+    }
+
+    /// Every `/api/v1` route of the product, with sample values for its parameters.
+    func apiRoutes() throws -> [(String, String)] {
+        let app = try Application(options: ServeOptions(home: try TestPaths.temporaryDirectory("routes")), logger: Logger(sink: LogSink(capturingAt: .error)),
+                                  environment: [:], listen: false)
+        let open: Set<String> = ["/api/v1/auth/login", "/api/v1/auth/session", "/api/v1/version"]
+        return app.routes.filter { $0.pattern.hasPrefix("/api/v1") && !open.contains($0.pattern) }.map { route in
+            (route.method, route.pattern.split(separator: "/").map { $0.hasPrefix(":") || $0.hasPrefix("*") ? "x" : String($0) }.joined(separator: "/"))
+        }.map { ($0.0, "/" + $0.1) }
+    }
+
+    @Test func everyAPIRouteRefusesMissingBadRevokedAndUnderScopedCredentials() async throws {
+        let routes = try apiRoutes()
+        #expect(routes.count > 50, "the whole API is covered: \(routes.count) routes")
+        let home = try TestPaths.temporaryDirectory("auth")
+        let bin = try RunningBinary(["serve", "--port", "0", "--home", home])
+        try await bin.waitUntilListening()
+        let base = "http://127.0.0.1:\(bin.port)"
+        let admin = HTTPClient(defaultHeaders: TestAuth.headers)
+        func key(_ scopes: [String]) async throws -> (String, String) {
+            let r = JSONValue.parse(try await send(admin, "POST", base + "/api/v1/api-keys", JSONValue.object(["name": "t", "scopes": .array(scopes.map { .string($0) })]).text).body)
+            return (try #require(r?["id"]?.string), try #require(r?["key"]?.string))
+        }
+        let (_, readKey) = try await key(["read"])
+        let (_, writeKey) = try await key(["write"])
+        let (revokedID, revokedKey) = try await key(["admin"])
+        #expect(try await send(admin, "DELETE", base + "/api/v1/api-keys/\(revokedID)").status == 204)
+
+        for (method, path) in routes {
+            let none = try await send(anonymous, method, base + path, "{}")
+            #expect(none.status == 401, "\(method) \(path) without credentials: \(none.status)")
+            #expect(none.header("WWW-Authenticate") == "Bearer")
+            let bad = try await send(anonymous, method, base + path, "{}", headers: [("Authorization", "Bearer op_not_a_key")])
+            #expect(bad.status == 401, "\(method) \(path) with a bad key: \(bad.status)")
+            let revoked = try await send(anonymous, method, base + path, "{}", headers: [("Authorization", "Bearer \(revokedKey)")])
+            #expect(revoked.status == 401, "\(method) \(path) with a revoked key: \(revoked.status)")
+            let needsAdmin = ["/api/v1/api-keys", "/api/v1/settings", "/api/v1/webhooks"].contains { path.hasPrefix($0) }
+            if method != "GET" || needsAdmin {
+                let under = try await send(anonymous, method, base + path, "{}", headers: [("Authorization", "Bearer \(needsAdmin ? writeKey : readKey)")])
+                #expect(under.status == 403, "\(method) \(path) with too narrow a key: \(under.status)")
+                #expect(JSONValue.parse(under.body)?["error"]?["code"]?.string == "insufficient_scope")
+            } else {
+                let ok = try await send(anonymous, method, base + path, headers: [("Authorization", "Bearer \(readKey)")])
+                #expect(ok.status != 401 && ok.status != 403, "\(method) \(path) with a read key: \(ok.status)")
+            }
+        }
+        kill(bin.process.processIdentifier, SIGTERM)
+        try await bin.waitUntilExit()
+    }
+
+    @Test func keysAreShownOnceScopedAndRevocable() async throws {
+        let home = try TestPaths.temporaryDirectory("keys")
+        let bin = try RunningBinary(["serve", "--port", "0", "--home", home])
+        try await bin.waitUntilListening()
+        let base = "http://127.0.0.1:\(bin.port)"
+        let admin = HTTPClient(defaultHeaders: TestAuth.headers)
+        let created = try await send(admin, "POST", base + "/api/v1/api-keys", #"{"name":"ci","scopes":["write"]}"#)
+        #expect(created.status == 201)
+        let body = try #require(JSONValue.parse(created.body))
+        let key = try #require(body["key"]?.string)
+        #expect(key.hasPrefix("op_"))
+        #expect(body["scopes"] == ["read", "write"], "write implies read")
+        #expect(try await send(admin, "POST", base + "/api/v1/api-keys", #"{"name":"x","scopes":["root"]}"#).status == 400)
+        let listed = try await send(admin, "GET", base + "/api/v1/api-keys")
+        #expect(!listed.text.contains(key), "a key is never shown again")
+        #expect(listed.text.contains(String(key.prefix(9))))
+        let user = HTTPClient(defaultHeaders: [("Authorization", "Bearer \(key)")])
+        #expect(try await send(user, "POST", base + "/api/v1/brain", #"{"kind":"fact","text":"keys work"}"#).status == 201)
+        let used = JSONValue.parse(try await send(admin, "GET", base + "/api/v1/api-keys").body)?["keys"]?[0]
+        #expect(used?["lastUsed"]?.string != nil)
+        #expect(try await send(user, "GET", base + "/api/v1/api-keys").status == 403, "admin routes need the admin scope")
+        #expect(try await send(admin, "DELETE", base + "/api/v1/api-keys/\(used?["id"]?.string ?? "")").status == 204)
+        #expect(try await send(user, "GET", base + "/api/v1/brain").status == 401, "revoked at once")
+        // The CLI says what to do when it has no token.
+        let (code, _, err) = try await runProduct(["services", "list", "--url", base], environment: ["OPENPIECES_TOKEN": ""])
+        #expect(code == 1)
+        #expect(err.contains("Set OPENPIECES_TOKEN"))
+        kill(bin.process.processIdentifier, SIGTERM)
+        try await bin.waitUntilExit()
+    }
+
+    @Test func dashboardSessionsNeedCSRFAndFailedLoginsAreLimited() async throws {
+        let home = try TestPaths.temporaryDirectory("session")
+        let bin = try RunningBinary(["serve", "--port", "0", "--home", home])
+        try await bin.waitUntilListening()
+        let base = "http://127.0.0.1:\(bin.port)"
+        let login = try await send(anonymous, "POST", base + "/api/v1/auth/login", JSONValue.object(["token": .string(TestAuth.token)]).text)
+        #expect(login.status == 200)
+        let setCookie = try #require(login.header("Set-Cookie"))
+        #expect(setCookie.contains("HttpOnly") && setCookie.contains("SameSite=Strict") && !setCookie.contains("Secure"))
+        let cookie = String(setCookie.split(separator: ";")[0])
+        let csrf = try #require(JSONValue.parse(login.body)?["csrf"]?.string)
+        #expect(try await send(anonymous, "GET", base + "/api/v1/services", headers: [("Cookie", cookie)]).status == 200)
+        let session = JSONValue.parse(try await send(anonymous, "GET", base + "/api/v1/auth/session", headers: [("Cookie", cookie)]).body)
+        #expect(session?["authenticated"]?.bool == true)
+        #expect(session?["csrf"]?.string == csrf)
+        let forged = try await send(anonymous, "POST", base + "/api/v1/brain", #"{"kind":"fact","text":"x"}"#, headers: [("Cookie", cookie)])
+        #expect(forged.status == 403)
+        #expect(JSONValue.parse(forged.body)?["error"]?["code"]?.string == "csrf")
+        #expect(try await send(anonymous, "POST", base + "/api/v1/brain", #"{"kind":"fact","text":"x"}"#,
+                               headers: [("Cookie", cookie), ("X-CSRF-Token", "wrong")]).status == 403)
+        #expect(try await send(anonymous, "POST", base + "/api/v1/brain", #"{"kind":"fact","text":"x"}"#,
+                               headers: [("Cookie", cookie), ("X-CSRF-Token", csrf)]).status == 201)
+        // CORS stays closed: a cross-origin preflight gets no allowance.
+        let preflight = try await send(anonymous, "OPTIONS", base + "/api/v1/brain", headers: [("Origin", "https://evil.example"), ("Access-Control-Request-Method", "POST")])
+        #expect(preflight.header("Access-Control-Allow-Origin") == nil)
+        #expect(try await send(anonymous, "POST", base + "/api/v1/auth/logout", headers: [("Cookie", cookie), ("X-CSRF-Token", csrf)]).status == 204)
+        #expect(try await send(anonymous, "GET", base + "/api/v1/services", headers: [("Cookie", cookie)]).status == 401)
+
+        for _ in 0..<5 {
+            #expect(try await send(anonymous, "POST", base + "/api/v1/auth/login", #"{"token":"guess"}"#).status == 401)
+        }
+        let limited = try await send(anonymous, "POST", base + "/api/v1/auth/login", JSONValue.object(["token": .string(TestAuth.token)]).text)
+        #expect(limited.status == 429, "even the right token waits once the limit is hit")
+        #expect(Int(limited.header("Retry-After") ?? "") ?? 0 > 0)
+        kill(bin.process.processIdentifier, SIGTERM)
+        try await bin.waitUntilExit()
+    }
+
+    @Test func firstStartPrintsATokenOnceAndPiecesNeedsAKeyBeyondLoopback() async throws {
+        let home = try TestPaths.temporaryDirectory("first")
+        var bin = try RunningBinary(["serve", "--port", "0", "--home", home], environment: ["OPENPIECES_ADMIN_TOKEN": ""])
+        try await bin.waitUntilListening()
+        let token = try #require(bin.startupLog.split(separator: "\n").first { $0.contains("│ op_admin_") }?
+            .split(separator: " ").last.map(String.init))
+        let base = "http://127.0.0.1:\(bin.port)"
+        #expect(try await send(HTTPClient(defaultHeaders: [("Authorization", "Bearer \(token)")]), "GET", base + "/api/v1/services").status == 200)
+        #expect(try await send(anonymous, "GET", base + "/assets").status == 200, "the Pieces API is open on loopback, as Pieces OS is")
+        kill(bin.process.processIdentifier, SIGTERM)
+        try await bin.waitUntilExit()
+        #expect(!String(decoding: FileManager.default.contents(atPath: home + "/openpieces.sqlite") ?? Data(), as: UTF8.self).contains(token), "only a hash is kept")
+
+        // Listening beyond loopback: the same token still works, nothing new is printed, and Pieces needs a key.
+        bin = try RunningBinary(["serve", "--port", "0", "--host", "0.0.0.0", "--home", home], environment: ["OPENPIECES_ADMIN_TOKEN": ""])
+        try await bin.waitUntilListening()
+        let exposed = "http://127.0.0.1:\(bin.port)"
+        #expect(!bin.startupLog.contains("op_admin_"))
+        #expect(try await send(anonymous, "GET", exposed + "/assets").status == 401)
+        #expect(try await send(anonymous, "GET", exposed + "/assets", headers: [("Authorization", "Bearer \(token)")]).status == 200)
+        #expect(try await send(anonymous, "GET", exposed + "/.well-known/health").status == 200)
+        kill(bin.process.processIdentifier, SIGTERM)
+        try await bin.waitUntilExit()
+
+        // A lost token is replaced from the command line.
+        let (code, fresh, _) = try await runProduct(["admin-token", "--home", home])
+        #expect(code == 0)
+        #expect(fresh.hasPrefix("op_admin_") && !fresh.contains(token))
+    }
+}
