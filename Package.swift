@@ -34,11 +34,12 @@ let package = Package(
         .target(name: "Scheduling", dependencies: ["Core"]),
         .target(name: "Workflows", dependencies: ["Core", "Store", "Services", "Scheduling"]),
         .target(name: "Agents", dependencies: ["Core", "Store", "LLM", "Brain", "Services", "Secrets", "HTTPClient", "CNetShim", "Scheduling"]),
+        .target(name: "Webhooks", dependencies: ["Core", "Crypto", "Store", "HTTPServer", "HTTPClient"]),
         .target(name: "Auth", dependencies: ["Core", "Crypto", "Store", "HTTPServer"]),
         .target(name: "Events", dependencies: ["Core", "LLM", "Agents", "Services", "Workflows", "Scheduling", "Store"]),
         .target(name: "PlatformAPI", dependencies: ["Events", "Core", "HTTPServer", "HTTPClient", "Services", "Secrets", "Crypto", "Brain", "Agents", "Workflows"]),
         .target(name: "PiecesAPI", dependencies: ["Core", "HTTPServer", "Store", "LLM", "Crypto"]),
-        .target(name: "App", dependencies: ["Core", "HTTPServer", "HTTPClient", "Store", "Crypto", "LLM", "PiecesAPI", "Secrets", "Services", "PlatformAPI", "CNetShim", "CSQLiteVersion", "Brain", "Agents", "Workflows", "Events", "Auth", "Scheduling"]),
+        .target(name: "App", dependencies: ["Core", "HTTPServer", "HTTPClient", "Store", "Crypto", "LLM", "PiecesAPI", "Secrets", "Services", "PlatformAPI", "CNetShim", "CSQLiteVersion", "Brain", "Agents", "Workflows", "Events", "Auth", "Scheduling", "Webhooks"]),
 
         // The thin executable: argument parsing and start-up.
         .executableTarget(name: "openpieces", dependencies: ["App", "Core"]),
@@ -56,7 +57,7 @@ let package = Package(
         .testTarget(name: "StoreTests", dependencies: ["Store", "CrashProbe", "TestSupport"]),
         .testTarget(name: "PiecesAPITests", dependencies: ["App", "PiecesAPI", "HTTPServer", "HTTPClient", "Store", "LLM", "FakeLLM", "Core", "TestSupport"]),
         .testTarget(name: "SecretsTests", dependencies: ["Secrets", "Crypto", "Store", "TestSupport"]),
-        .testTarget(name: "ServicesTests", dependencies: ["HTTPClient", "Core", "Crypto", "TestSupport", "openpieces", "FakeLLM", "LLM"],
+        .testTarget(name: "ServicesTests", dependencies: ["HTTPClient", "Core", "Crypto", "TestSupport", "openpieces", "FakeLLM", "LLM", "HTTPServer"],
                     exclude: ["fixtures"]),
         .testTarget(name: "SchedulingTests", dependencies: ["Scheduling"]),
         .testTarget(name: "EventsTests", dependencies: ["Events", "Workflows", "Services", "Store", "App", "Core", "TestSupport", "LLM", "Agents"]),

@@ -77,6 +77,11 @@ public final class ChatService: Sendable {
         task?.cancel()
     }
 
+    private let completed = Mutex<[@Sendable (String, String) -> Void]>([])
+
+    /// Called with (chat id, the assistant's final text) when a turn completes.
+    public func onCompleted(_ handler: @escaping @Sendable (String, String) -> Void) { completed.withLock { $0.append(handler) } }
+
     private func turn(_ chatID: String, _ text: String) async {
         let (provider, model) = provider()
         let history = Compaction.compact((try? store.messages(chatID)) ?? [.user(text)])
@@ -87,6 +92,8 @@ public final class ChatService: Sendable {
         do {
             let added = try await loop.run(messages) { event in self.broadcast(chatID, event) }
             try store.append(chatID, added)
+            let final = added.last { $0.role == .assistant && $0.toolCalls.isEmpty }?.content ?? ""
+            for h in completed.withLock({ $0 }) { h(chatID, final) }
         } catch is CancellationError {
             try? store.append(chatID, [.assistant("(stopped)")])
             broadcast(chatID, .failed("stopped"))

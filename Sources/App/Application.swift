@@ -3,6 +3,7 @@ import Foundation
 import HTTPServer
 import Agents
 import Auth
+import Webhooks
 import Brain
 import LLM
 import PiecesAPI
@@ -27,6 +28,7 @@ public final class Application: Sendable {
     let repairs: Repairs
     let automation: Automation
     let auth: AuthStore
+    let webhooks: WebhookDispatcher
     /// Every route the server answers (method, pattern).
     public let routes: [(method: String, pattern: String)]
     private let llmSource: String
@@ -38,11 +40,17 @@ public final class Application: Sendable {
         try Application.prepareHome(options)
         database = try Database(path: options.databasePath, migrations: Schema.all)
         let secrets: SecretStore
+        let masterKey: [UInt8]
         do {
-            secrets = try SecretStore(db: database, masterKey: try MasterKey.load(home: options.home, environment: environment))
+            masterKey = try MasterKey.load(home: options.home, environment: environment)
+            secrets = try SecretStore(db: database, masterKey: masterKey)
         } catch let e as MasterKey.Failure {
             throw StartupError(e.description)
         }
+        let webhookStore = try WebhookStore(db: database, masterKey: masterKey)
+        let webhooks = WebhookDispatcher(store: webhookStore, logger: logger,
+                                         retryBase: environment["OPENPIECES_WEBHOOK_RETRY_BASE"].flatMap(Double.init).map { max(0.05, $0) } ?? 5)
+        self.webhooks = webhooks
         let llm = LLMConfiguration(db: database, secrets: secrets)
         let (initial, source) = try llm.initial(options)
         llmSource = source.rawValue
@@ -105,8 +113,15 @@ public final class Application: Sendable {
             guard let s = try serviceStore.find(req.parameter("id")!) else { throw HTTPError.notFound("No service '\(req.parameter("id")!)'.") }
             return Response.json(raw: JSONValue.object(["repairs": .array(try repairs.attempts(s.slug))]).text)
         }
-        ChatRoutes.install(&router, chats: ChatService(db: database, registry: tools, brain: brain, logger: logger,
-                                                       provider: agentProvider))
+        let chats = ChatService(db: database, registry: tools, brain: brain, logger: logger, provider: agentProvider)
+        ChatRoutes.install(&router, chats: chats)
+        WebhookRoutes.install(&router, store: webhookStore, dispatcher: webhooks)
+        // The events users can subscribe to.
+        chats.onCompleted { chat, text in webhooks.emit("chat.message.completed", ["chat": .string(chat), "text": .string(String(text.prefix(4000)))]) }
+        automation.queue.onFinished { run in
+            guard run.status == "succeeded" || run.status == "failed" else { return }
+            webhooks.emit("run.\(run.status)", run.json)
+        }
         routes = router.patterns
         var limits = ServerLimits()
         limits.maxBodyBytes = options.maxBodyBytes
@@ -187,12 +202,17 @@ public final class Application: Sendable {
         await services.supervisor.setPlatformURL("http://127.0.0.1:\(server.port)")
         let repairs = self.repairs
         await services.supervisor.onCrashed { slug, reason in repairs.serviceCrashed(slug, reason: reason) }
+        let webhooks = self.webhooks
+        await services.supervisor.onCrashed { slug, reason in webhooks.emit("service.crashed", ["service": .string(slug), "reason": .string(reason)]) }
+        await services.supervisor.onDeployed { slug, version in webhooks.emit("service.deployed", ["service": .string(slug), "version": JSONValue(version)]) }
+        webhooks.start()
         await services.supervisor.restore()
         automation.start()
         let signal = await Application.waitForTerminationSignal()
         logger.info("server.stopping", ["signal": signal])
         await server.shutdown()
         await automation.shutdown()
+        webhooks.shutdown()
         await services.supervisor.shutdown()
         logger.info("server.stopped")
     }

@@ -1,5 +1,6 @@
 import Agents
 import Auth
+import Webhooks
 import Brain
 import PiecesAPI
 import Secrets
@@ -10,7 +11,7 @@ import Store
 /// The product's schema, one migration per change, never edited once released.
 public enum Schema {
     /// Every migration of every module, in version order.
-    public static var all: [Migration] { core + PiecesAPI.migrations + SecretStore.migrations + ServiceStore.migrations + Brain.migrations + ChatService.migrations + Repairs.migrations + WorkflowStore.migrations + TaskStore.migrations + RunStore.migrations + AuthStore.migrations }
+    public static var all: [Migration] { core + PiecesAPI.migrations + SecretStore.migrations + ServiceStore.migrations + Brain.migrations + ChatService.migrations + Repairs.migrations + WorkflowStore.migrations + TaskStore.migrations + RunStore.migrations + AuthStore.migrations + WebhookStore.migrations }
 
     static let core: [Migration] = [
         Migration(1, "settings", """

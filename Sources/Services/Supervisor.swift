@@ -49,14 +49,18 @@ public actor Supervisor {
     private var logs: [String: ServiceLogs] = [:]
     private var healthTask: Task<Void, Never>?
     private var shuttingDown = false
-    private var crashHandler: (@Sendable (String, String) -> Void)?
+    private var crashHandlers: [@Sendable (String, String) -> Void] = []
+    private var deployHandlers: [@Sendable (String, Int) -> Void] = []
 
-    /// Called with (slug, reason) when a service ends up `crashed` (the agents repair it).
-    public func onCrashed(_ handler: @escaping @Sendable (String, String) -> Void) { crashHandler = handler }
+    /// Called with (slug, reason) when a service ends up `crashed` (the agents repair it; webhooks tell the user).
+    public func onCrashed(_ handler: @escaping @Sendable (String, String) -> Void) { crashHandlers.append(handler) }
+
+    /// Called with (slug, version) when a version runs for the first time (not on restarts of the same version).
+    public func onDeployed(_ handler: @escaping @Sendable (String, Int) -> Void) { deployHandlers.append(handler) }
 
     private func markCrashed(_ id: String, slug: String, reason: String) {
         try? store.update(id, ["status": "crashed", "pid": SQLValue.null, "port": SQLValue.null, "reason": reason])
-        crashHandler?(slug, reason)
+        for h in crashHandlers { h(slug, reason) }
     }
 
     public init(store: ServiceStore, files: ServiceFiles, config: SupervisorConfig, logger: Logger, secret: @escaping @Sendable (String) -> String?) {
@@ -180,7 +184,9 @@ public actor Supervisor {
             if status == 200 {
                 children[id]?.ready = true
                 live.set(slug, port: port)
+                let newVersion = (try? store.find(id))?.runningVersion != version
                 try? store.update(id, ["status": "running", "running_version": version, "reason": SQLValue.null])
+                if newVersion { for h in deployHandlers { h(slug, version) } }
                 logger.info("service.running", ["service": slug, "port": "\(port)", "pid": "\(pid)", "version": "\(version)"])
                 return
             }
