@@ -72,7 +72,7 @@ struct OfflineOrchestration {
             return engine.call("workflow_save", ["slug": .string(workflow), "title": .string("Scheduled: \(service) \(endpoint)"),
                                                  "description": .string(ask), "actions": [.string(service)],
                                                  "steps": [.string("Call \(service) \(endpoint)"),
-                                                           .string("Report \"\(service) answered {{steps.1.output.status}}: {{steps.1.output.output}}\"")]])
+                                                           .string("Report \"\(service) answered \(endpoint) with {{steps.1.status}} in {{steps.1.ms}} ms.\"")]])
         }
         guard let task = done["task_create"] else {
             var input: [String: JSONValue] = ["workflow": .string(workflow), "schedule": .string(cron)]

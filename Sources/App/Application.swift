@@ -3,6 +3,7 @@ import Foundation
 import HTTPServer
 import Agents
 import Auth
+import Dashboard
 import Webhooks
 import Brain
 import LLM
@@ -101,6 +102,11 @@ public final class Application: Sendable {
         router.gate = policy.gate
         AuthRoutes.install(&router, policy: policy, secureCookies: options.publicURL?.hasPrefix("https://") == true)
         Routes.install(&router)
+        Dashboard.install(&router)
+        router.get("/api/v1/assets") { req in
+            let limit = min(200, max(1, Int(req.query["limit"] ?? "50") ?? 50))
+            return Response.json(raw: try pieces.snippets(query: req.query["query"], limit: limit).text)
+        }
         pieces.install(&router)
         SettingsRoutes.install(&router, pieces: pieces, config: llm, logger: logger)
         PlatformRoutes(manager: services, secrets: secrets, publicURL: { publicURLBox.value }, logger: logger,

@@ -48,6 +48,18 @@ public final class PiecesAPI: Sendable {
         })]
     }
 
+    /// Snippets for the dashboard: the best matches of `query`, or the most recent ones.
+    public func snippets(query: String?, limit: Int = 50) throws -> JSONValue {
+        guard let query, !query.trimmingCharacters(in: .whitespaces).isEmpty else {
+            let recent = try store.assets().sorted { $0.created > $1.created }.prefix(limit)
+            return ["snippets": .array(recent.map { a in
+                ["id": .string(a.id), "name": .string(a.name), "language": .string(a.formats.first?.specific ?? "text"),
+                 "text": .string(String((a.formats.first?.text ?? "").prefix(4000)))]
+            })]
+        }
+        return try searchSnippets(query, limit: limit)
+    }
+
     /// The model the agents talk to: the selected one (the configured provider, else the offline engine).
     public func chatProvider() -> (any LLMProvider, String?) {
         let e = models.selected()
