@@ -57,21 +57,19 @@ public final class Codegen: Sendable {
         try sessions.append(session.id, [ask])
         await progress("codegen \(slug): session \(history.isEmpty ? "new" : "reused") \(session.id)")
         let started = Date()
-        let added: [ChatMessage]
-        do {
-            added = try await withBudget(budgetSeconds) {
-                try await loop.run([.system(CodegenPrompt.system)] + history + [ask]) { event in
-                    switch event {
-                    case .toolCall(_, let name, let args):
-                        await progress("codegen \(slug): \(name) \(CodegenPrompt.brief(args))")
-                    case .toolResult(_, let name, _, let ok, let ms):
-                        await progress("codegen \(slug): \(name) \(ok ? "ok" : "failed") (\(ms) ms)")
-                    default:
-                        break
-                    }
+        let finished = try await withTimeLimit(budgetSeconds) {
+            try await loop.run([.system(CodegenPrompt.system)] + history + [ask]) { event in
+                switch event {
+                case .toolCall(_, let name, let args):
+                    await progress("codegen \(slug): \(name) \(CodegenPrompt.brief(args))")
+                case .toolResult(_, let name, _, let ok, let ms):
+                    await progress("codegen \(slug): \(name) \(ok ? "ok" : "failed") (\(ms) ms)")
+                default:
+                    break
                 }
             }
-        } catch is BudgetExceeded {
+        }
+        guard let added = finished else {
             throw ToolFailure("the code-generation agent ran out of its \(Int(budgetSeconds)) s budget for '\(slug)'")
         }
         try sessions.append(session.id, added)
@@ -82,21 +80,6 @@ public final class Codegen: Sendable {
         }
         logger.info("codegen.deployed", ["service": slug, "ms": "\(ms)", "session": session.id])
         return ["ok": true, "session": .string(session.id), "service": deployed, "summary": .string(summary), "ms": JSONValue(ms)]
-    }
-
-    struct BudgetExceeded: Error {}
-
-    private func withBudget<T: Sendable>(_ seconds: Double, _ body: @escaping @Sendable () async throws -> T) async throws -> T {
-        try await withThrowingTaskGroup(of: T?.self) { group in
-            group.addTask { try await body() }
-            group.addTask {
-                try await Task.sleep(nanoseconds: UInt64(seconds * 1e9))
-                return nil
-            }
-            defer { group.cancelAll() }
-            guard let first = try await group.next(), let value = first else { throw BudgetExceeded() }
-            return value
-        }
     }
 
     // MARK: tools

@@ -48,21 +48,12 @@ enum AutomationCommands {
         let url = a.take("--url") ?? environment["OPENPIECES_URL"] ?? "http://127.0.0.1:39300"
         let token = RemoteCommands.token(&a, environment)
         let ctx = RemoteCommands.Context(url: url.hasSuffix("/") ? String(url.dropLast()) : url, json: a.flag("--json"), output: a.take("-o"), token: token)
-        do {
+        return await RemoteCommands.reporting(ctx) {
             switch group {
             case "workflows": return try await workflows(ctx, &a)
             case "runs": return try await runs(ctx, &a)
             default: return try await tasks(ctx, &a)
             }
-        } catch let e as RemoteCommands.CommandError {
-            CLI.fail(e.message)
-            return e.code
-        } catch let e as HTTPClientError {
-            CLI.fail("cannot reach openpieces at \(ctx.url) (\(e)). Is `openpieces serve` running? Pass --url or set OPENPIECES_URL.")
-            return 1
-        } catch {
-            CLI.fail("\(error)")
-            return 1
         }
     }
 

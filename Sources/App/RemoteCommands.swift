@@ -83,12 +83,19 @@ enum RemoteCommands {
         ctx.kind = parsed.take("--kind")
         ctx.tag = parsed.take("--tag")
         let args = parsed.rest
-        do {
+        return await reporting(ctx) {
             switch group {
             case "services": return try await services(ctx, args)
             case "brain": return try await brain(ctx, args)
             default: return try await secrets(ctx, args)
             }
+        }
+    }
+
+    /// Runs a command, turning its failures into a message that says what to do and the exit code.
+    static func reporting(_ ctx: Context, _ body: () async throws -> Int32) async -> Int32 {
+        do {
+            return try await body()
         } catch let e as CommandError {
             CLI.fail(e.message)
             return e.code

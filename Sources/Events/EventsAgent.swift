@@ -81,7 +81,7 @@ public struct EventsAgent: Sendable {
         let recorder = Recorder(run: run.id, owner: owner, runs: runs, feed: feed, state: state)
         do {
             let start = history
-            let outcome = try await EventsAgent.within(limits.timeBudget) { try await loop.turn(start, emit: recorder.emit) }
+            let outcome = try await withTimeLimit(limits.timeBudget) { try await loop.turn(start, emit: recorder.emit) }
             guard let outcome else {
                 return .finished(status: "failed", error: "The run exceeded its time budget of \(Int(limits.timeBudget)) s.", report: state.report?.summary)
             }
@@ -116,19 +116,6 @@ public struct EventsAgent: Sendable {
         if let t = run.taskID { c["task"] = .string(t) }
         if let s = run.scheduledFor { c["scheduledFor"] = .string(s) }
         return .object(c)
-    }
-
-    /// Runs `body`, answering nil if it is still running after `seconds` (it is cancelled then).
-    static func within<T: Sendable>(_ seconds: TimeInterval, _ body: @escaping @Sendable () async throws -> T) async throws -> T? {
-        try await withThrowingTaskGroup(of: T?.self) { group in
-            group.addTask { try await body() }
-            group.addTask {
-                try await Task.sleep(nanoseconds: UInt64(seconds * 1_000_000_000))
-                return nil
-            }
-            defer { group.cancelAll() }
-            return try await group.next()!
-        }
     }
 
     func prompt(_ w: Workflow, run: RunRecord, context: JSONValue) -> String {
