@@ -100,7 +100,9 @@ public final class Application: Sendable {
         self.auth = auth
         let policy = AuthPolicy(store: auth, exposed: !Application.isLoopback(options.host))
         router.gate = policy.gate
-        AuthRoutes.install(&router, policy: policy, secureCookies: options.publicURL?.hasPrefix("https://") == true)
+        AuthRoutes.install(&router, policy: policy, secureCookies: { publicURLBox.value.hasPrefix("https://") })
+        let defaultURLBox = PublicURL()
+        PublicURLSettings.install(&router, db: database, options: options, box: publicURLBox, bound: { defaultURLBox.value })
         Routes.install(&router)
         Dashboard.install(&router)
         router.get("/api/v1/assets") { req in
@@ -143,7 +145,9 @@ public final class Application: Sendable {
                                                                        eventLoops: options.eventLoops, limits: limits),
                                     router: router, logger: logger)
         self.server = server
-        publicURLBox.set(options.resolvedPublicURL(boundPort: server.port))
+        let resolved = options.resolvedPublicURL(boundPort: server.port)
+        defaultURLBox.set(resolved)
+        publicURLBox.set(options.publicURL != nil ? resolved : (PublicURLSettings.saved(database) ?? resolved))
         internalURLBox.set("http://127.0.0.1:\(server.port)")
     }
 

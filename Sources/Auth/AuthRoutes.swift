@@ -4,7 +4,8 @@ import HTTPServer
 
 /// `/api/v1/auth/…` (dashboard sessions) and `/api/v1/api-keys` (admin).
 public enum AuthRoutes {
-    public static func install(_ r: inout Router, policy: AuthPolicy, secureCookies: Bool) {
+    /// `secureCookies` tells whether the server is reached over https (its public URL), which makes cookies `Secure`.
+    public static func install(_ r: inout Router, policy: AuthPolicy, secureCookies: @escaping @Sendable () -> Bool) {
         let store = policy.store
         let limiter = policy.limiter
         r.post("/api/v1/auth/login") { req in
@@ -22,13 +23,13 @@ public enum AuthRoutes {
             }
             limiter.succeeded(req.peer)
             var resp = Response.jsonValue(["csrf": .string(csrf)])
-            resp.headers.add("Set-Cookie", "op_session=\(cookie); Path=/; HttpOnly; SameSite=Strict; Max-Age=\(Int(AuthStore.sessionLifetime))" + (secureCookies ? "; Secure" : ""))
+            resp.headers.add("Set-Cookie", "op_session=\(cookie); Path=/; HttpOnly; SameSite=Strict; Max-Age=\(Int(AuthStore.sessionLifetime))" + (secureCookies() ? "; Secure" : ""))
             return resp
         }
         r.post("/api/v1/auth/logout") { req in
             if let cookie = AuthPolicy.cookie(req, "op_session") { try store.logout(session: cookie) }
             var resp = Response(status: 204)
-            resp.headers.add("Set-Cookie", "op_session=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0" + (secureCookies ? "; Secure" : ""))
+            resp.headers.add("Set-Cookie", "op_session=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0" + (secureCookies() ? "; Secure" : ""))
             return resp
         }
         r.get("/api/v1/auth/session") { req in

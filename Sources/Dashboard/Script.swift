@@ -336,7 +336,8 @@ async function assetsPage(query) {
 }
 
 async function settingsPage() {
-  const s = await api("GET", "/api/v1/settings/llm");
+  const [s, pub] = await Promise.all([api("GET", "/api/v1/settings/llm"), api("GET", "/api/v1/settings/public-url")]);
+  const publicUrl = h("input", { type: "url", value: pub.publicUrl, required: true });
   const base = h("input", { value: s.baseUrl || "", placeholder: "https://api.openai.com/v1" });
   const model = h("input", { value: s.model || "", placeholder: "gpt-4o-mini" });
   const key = h("input", { type: "password", autocomplete: "off", placeholder: s.apiKey && s.apiKey.set ? `(set: ${s.apiKey.hint || "…"}; leave empty to keep)` : "" });
@@ -353,7 +354,9 @@ async function settingsPage() {
       field("Base URL (OpenAI-compatible)", base), field("Model", model), field("API key", key),
       h("div", { class: "row" }, h("button", { class: "primary", type: "submit" }, "Save"),
         h("button", { type: "button", onclick: act(async () => { await api("DELETE", "/api/v1/settings/llm"); toast("Back to the offline engine"); render(); }) }, "Use the offline engine"))),
-    h("div", { class: "card" }, h("h2", {}, "Public URL"), h("p", {}, location.origin), h("p", { class: "muted" }, "Set it with --public-url or OPENPIECES_PUBLIC_URL.")));
+    h("form", { class: "card", onsubmit: act(async () => { await api("PUT", "/api/v1/settings/public-url", { publicUrl: publicUrl.value }); toast("Public URL saved"); render(); }) },
+      h("h2", {}, "Public URL"), h("p", { class: "muted" }, `Service URLs are shown under it (now from ${pub.source === "flag" ? "--public-url" : pub.source}).`),
+      field("Public URL", publicUrl), h("p", {}, h("button", { class: "primary", type: "submit", disabled: pub.source === "flag" }, "Save public URL"))));
 }
 
 async function keysPage() {

@@ -119,6 +119,15 @@ import TestSupport
         // CORS stays closed: a cross-origin preflight gets no allowance.
         let preflight = try await send(anonymous, "OPTIONS", base + "/api/v1/brain", headers: [("Origin", "https://evil.example"), ("Access-Control-Request-Method", "POST")])
         #expect(preflight.header("Access-Control-Allow-Origin") == nil)
+        // Behind https (the public URL says so), the cookie is Secure too; the public URL can be set from the dashboard.
+        let admin = HTTPClient(defaultHeaders: TestAuth.headers)
+        #expect(try await send(admin, "PUT", base + "/api/v1/settings/public-url", #"{"publicUrl":"ftp://x"}"#).status == 400)
+        let pub = JSONValue.parse(try await send(admin, "PUT", base + "/api/v1/settings/public-url", #"{"publicUrl":"https://pieces.example.com/"}"#).body)
+        #expect(pub?["publicUrl"]?.string == "https://pieces.example.com")
+        #expect(pub?["source"]?.string == "settings")
+        let secure = try await send(anonymous, "POST", base + "/api/v1/auth/login", JSONValue.object(["token": .string(TestAuth.token)]).text)
+        #expect(secure.header("Set-Cookie")?.contains("; Secure") == true)
+        #expect(JSONValue.parse(try await send(admin, "DELETE", base + "/api/v1/settings/public-url").body)?["source"]?.string == "default")
         #expect(try await send(anonymous, "POST", base + "/api/v1/auth/logout", headers: [("Cookie", cookie), ("X-CSRF-Token", csrf)]).status == 204)
         #expect(try await send(anonymous, "GET", base + "/api/v1/services", headers: [("Cookie", cookie)]).status == 401)
 

@@ -149,6 +149,7 @@ def test_the_whole_loop_in_a_browser(server, browser):
     shot(page, "assets")
     page.get_by_role("link", name="Settings").click()
     expect(page.get_by_text("Using the embedded offline engine")).to_be_visible()
+    expect(page.get_by_label("Public URL")).to_have_value(server)
     shot(page, "settings")
     page.get_by_role("link", name="API keys").click()
     page.get_by_label("Name").fill("ci")
