@@ -51,6 +51,9 @@ let package = Package(
         .target(name: "TestSupport", dependencies: ["CNetShim", "Crypto", "Core", "HTTPClient"], path: "Tests/TestSupport"),
         // A scripted OpenAI-compatible server for tests: replays turns, records requests.
         .target(name: "FakeLLM", dependencies: ["HTTPServer", "Core", "LLM"], path: "Tests/FakeLLM"),
+        // Fuzz targets for the parsers of outside input: replays the corpus normally, libFuzzer with -D FUZZING (scripts/fuzz).
+        .executableTarget(name: "openpieces-fuzz", dependencies: ["HTTPServer", "Scheduling", "Events", "Core"], path: "Tests/Fuzz/Sources",
+                          swiftSettings: [.unsafeFlags(["-parse-as-library"])]),
         .executableTarget(name: "fake-llm", dependencies: ["FakeLLM", "Core"], path: "Tests/FakeLLMMain"),
         .testTarget(name: "LLMTests", dependencies: ["LLM", "FakeLLM", "Core", "HTTPClient"]),
         .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer", "Core", "Crypto", "TestSupport"]),

@@ -160,6 +160,62 @@ extension Router {
 }
 
 enum WebSocketFrame {
+    /// A client frame's header (RFC 6455 §5.2), checked for what holds for any frame.
+    struct Header: Equatable {
+        var fin: Bool
+        var opcode: UInt8
+        var length: UInt64
+        var headerLength: Int
+        var isControl: Bool { opcode & 0x08 != 0 }
+    }
+
+    enum HeaderResult: Equatable {
+        case needMore
+        case header(Header)
+        /// A close code and the reason.
+        case invalid(UInt16, String)
+    }
+
+    /// Decodes the header of the frame starting at `ri` (not its payload).
+    static func decodeHeader(_ b: [UInt8], at ri: Int) -> HeaderResult {
+        let avail = b.count - ri
+        guard avail >= 2 else { return .needMore }
+        let b0 = b[ri], b1 = b[ri + 1]
+        var headerLength = 2
+        var length = UInt64(b1 & 0x7F)
+        if length == 126 {
+            guard avail >= 4 else { return .needMore }
+            length = UInt64(b[ri + 2]) << 8 | UInt64(b[ri + 3])
+            headerLength = 4
+        } else if length == 127 {
+            guard avail >= 10 else { return .needMore }
+            length = 0
+            for i in 0..<8 { length = length << 8 | UInt64(b[ri + 2 + i]) }
+            headerLength = 10
+            if length >> 63 != 0 { return .invalid(1002, "frame length has its top bit set") }
+        }
+        if b0 & 0x70 != 0 { return .invalid(1002, "reserved bits are set without an extension") }
+        if b1 & 0x80 == 0 { return .invalid(1002, "client frames must be masked") }
+        let header = Header(fin: b0 & 0x80 != 0, opcode: b0 & 0x0F, length: length, headerLength: headerLength)
+        if header.isControl {
+            guard header.opcode <= 0xA else { return .invalid(1002, "unknown opcode \(header.opcode)") }
+            if length > 125 || !header.fin { return .invalid(1002, "control frames must be final and at most 125 bytes") }
+        } else {
+            guard header.opcode <= 0x2 else { return .invalid(1002, "unknown opcode \(header.opcode)") }
+        }
+        return .header(header)
+    }
+
+    /// The unmasked payload and the frame's total size, once all of it has arrived. The caller bounds the length first.
+    static func payload(_ b: [UInt8], at ri: Int, _ h: Header) -> ([UInt8], Int)? {
+        let total = h.headerLength + 4 + Int(h.length)
+        guard b.count - ri >= total else { return nil }
+        let maskStart = ri + h.headerLength
+        var payload = Array(b[(maskStart + 4)..<(ri + total)])
+        for i in 0..<payload.count { payload[i] ^= b[maskStart + (i & 3)] }
+        return (payload, total)
+    }
+
     /// A server frame: final, unmasked.
     static func encode(opcode: UInt8, _ payload: [UInt8]) -> [UInt8] {
         var frame: [UInt8] = [0x80 | opcode]

@@ -21,44 +21,22 @@ final class WebSocketSession {
     /// Parses every complete frame in the connection's input.
     func consume(_ c: Connection) {
         while !finished {
-            let avail = c.inbound.count - c.readIndex
-            guard avail >= 2 else { return }
-            let ri = c.readIndex
-            let b0 = c.inbound[ri], b1 = c.inbound[ri + 1]
-            let fin = b0 & 0x80 != 0
-            let opcode = b0 & 0x0F
-            var headerLength = 2
-            var length = UInt64(b1 & 0x7F)
-            if length == 126 {
-                guard avail >= 4 else { return }
-                length = UInt64(c.inbound[ri + 2]) << 8 | UInt64(c.inbound[ri + 3])
-                headerLength = 4
-            } else if length == 127 {
-                guard avail >= 10 else { return }
-                length = 0
-                for i in 0..<8 { length = length << 8 | UInt64(c.inbound[ri + 2 + i]) }
-                headerLength = 10
-                if length >> 63 != 0 { return fail(c, 1002, "frame length has its top bit set") }
+            let header: WebSocketFrame.Header
+            switch WebSocketFrame.decodeHeader(c.inbound, at: c.readIndex) {
+            case .needMore: return
+            case .invalid(let code, let reason): return fail(c, code, reason)
+            case .header(let h): header = h
             }
-            if b0 & 0x70 != 0 { return fail(c, 1002, "reserved bits are set without an extension") }
-            if b1 & 0x80 == 0 { return fail(c, 1002, "client frames must be masked") }
-            let isControl = opcode & 0x08 != 0
-            if isControl {
-                guard opcode <= 0xA else { return fail(c, 1002, "unknown opcode \(opcode)") }
-                if length > 125 || !fin { return fail(c, 1002, "control frames must be final and at most 125 bytes") }
-            } else {
-                guard opcode <= 0x2 else { return fail(c, 1002, "unknown opcode \(opcode)") }
+            let fin = header.fin, opcode = header.opcode, length = header.length
+            if !header.isControl {
                 if opcode == 0 && fragmentOpcode == 0 { return fail(c, 1002, "continuation frame without a message") }
                 if opcode != 0 && fragmentOpcode != 0 { return fail(c, 1002, "new message before the previous one ended") }
                 if UInt64(fragments.count) + length > UInt64(maxMessage) {
                     return fail(c, 1009, "message exceeds \(maxMessage) bytes")
                 }
             }
-            let total = headerLength + 4 + Int(length)
-            guard avail >= total else { return }
-            let maskStart = ri + headerLength
-            var payload = Array(c.inbound[(maskStart + 4)..<(ri + total)])
-            for i in 0..<payload.count { payload[i] ^= c.inbound[maskStart + (i & 3)] }
+            // Lengths are bounded here (control ≤ 125, data ≤ maxMessage), so the sizes below cannot overflow.
+            guard let (payload, total) = WebSocketFrame.payload(c.inbound, at: c.readIndex, header) else { return }
             c.readIndex += total
             switch opcode {
             case 0x1, 0x2:
