@@ -8,7 +8,8 @@ import Store
 public final class ServiceManager: Sendable {
     public let store: ServiceStore
     public let files: ServiceFiles
-    public let supervisor: Supervisor
+    /// Where services run: the local Deno supervisor unless another backend is given.
+    public let supervisor: any ServiceBackend
     let logger: Logger
 
     public struct Failure: Error, CustomStringConvertible, Equatable {
@@ -17,11 +18,12 @@ public final class ServiceManager: Sendable {
         public let description: String
     }
 
-    public init(db: Database, files: ServiceFiles, config: SupervisorConfig, logger: Logger, secret: @escaping @Sendable (String) -> String?) {
+    public init(db: Database, files: ServiceFiles, config: SupervisorConfig, logger: Logger, secret: @escaping @Sendable (String) -> String?,
+                backend: (any ServiceBackend)? = nil) {
         store = ServiceStore(db: db)
         self.files = files
         self.logger = logger
-        supervisor = Supervisor(store: store, files: files, config: config, logger: logger, secret: secret)
+        supervisor = backend ?? Supervisor(store: store, files: files, config: config, logger: logger, secret: secret)
     }
 
     func require(_ slugOrID: String) throws -> ServiceRecord {

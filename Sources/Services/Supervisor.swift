@@ -73,7 +73,7 @@ public actor Supervisor {
 
     public func setPlatformURL(_ url: String) { config.platformURL = url }
 
-    func logs(for slug: String) -> ServiceLogs {
+    public func logs(for slug: String) -> ServiceLogs {
         if let l = logs[slug] { return l }
         let l = ServiceLogs(directory: config.logsRoot, slug: slug)
         logs[slug] = l
