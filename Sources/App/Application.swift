@@ -24,6 +24,8 @@ public final class Application: Sendable {
     public let database: Database
     /// Nil when started without a listener (commands such as import-assets).
     public let server: HTTPServer?
+    /// Serves only `/internal/…` (trigger notifications) on its own loopback port.
+    let internalServer: HTTPServer?
     public let pieces: PiecesAPI
     public let services: ServiceManager
     let repairs: Repairs
@@ -111,8 +113,9 @@ public final class Application: Sendable {
         }
         pieces.install(&router)
         SettingsRoutes.install(&router, pieces: pieces, config: llm, logger: logger)
-        PlatformRoutes(manager: services, secrets: secrets, publicURL: { publicURLBox.value }, logger: logger,
-                       workflows: automation.workflows, runs: automation.runs, queued: automation.queue.wake).install(&router)
+        let platformRoutes = PlatformRoutes(manager: services, secrets: secrets, publicURL: { publicURLBox.value }, logger: logger,
+                                            workflows: automation.workflows, runs: automation.runs, queued: automation.queue.wake)
+        platformRoutes.install(&router)
         ProxyRoutes.install(&router, manager: services, serviceDomain: options.serviceDomain)
         automation.install(&router)
         BrainRoutes.install(&router, brain: brain)
@@ -135,6 +138,7 @@ public final class Application: Sendable {
         limits.maxBodyBytes = options.maxBodyBytes
         guard listen else {
             server = nil
+            internalServer = nil
             return
         }
         // Only the serving process owns the services, tasks and runs: a command such as import-assets must not touch them.
@@ -145,6 +149,11 @@ public final class Application: Sendable {
                                                                        eventLoops: options.eventLoops, limits: limits),
                                     router: router, logger: logger)
         self.server = server
+        // The services' callback on a loopback port of its own: the only platform address their sandbox allows.
+        var internalRouter = Router()
+        platformRoutes.installInternal(&internalRouter)
+        internalServer = try HTTPServer(configuration: ServerConfiguration(host: "127.0.0.1", port: 0, eventLoops: 1, limits: limits),
+                                        router: internalRouter, logger: logger)
         let resolved = options.resolvedPublicURL(boundPort: server.port)
         defaultURLBox.set(resolved)
         publicURLBox.set(options.publicURL != nil ? resolved : (PublicURLSettings.saved(database) ?? resolved))
@@ -199,6 +208,11 @@ public final class Application: Sendable {
         guard access(options.home, W_OK) == 0 else {
             throw StartupError("the data directory \(options.home) is not writable. Fix its permissions or choose another with --home.")
         }
+        // It holds the master key and the secrets: others may not even list it.
+        var st = stat()
+        if stat(options.home, &st) == 0, st.st_uid == getuid(), st.st_mode & 0o077 != 0 {
+            _ = chmod(options.home, 0o700)
+        }
     }
 
     /// Serves until SIGINT or SIGTERM, then shuts down gracefully.
@@ -209,7 +223,8 @@ public final class Application: Sendable {
                                          "home": options.home, "version": ProductVersion.current,
                                          "llm": pieces.llmSettings.baseURL.map { "\($0) model=\(pieces.llmSettings.model ?? "gpt-4o-mini")" } ?? "offline engine",
                                          "llm_source": llmSource])
-        await services.supervisor.setPlatformURL("http://127.0.0.1:\(server.port)")
+        await services.supervisor.setPlatformURL("http://127.0.0.1:\(internalServer?.port ?? server.port)")
+        await services.supervisor.forbidLoopbackPorts([server.port])
         let repairs = self.repairs
         await services.supervisor.onCrashed { slug, reason in repairs.serviceCrashed(slug, reason: reason) }
         let webhooks = self.webhooks
@@ -221,6 +236,7 @@ public final class Application: Sendable {
         let signal = await Application.waitForTerminationSignal()
         logger.info("server.stopping", ["signal": signal])
         await server.shutdown()
+        await internalServer?.shutdown()
         await automation.shutdown()
         webhooks.shutdown()
         await services.supervisor.shutdown()

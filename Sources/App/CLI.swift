@@ -43,6 +43,8 @@ public enum CLI {
     }
 
     static func serve(_ arguments: [String], _ environment: [String: String]) async -> Int32 {
+        // Everything the platform writes (database, keys, service files, logs) is for this user only.
+        umask(0o077)
         let options: ServeOptions
         do {
             options = try OptionSpec.resolve(arguments: arguments, environment: environment)

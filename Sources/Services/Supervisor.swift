@@ -13,6 +13,8 @@ public struct SupervisorConfig: Sendable {
     public var portRange: ClosedRange<Int> = 40000...40999
     /// How trigger services reach the platform (`http://127.0.0.1:<port>`), set once the server listens.
     public var platformURL: String = ""
+    /// The platform's own ports on loopback: never granted to a service.
+    public var forbiddenLoopbackPorts: Set<Int> = []
     public var readyTimeout: Double = 10
     public var healthInterval: Double = 5
     public var healthFailuresBeforeRestart = 3
@@ -72,6 +74,20 @@ public actor Supervisor {
     }
 
     public func setPlatformURL(_ url: String) { config.platformURL = url }
+
+    /// Ports on loopback that services may never reach (the platform's own API), whatever their manifest declares.
+    public func forbidLoopbackPorts(_ ports: [Int]) { config.forbiddenLoopbackPorts = Set(ports) }
+
+    /// A declared host a service may not be given: the platform itself, or the cloud metadata address.
+    nonisolated static func forbidden(_ host: String, ports: Set<Int>) -> String? {
+        let parts = host.split(separator: ":", maxSplits: 1)
+        let name = parts.first.map { String($0).lowercased() } ?? ""
+        let port = parts.count == 2 ? Int(parts[1]) : nil
+        if name == "169.254.169.254" || name == "metadata.google.internal" { return "the cloud metadata address" }
+        let loopback = name == "localhost" || name.hasSuffix(".localhost") || name.hasPrefix("127.") || name == "0.0.0.0"
+        if loopback, port.map(ports.contains) ?? true, !ports.isEmpty { return "the platform's own API" }
+        return nil
+    }
 
     public func logs(for slug: String) -> ServiceLogs {
         if let l = logs[slug] { return l }
@@ -140,6 +156,12 @@ public actor Supervisor {
         for name in s.secrets {
             env[name] = secret(name) ?? ""
             allowedEnv.append(name)
+        }
+        for h in s.hosts {
+            if let what = Supervisor.forbidden(h, ports: config.forbiddenLoopbackPorts) {
+                try? store.update(id, ["status": "crashed", "reason": "service.json's hosts include \(h), \(what): services may not call it. Remove it from hosts."])
+                return
+            }
         }
         var net = ["127.0.0.1:\(port)"] + s.hosts
         if s.kind == "trigger", let url = URL(string: config.platformURL), let host = url.host {

@@ -1,6 +1,7 @@
 import Agents
 import Core
 import Crypto
+import FakeLLM
 import Foundation
 import HTTPClient
 import Scheduling
@@ -88,8 +89,15 @@ extension OfflineCatalogueTests {
         let c = HTTPClient(defaultHeaders: TestAuth.headers)
         let base = "http://127.0.0.1:\(bin.port)"
 
+        // A service may not reach the platform's own API, whatever its manifest declares.
+        let refused = try await chat(c, base, "every morning at 8 fetch http://localhost:\(bin.port)/api/v1/secrets")
+        #expect(refused.contains("the platform's own API"), "\(refused)")
+        #expect(try await json(c, "GET", base + "/api/v1/services/fetch-localhost").1["status"]?.string == "crashed")
+
         // A URL on a schedule: a service that fetches it and records results, a workflow, a task.
-        let said = try await chat(c, base, "every morning at 8 fetch \(base)/.well-known/health in Europe/Zurich")
+        let target = try FakeLLMServer([.text(["ok"])], loop: true)
+        defer { Task { await target.shutdown() } }
+        let said = try await chat(c, base, "every morning at 8 fetch \(target.baseURL)/models in Europe/Zurich")
         #expect(said.contains("Scheduled workflow 'fetch-127-0-0-1': at 08:00 (Europe/Zurich)"), "\(said)")
         let tasks = try await json(c, "GET", base + "/api/v1/tasks?workflow=fetch-127-0-0-1").1["tasks"]?.array ?? []
         #expect(tasks.first?["schedule"]?.string == "0 8 * * *")

@@ -1,5 +1,6 @@
 import Agents
 import Core
+import FakeLLM
 import Foundation
 import HTTPClient
 import Testing
@@ -69,8 +70,10 @@ import TestSupport
         #expect(try await json(c, "POST", base + "/s/text-tools/slugify", #"{"text":"Héllo, World!"}"#).1["slug"]?.string == "hello-world")
         #expect(try await json(c, "POST", base + "/s/text-tools/count", #"{"text":"one two three"}"#).1["words"]?.int == 3)
 
-        // The uptime checker watches this platform's own health URL (it declares that host, so Deno lets it through).
-        _ = try await chat(c, base, "monitor uptime of \(base)/.well-known/health")
+        // The uptime checker watches another local server (it declares that host, so Deno lets it through).
+        let target = try FakeLLMServer([.text(["ok"])], loop: true)
+        defer { Task { await target.shutdown() } }
+        _ = try await chat(c, base, "monitor uptime of \(target.baseURL)/models")
         let services = try await json(c, "GET", base + "/api/v1/services").1["services"]?.array ?? []
         let uptime = try #require(services.first { $0["slug"]?.string?.hasPrefix("uptime-") == true }?["slug"]?.string)
         let (s2, check) = try await json(c, "POST", base + "/s/\(uptime)/check")
