@@ -84,8 +84,7 @@ extension Platform {
         try await p.deploy("recorder", from: Platform.recorder)
         _ = try await p.call("POST", "/api/v1/workflows", ["slug": "slow", "actions": ["recorder"],
                                                           "steps": ["Call recorder POST /record with the payload", "Report \"recorded\""]])
-        let id = try await p.startRun("slow", ["delayMs": 1500, "value": "x"])
-        _ = try await p.waitRun(id, for: "running")
+        let id = try await p.startRun("slow", ["delayMs": 3000, "value": "x"])
         // Wait until the step is in flight inside the service, then kill the platform (and with it the service).
         let started = p.home + "/services/recorder/data/started"
         let deadline = Date().addingTimeInterval(15)
