@@ -55,9 +55,3 @@ public enum AuthRoutes {
         }
     }
 }
-
-extension Response {
-    static func jsonValue(_ v: JSONValue, status: Int = 200) -> Response {
-        Response(status: status, headers: HTTPHeaders([("Content-Type", "application/json")]), body: .bytes(v.bytes))
-    }
-}

@@ -29,6 +29,10 @@ public struct Response: Sendable {
         Response(status: status, headers: HTTPHeaders([("Content-Type", "application/json")]), body: .bytes(Array(raw.utf8)))
     }
 
+    public static func jsonValue(_ v: JSONValue, status: Int = 200) -> Response {
+        Response(status: status, headers: HTTPHeaders([("Content-Type", "application/json")]), body: .bytes(v.bytes))
+    }
+
     public static func json<T: Encodable>(_ value: T, status: Int = 200) throws -> Response {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]

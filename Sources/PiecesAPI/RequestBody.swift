@@ -23,9 +23,3 @@ enum RequestBody {
         return s
     }
 }
-
-extension Response {
-    static func jsonValue(_ v: JSONValue, status: Int = 200) -> Response {
-        Response(status: status, headers: HTTPHeaders([("Content-Type", "application/json")]), body: .bytes(v.bytes))
-    }
-}

@@ -1,4 +1,5 @@
 import Core
+import Crypto
 import Foundation
 import HTTPClient
 import HTTPServer
@@ -233,13 +234,5 @@ public final class PlatformRoutes: Sendable {
         logger.info("service.event", ["service": s.slug, "event": event, "run": accepted.runID, "duplicate": "\(accepted.duplicate)"])
         return .jsonValue(["accepted": true, "runId": .string(accepted.runID), "eventId": .string(accepted.eventID),
                            "duplicate": .bool(accepted.duplicate)], status: 202)
-    }
-}
-
-import Crypto
-
-extension Response {
-    static func jsonValue(_ v: JSONValue, status: Int = 200) -> Response {
-        Response(status: status, headers: HTTPHeaders([("Content-Type", "application/json")]), body: .bytes(v.bytes))
     }
 }

@@ -4,7 +4,7 @@ import HTTPServer
 /// `/api/v1/webhooks` (admin): register, list, delete, deliveries with their attempts, and a test ping.
 public enum WebhookRoutes {
     public static func install(_ r: inout Router, store: WebhookStore, dispatcher: WebhookDispatcher) {
-        r.get("/api/v1/webhooks") { _ in json(["webhooks": .array(try store.all().map(\.json)), "events": .array(WebhookStore.events.map { .string($0) })]) }
+        r.get("/api/v1/webhooks") { _ in Response.jsonValue(["webhooks": .array(try store.all().map(\.json)), "events": .array(WebhookStore.events.map { .string($0) })]) }
         r.post("/api/v1/webhooks") { req in
             guard let body = JSONValue.parse(req.body) else {
                 throw HTTPError(400, code: "invalid_json", message: "Send {\"url\": \"https://…\", \"events\": [\"run.failed\"]}.")
@@ -13,7 +13,7 @@ public enum WebhookRoutes {
                 let (hook, secret) = try store.create(url: body["url"]?.string ?? "", events: (body["events"]?.array ?? []).compactMap(\.string))
                 var out = hook.json.object ?? [:]
                 out["secret"] = .string(secret)
-                return json(.object(out), status: 201)
+                return Response.jsonValue(.object(out), status: 201)
             } catch let e as WebhookStore.Invalid {
                 throw HTTPError(400, code: "invalid_webhook", message: e.description)
             }
@@ -24,16 +24,12 @@ public enum WebhookRoutes {
         }
         r.get("/api/v1/webhooks/:id/deliveries") { req in
             guard try store.get(req.parameter("id")!) != nil else { throw HTTPError.notFound("No webhook '\(req.parameter("id")!)'.") }
-            return json(["deliveries": .array(try store.deliveries(req.parameter("id")!))])
+            return Response.jsonValue(["deliveries": .array(try store.deliveries(req.parameter("id")!))])
         }
         r.post("/api/v1/webhooks/:id/test") { req in
             guard try store.get(req.parameter("id")!) != nil else { throw HTTPError.notFound("No webhook '\(req.parameter("id")!)'.") }
             try dispatcher.ping(req.parameter("id")!)
-            return json(["queued": true], status: 202)
+            return Response.jsonValue(["queued": true], status: 202)
         }
-    }
-
-    static func json(_ v: JSONValue, status: Int = 200) -> Response {
-        Response(status: status, headers: HTTPHeaders([("Content-Type", "application/json")]), body: .bytes(v.bytes))
     }
 }
