@@ -14,7 +14,7 @@ public final class ChatService: Sendable {
     let brain: Brain
     let provider: @Sendable () -> (any LLMProvider, String?)
     let logger: Logger
-    private let running = Mutex<[String: Running]>([:])
+    private let running = Locked<[String: Running]>([:])
 
     struct Running {
         var task: Task<Void, Never>
@@ -77,7 +77,7 @@ public final class ChatService: Sendable {
         task?.cancel()
     }
 
-    private let completed = Mutex<[@Sendable (String, String) -> Void]>([])
+    private let completed = Locked<[@Sendable (String, String) -> Void]>([])
 
     /// Called with (chat id, the assistant's final text) when a turn completes.
     public func onCompleted(_ handler: @escaping @Sendable (String, String) -> Void) { completed.withLock { $0.append(handler) } }

@@ -38,7 +38,7 @@ public final class Codegen: Sendable {
     }
 
     final class Outcome: Sendable {
-        let deployed = Mutex<JSONValue?>(nil)
+        let deployed = Locked<JSONValue?>(nil)
     }
 
     /// Builds or fixes `slug` as asked. Reuses the service's session (its earlier conversation) when there is one.

@@ -27,7 +27,7 @@ public final class Repairs: Sendable {
     let brain: Brain
     let logger: Logger
     public let maxAttempts: Int
-    private let active = Mutex<Set<String>>([])
+    private let active = Locked<Set<String>>([])
 
     public init(db: Database, codegen: Codegen, brain: Brain, logger: Logger, maxAttempts: Int = 3) {
         self.db = db

@@ -105,7 +105,7 @@ public struct AuthPolicy: Sendable {
 public final class LoginLimiter: Sendable {
     let limit = 5
     let window: TimeInterval = 60
-    private let failures = Mutex<[String: [Date]]>([:])
+    private let failures = Locked<[String: [Date]]>([:])
 
     public init() {}
 

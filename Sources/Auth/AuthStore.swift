@@ -44,7 +44,7 @@ public final class AuthStore: Sendable {
     }
 
     let db: Database
-    private let index = Mutex<(admin: String?, keys: [String: Key], sessions: [String: (csrf: String, expires: Date)])>((nil, [:], [:]))
+    private let index = Locked<(admin: String?, keys: [String: Key], sessions: [String: (csrf: String, expires: Date)])>((nil, [:], [:]))
 
     public init(db: Database) throws {
         self.db = db

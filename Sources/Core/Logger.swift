@@ -117,5 +117,5 @@ public struct Logger: Sendable {
 }
 
 final class LineBuffer: Sendable {
-    let lines = Mutex<[String]>([])
+    let lines = Locked<[String]>([])
 }

@@ -188,9 +188,9 @@ public struct EventsAgent: Sendable {
 /// What one attempt of a run has gathered so far.
 final class RunState: Sendable {
     struct Report { var ok: Bool; var summary: String }
-    private let box: Mutex<(position: Int, report: Report?)>
+    private let box: Locked<(position: Int, report: Report?)>
 
-    init(position: Int) { box = Mutex((position, nil)) }
+    init(position: Int) { box = Locked((position, nil)) }
 
     /// The number of the step now executing (1-based, counting the replayed ones).
     var position: Int { box.withLock { $0.position } }
@@ -206,7 +206,7 @@ final class Recorder: Sendable {
     let runs: RunStore
     let feed: RunFeed
     let state: RunState
-    private let pending = Mutex<[String: (name: String, arguments: String, started: String)]>([:])
+    private let pending = Locked<[String: (name: String, arguments: String, started: String)]>([:])
 
     init(run: String, owner: String, runs: RunStore, feed: RunFeed, state: RunState) {
         self.run = run

@@ -11,7 +11,7 @@ public final class RunFeed: Sendable {
         public let data: JSONValue
     }
 
-    private let followers = Mutex<[String: [UUID: AsyncStream<Event>.Continuation]]>([:])
+    private let followers = Locked<[String: [UUID: AsyncStream<Event>.Continuation]]>([:])
 
     public init() {}
 

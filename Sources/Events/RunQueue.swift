@@ -14,10 +14,10 @@ public final class RunQueue: Sendable {
     let logger: Logger
     /// This process's lease owner id.
     let owner = "op-" + UUID().uuidString.lowercased()
-    private let state = Mutex<(active: [String: Task<Void, Never>], stopping: Bool, started: Bool)>(([:], false, false))
+    private let state = Locked<(active: [String: Task<Void, Never>], stopping: Bool, started: Bool)>(([:], false, false))
     private let doorbell = Wakeup()
     /// Called when a run ends (succeeded, failed or cancelled), for outgoing webhooks and tests.
-    private let finished = Mutex<[@Sendable (RunRecord) -> Void]>([])
+    private let finished = Locked<[@Sendable (RunRecord) -> Void]>([])
 
     public init(runs: RunStore, agent: EventsAgent, feed: RunFeed, limits: RunLimits, logger: Logger) {
         self.runs = runs

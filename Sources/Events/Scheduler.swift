@@ -10,7 +10,7 @@ public final class Scheduler: Sendable {
     let logger: Logger
     let fired: @Sendable ([FiredRun]) -> Void
     private let doorbell = Wakeup()
-    private let state = Mutex<(stopping: Bool, started: Bool)>((false, false))
+    private let state = Locked<(stopping: Bool, started: Bool)>((false, false))
 
     public init(tasks: TaskStore, logger: Logger, fired: @escaping @Sendable ([FiredRun]) -> Void) {
         self.tasks = tasks

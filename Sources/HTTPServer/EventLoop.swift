@@ -15,7 +15,7 @@ final class EventLoop: @unchecked Sendable {
     private let wakeFD: Int32
     private(set) var listenFD: Int32
     private var listenerPaused = false
-    private let queue = Mutex(WorkQueue())
+    private let queue = Locked(WorkQueue())
     private let finished = DispatchSemaphore(value: 0)
 
     var connections: [Int32: Connection] = [:]

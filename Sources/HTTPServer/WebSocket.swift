@@ -13,7 +13,7 @@ public enum WebSocketMessage: Sendable, Equatable {
 public final class WebSocket: Sendable {
     public let request: Request
     let handle: ConnectionHandle
-    private let inbox = Mutex(Inbox())
+    private let inbox = Locked(Inbox())
 
     struct Inbox {
         var queue: [WebSocketMessage] = []

@@ -1,3 +1,4 @@
+import Core
 import Foundation
 import Synchronization
 
@@ -13,7 +14,7 @@ struct Change: Sendable, Equatable {
 /// Fan-out of changes to subscribers. A subscriber that falls 4096 changes behind is disconnected rather than
 /// silently skipped: on reconnect it gets a fresh snapshot, so its view is never wrong.
 final class ChangeFeed: Sendable {
-    private let subscribers = Mutex<[UUID: AsyncStream<Change>.Continuation]>([:])
+    private let subscribers = Locked<[UUID: AsyncStream<Change>.Continuation]>([:])
 
     func subscribe() -> AsyncStream<Change> {
         let (stream, continuation) = AsyncStream<Change>.makeStream(bufferingPolicy: .bufferingNewest(4096))

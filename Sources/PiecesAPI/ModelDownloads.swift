@@ -25,7 +25,7 @@ final class ModelDownloads: Sendable {
     private let db: Database
     private let client = HTTPClient()
     private let logger: Logger?
-    private let live = Mutex<(states: [String: State], tasks: [String: Task<Void, Never>], watchers: [String: [UUID: AsyncStream<State>.Continuation]])>(([:], [:], [:]))
+    private let live = Locked<(states: [String: State], tasks: [String: Task<Void, Never>], watchers: [String: [UUID: AsyncStream<State>.Continuation]])>(([:], [:], [:]))
 
     init(db: Database, logger: Logger?) {
         self.db = db

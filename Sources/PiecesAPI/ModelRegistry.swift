@@ -30,7 +30,7 @@ final class ModelRegistry: Sendable {
         var modelName: String
     }
 
-    private let state: Mutex<(settings: LLMSettings, entries: [Entry])>
+    private let state: Locked<(settings: LLMSettings, entries: [Entry])>
     let db: Database
     let logger: Logger?
     static let settingKey = "qgpt.model"
@@ -38,7 +38,7 @@ final class ModelRegistry: Sendable {
     init(settings: LLMSettings, db: Database, logger: Logger?) {
         self.db = db
         self.logger = logger
-        state = Mutex((settings, ModelRegistry.entries(for: settings, logger: logger)))
+        state = Locked((settings, ModelRegistry.entries(for: settings, logger: logger)))
     }
 
     var entries: [Entry] { state.withLock { $0.entries } }

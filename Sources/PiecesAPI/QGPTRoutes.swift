@@ -63,7 +63,7 @@ extension PiecesAPI {
 final class QGPTStream: Sendable {
     let api: PiecesAPI
     let socket: WebSocket
-    private let running = Mutex<[String: Task<Void, Never>]>([:])
+    private let running = Locked<[String: Task<Void, Never>]>([:])
 
     init(api: PiecesAPI, socket: WebSocket) {
         self.api = api

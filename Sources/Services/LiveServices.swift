@@ -1,8 +1,9 @@
+import Core
 import Synchronization
 
 /// Which services answer on which port, readable without waiting: the reverse proxy decides on the event loop.
 public final class LiveServices: Sendable {
-    private let ports = Mutex<[String: Int]>([:])
+    private let ports = Locked<[String: Int]>([:])
 
     public init() {}
 

@@ -10,8 +10,8 @@ import Glibc
 /// the server — with its output collected, and killed outright when done.
 public final class ScratchProcess: Sendable {
     public let pid: Int32
-    private let output = Mutex<[UInt8]>([])
-    private let exited = Mutex<Bool>(false)
+    private let output = Locked<[UInt8]>([])
+    private let exited = Locked<Bool>(false)
 
     private init(pid: Int32) { self.pid = pid }
 

@@ -7,8 +7,8 @@ import Synchronization
 public final class ServiceLogs: Sendable {
     let path: String
     let maxBytes: Int
-    private let state = Mutex<(recent: [String], followers: [UUID: AsyncStream<String>.Continuation], size: Int)>(([], [:], 0))
-    private let handle: Mutex<FileHandle?>
+    private let state = Locked<(recent: [String], followers: [UUID: AsyncStream<String>.Continuation], size: Int)>(([], [:], 0))
+    private let handle: Locked<FileHandle?>
     static let recentLines = 500
 
     init(directory: String, slug: String, maxBytes: Int = 4 * 1024 * 1024) {
@@ -18,7 +18,7 @@ public final class ServiceLogs: Sendable {
         if !FileManager.default.fileExists(atPath: path) { FileManager.default.createFile(atPath: path, contents: nil) }
         let h = FileHandle(forWritingAtPath: path)
         let size = (try? h?.seekToEnd()).flatMap { $0 }.map(Int.init) ?? 0
-        handle = Mutex(h)
+        handle = Locked(h)
         state.withLock { $0.size = size }
         // Recent lines survive a restart of the server: read the tail of the file.
         if let data = FileManager.default.contents(atPath: path) {

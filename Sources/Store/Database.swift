@@ -1,3 +1,4 @@
+import Core
 import CSQLite
 import Foundation
 import Synchronization
@@ -97,6 +98,6 @@ public final class Database: Sendable {
 
 /// A connection behind its own lock: only one thread uses a SQLite connection at a time.
 final class Guarded: Sendable {
-    let lock: Mutex<SQLiteConnection>
-    init(_ c: sending SQLiteConnection) { lock = Mutex(c) }
+    let lock: Locked<SQLiteConnection>
+    init(_ c: sending SQLiteConnection) { lock = Locked(c) }
 }

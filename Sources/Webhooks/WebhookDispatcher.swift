@@ -12,7 +12,7 @@ public final class WebhookDispatcher: Sendable {
     let retryBase: TimeInterval
     let client = HTTPClient(maxResponseBytes: 64 * 1024)
     private let doorbell = Wakeup()
-    private let state = Mutex<(started: Bool, stopping: Bool)>((false, false))
+    private let state = Locked<(started: Bool, stopping: Bool)>((false, false))
 
     public init(store: WebhookStore, logger: Logger, retryBase: TimeInterval = 5) {
         self.store = store

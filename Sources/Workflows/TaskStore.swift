@@ -53,7 +53,7 @@ public final class TaskStore: Sendable {
     ]
 
     let db: Database
-    private let changed = Mutex<[@Sendable () -> Void]>([])
+    private let changed = Locked<[@Sendable () -> Void]>([])
     public init(db: Database) { self.db = db }
 
     /// Called after any change of a task's schedule (create, enable, disable, delete): the scheduler re-reads.

@@ -82,10 +82,10 @@ public final class FakeLLMServer: Sendable {
     public func shutdown() async { await server.shutdown() }
 
     final class Script: Sendable {
-        let state: Mutex<(turns: [Turn], requests: [JSONValue], headers: [[String: String]])>
+        let state: Locked<(turns: [Turn], requests: [JSONValue], headers: [[String: String]])>
         let loop: Bool
         init(_ turns: [Turn], loop: Bool) {
-            state = Mutex((turns, [], []))
+            state = Locked((turns, [], []))
             self.loop = loop
         }
 

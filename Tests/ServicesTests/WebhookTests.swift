@@ -11,9 +11,9 @@ import TestSupport
 final class Receiver: Sendable {
     struct Hit: Sendable { var headers: HTTPHeaders; var body: [UInt8] }
     final class State: Sendable {
-        let hits = Mutex<[Hit]>([])
-        let remaining: Mutex<Int>
-        init(_ failures: Int) { remaining = Mutex(failures) }
+        let hits = Locked<[Hit]>([])
+        let remaining: Locked<Int>
+        init(_ failures: Int) { remaining = Locked(failures) }
     }
     let state: State
     let server: HTTPServer
