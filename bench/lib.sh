@@ -1,5 +1,9 @@
 # Shared by the bench scripts (sourced).
 
+# The admin token of the servers the benches start, and what their CLI calls and clients send.
+export OPENPIECES_ADMIN_TOKEN=op_admin_bench_0123456789abcdef
+export OPENPIECES_TOKEN=$OPENPIECES_ADMIN_TOKEN
+
 # Waits up to 15 s for an openpieces server to answer its health check.
 wait_healthy() {  # port
   for _ in $(seq 150); do curl -fs "http://127.0.0.1:$1/.well-known/health" >/dev/null 2>&1 && return 0; sleep 0.1; done

@@ -33,7 +33,7 @@ bin=.build/release/openpieces
 wait_healthy "$OP_PORT"
 export OPENPIECES_URL="http://127.0.0.1:$OP_PORT"
 "$bin" services create notes services/notes >/dev/null
-svc_port=$(curl -fs "$OPENPIECES_URL/api/v1/services/notes" | python3 -c 'import json,sys; print(json.load(sys.stdin)["port"])')
+svc_port=$(curl -fs -H "Authorization: Bearer $OPENPIECES_TOKEN" "$OPENPIECES_URL/api/v1/services/notes" | python3 -c 'import json,sys; print(json.load(sys.stdin)["port"])')
 
 mkdir -p "$work/nginx"
 cat > "$work/nginx/nginx.conf" <<CONF
@@ -78,8 +78,9 @@ print(f"median of {len(op)}: openpieces {rps(op):.0f} req/s p50 {p50(op):.2f} ms
       f"throughput {rps(op) / rps(ng):.2f}x nginx, p50 {p50(op) - p50(ng):+.2f} ms vs nginx")
 PY
   python3 - "$OPENPIECES_URL" <<'PY'
-import json, statistics, sys, time, urllib.request, urllib.error
+import json, os, statistics, sys, time, urllib.request, urllib.error
 base = sys.argv[1]
+auth = {"Authorization": "Bearer " + os.environ["OPENPIECES_TOKEN"], "Content-Type": "application/json"}
 files = {p: open(f"services/notes/{p}").read() for p in ["main.ts", "service.json"]}
 
 def ready(slug, timeout=15):
@@ -96,7 +97,8 @@ def ready(slug, timeout=15):
 deploys = []
 for i in range(5):
     t0 = time.perf_counter()
-    req = urllib.request.Request(f"{base}/api/v1/services", data=json.dumps({"slug": f"d{i}", "files": files}).encode(), method="POST")
+    req = urllib.request.Request(f"{base}/api/v1/services", data=json.dumps({"slug": f"d{i}", "files": files}).encode(), method="POST",
+                                 headers=auth)
     urllib.request.urlopen(req).read()
     deploys.append((ready(f"d{i}") - t0) * 1000)
 restarts = []
@@ -111,7 +113,7 @@ for i in range(5):
 print(f"deploy to first 200: median {statistics.median(deploys):.0f} ms (min {min(deploys):.0f}, max {max(deploys):.0f}, n=5)")
 print(f"restart after crash to 200: median {statistics.median(restarts):.0f} ms (n=5)")
 rss = []
-for s in json.load(urllib.request.urlopen(f"{base}/api/v1/services"))["services"]:
+for s in json.load(urllib.request.urlopen(urllib.request.Request(f"{base}/api/v1/services", headers=auth)))["services"]:
     if s.get("pid"):
         for line in open(f"/proc/{s['pid']}/status"):
             if line.startswith("VmRSS"):

@@ -7,7 +7,8 @@ port, home, pid = int(sys.argv[1]), sys.argv[2], int(sys.argv[3])
 tasks, spread, lead = int(os.environ.get("TASKS", 10000)), float(os.environ.get("SPREAD", 60)), float(os.environ.get("LEAD", 20))
 
 def call(conn, method, path, body=None):
-    conn.request(method, path, body=json.dumps(body) if body is not None else None, headers={"Content-Type": "application/json"})
+    conn.request(method, path, body=json.dumps(body) if body is not None else None,
+                 headers={"Content-Type": "application/json", "Authorization": "Bearer " + os.environ["OPENPIECES_TOKEN"]})
     r = conn.getresponse()
     data = r.read()
     if r.status >= 300:

@@ -11,17 +11,17 @@ EXTRA_APT_PACKAGES="wrk" source scripts/setup
 source bench/lib.sh
 DURATION=${DURATION:-300}
 OP_PORT=${OP_PORT:-39396}
-TOKEN=op_admin_soak_0123456789abcdef
+TOKEN=$OPENPIECES_ADMIN_TOKEN
 work=$(mktemp -d)
 mkdir -p bench/results
 ulimit -n 65536 2>/dev/null || true
 trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$work"' EXIT
 echo "bench: building release..." >&2
 swift build -c release --product openpieces >/dev/null
-OPENPIECES_ADMIN_TOKEN=$TOKEN .build/release/openpieces serve --port "$OP_PORT" --home "$work/home" --log-level warn 2>"$work/op.log" &
+.build/release/openpieces serve --port "$OP_PORT" --home "$work/home" --log-level warn 2>"$work/op.log" &
 op_pid=$!
 wait_healthy "$OP_PORT" || { cat "$work/op.log" >&2; exit 1; }
-OPENPIECES_TOKEN=$TOKEN OPENPIECES_URL="http://127.0.0.1:$OP_PORT" .build/release/openpieces services create notes services/notes >/dev/null
+OPENPIECES_URL="http://127.0.0.1:$OP_PORT" .build/release/openpieces services create notes services/notes >/dev/null
 python3 bench/gen_assets.py 2000 > "$work/assets.jsonl"
 sample() { echo "$(($(date +%s) - start))s rss=$(awk '/VmRSS/ {print $2}' /proc/$op_pid/status)kB fds=$(ls /proc/$op_pid/fd | wc -l)"; }
 {
