@@ -1,16 +1,13 @@
 import Brain
 import Core
 import Foundation
-import HTTPClient
 import Secrets
 import Services
 
 /// The platform's tools for agents, backed by the same managers the API uses.
 public enum PlatformTools {
-    /// `publicURL` is what users are shown; `internalURL` is how the server reaches itself (loopback).
-    public static func all(brain: Brain, services: ServiceManager, secrets: SecretStore, codegen: Codegen?, publicURL: @escaping @Sendable () -> String,
-                           internalURL: @escaping @Sendable () -> String) -> [Tool] {
-        let client = HTTPClient(maxResponseBytes: 4 * 1024 * 1024)
+    /// `publicURL` is what users are shown.
+    public static func all(brain: Brain, services: ServiceManager, secrets: SecretStore, codegen: Codegen?, publicURL: @escaping @Sendable () -> String) -> [Tool] {
         var tools: [Tool] = []
         if let codegen {
             tools.append(Tool(name: "build_service",
@@ -108,13 +105,11 @@ public enum PlatformTools {
             Tool(name: "endpoints_call", description: "Call a service's endpoint through the platform, input validated against its schema.",
                  parameters: ["type": "object", "properties": ["slug": ["type": "string"], "endpoint_id": ["type": "string"], "input": ["type": "object"]],
                               "required": ["slug", "endpoint_id"]]) { input, _ in
-                // The same path the API serves, so validation and errors are identical.
-                let url = "\(internalURL())/api/v1/services/\(input["slug"]!.string!)/endpoints/\(input["endpoint_id"]!.string!)/call"
-                let r = try await client.send(ClientRequest(method: "POST", url: url, headers: [("Content-Type", "application/json")],
-                                                            body: JSONValue.object(["input": input["input"] ?? .object([:])]).bytes, timeout: 60))
-                let body = JSONValue.parse(r.body) ?? .string(r.text)
-                guard r.status == 200 else { throw ToolFailure(body["error"]?["message"]?.string ?? "HTTP \(r.status)") }
-                return body
+                // The same call the API's …/call route and the Events agent make, so validation and errors are identical.
+                do {
+                    return try await services.call(service: input["slug"]!.string!, endpoint: input["endpoint_id"]!.string!,
+                                                   input: input["input"] ?? .object([:])).json
+                } catch let f as ServiceManager.Failure { throw ToolFailure(f.description) }
             },
             Tool(name: "secrets_list", description: "Secret names, whether each is set, and which services need it. Never values.",
                  parameters: ["type": "object", "properties": [:]]) { _, _ in

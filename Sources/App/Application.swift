@@ -65,7 +65,6 @@ public final class Application: Sendable {
                                   config: Application.supervisorConfig(denoPath: denoPath, home: home, environment: environment),
                                   logger: logger, secret: { try? secrets.get($0) })
         let publicURLBox = PublicURL()
-        let internalURLBox = PublicURL()
         let brain = Brain(db: database)
         let pieces = self.pieces
         // With no model configured, the agents run on the embedded engine and its catalogue.
@@ -79,7 +78,7 @@ public final class Application: Sendable {
         let repairs = Repairs(db: database, codegen: codegen, brain: brain, logger: logger)
         self.repairs = repairs
         var tools = ToolRegistry(PlatformTools.all(brain: brain, services: services, secrets: secrets, codegen: codegen,
-                                                   publicURL: { publicURLBox.value }, internalURL: { internalURLBox.value }))
+                                                   publicURL: { publicURLBox.value }))
         // The Pieces API as tools: saved snippets.
         tools.register(Tool(name: "assets_search", description: "Search the user's saved snippets (Pieces assets).",
                             parameters: ["type": "object", "properties": ["query": ["type": "string", "minLength": 1]], "required": ["query"]]) { input, _ in
@@ -157,7 +156,6 @@ public final class Application: Sendable {
         let resolved = options.resolvedPublicURL(boundPort: server.port)
         defaultURLBox.set(resolved)
         publicURLBox.set(options.publicURL != nil ? resolved : (PublicURLSettings.saved(database) ?? resolved))
-        internalURLBox.set("http://127.0.0.1:\(server.port)")
     }
 
     /// The admin token: `OPENPIECES_ADMIN_TOKEN` when set (provisioning), else made once at the first start and
