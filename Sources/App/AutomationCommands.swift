@@ -1,6 +1,7 @@
 import Core
 import Foundation
 import HTTPClient
+import LLM
 import Scheduling
 
 /// `openpieces workflows|runs|tasks …`: clients of a running server's API (and a local cron preview).
@@ -183,10 +184,11 @@ enum AutomationCommands {
     static func followRun(_ ctx: RemoteCommands.Context, _ id: String) async throws -> Int32 {
         let stream = try await ctx.client.stream(ClientRequest(url: ctx.url + "/api/v1/runs/\(id)/events", timeout: 0, stallTimeout: 0))
         guard stream.status == 200 else { throw CommandError(message: "no run '\(id)'. List them with `openpieces runs list`.") }
-        var parser = SSEEvents()
+        var parser = SSEParser()
         var final = "failed"
         for try await chunk in stream.body {
-            for (name, data) in parser.feed(chunk) {
+            for event in parser.feedEvents(chunk) {
+                let name = event.name, data = JSONValue.parse(event.data) ?? .string(event.data)
                 if ctx.json { print(JSONValue.object(["event": .string(name), "data": data]).text); RemoteCommands.fflushStdout(); }
                 switch name {
                 case "run" where !ctx.json:
@@ -266,31 +268,5 @@ enum AutomationCommands {
             throw CommandError(message: "unknown tasks command '\(args[0])'. See 'openpieces tasks --help'.", code: 2)
         }
         return 0
-    }
-}
-
-/// Named SSE events (`event:` and `data:` lines) from a byte stream.
-struct SSEEvents {
-    private var pending: [UInt8] = []
-    private var name = ""
-    private var data = ""
-
-    mutating func feed(_ bytes: [UInt8]) -> [(String, JSONValue)] {
-        pending += bytes
-        var out: [(String, JSONValue)] = []
-        while let nl = pending.firstIndex(of: 0x0A) {
-            let line = String(decoding: pending[..<nl], as: UTF8.self)
-            pending.removeFirst(nl + 1)
-            if line.isEmpty {
-                if !data.isEmpty { out.append((name.isEmpty ? "message" : name, JSONValue.parse(data) ?? .string(data))) }
-                name = ""
-                data = ""
-            } else if line.hasPrefix("event: ") {
-                name = String(line.dropFirst(7))
-            } else if line.hasPrefix("data: ") {
-                data += String(line.dropFirst(6))
-            }
-        }
-        return out
     }
 }

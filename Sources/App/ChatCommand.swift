@@ -1,6 +1,7 @@
 import Core
 import Foundation
 import HTTPClient
+import LLM
 
 /// `openpieces chat`: talk to the Orchestrator of a running server, one-shot (`-m "…"`) or interactively.
 enum ChatCommand {
@@ -60,19 +61,12 @@ enum ChatCommand {
             CLI.fail(JSONValue.parse(body)?["error"]?["message"]?.string ?? "HTTP \(stream.status)")
             return 1
         }
-        var pending = ""
+        var parser = SSEParser()
         var code: Int32 = 0
         for try await chunk in stream.body {
-            pending += String(decoding: chunk, as: UTF8.self)
-            while let end = pending.range(of: "\n\n") {
-                let block = String(pending[..<end.lowerBound])
-                pending = String(pending[end.upperBound...])
-                var name = "", data = ""
-                for line in block.split(separator: "\n") {
-                    if line.hasPrefix("event: ") { name = String(line.dropFirst(7)) }
-                    if line.hasPrefix("data: ") { data += String(line.dropFirst(6)) }
-                }
-                let v = JSONValue.parse(data) ?? .null
+            for event in parser.feedEvents(chunk) {
+                let name = event.name
+                let v = JSONValue.parse(event.data) ?? .null
                 switch name {
                 case "text": print(v["text"]?.string ?? "", terminator: "")
                 case "tool_call": print("→ \(v["name"]?.string ?? "")")

@@ -1,6 +1,7 @@
 import Core
 import Foundation
 import HTTPClient
+import LLM
 import Services
 import CNetShim
 #if canImport(Glibc)
@@ -185,7 +186,7 @@ enum RemoteCommands {
             if args.contains("--follow") {
                 let stream = try await ctx.client.stream(ClientRequest(url: ctx.url + "/api/v1/services/\(args[0])/logs?follow=1&tail=\(tail)", timeout: 0, stallTimeout: 0))
                 guard stream.status == 200 else { throw CommandError(message: "no such service '\(args[0])'") }
-                var parser = SSELines()
+                var parser = SSEParser()
                 for try await chunk in stream.body {
                     for line in parser.feed(chunk) { print(line); fflushStdout() }
                 }
@@ -275,21 +276,6 @@ enum RemoteCommands {
     }
 
     static func fflushStdout() { fflush(op_stdout()) }
-}
-
-/// SSE `data:` lines from a byte stream (for `logs --follow`).
-struct SSELines {
-    private var pending: [UInt8] = []
-    mutating func feed(_ bytes: [UInt8]) -> [String] {
-        pending += bytes
-        var out: [String] = []
-        while let nl = pending.firstIndex(of: 0x0A) {
-            let line = String(decoding: pending[..<nl], as: UTF8.self)
-            pending.removeFirst(nl + 1)
-            if line.hasPrefix("data: ") { out.append(String(line.dropFirst(6))) }
-        }
-        return out
-    }
 }
 
 /// Command-line arguments, with options taken out as they are read.
