@@ -13,14 +13,7 @@ public struct OfflineAgentEngine: LLMProvider {
 
     public func listModels() async throws -> [String] { [OfflineEngine.modelID] }
 
-    public func stream(_ request: ChatRequest) -> AsyncThrowingStream<ChatEvent, Error> {
-        let result = decide(request)
-        return AsyncThrowingStream { c in
-            if !result.text.isEmpty { c.yield(.text(result.text)) }
-            c.yield(.done(result))
-            c.finish()
-        }
-    }
+    public func stream(_ request: ChatRequest) -> AsyncThrowingStream<ChatEvent, Error> { decide(request).stream }
 
     func decide(_ request: ChatRequest) -> ChatResult {
         let system = request.messages.first { $0.role == .system }?.content ?? ""
@@ -55,10 +48,10 @@ public struct OfflineAgentEngine: LLMProvider {
         switch calls.first?.name {
         case nil:
             let (main, manifest) = Templates.files(plan)
-            return ChatResult(text: "", toolCalls: [
+            return .offlineCalls([
                 ToolCall(id: "offline-1", name: "write_file", arguments: JSONValue.object(["path": "main.ts", "content": .string(main)]).text),
                 ToolCall(id: "offline-2", name: "write_file", arguments: JSONValue.object(["path": "service.json", "content": .string(manifest.text)]).text),
-            ], finishReason: "tool_calls", usage: nil, model: OfflineEngine.modelID)
+            ])
         case "write_file":
             return call("deno_check", [:])
         case "deno_check":
@@ -80,12 +73,9 @@ public struct OfflineAgentEngine: LLMProvider {
         return "\(manifest["title"]?.string ?? plan.slug): \(description). Endpoints: \(endpoints.joined(separator: ", "))."
     }
 
-    func say(_ text: String) -> ChatResult {
-        ChatResult(text: text, toolCalls: [], finishReason: "stop", usage: nil, model: OfflineEngine.modelID)
-    }
+    func say(_ text: String) -> ChatResult { .offlineAnswer(text) }
 
     func call(_ name: String, _ args: JSONValue) -> ChatResult {
-        ChatResult(text: "", toolCalls: [ToolCall(id: "offline-\(name)", name: name, arguments: args.text)], finishReason: "tool_calls",
-                   usage: nil, model: OfflineEngine.modelID)
+        .offlineCalls([ToolCall(id: "offline-\(name)", name: name, arguments: args.text)])
     }
 }

@@ -20,14 +20,7 @@ public struct OfflineEventsEngine: LLMProvider {
 
     public func listModels() async throws -> [String] { [OfflineEngine.modelID] }
 
-    public func stream(_ request: ChatRequest) -> AsyncThrowingStream<ChatEvent, Error> {
-        let result = decide(request.messages)
-        return AsyncThrowingStream { c in
-            if !result.text.isEmpty { c.yield(.text(result.text)) }
-            c.yield(.done(result))
-            c.finish()
-        }
-    }
+    public func stream(_ request: ChatRequest) -> AsyncThrowingStream<ChatEvent, Error> { decide(request.messages).stream }
 
     func decide(_ messages: [ChatMessage]) -> ChatResult {
         // The calls made so far, each with its result, in order.
@@ -74,12 +67,9 @@ public struct OfflineEventsEngine: LLMProvider {
         call("report-final", "report", ["status": .string(ok ? "succeeded" : "failed"), "summary": .string(summary)])
     }
 
-    private func say(_ text: String) -> ChatResult {
-        ChatResult(text: text, toolCalls: [], finishReason: "stop", usage: nil, model: OfflineEngine.modelID)
-    }
+    private func say(_ text: String) -> ChatResult { .offlineAnswer(text) }
 
     private func call(_ id: String, _ name: String, _ args: JSONValue) -> ChatResult {
-        ChatResult(text: "", toolCalls: [ToolCall(id: id, name: name, arguments: args.text)], finishReason: "tool_calls",
-                   usage: nil, model: OfflineEngine.modelID)
+        .offlineCalls([ToolCall(id: id, name: name, arguments: args.text)])
     }
 }

@@ -102,3 +102,24 @@ public struct OfflineEngine: LLMProvider {
         return text
     }
 }
+
+/// The embedded engines' turns: an answer, or tool calls, streamed in one piece.
+extension ChatResult {
+    public static func offlineAnswer(_ text: String) -> ChatResult {
+        ChatResult(text: text, toolCalls: [], finishReason: "stop", usage: nil, model: OfflineEngine.modelID)
+    }
+
+    public static func offlineCalls(_ calls: [ToolCall]) -> ChatResult {
+        ChatResult(text: "", toolCalls: calls, finishReason: "tool_calls", usage: nil, model: OfflineEngine.modelID)
+    }
+
+    /// The stream a provider answers with when it has decided the whole turn at once.
+    public var stream: AsyncThrowingStream<ChatEvent, Error> {
+        let result = self
+        return AsyncThrowingStream { c in
+            if !result.text.isEmpty { c.yield(.text(result.text)) }
+            c.yield(.done(result))
+            c.finish()
+        }
+    }
+}
