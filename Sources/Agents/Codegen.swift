@@ -16,21 +16,19 @@ public final class Codegen: Sendable {
     let secrets: SecretStore
     let sessions: ChatStore
     let workspacesRoot: String
-    let denoPath: String?
-    let denoCache: String
+    /// The one sandbox: test runs start exactly as deployed services do.
+    let sandbox: Sandbox
     let provider: @Sendable () -> (any LLMProvider, String?)
     let logger: Logger
     public let maxSteps: Int
     public let budgetSeconds: Double
 
-    public init(services: ServiceManager, secrets: SecretStore, db: Database, workspacesRoot: String, denoPath: String?, denoCache: String,
-                logger: Logger, maxSteps: Int = 30, budgetSeconds: Double = 300, provider: @escaping @Sendable () -> (any LLMProvider, String?)) {
+    public init(services: ServiceManager, secrets: SecretStore, db: Database, workspacesRoot: String, logger: Logger, maxSteps: Int = 30, budgetSeconds: Double = 300, provider: @escaping @Sendable () -> (any LLMProvider, String?)) {
         self.services = services
         self.secrets = secrets
         self.sessions = ChatStore(db: db)
         self.workspacesRoot = workspacesRoot
-        self.denoPath = denoPath
-        self.denoCache = denoCache
+        self.sandbox = services.sandbox
         self.logger = logger
         self.maxSteps = maxSteps
         self.budgetSeconds = budgetSeconds
@@ -150,33 +148,31 @@ public final class Codegen: Sendable {
     }
 
     func check(_ ws: Workspace) async throws -> JSONValue {
-        guard let deno = denoPath else { throw ToolFailure("Deno is not installed on this machine (run scripts/setup)") }
+        guard let deno = sandbox.denoPath else { throw ToolFailure("Deno is not installed on this machine (run scripts/setup)") }
         guard FileManager.default.fileExists(atPath: (ws.root as NSString).appendingPathComponent("main.ts")) else {
             return ["ok": false, "output": "main.ts does not exist yet"]
         }
         let (status, output) = await Codegen.runProcess(deno, ["check", "--no-remote", "--no-npm", "--quiet", "main.ts"], in: ws.root,
-                                                          env: ["NO_COLOR": "1", "DENO_DIR": denoCache, "DENO_NO_UPDATE_CHECK": "1"], timeout: 60)
+                                                          env: ["NO_COLOR": "1", "DENO_DIR": sandbox.denoCache, "DENO_NO_UPDATE_CHECK": "1"], timeout: 60)
         return ["ok": .bool(status == 0), "output": .string(String(output.suffix(6000)))]
     }
 
     func test(_ ws: Workspace, requests: [JSONValue]?) async throws -> JSONValue {
-        guard let deno = denoPath else { throw ToolFailure("Deno is not installed on this machine (run scripts/setup)") }
         let manifest: Manifest
         do { manifest = try Manifest.parse(Array(try ws.read("service.json").utf8)) } catch {
             throw ToolFailure("service.json: \(error)")
         }
         guard let port = Probe.freePort(in: 41000...41999, avoiding: []) else { throw ToolFailure("no free port for a test run") }
-        var env = ["PORT": "\(port)", "NO_COLOR": "1", "DENO_DIR": denoCache, "DENO_NO_UPDATE_CHECK": "1"]
-        for name in manifest.secrets { env[name] = (try? secrets.get(name)) ?? "test-\(name.lowercased())" }
+        // Model-written code that nobody has reviewed yet gets placeholders, never the user's secret values.
+        var job = Sandbox.Job(directory: ws.root, port: port, hosts: manifest.hosts, cpuSecondsTotal: 60)
+        for name in manifest.secrets { job.environment[name] = "test-\(name.lowercased())" }
         if manifest.kind == "trigger" {
-            env["OPENPIECES_NOTIFY_URL"] = "http://127.0.0.1:9/notify"
-            env["OPENPIECES_SERVICE_TOKEN"] = "test-token"
+            job.environment["OPENPIECES_NOTIFY_URL"] = "http://127.0.0.1:9/notify"
+            job.environment["OPENPIECES_SERVICE_TOKEN"] = "test-token"
         }
-        try FileManager.default.createDirectory(atPath: (ws.root as NSString).appendingPathComponent("data"), withIntermediateDirectories: true)
-        let allowEnv = (["PORT"] + manifest.secrets + (manifest.kind == "trigger" ? ["OPENPIECES_NOTIFY_URL", "OPENPIECES_SERVICE_TOKEN"] : [])).joined(separator: ",")
-        let args = ["run", "--no-prompt", "--no-remote", "--no-npm", "--no-lock", "--allow-net=\((["127.0.0.1:\(port)"] + manifest.hosts).joined(separator: ","))",
-                    "--allow-env=\(allowEnv)", "--allow-read=\(ws.root)", "--allow-write=\((ws.root as NSString).appendingPathComponent("data"))", "main.ts"]
-        guard let process = await ScratchProcess.start(path: deno, arguments: args, environment: env, directory: ws.root) else {
+        let launch: Sandbox.Launch
+        do { launch = try await sandbox.prepare(job) } catch { throw ToolFailure(error.description) }
+        guard let process = await ScratchProcess.start(launch, in: sandbox) else {
             throw ToolFailure("could not start Deno for the test run")
         }
         var ready = false

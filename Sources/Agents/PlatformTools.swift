@@ -6,8 +6,8 @@ import Services
 
 /// The platform's tools for agents, backed by the same managers the API uses.
 public enum PlatformTools {
-    /// `publicURL` is what users are shown.
-    public static func all(brain: Brain, services: ServiceManager, secrets: SecretStore, codegen: Codegen?, publicURL: @escaping @Sendable () -> String) -> [Tool] {
+    /// `urls` says where services answer: `url` for people (the service's own origin), `pathUrl` for programs.
+    public static func all(brain: Brain, services: ServiceManager, secrets: SecretStore, codegen: Codegen?, urls: ServiceURLs) -> [Tool] {
         var tools: [Tool] = []
         if let codegen {
             tools.append(Tool(name: "build_service",
@@ -16,7 +16,12 @@ public enum PlatformTools {
                                                                             "request": ["type": "string", "minLength": 1, "maxLength": 8000]],
                                            "required": ["slug", "request"]]) { input, context in
                 var result = try await codegen.build(slug: input["slug"]!.string!, request: input["request"]!.string!, progress: context.progress)
-                if case .object(var o) = result { o["url"] = .string("\(publicURL())/s/\(input["slug"]!.string!)/"); result = .object(o) }
+                if case .object(var o) = result {
+                    let slug = input["slug"]!.string!
+                    o["url"] = .string(urls.url(slug))
+                    o["pathUrl"] = .string(urls.pathURL(slug))
+                    result = .object(o)
+                }
                 return result
             })
         }
@@ -68,10 +73,9 @@ public enum PlatformTools {
             },
             Tool(name: "services_list", description: "List the services: slug, kind, status, URL.",
                  parameters: ["type": "object", "properties": [:]]) { _, _ in
-                let base = publicURL()
                 return ["services": .array(try services.store.all().map {
-                    ["slug": .string($0.slug), "kind": .string($0.kind), "status": .string($0.status), "url": .string("\(base)/s/\($0.slug)/"),
-                     "title": .string($0.title)]
+                    ["slug": .string($0.slug), "kind": .string($0.kind), "status": .string($0.status), "url": .string(urls.url($0.slug)),
+                     "pathUrl": .string(urls.pathURL($0.slug)), "title": .string($0.title)]
                 })]
             },
             Tool(name: "service_get", description: "One service: status, reason, endpoints (with ids for endpoints_call), secrets.",
@@ -80,7 +84,7 @@ public enum PlatformTools {
                 let names = Set(try secrets.names())
                 var o: [String: JSONValue] = [
                     "slug": .string(s.slug), "kind": .string(s.kind), "status": .string(s.status), "version": JSONValue(s.currentVersion),
-                    "url": .string("\(publicURL())/s/\(s.slug)/"),
+                    "url": .string(urls.url(s.slug)), "pathUrl": .string(urls.pathURL(s.slug)),
                     "endpoints": .array(try services.store.endpoints(s.id).map {
                         var e: [String: JSONValue] = ["id": .string($0.id), "method": .string($0.method), "path": .string($0.path),
                                                       "description": .string($0.description)]

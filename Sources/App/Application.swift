@@ -60,11 +60,14 @@ public final class Application: Sendable {
         pieces = try PiecesAPI(database: database, llm: initial, logger: logger)
         let home = options.home as NSString
         let denoPath = DenoLocator.find(environment: environment)
+        let sandbox = Sandbox(denoPath: denoPath, denoCache: home.appendingPathComponent("deno-cache"), limits: options.serviceLimits)
         services = ServiceManager(db: database,
                                   files: ServiceFiles(servicesRoot: options.servicesPath, versionsRoot: home.appendingPathComponent("service-versions")),
-                                  config: Application.supervisorConfig(denoPath: denoPath, home: home, environment: environment),
+                                  sandbox: sandbox, config: Application.supervisorConfig(home: home, environment: environment),
                                   logger: logger, secret: { try? secrets.get($0) })
         let publicURLBox = PublicURL()
+        let serviceURLs = ServiceURLs(publicURL: { publicURLBox.value }, serviceDomain: options.serviceDomain,
+                                      loopback: Application.isLoopback(options.host))
         let brain = Brain(db: database)
         let pieces = self.pieces
         // With no model configured, the agents run on the embedded engine and its catalogue.
@@ -73,12 +76,11 @@ public final class Application: Sendable {
             return p.providerName == "offline" ? (OfflineAgentEngine(), nil) : (p, model)
         }
         let codegen = Codegen(services: services, secrets: secrets, db: database, workspacesRoot: home.appendingPathComponent("workspaces"),
-                              denoPath: denoPath, denoCache: home.appendingPathComponent("deno-cache"),
                               logger: logger, provider: agentProvider)
         let repairs = Repairs(db: database, codegen: codegen, brain: brain, logger: logger)
         self.repairs = repairs
         var tools = ToolRegistry(PlatformTools.all(brain: brain, services: services, secrets: secrets, codegen: codegen,
-                                                   publicURL: { publicURLBox.value }))
+                                                   urls: serviceURLs))
         // The Pieces API as tools: saved snippets.
         tools.register(Tool(name: "assets_search", description: "Search the user's saved snippets (Pieces assets).",
                             parameters: ["type": "object", "properties": ["query": ["type": "string", "minLength": 1]], "required": ["query"]]) { input, _ in
@@ -101,6 +103,10 @@ public final class Application: Sendable {
         self.auth = auth
         let policy = AuthPolicy(store: auth, exposed: !Application.isLoopback(options.host))
         router.gate = policy.gate
+        let hostGuard = HostGuard(listenHost: options.host, serviceDomain: options.serviceDomain, allowedHosts: options.allowedHosts,
+                                  allowedOrigins: options.allowedOrigins, publicURL: { publicURLBox.value })
+        router.screen = hostGuard.screen
+        router.credentialCookies = AuthPolicy.credentialCookies
         AuthRoutes.install(&router, policy: policy, secureCookies: { publicURLBox.value.hasPrefix("https://") })
         let defaultURLBox = PublicURL()
         PublicURLSettings.install(&router, db: database, options: options, box: publicURLBox, bound: { defaultURLBox.value })
@@ -112,10 +118,10 @@ public final class Application: Sendable {
         }
         pieces.install(&router)
         SettingsRoutes.install(&router, pieces: pieces, config: llm, logger: logger)
-        let platformRoutes = PlatformRoutes(manager: services, secrets: secrets, publicURL: { publicURLBox.value }, logger: logger,
+        let platformRoutes = PlatformRoutes(manager: services, secrets: secrets, urls: serviceURLs, logger: logger,
                                             workflows: automation.workflows, runs: automation.runs, queued: automation.queue.wake)
         platformRoutes.install(&router)
-        ProxyRoutes.install(&router, manager: services, serviceDomain: options.serviceDomain)
+        ProxyRoutes.install(&router, manager: services, serviceDomain: options.serviceDomain, localhostNames: Application.isLoopback(options.host))
         automation.install(&router)
         BrainRoutes.install(&router, brain: brain)
         let serviceStore = services.store
@@ -153,6 +159,8 @@ public final class Application: Sendable {
         platformRoutes.installInternal(&internalRouter)
         internalServer = try HTTPServer(configuration: ServerConfiguration(host: "127.0.0.1", port: 0, eventLoops: 1, limits: limits),
                                         router: internalRouter, logger: logger)
+        // Before the first request can deploy anything: generated code never reaches these.
+        services.sandbox.platformListens(on: options.host, ports: [server.port, internalServer!.port])
         let resolved = options.resolvedPublicURL(boundPort: server.port)
         defaultURLBox.set(resolved)
         publicURLBox.set(options.publicURL != nil ? resolved : (PublicURLSettings.saved(database) ?? resolved))
@@ -187,8 +195,8 @@ public final class Application: Sendable {
     }
 
     /// The supervisor's settings; `OPENPIECES_MAX_FAILED_STARTS` tunes how soon a crashing service is declared crashed.
-    static func supervisorConfig(denoPath: String?, home: NSString, environment: [String: String]) -> SupervisorConfig {
-        var c = SupervisorConfig(denoPath: denoPath, denoCache: home.appendingPathComponent("deno-cache"), logsRoot: home.appendingPathComponent("logs"))
+    static func supervisorConfig(home: NSString, environment: [String: String]) -> SupervisorConfig {
+        var c = SupervisorConfig(logsRoot: home.appendingPathComponent("logs"))
         if let n = environment["OPENPIECES_MAX_FAILED_STARTS"].flatMap(Int.init), (1...50).contains(n) { c.maxFailedStarts = n }
         return c
     }
@@ -222,7 +230,6 @@ public final class Application: Sendable {
                                          "llm": pieces.llmSettings.baseURL.map { "\($0) model=\(pieces.llmSettings.model ?? "gpt-4o-mini")" } ?? "offline engine",
                                          "llm_source": llmSource])
         await services.supervisor.setPlatformURL("http://127.0.0.1:\(internalServer?.port ?? server.port)")
-        await services.supervisor.forbidLoopbackPorts([server.port])
         let repairs = self.repairs
         await services.supervisor.onCrashed { slug, reason in repairs.serviceCrashed(slug, reason: reason) }
         let webhooks = self.webhooks

@@ -1,5 +1,6 @@
 import Core
 import Foundation
+import Services
 
 /// Everything `openpieces serve` can be told. Each option is a flag, overriding an `OPENPIECES_*`
 /// environment variable, overriding the default.
@@ -18,6 +19,12 @@ public struct ServeOptions: Sendable, Equatable {
     public var llmModel: String?
     /// Services also answer at `<slug>.<serviceDomain>` (a wildcard DNS name pointing here).
     public var serviceDomain: String?
+    /// What each service may use.
+    public var serviceLimits = ServiceLimits()
+    /// More names this server answers to (besides loopback names, the listen address and the public URL's host).
+    public var allowedHosts: [String] = []
+    /// Web origins trusted to call the credential-free routes (the Pieces API, MCP) from a browser.
+    public var allowedOrigins: [String] = []
 
     public init(home: String) { self.home = home }
 
@@ -85,6 +92,39 @@ struct OptionSpec: Sendable {
             }
             o.serviceDomain = v.lowercased()
         },
+        OptionSpec(flag: "allow-host", env: "OPENPIECES_ALLOW_HOSTS", valueName: "names", help: "more host names this server answers to, comma-separated (others get 421)") { o, v throws(UsageError) in
+            let names = v.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces).lowercased() }.filter { !$0.isEmpty }
+            for n in names where !n.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "." || $0 == "-" || $0 == ":" || $0 == "[" || $0 == "]" }) {
+                throw UsageError("--allow-host takes host names such as pieces.lan, not '\(n)'")
+            }
+            o.allowedHosts += names
+        },
+        OptionSpec(flag: "allow-origin", env: "OPENPIECES_ALLOW_ORIGINS", valueName: "origins", help: "web origins trusted to call the Pieces API from a browser, comma-separated (e.g. https://app.example.com)") { o, v throws(UsageError) in
+            for origin in v.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces) }) where !origin.isEmpty {
+                guard let scheme = origin.range(of: "://"), !origin[scheme.upperBound...].isEmpty, !origin[scheme.upperBound...].contains("/") else {
+                    throw UsageError("--allow-origin takes origins such as https://app.example.com (scheme and host, no path), not '\(origin)'")
+                }
+                o.allowedOrigins.append(origin.lowercased())
+            }
+        },
+        OptionSpec(flag: "service-memory", env: "OPENPIECES_SERVICE_MEMORY", valueName: "MB", help: "memory each service may use, in MB (default 256)") { o, v throws(UsageError) in
+            o.serviceLimits.memoryMB = try limit(v, "--service-memory", 32...65536)
+        },
+        OptionSpec(flag: "service-cpu", env: "OPENPIECES_SERVICE_CPU", valueName: "percent", help: "CPU each service may use, as % of one core averaged over --service-cpu-window (default 90)") { o, v throws(UsageError) in
+            o.serviceLimits.cpuPercent = try limit(v, "--service-cpu", 1...6400)
+        },
+        OptionSpec(flag: "service-cpu-window", env: "OPENPIECES_SERVICE_CPU_WINDOW", valueName: "seconds", help: "the window the CPU limit is averaged over (default 60)") { o, v throws(UsageError) in
+            o.serviceLimits.cpuWindowSeconds = Double(try limit(v, "--service-cpu-window", 1...3600))
+        },
+        OptionSpec(flag: "service-files", env: "OPENPIECES_SERVICE_FILES", valueName: "n", help: "open files and sockets each service may hold (default 256)") { o, v throws(UsageError) in
+            o.serviceLimits.openFiles = try limit(v, "--service-files", 32...65536)
+        },
+        OptionSpec(flag: "service-processes", env: "OPENPIECES_SERVICE_PROCESSES", valueName: "n", help: "threads and processes each service may run (default 64; Deno uses about 7)") { o, v throws(UsageError) in
+            o.serviceLimits.processes = try limit(v, "--service-processes", 16...4096)
+        },
+        OptionSpec(flag: "service-data", env: "OPENPIECES_SERVICE_DATA", valueName: "MB", help: "size of each service's data/ directory, in MB (default 512)") { o, v throws(UsageError) in
+            o.serviceLimits.dataMB = try limit(v, "--service-data", 1...1_048_576)
+        },
         OptionSpec(flag: "llm-base-url", env: "OPENPIECES_LLM_BASE_URL", valueName: "url", help: "OpenAI-compatible API, e.g. https://api.openai.com/v1 (default: the offline engine)") { o, v throws(UsageError) in
             guard v.hasPrefix("http://") || v.hasPrefix("https://"), URL(string: v)?.host != nil else {
                 throw UsageError("--llm-base-url takes an http(s) URL such as http://127.0.0.1:11434/v1, not '\(v)'")
@@ -133,6 +173,14 @@ struct OptionSpec: Sendable {
         }
         return options
     }
+}
+
+/// A whole number within `range`, for a limit option.
+private func limit(_ v: String, _ flag: String, _ range: ClosedRange<Int>) throws(UsageError) -> Int {
+    guard let n = Int(v.trimmingCharacters(in: .whitespaces)), range.contains(n) else {
+        throw UsageError("\(flag) takes a whole number from \(range.lowerBound) to \(range.upperBound), not '\(v)'")
+    }
+    return n
 }
 
 public struct UsageError: Error, Equatable {

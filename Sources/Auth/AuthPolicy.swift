@@ -19,6 +19,9 @@ public struct AuthPolicy: Sendable {
         self.exposed = exposed
     }
 
+    /// The cookies that prove who the user is: the proxy never forwards them to a service.
+    public static let credentialCookies: Set<String> = ["op_session"]
+
     static let openAPI: Set<String> = ["/api/v1/auth/login", "/api/v1/auth/session", "/api/v1/version"]
     static let adminPrefixes = ["/api/v1/api-keys", "/api/v1/settings", "/api/v1/webhooks"]
 

@@ -1,4 +1,7 @@
 #define _GNU_SOURCE
+#include <ifaddrs.h>
+#include <netdb.h>
+#include <sys/resource.h>
 #include "CNetShim.h"
 #include <arpa/inet.h>
 #include <errno.h>
@@ -97,7 +100,8 @@ ssize_t op_send(int fd, const void *buf, size_t len) { return send(fd, buf, len,
 
 int op_pipe(int fds[2]) { return pipe2(fds, O_CLOEXEC); }
 
-int op_spawn(const char *path, char *const argv[], char *const envp[], const char *cwd, int out_fd) {
+int op_spawn(const char *path, char *const argv[], char *const envp[], const char *cwd, int out_fd,
+             const int *rl_resources, const unsigned long *rl_values, int rl_count) {
     pid_t parent = getpid();
     pid_t pid = fork();
     if (pid < 0) return -errno;
@@ -115,6 +119,10 @@ int op_spawn(const char *path, char *const argv[], char *const envp[], const cha
         sigemptyset(&none);
         sigprocmask(SIG_SETMASK, &none, NULL);
         signal(SIGPIPE, SIG_DFL);
+        for (int i = 0; i < rl_count; i++) {
+            struct rlimit rl = { (rlim_t)rl_values[i], (rlim_t)rl_values[i] };
+            if (setrlimit(rl_resources[i], &rl) != 0) _exit(125);  // never run generated code without its limits
+        }
         if (chdir(cwd) != 0) _exit(126);
         execve(path, argv, envp);
         _exit(127);
@@ -154,4 +162,49 @@ int op_is_idle_alive(int fd) {
     if (n == 0) return 0;                       /* closed by the peer */
     if (n > 0) return 0;                        /* unexpected bytes: not a clean idle connection */
     return (errno == EAGAIN || errno == EWOULDBLOCK) ? 1 : 0;
+}
+
+/* Addresses as 16 bytes: IPv4 as IPv4-mapped IPv6 (::ffff:a.b.c.d), so one classifier covers both families. */
+static void map_v4(const struct in_addr *a, uint8_t out[16]) {
+    memset(out, 0, 10);
+    out[10] = 0xff; out[11] = 0xff;
+    memcpy(out + 12, &a->s_addr, 4);
+}
+
+int op_parse_ip(const char *text, uint8_t out[16]) {
+    struct in_addr a4;
+    struct in6_addr a6;
+    if (inet_pton(AF_INET6, text, &a6) == 1) { memcpy(out, &a6, 16); return 6; }
+    /* inet_aton takes every numeric spelling the resolver does: 0x7f000001, 2130706433, 0177.1, 127.1 */
+    if (inet_aton(text, &a4) != 0) { map_v4(&a4, out); return 4; }
+    return 0;
+}
+
+int op_resolve(const char *name, uint8_t *out, int max) {
+    struct addrinfo hints, *res = NULL, *p;
+    memset(&hints, 0, sizeof hints);
+    hints.ai_family = AF_UNSPEC;
+    hints.ai_socktype = SOCK_STREAM;
+    int rc = getaddrinfo(name, NULL, &hints, &res);
+    if (rc != 0) return -1;
+    int n = 0;
+    for (p = res; p && n < max; p = p->ai_next) {
+        if (p->ai_family == AF_INET) { map_v4(&((struct sockaddr_in *)p->ai_addr)->sin_addr, out + 16 * n); n++; }
+        else if (p->ai_family == AF_INET6) { memcpy(out + 16 * n, &((struct sockaddr_in6 *)p->ai_addr)->sin6_addr, 16); n++; }
+    }
+    freeaddrinfo(res);
+    return n;
+}
+
+int op_local_addresses(uint8_t *out, int max) {
+    struct ifaddrs *ifs = NULL, *p;
+    if (getifaddrs(&ifs) != 0) return -1;
+    int n = 0;
+    for (p = ifs; p && n < max; p = p->ifa_next) {
+        if (!p->ifa_addr) continue;
+        if (p->ifa_addr->sa_family == AF_INET) { map_v4(&((struct sockaddr_in *)p->ifa_addr)->sin_addr, out + 16 * n); n++; }
+        else if (p->ifa_addr->sa_family == AF_INET6) { memcpy(out + 16 * n, &((struct sockaddr_in6 *)p->ifa_addr)->sin6_addr, 16); n++; }
+    }
+    freeifaddrs(ifs);
+    return n;
 }

@@ -9,3 +9,17 @@ public enum Blocking {
         }
     }
 }
+
+extension Blocking {
+    /// Like `run`, but answers nil once `seconds` pass; the blocking work still finishes on its own thread.
+    public static func run<T: Sendable>(timeout seconds: Double, _ body: @escaping @Sendable () -> T) async -> T? {
+        let once = Locked(false)
+        return await withCheckedContinuation { (cont: CheckedContinuation<T?, Never>) in
+            let finish: @Sendable (T?) -> Void = { value in
+                if once.withLock({ done in defer { done = true }; return !done }) { cont.resume(returning: value) }
+            }
+            Thread.detachNewThread { finish(body()) }
+            DispatchQueue.global().asyncAfter(deadline: .now() + seconds) { finish(nil) }
+        }
+    }
+}

@@ -263,6 +263,8 @@ final class Connection {
         switch match {
         case .none:
             respond(Response.error(400, code: "bad_request", message: "The path has a malformed percent-escape."), request, started)
+        case .refused(let response):
+            respond(response, request, started)
         case .notFound:
             respond(Response.error(404, code: "not_found",
                                    message: "No route for \(head.method) \(request.path). The platform API is under /api/v1/."), request, started)

@@ -28,8 +28,11 @@ final class ProxyExchange {
     var headBuffer: [UInt8] = []
     /// True while `proxyInbound` runs (it must not re-enter itself through the upstream's drain callback).
     var forwarding = false
+    /// The response gets the sandbox policy (served on the platform's own origin).
+    let sandboxed: Bool
 
-    init(upstream: Upstream, requestID: String, started: UInt64, isHead: Bool, chunkedUpload: Bool, requestBodyDone: Bool) {
+    init(upstream: Upstream, requestID: String, started: UInt64, isHead: Bool, chunkedUpload: Bool, requestBodyDone: Bool, sandboxed: Bool) {
+        self.sandboxed = sandboxed
         self.upstream = upstream
         self.requestID = requestID
         self.started = started
@@ -58,13 +61,14 @@ enum ProxyHeaders {
         /// Set by the proxy itself.
         case replaced
         case forwardedFor
+        case cookie
     }
 
     static func kind<C: Collection>(_ name: C) -> Kind where C.Element == UInt8 {
         switch name.count {
         case 2: return equal(name, "te") ? .hopByHop : .forward
         case 4: return equal(name, "date") ? .replaced : .forward
-        case 6: return equal(name, "expect") ? .replaced : .forward
+        case 6: return equal(name, "expect") ? .replaced : equal(name, "cookie") ? .cookie : .forward
         case 7: return equal(name, "upgrade") ? .upgrade : equal(name, "trailer") ? .hopByHop : .forward
         case 10: return equal(name, "connection") ? .connection : equal(name, "keep-alive") ? .hopByHop : .forward
         case 12: return equal(name, "x-request-id") ? .replaced : .forward
@@ -149,7 +153,7 @@ struct UpstreamHead {
                 head.connectionClose = String(decoding: value, as: UTF8.self).lowercased().contains("close")
             } else if kind == .upgrade {
                 head.upgrade = value
-            } else if kind == .forward || kind == .forwardedFor {
+            } else if kind == .forward || kind == .forwardedFor || kind == .cookie {
                 head.forwarded += b[r]
                 head.forwarded += [0x0D, 0x0A]
             }
@@ -162,8 +166,12 @@ extension Connection {
     /// Routes a head: host rule first, then the path router.
     func route(_ head: RequestHead) -> Router.Match? {
         let router = loop.shared.router
+        let path = Request.splitTarget(head.target).0
+        if let screen = router.screen, let refused = screen(ScreenedRequest(method: head.method, path: path, headers: head.headers)) {
+            return .refused(refused)
+        }
         if let (handler, params) = router.matchHost(head.headers["Host"]) { return .found(handler, params) }
-        return router.match(method: head.method, path: Request.splitTarget(head.target).0)
+        return router.match(method: head.method, path: path)
     }
 
     /// Starts forwarding, or answers the resolver's response. The body (if any) streams after.
@@ -183,7 +191,7 @@ extension Connection {
             if bodyPending { keepAlive = false }  // the body is not read: end the connection after answering
             let request = Request(method: head.method, target: head.target, version: head.version, headers: head.headers, requestID: requestID)
             respondDirect(response, request)
-        case .forward(let port, let target):
+        case .forward(let port, let target, let prefix, let sandboxed):
             guard let upstream = loop.acquireUpstream(port: port) else {
                 if bodyPending { keepAlive = false }
                 respondDirect(Response.error(502, code: "bad_gateway", message: "The service did not accept a connection. Check its logs."),
@@ -192,17 +200,17 @@ extension Connection {
             }
             upstream.owner = self
             let exchange = ProxyExchange(upstream: upstream, requestID: requestID, started: loop.now, isHead: isHeadRequest,
-                                         chunkedUpload: head.chunked, requestBodyDone: !bodyPending)
+                                         chunkedUpload: head.chunked, requestBodyDone: !bodyPending, sandboxed: sandboxed)
             proxy = exchange
             phase = .proxying
-            upstream.send(proxyRequestHead(head, target: target, requestID: requestID))
+            upstream.send(proxyRequestHead(head, target: target, prefix: prefix, requestID: requestID))
             if bodyPending { proxyInbound() }
             updateInterest()
             updateDeadline()
         }
     }
 
-    private func proxyRequestHead(_ head: RequestHead, target: String, requestID: String) -> [UInt8] {
+    private func proxyRequestHead(_ head: RequestHead, target: String, prefix: String, requestID: String) -> [UInt8] {
         // Built as bytes: this runs for every proxied request.
         var out: [UInt8] = []
         out.reserveCapacity(512)
@@ -222,6 +230,14 @@ extension Connection {
                 out += [0x3A, 0x20]
                 out += value.utf8
                 out += [0x0D, 0x0A]
+            case .cookie:
+                // The platform's own credentials never reach a service; its own cookies do.
+                let kept = Connection.withoutCookies(value, loop.shared.router.credentialCookies)
+                guard !kept.isEmpty else { continue }
+                out += name.utf8
+                out += [0x3A, 0x20]
+                out += kept.utf8
+                out += [0x0D, 0x0A]
             case .upgrade: upgrade = value
             case .forwardedFor: forwardedFor = value
             default: continue
@@ -233,6 +249,7 @@ extension Connection {
         out += ip.utf8
         out += "\r\nX-Forwarded-Proto: http\r\n".utf8
         if let host = head.headers["Host"] { out += "X-Forwarded-Host: ".utf8; out += host.utf8; out += [0x0D, 0x0A] }
+        if !prefix.isEmpty { out += "X-Forwarded-Prefix: ".utf8; out += prefix.utf8; out += [0x0D, 0x0A] }
         out += "X-Request-Id: ".utf8
         out += requestID.utf8
         out += [0x0D, 0x0A]
@@ -248,6 +265,16 @@ extension Connection {
         }
         out += [0x0D, 0x0A]
         return out
+    }
+
+    /// A Cookie header's value without the pairs named in `names`.
+    static func withoutCookies(_ value: String, _ names: Set<String>) -> String {
+        guard !names.isEmpty else { return value }
+        let pairs = value.split(separator: ";").filter { pair in
+            let name = pair.split(separator: "=", maxSplits: 1).first.map { $0.trimmingCharacters(in: .whitespaces) } ?? ""
+            return !names.contains(name)
+        }
+        return pairs.map { $0.trimmingCharacters(in: .whitespaces) }.joined(separator: "; ")
     }
 
     func peerIP() -> String {
@@ -379,6 +406,7 @@ extension Connection {
         out += p.requestID.utf8
         out += [0x0D, 0x0A]
         out += parsed.forwarded
+        if p.sandboxed { out += Connection.sandboxPolicy }
         let noBody = p.isHead || status == 204 || status == 304
         if status == 101 {
             out += "Connection: Upgrade\r\n".utf8
@@ -482,6 +510,10 @@ extension Connection {
         if reuse { loop.releaseUpstream(p.upstream) } else { p.upstream.close() }
         exchangeFinished()
     }
+
+    /// Pages served on the platform's own origin (`/s/<slug>/`) run in an opaque origin: no access to the
+    /// dashboard's cookies, storage or same-origin requests.
+    static let sandboxPolicy = Array("Content-Security-Policy: sandbox allow-scripts allow-forms allow-popups\r\n".utf8)
 
     static func findHeadEnd(_ b: [UInt8]) -> Int? {
         guard b.count >= 4 else { return nil }

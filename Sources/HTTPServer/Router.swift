@@ -8,6 +8,13 @@ public enum Handler: Sendable {
     case proxy(@Sendable (ProxyRequest) -> ProxyDecision)
 }
 
+/// What the screen sees of a request: its head.
+public struct ScreenedRequest: Sendable {
+    public let method: String
+    public let path: String
+    public let headers: HTTPHeaders
+}
+
 /// What a proxy handler sees: the head only (the body has not arrived yet).
 public struct ProxyRequest: Sendable {
     public let method: String
@@ -19,8 +26,10 @@ public struct ProxyRequest: Sendable {
 }
 
 public enum ProxyDecision: Sendable {
-    /// Forward to 127.0.0.1:`port` with this request target (path and query).
-    case forward(port: Int, target: String)
+    /// Forward to 127.0.0.1:`port` with this request target (path and query). `prefix` goes to the service as
+    /// `X-Forwarded-Prefix` (where its URLs live on this server); `sandboxed` answers with
+    /// `Content-Security-Policy: sandbox …`, so pages served on the platform's own origin run in an opaque one.
+    case forward(port: Int, target: String, prefix: String = "", sandboxed: Bool = false)
     /// Answer here instead (service not running, unknown slug...).
     case respond(Response)
 }
@@ -42,29 +51,50 @@ public struct Router: Sendable {
         case found(Handler, [String: String])
         case methodNotAllowed([String])
         case notFound
+        /// The screen answered before routing (wrong Host, cross-site browser request).
+        case refused(Response)
     }
 
     private var root = Node()
     /// Runs before every inline and task handler (not the proxy): answers a response (401, 403, 429…) to refuse
     /// the request, nil to let it through. Authentication lives here; it must be quick (it may run on the event loop).
     public var gate: (@Sendable (Request) -> Response?)?
-    /// Host-based routing: a request whose Host ends with `suffix` goes to `handler`, with the label before it
-    /// as the `host` parameter (e.g. `notes.svc.example.com` → `notes`).
-    private(set) var hostRoute: (suffix: String, handler: Handler)?
+    /// Runs on the head of every request, proxied ones included, before routing: answers a response (421, 403…)
+    /// to refuse it, nil to let it through. It runs on the event loop: it must be quick.
+    public var screen: (@Sendable (ScreenedRequest) -> Response?)?
+    /// Cookies that are the platform's own credentials: never forwarded to a service.
+    public var credentialCookies: Set<String> = []
+    /// Host-based routing: a request whose Host ends with one of the suffixes goes to its handler, with the label
+    /// before it as the `host` parameter (e.g. `notes.svc.example.com` → `notes`).
+    private(set) var hostRoutes: [(suffix: String, handler: Handler)] = []
 
     public init() {}
 
     public mutating func host(suffix: String, _ handler: Handler) {
-        hostRoute = (suffix.lowercased(), handler)
+        hostRoutes.append((suffix.lowercased(), handler))
     }
 
     func matchHost(_ host: String?) -> (Handler, [String: String])? {
-        guard let (suffix, handler) = hostRoute, var h = host?.lowercased() else { return nil }
+        guard !hostRoutes.isEmpty, let host, let label = Router.hostLabel(host, suffixes: hostRoutes.map(\.suffix)) else { return nil }
+        for (suffix, handler) in hostRoutes where Router.hostName(host).hasSuffix(suffix) { return (handler, ["host": label]) }
+        return nil
+    }
+
+    /// The Host header's name: lower-cased, without its port (an IPv6 literal keeps its brackets).
+    public static func hostName(_ host: String) -> String {
+        var h = host.lowercased()
         if let colon = h.lastIndex(of: ":"), !h.hasSuffix("]") { h = String(h[..<colon]) }
-        guard h.hasSuffix(suffix), h.count > suffix.count else { return nil }
-        let label = String(h.dropLast(suffix.count))
-        guard !label.contains("."), !label.isEmpty else { return nil }
-        return (handler, ["host": label])
+        return h
+    }
+
+    /// The single label before one of `suffixes` (`notes` of `notes.localhost:39300`), or nil.
+    public static func hostLabel(_ host: String, suffixes: [String]) -> String? {
+        let h = hostName(host)
+        for suffix in suffixes where h.hasSuffix(suffix) && h.utf8.count > suffix.utf8.count {
+            let label = String(h.dropLast(suffix.count))
+            if !label.contains(".") { return label }
+        }
+        return nil
     }
 
     /// Every route added, in order (for the API's route listing and tests that must cover every route).

@@ -2,29 +2,33 @@ import Core
 import HTTPServer
 import Services
 
-/// Public service URLs: `/s/<slug>/…`, and `Host: <slug>.<domain>` when a service domain is set,
-/// forwarded by the server's own reverse proxy (streamed both ways, keep-alive to the service).
+/// Public service URLs, forwarded by the server's own reverse proxy (streamed both ways, keep-alive to the service):
+/// each service's own origin, `Host: <slug>.localhost:<port>` on a loopback server and `<slug>.<domain>` with a
+/// service domain; and `/s/<slug>/…` on the platform's origin, answered with a sandbox policy so its pages run in an
+/// opaque origin.
 public enum ProxyRoutes {
     static let methods = ["GET", "POST", "PUT", "DELETE", "PATCH", "HEAD", "OPTIONS"]
 
-    public static func install(_ r: inout Router, manager: ServiceManager, serviceDomain: String?) {
+    public static func install(_ r: inout Router, manager: ServiceManager, serviceDomain: String?, localhostNames: Bool) {
         let live = manager.supervisor.live
         let store = manager.store
         let bySlugParam: @Sendable (ProxyRequest) -> ProxyDecision = { req in
-            resolve(slug: req.parameters["slug"] ?? "", rest: req.parameters["rest"] ?? "", req, live, store)
+            let slug = req.parameters["slug"] ?? ""
+            return resolve(slug: slug, rest: req.parameters["rest"] ?? "", req, live, store, prefix: "/s/\(slug)", sandboxed: true)
         }
         for m in methods {
             r.add(m, "/s/:slug", .proxy(bySlugParam))
             r.add(m, "/s/:slug/*rest", .proxy(bySlugParam))
         }
-        if let domain = serviceDomain {
-            r.host(suffix: "." + domain, .proxy { req in
-                resolve(slug: req.parameters["host"] ?? "", rest: String(req.path.dropFirst()), req, live, store)
-            })
+        let byHost: Handler = .proxy { req in
+            resolve(slug: req.parameters["host"] ?? "", rest: String(req.path.dropFirst()), req, live, store, prefix: "", sandboxed: false)
         }
+        if let domain = serviceDomain { r.host(suffix: "." + domain, byHost) }
+        if localhostNames { r.host(suffix: ".localhost", byHost) }
     }
 
-    static func resolve(slug: String, rest: String, _ req: ProxyRequest, _ live: LiveServices, _ store: ServiceStore) -> ProxyDecision {
+    static func resolve(slug: String, rest: String, _ req: ProxyRequest, _ live: LiveServices, _ store: ServiceStore,
+                        prefix: String, sandboxed: Bool) -> ProxyDecision {
         guard Slug.isValid(slug) else {
             return .respond(Response.error(404, code: "not_found", message: "'\(slug)' is not a service slug."))
         }
@@ -38,7 +42,7 @@ public enum ProxyRoutes {
             }
         }
         let target = "/" + rest + (req.rawQuery.isEmpty ? "" : "?" + req.rawQuery)
-        if let port = live.port(slug) { return .forward(port: port, target: target) }
+        if let port = live.port(slug) { return .forward(port: port, target: target, prefix: prefix, sandboxed: sandboxed) }
         guard let s = try? store.find(slug) else {
             return .respond(Response.error(404, code: "not_found", message: "No service '\(slug)'. List them with GET /api/v1/services."))
         }

@@ -2,10 +2,12 @@ import Core
 import Services
 
 enum ServiceJSON {
-    static func service(_ s: ServiceRecord, endpoints: [EndpointRecord], versions: [Int], publicURL: String, secretSet: (String) -> Bool) -> JSONValue {
+    /// `url` is the service's own origin, for people; `pathUrl` the `/s/<slug>/` form any HTTP client resolves.
+    static func service(_ s: ServiceRecord, endpoints: [EndpointRecord], versions: [Int], urls: ServiceURLs, secretSet: (String) -> Bool) -> JSONValue {
         var o: [String: JSONValue] = [
             "id": .string(s.id), "slug": .string(s.slug), "title": .string(s.title), "description": .string(s.description),
-            "kind": .string(s.kind), "status": .string(s.status), "url": .string("\(publicURL)/s/\(s.slug)/"),
+            "kind": .string(s.kind), "status": .string(s.status), "url": .string(urls.url(s.slug)),
+            "pathUrl": .string(urls.pathURL(s.slug)),
             "version": JSONValue(s.currentVersion), "versions": .array(versions.map { JSONValue($0) }),
             "secrets": .array(s.secrets.map { ["name": .string($0), "set": .bool(secretSet($0))] }),
             "hosts": .array(s.hosts.map { .string($0) }),

@@ -11,7 +11,7 @@ import Workflows
 public final class PlatformRoutes: Sendable {
     let manager: ServiceManager
     let secrets: SecretStore
-    let publicURL: @Sendable () -> String
+    let urls: ServiceURLs
     let logger: Logger
     /// Where a trigger's events go: the active workflow it belongs to, and the durable run queue.
     let workflows: WorkflowStore
@@ -19,21 +19,21 @@ public final class PlatformRoutes: Sendable {
     /// Tells the run queue that a run was queued.
     let queued: @Sendable () -> Void
 
-    public init(manager: ServiceManager, secrets: SecretStore, publicURL: @escaping @Sendable () -> String, logger: Logger,
+    public init(manager: ServiceManager, secrets: SecretStore, urls: ServiceURLs, logger: Logger,
                 workflows: WorkflowStore, runs: RunStore, queued: @escaping @Sendable () -> Void = {}) {
         self.queued = queued
         self.workflows = workflows
         self.runs = runs
         self.manager = manager
         self.secrets = secrets
-        self.publicURL = publicURL
+        self.urls = urls
         self.logger = logger
     }
 
     func render(_ s: ServiceRecord) throws -> JSONValue {
         let names = Set(try secrets.names())
         return ServiceJSON.service(s, endpoints: try manager.store.endpoints(s.id), versions: try manager.store.versions(s.id),
-                                   publicURL: publicURL(), secretSet: { names.contains($0) })
+                                   urls: urls, secretSet: { names.contains($0) })
     }
 
     func respond(_ s: ServiceRecord, status: Int = 200) throws -> Response {

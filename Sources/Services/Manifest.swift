@@ -59,8 +59,11 @@ public struct Manifest: Sendable, Equatable {
         return s.utf8.allSatisfy { ($0 >= 65 && $0 <= 90) || ($0 >= 48 && $0 <= 57) || $0 == 95 }
     }
 
+    /// The shape of a `hosts` entry; what it may reach is the egress policy's to say (with reasons), at deploy and start.
     static func isHost(_ s: String) -> Bool {
-        !s.isEmpty && s.count <= 253 && s.utf8.allSatisfy { ($0 >= 97 && $0 <= 122) || ($0 >= 65 && $0 <= 90) || ($0 >= 48 && $0 <= 57) || $0 == 46 || $0 == 45 || $0 == 58 }
+        !s.isEmpty && s.count <= 253 && s.utf8.allSatisfy {
+            ($0 >= 97 && $0 <= 122) || ($0 >= 65 && $0 <= 90) || ($0 >= 48 && $0 <= 57) || $0 == 46 || $0 == 45 || $0 == 58 || $0 == 91 || $0 == 93 || $0 == 42
+        }
     }
 }
 

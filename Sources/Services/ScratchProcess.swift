@@ -6,8 +6,8 @@ import Synchronization
 import Glibc
 #endif
 
-/// A short-lived child (an agent's test run of a service): started like a service — own process group, dies with
-/// the server — with its output collected, and killed outright when done.
+/// A short-lived run of generated code (an agent's test run of a service): started through the same sandbox as a
+/// deployed service, with its output collected, and killed outright when done.
 public final class ScratchProcess: Sendable {
     public let pid: Int32
     private let output = Locked<[UInt8]>([])
@@ -15,10 +15,10 @@ public final class ScratchProcess: Sendable {
 
     private init(pid: Int32) { self.pid = pid }
 
-    public static func start(path: String, arguments: [String], environment: [String: String], directory: String) async -> ScratchProcess? {
+    public static func start(_ launch: Sandbox.Launch, in sandbox: Sandbox) async -> ScratchProcess? {
         var fds: [Int32] = [0, 0]
         guard op_pipe(&fds) == 0 else { return nil }
-        let pid = await Spawner.shared.spawn(path: path, arguments: arguments, environment: environment, directory: directory, outputFD: fds[1])
+        let pid = await sandbox.spawn(launch, outputFD: fds[1])
         close(fds[1])
         guard pid > 0 else {
             close(fds[0])

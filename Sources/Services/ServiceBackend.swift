@@ -22,8 +22,6 @@ public protocol ServiceBackend: Actor {
     func logs(for slug: String) -> ServiceLogs
     /// How services reach the platform (their notification URL).
     func setPlatformURL(_ url: String)
-    /// Loopback ports no service may reach (the platform's API).
-    func forbidLoopbackPorts(_ ports: [Int])
     /// (slug, reason) when a service ends up crashed.
     func onCrashed(_ handler: @escaping @Sendable (String, String) -> Void)
     /// (slug, version) when a version runs for the first time.

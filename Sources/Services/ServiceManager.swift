@@ -10,6 +10,8 @@ public final class ServiceManager: Sendable {
     public let files: ServiceFiles
     /// Where services run: the local Deno supervisor unless another backend is given.
     public let supervisor: any ServiceBackend
+    /// How every run of generated code starts, deployed or tested.
+    public let sandbox: Sandbox
     let logger: Logger
 
     public struct Failure: Error, CustomStringConvertible, Equatable {
@@ -18,12 +20,13 @@ public final class ServiceManager: Sendable {
         public let description: String
     }
 
-    public init(db: Database, files: ServiceFiles, config: SupervisorConfig, logger: Logger, secret: @escaping @Sendable (String) -> String?,
-                backend: (any ServiceBackend)? = nil) {
+    public init(db: Database, files: ServiceFiles, sandbox: Sandbox, config: SupervisorConfig, logger: Logger,
+                secret: @escaping @Sendable (String) -> String?, backend: (any ServiceBackend)? = nil) {
         store = ServiceStore(db: db)
         self.files = files
+        self.sandbox = sandbox
         self.logger = logger
-        supervisor = backend ?? Supervisor(store: store, files: files, config: config, logger: logger, secret: secret)
+        supervisor = backend ?? Supervisor(store: store, files: files, sandbox: sandbox, config: config, logger: logger, secret: secret)
     }
 
     func require(_ slugOrID: String) throws -> ServiceRecord {
@@ -42,7 +45,7 @@ public final class ServiceManager: Sendable {
         guard try store.find(slug) == nil else {
             throw Failure(status: 409, code: "exists", description: "A service '\(slug)' exists already. Update it with PATCH, or choose another slug.")
         }
-        let manifest = try validate(newFiles)
+        let manifest = try await validate(newFiles)
         let now = Clock.iso8601Now()
         do {
             try files.write(slug, newFiles)
@@ -73,7 +76,7 @@ public final class ServiceManager: Sendable {
     /// New files make a new version; a service meant to run is redeployed with it.
     public func update(_ slugOrID: String, files newFiles: [String: [UInt8]]) async throws -> ServiceRecord {
         let s = try require(slugOrID)
-        let manifest = try validate(newFiles)
+        let manifest = try await validate(newFiles)
         do { try files.write(s.slug, newFiles) } catch let e as ServiceFiles.Invalid {
             throw Failure(status: 400, code: "invalid_files", description: e.description)
         }
@@ -91,7 +94,7 @@ public final class ServiceManager: Sendable {
         }
         let old = try files.files(of: s.slug, version: version)
         try files.write(s.slug, old)
-        try store.apply(try validate(old), to: s.id, version: version)
+        try store.apply(try await validate(old), to: s.id, version: version)
         logger.info("service.rollback", ["service": s.slug, "version": "\(version)"])
         if s.desired == "running" || s.status == "running" { await supervisor.start(s.id) }
         return try require(s.id)
@@ -147,15 +150,22 @@ public final class ServiceManager: Sendable {
         return await supervisor.logs(for: s.slug)
     }
 
-    private func validate(_ files: [String: [UInt8]]) throws -> Manifest {
+    /// The files make a service, and the hosts it declares are ones generated code may be given (checked again at
+    /// every start: a name may resolve elsewhere later).
+    private func validate(_ files: [String: [UInt8]]) async throws -> Manifest {
         guard files["main.ts"] != nil else {
             throw Failure(status: 400, code: "missing_file", description: "A service needs main.ts: a Deno HTTP server listening on Deno.env.get(\"PORT\").")
         }
         guard let manifest = files["service.json"] else {
             throw Failure(status: 400, code: "missing_file", description: "A service needs service.json: its kind, title, endpoints and secrets.")
         }
-        do { return try Manifest.parse(manifest) } catch let e as Manifest.Invalid {
+        let parsed: Manifest
+        do { parsed = try Manifest.parse(manifest) } catch let e as Manifest.Invalid {
             throw Failure(status: 400, code: "invalid_manifest", description: e.description)
         }
+        do { _ = try await sandbox.checkEgress(parsed.hosts) } catch {
+            throw Failure(status: 422, code: "forbidden_host", description: error.description)
+        }
+        return parsed
     }
 }

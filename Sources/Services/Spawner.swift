@@ -13,6 +13,7 @@ final class Spawner: @unchecked Sendable {
         var environment: [String: String]
         var directory: String
         var outputFD: Int32
+        var rlimits: [(resource: Int32, value: UInt)]
         var done: (Int32) -> Void
     }
 
@@ -28,11 +29,12 @@ final class Spawner: @unchecked Sendable {
     }
 
     /// Returns the pid, or a negative errno.
-    func spawn(path: String, arguments: [String], environment: [String: String], directory: String, outputFD: Int32) async -> Int32 {
+    func spawn(path: String, arguments: [String], environment: [String: String], directory: String, outputFD: Int32,
+               rlimits: [(resource: Int32, value: UInt)]) async -> Int32 {
         await withCheckedContinuation { cont in
             lock.lock()
             queue.append(Request(path: path, arguments: arguments, environment: environment, directory: directory, outputFD: outputFD,
-                                 done: { cont.resume(returning: $0) }))
+                                 rlimits: rlimits, done: { cont.resume(returning: $0) }))
             lock.signal()
             lock.unlock()
         }
@@ -55,6 +57,8 @@ final class Spawner: @unchecked Sendable {
             for p in argv { free(p) }
             for p in envp { free(p) }
         }
-        return op_spawn(r.path, argv, envp, r.directory, r.outputFD)
+        let resources = r.rlimits.map(\.resource)
+        let values = r.rlimits.map { UInt($0.value) }
+        return op_spawn(r.path, argv, envp, r.directory, r.outputFD, resources, values, Int32(resources.count))
     }
 }

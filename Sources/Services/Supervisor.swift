@@ -7,24 +7,19 @@ import Glibc
 #endif
 
 public struct SupervisorConfig: Sendable {
-    public var denoPath: String?
-    public var denoCache: String
     public var logsRoot: String
     public var portRange: ClosedRange<Int> = 40000...40999
     /// How trigger services reach the platform (`http://127.0.0.1:<port>`), set once the server listens.
     public var platformURL: String = ""
-    /// The platform's own ports on loopback: never granted to a service.
-    public var forbiddenLoopbackPorts: Set<Int> = []
     public var readyTimeout: Double = 10
     public var healthInterval: Double = 5
+    /// How often each service's resource use is sampled against its limits.
+    public var limitInterval: Double = 1
     public var healthFailuresBeforeRestart = 3
     public var maxFailedStarts = 5
     public var stopGrace: Double = 3
-    public var memoryLimitMB = 256
 
-    public init(denoPath: String?, denoCache: String, logsRoot: String) {
-        self.denoPath = denoPath
-        self.denoCache = denoCache
+    public init(logsRoot: String) {
         self.logsRoot = logsRoot
     }
 }
@@ -38,10 +33,15 @@ public actor Supervisor {
         var stopping = false
         var ready = false
         var healthFailures = 0
+        /// The limit it broke, once the limit watch ended it: it ends `crashed` with this reason, without restarts.
+        var breach: String?
+        var watch: LimitWatch
+        var lastDataCheck: Double = 0
     }
 
     let store: ServiceStore
     let files: ServiceFiles
+    let sandbox: Sandbox
     var config: SupervisorConfig
     let logger: Logger
     let secret: @Sendable (String) -> String?
@@ -50,6 +50,7 @@ public actor Supervisor {
     private var failedStarts: [String: Int] = [:]
     private var logs: [String: ServiceLogs] = [:]
     private var healthTask: Task<Void, Never>?
+    private var limitTask: Task<Void, Never>?
     private var shuttingDown = false
     private var crashHandlers: [@Sendable (String, String) -> Void] = []
     private var deployHandlers: [@Sendable (String, Int) -> Void] = []
@@ -65,29 +66,17 @@ public actor Supervisor {
         for h in crashHandlers { h(slug, reason) }
     }
 
-    public init(store: ServiceStore, files: ServiceFiles, config: SupervisorConfig, logger: Logger, secret: @escaping @Sendable (String) -> String?) {
+    public init(store: ServiceStore, files: ServiceFiles, sandbox: Sandbox, config: SupervisorConfig, logger: Logger,
+                secret: @escaping @Sendable (String) -> String?) {
         self.store = store
         self.files = files
+        self.sandbox = sandbox
         self.config = config
         self.logger = logger
         self.secret = secret
     }
 
     public func setPlatformURL(_ url: String) { config.platformURL = url }
-
-    /// Ports on loopback that services may never reach (the platform's own API), whatever their manifest declares.
-    public func forbidLoopbackPorts(_ ports: [Int]) { config.forbiddenLoopbackPorts = Set(ports) }
-
-    /// A declared host a service may not be given: the platform itself, or the cloud metadata address.
-    nonisolated static func forbidden(_ host: String, ports: Set<Int>) -> String? {
-        let parts = host.split(separator: ":", maxSplits: 1)
-        let name = parts.first.map { String($0).lowercased() } ?? ""
-        let port = parts.count == 2 ? Int(parts[1]) : nil
-        if name == "169.254.169.254" || name == "metadata.google.internal" { return "the cloud metadata address" }
-        let loopback = name == "localhost" || name.hasSuffix(".localhost") || name.hasPrefix("127.") || name == "0.0.0.0"
-        if loopback, port.map(ports.contains) ?? true, !ports.isEmpty { return "the platform's own API" }
-        return nil
-    }
 
     public func logs(for slug: String) -> ServiceLogs {
         if let l = logs[slug] { return l }
@@ -125,6 +114,7 @@ public actor Supervisor {
         }
         if healthTask == nil {
             healthTask = Task { [weak self] in await self?.healthLoop() }
+            limitTask = Task { [weak self] in await self?.limitLoop() }
         }
     }
 
@@ -138,10 +128,6 @@ public actor Supervisor {
             try? store.update(id, ["status": "stopped", "reason": "missing secrets: \(missing.joined(separator: ", ")). Set them with `openpieces secrets set NAME`."])
             return
         }
-        guard let deno = config.denoPath else {
-            try? store.update(id, ["status": "crashed", "reason": "Deno is not installed: run scripts/setup (pip install deno) or set OPENPIECES_DENO."])
-            return
-        }
         let taken = Set(children.values.map(\.port))
         guard let port = Probe.freePort(in: config.portRange, avoiding: taken) else {
             try? store.update(id, ["status": "crashed", "reason": "no free port in \(config.portRange)"])
@@ -149,45 +135,31 @@ public actor Supervisor {
         }
         try? store.update(id, ["status": "deploying", "reason": SQLValue.null])
         s = (try? store.find(id)) ?? s
-        let dir = files.liveDirectory(s.slug)
-        try? FileManager.default.createDirectory(atPath: (dir as NSString).appendingPathComponent("data"), withIntermediateDirectories: true)
-        var env: [String: String] = ["PORT": "\(port)", "NO_COLOR": "1", "DENO_DIR": config.denoCache, "DENO_NO_UPDATE_CHECK": "1"]
-        var allowedEnv = ["PORT"]
-        for name in s.secrets {
-            env[name] = secret(name) ?? ""
-            allowedEnv.append(name)
+        var job = Sandbox.Job(directory: files.liveDirectory(s.slug), port: port, hosts: s.hosts)
+        for name in s.secrets { job.environment[name] = secret(name) ?? "" }
+        if s.kind == "trigger", let url = URL(string: config.platformURL), let callback = url.port {
+            job.environment["OPENPIECES_NOTIFY_URL"] = "\(config.platformURL)/internal/services/\(s.slug)/events"
+            job.environment["OPENPIECES_SERVICE_TOKEN"] = s.token
+            job.callbackPort = callback
         }
-        for h in s.hosts {
-            if let what = Supervisor.forbidden(h, ports: config.forbiddenLoopbackPorts) {
-                try? store.update(id, ["status": "crashed", "reason": "service.json's hosts include \(h), \(what): services may not call it. Remove it from hosts."])
-                return
-            }
+        let launch: Sandbox.Launch
+        do { launch = try await sandbox.prepare(job) } catch {
+            try? store.update(id, ["status": "crashed", "reason": error.description])
+            return
         }
-        var net = ["127.0.0.1:\(port)"] + s.hosts
-        if s.kind == "trigger", let url = URL(string: config.platformURL), let host = url.host {
-            env["OPENPIECES_NOTIFY_URL"] = "\(config.platformURL)/internal/services/\(s.slug)/events"
-            env["OPENPIECES_SERVICE_TOKEN"] = s.token
-            allowedEnv += ["OPENPIECES_NOTIFY_URL", "OPENPIECES_SERVICE_TOKEN"]
-            net.append("\(host):\(url.port ?? 80)")
-        }
-        let args = ["run", "--no-prompt", "--no-remote", "--no-npm", "--no-lock",
-                    "--v8-flags=--max-old-space-size=\(config.memoryLimitMB)",
-                    "--allow-net=\(net.joined(separator: ","))", "--allow-env=\(allowedEnv.joined(separator: ","))",
-                    "--allow-read=\(dir)", "--allow-write=\((dir as NSString).appendingPathComponent("data"))",
-                    "main.ts"]
         var fds: [Int32] = [0, 0]
         guard op_pipe(&fds) == 0 else {
             try? store.update(id, ["status": "crashed", "reason": "cannot create a pipe: \(String(cString: strerror(errno)))"])
             return
         }
-        let pid = await Spawner.shared.spawn(path: deno, arguments: args, environment: env, directory: dir, outputFD: fds[1])
+        let pid = await sandbox.spawn(launch, outputFD: fds[1])
         close(fds[1])
         guard pid > 0 else {
             close(fds[0])
             try? store.update(id, ["status": "crashed", "reason": "cannot start Deno: \(String(cString: strerror(-pid)))"])
             return
         }
-        children[id] = Child(pid: pid, port: port, startedAt: Date())
+        children[id] = Child(pid: pid, port: port, startedAt: Date(), watch: LimitWatch(limits: sandbox.limits))
         try? store.update(id, ["pid": Int(pid), "port": port])
         let log = logs(for: s.slug)
         log.append("starting version \(s.currentVersion) on port \(port) (pid \(pid))", stream: "platform")
@@ -250,6 +222,7 @@ public actor Supervisor {
     public func shutdown() async {
         shuttingDown = true
         healthTask?.cancel()
+        limitTask?.cancel()
         for id in Array(children.keys) {
             await stopChild(id)
             try? store.update(id, ["pid": SQLValue.null, "port": SQLValue.null])
@@ -264,6 +237,14 @@ public actor Supervisor {
         let code = Supervisor.describe(status)
         let log = logs(for: s.slug)
         log.append("exited: \(code)", stream: "platform")
+        if let breach = c.breach ?? Supervisor.limitBroken(status: status, output: log.tail(12), limits: sandbox.limits) {
+            // A broken limit is not cured by a restart: the service stays down until it is changed or started again.
+            log.append("stopped: \(breach)", stream: "platform")
+            logger.error("service.limit_exceeded", ["service": s.slug, "limit": breach])
+            failedStarts[id] = 0
+            markCrashed(id, slug: s.slug, reason: breach)
+            return
+        }
         // A service that ran a while before failing starts counting again.
         let attempts = (Date().timeIntervalSince(c.startedAt) > 30 ? 0 : failedStarts[id, default: 0]) + 1
         failedStarts[id] = attempts
@@ -297,6 +278,41 @@ public actor Supervisor {
                 }
             }
         }
+    }
+
+    /// Samples every running service's resource use against its limits; one that broke a limit is killed, and
+    /// `exited` records it as crashed with the limit named.
+    private func limitLoop() async {
+        while !Task.isCancelled {
+            try? await Task.sleep(nanoseconds: UInt64(config.limitInterval * 1e9))
+            let now = Date().timeIntervalSinceReferenceDate
+            for (id, c) in children where !c.stopping && c.breach == nil {
+                guard let usage = ResourceUsage.sample(c.pid) else { continue }
+                var dataBytes: Int?
+                if now - c.lastDataCheck >= 5, let slug = try? store.find(id)?.slug {
+                    let data = (files.liveDirectory(slug) as NSString).appendingPathComponent("data")
+                    dataBytes = await Blocking.run { ResourceUsage.directoryBytes(data) }
+                }
+                guard var child = children[id], child.pid == c.pid else { continue }
+                if dataBytes != nil { child.lastDataCheck = now }
+                if let breach = child.watch.check(usage, at: now, dataBytes: dataBytes) {
+                    child.breach = breach
+                    kill(-child.pid, SIGKILL)
+                }
+                children[id] = child
+            }
+        }
+    }
+
+    /// A limit the exit itself shows: V8 out of heap, RLIMIT_FSIZE (SIGXFSZ) or RLIMIT_CPU (SIGXCPU).
+    static func limitBroken(status: Int32, output: [String], limits: ServiceLimits) -> String? {
+        let signal = status & 0x7F
+        if signal == SIGXFSZ { return "data size limit exceeded: a file outgrew \(limits.dataMB) MB (--service-data)" }
+        if signal == SIGXCPU { return "CPU limit exceeded: the run used all the CPU time it was given" }
+        if output.contains(where: { $0.contains("heap out of memory") || $0.contains("Reached heap limit") || $0.contains("Fatal JavaScript out of memory") }) {
+            return "memory limit exceeded: the JavaScript heap reached \(limits.memoryMB) MB (--service-memory)"
+        }
+        return nil
     }
 
     // MARK: process plumbing

@@ -34,6 +34,13 @@ int op_set_nodelay(int fd);
 /// A blocking TCP connection to host:port (for tests and tools). Returns fd or -errno.
 int op_connect_tcp(const char *host, int port, int timeout_ms);
 ssize_t op_send(int fd, const void *buf, size_t len);
+/// Parses an IP literal in any spelling the resolver accepts (IPv6, dotted, hex, decimal, octal IPv4) into 16
+/// bytes (IPv4 as ::ffff:a.b.c.d). Returns 4 or 6 for the family, 0 when `text` is not an address.
+int op_parse_ip(const char *text, uint8_t out[16]);
+/// Resolves `name` (blocking) into at most `max` 16-byte addresses; -1 when it does not resolve.
+int op_resolve(const char *name, uint8_t *out, int max);
+/// This machine's interface addresses, 16 bytes each; -1 on failure.
+int op_local_addresses(uint8_t *out, int max);
 #endif
 
 #ifndef CNETSHIM_SPAWN
@@ -41,7 +48,9 @@ ssize_t op_send(int fd, const void *buf, size_t len);
 /// Starts `path` in a new process group that dies with its parent (PR_SET_PDEATHSIG): stdin from /dev/null,
 /// stdout and stderr to `out_fd`, working directory `cwd`, every other descriptor closed. Returns the pid or -errno.
 /// Call it from a thread that lives as long as the process: the death signal follows the forking thread.
-int op_spawn(const char *path, char *const argv[], char *const envp[], const char *cwd, int out_fd);
+/// `rl_resources`/`rl_values` (`rl_count` of them) are setrlimit(2) limits applied in the child before exec.
+int op_spawn(const char *path, char *const argv[], char *const envp[], const char *cwd, int out_fd,
+             const int *rl_resources, const unsigned long *rl_values, int rl_count);
 /// A pipe with both ends close-on-exec: fds[0] read, fds[1] write.
 int op_pipe(int fds[2]);
 #endif
@@ -61,4 +70,5 @@ int op_is_idle_alive(int fd);
 #define CNETSHIM_STDIO
 #include <stdio.h>
 static inline FILE *op_stdout(void) { return stdout; }
+
 #endif

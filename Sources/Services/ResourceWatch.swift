@@ -1,0 +1,83 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// What a running service uses now, read from /proc (no cgroups needed).
+struct ResourceUsage: Sendable, Equatable {
+    var residentMB: Double
+    /// User plus system CPU seconds since the process started.
+    var cpuSeconds: Double
+    var openFiles: Int
+    /// Threads of the process (a service cannot start processes of its own: it has no --allow-run).
+    var tasks: Int
+
+    static let ticksPerSecond = Double(sysconf(Int32(_SC_CLK_TCK)))
+
+    /// Nil when the process is gone.
+    static func sample(_ pid: Int32) -> ResourceUsage? {
+        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+              let close = stat.lastIndex(of: ")") else { return nil }
+        // Fields after "(comm)": state is field 3; utime and stime are fields 14 and 15.
+        let fields = stat[stat.index(after: close)...].split(separator: " ")
+        guard fields.count > 13, let utime = Double(fields[11]), let stime = Double(fields[12]) else { return nil }
+        var rss = 0.0
+        if let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),
+           let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmRSS:") }) {
+            rss = (Double(line.split(separator: " ").dropFirst().first ?? "0") ?? 0) / 1024
+        }
+        let fm = FileManager.default
+        let files = (try? fm.contentsOfDirectory(atPath: "/proc/\(pid)/fd").count) ?? 0
+        let tasks = (try? fm.contentsOfDirectory(atPath: "/proc/\(pid)/task").count) ?? 0
+        return ResourceUsage(residentMB: rss, cpuSeconds: (utime + stime) / ticksPerSecond, openFiles: files, tasks: tasks)
+    }
+
+    /// Bytes under a directory (regular files), without following links.
+    static func directoryBytes(_ path: String) -> Int {
+        guard let walker = FileManager.default.enumerator(atPath: path) else { return 0 }
+        var total = 0
+        while let name = walker.nextObject() as? String {
+            if let attrs = walker.fileAttributes, attrs[.type] as? FileAttributeType == .typeRegular {
+                total += (attrs[.size] as? Int) ?? 0
+            } else if walker.fileAttributes == nil {
+                var st = stat()
+                if lstat((path as NSString).appendingPathComponent(name), &st) == 0, st.st_mode & S_IFMT == S_IFREG { total += Int(st.st_size) }
+            }
+        }
+        return total
+    }
+}
+
+/// Decides, from samples over time, whether a service broke one of its limits.
+struct LimitWatch: Sendable {
+    let limits: ServiceLimits
+    /// (monotonic seconds, CPU seconds) samples within the CPU window.
+    private var cpu: [(at: Double, used: Double)] = []
+
+    init(limits: ServiceLimits) { self.limits = limits }
+
+    /// The limit broken, said for the service's reason, or nil.
+    mutating func check(_ u: ResourceUsage, at now: Double, dataBytes: Int?) -> String? {
+        if u.residentMB > Double(limits.memoryMB) {
+            return "memory limit exceeded: \(Int(u.residentMB)) MB resident, the limit is \(limits.memoryMB) MB (--service-memory)"
+        }
+        if u.openFiles >= limits.openFiles {
+            return "open files limit reached: \(u.openFiles) open, the limit is \(limits.openFiles) (--service-files)"
+        }
+        if u.tasks > limits.processes {
+            return "process limit exceeded: \(u.tasks) threads and processes, the limit is \(limits.processes) (--service-processes)"
+        }
+        if let dataBytes, dataBytes > limits.dataMB << 20 {
+            return "data size limit exceeded: data/ holds \(dataBytes >> 20) MB, the limit is \(limits.dataMB) MB (--service-data)"
+        }
+        cpu.append((now, u.cpuSeconds))
+        cpu.removeAll { now - $0.at > limits.cpuWindowSeconds }
+        if let first = cpu.first, now - first.at >= limits.cpuWindowSeconds * 0.9 {
+            let share = (u.cpuSeconds - first.used) / (now - first.at) * 100
+            if share > Double(limits.cpuPercent) {
+                return "CPU limit exceeded: \(Int(share))% of a core over \(Int(now - first.at)) s, the limit is \(limits.cpuPercent)% (--service-cpu)"
+            }
+        }
+        return nil
+    }
+}
