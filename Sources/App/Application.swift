@@ -60,7 +60,8 @@ public final class Application: Sendable {
         pieces = try PiecesAPI(database: database, llm: initial, logger: logger)
         let home = options.home as NSString
         let denoPath = DenoLocator.find(environment: environment)
-        let sandbox = Sandbox(denoPath: denoPath, denoCache: home.appendingPathComponent("deno-cache"), limits: options.serviceLimits)
+        let sandbox = Sandbox(denoPath: denoPath, denoCache: home.appendingPathComponent("deno-cache"), limits: options.serviceLimits,
+                              egressExceptions: options.egressExceptions)
         services = ServiceManager(db: database,
                                   files: ServiceFiles(servicesRoot: options.servicesPath, versionsRoot: home.appendingPathComponent("service-versions")),
                                   sandbox: sandbox, config: Application.supervisorConfig(home: home, environment: environment),

@@ -25,6 +25,8 @@ public struct ServeOptions: Sendable, Equatable {
     public var allowedHosts: [String] = []
     /// Web origins trusted to call the credential-free routes (the Pieces API, MCP) from a browser.
     public var allowedOrigins: [String] = []
+    /// `host:port` entries services may reach although the egress policy refuses local addresses.
+    public var egressExceptions: Set<String> = []
 
     public init(home: String) { self.home = home }
 
@@ -105,6 +107,13 @@ struct OptionSpec: Sendable {
                     throw UsageError("--allow-origin takes origins such as https://app.example.com (scheme and host, no path), not '\(origin)'")
                 }
                 o.allowedOrigins.append(origin.lowercased())
+            }
+        },
+        OptionSpec(flag: "egress-allow", env: "OPENPIECES_EGRESS_ALLOW", valueName: "host:port,…", help: "local host:port entries services may call although they are on this machine or its link (e.g. a model server at 127.0.0.1:11434); never the platform's own ports") { o, v throws(UsageError) in
+            do throws(EgressRefusal) {
+                o.egressExceptions.formUnion(try EgressPolicy.exceptions(v.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }))
+            } catch {
+                throw UsageError("--egress-allow: '\(error.host)' has \(error.reason); write entries as host:port such as 127.0.0.1:11434")
             }
         },
         OptionSpec(flag: "service-memory", env: "OPENPIECES_SERVICE_MEMORY", valueName: "MB", help: "memory each service may use, in MB (default 256)") { o, v throws(UsageError) in

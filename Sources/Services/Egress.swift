@@ -80,8 +80,26 @@ public struct EgressPolicy: Sendable {
     var resolve: @Sendable (String) -> [IPAddress]? = EgressPolicy.systemResolve
     /// How long one name may take to resolve before it is passed to Deno's own checks unresolved.
     var resolveTimeout: Double = 3
+    /// `host:port` entries the administrator lets services reach although they are local (a model server on this
+    /// machine, say): `--egress-allow`. Never one of the platform's own ports.
+    var exceptions: Set<String> = []
 
     public init() {}
+
+    /// Parses `--egress-allow` entries; each needs a port, so an exception is one service on one host, never a host.
+    public static func exceptions(_ entries: [String]) throws(EgressRefusal) -> Set<String> {
+        var out: Set<String> = []
+        for entry in entries {
+            let host: EgressHost
+            do { host = try parse(entry) } catch {
+                guard let parsed = try? parseShape(entry) else { throw error }
+                host = parsed
+            }
+            guard host.port != nil else { throw EgressRefusal(host: entry, reason: "no port (an exception names one host:port)") }
+            out.insert(host.denoForm)
+        }
+        return out
+    }
 
     /// Records where the platform listens: `host` as given to `--host`, and its ports.
     public mutating func platformListens(on host: String, ports: [Int]) {
@@ -96,6 +114,17 @@ public struct EgressPolicy: Sendable {
 
     /// Parses one `hosts` entry (`name`, `name:port`, `[v6]:port`), refusing what no resolution can make safe.
     public static func parse(_ text: String) throws(EgressRefusal) -> EgressHost {
+        let host = try parseShape(text)
+        if let reason = host.literal?.forbiddenReason { throw EgressRefusal(host: text, reason: reason) }
+        if host.literal == nil {
+            if host.name == "localhost" || host.name.hasSuffix(".localhost") { throw EgressRefusal(host: text, reason: "a name for loopback (this machine)") }
+            if host.name == "metadata.google.internal" || host.name == "metadata" { throw EgressRefusal(host: text, reason: "the cloud metadata address") }
+        }
+        return host
+    }
+
+    /// The form of an entry alone: name or literal, optional port, no wildcard.
+    static func parseShape(_ text: String) throws(EgressRefusal) -> EgressHost {
         var host = text.trimmingCharacters(in: .whitespaces).lowercased()
         var port: Int?
         if host.hasPrefix("[") {
@@ -111,15 +140,10 @@ public struct EgressPolicy: Sendable {
         while host.hasSuffix(".") { host.removeLast() }
         guard !host.isEmpty else { throw EgressRefusal(host: text, reason: "an empty name") }
         if host.contains("*") { throw EgressRefusal(host: text, reason: "a wildcard (list each host by name)") }
-        if let ip = IPAddress(literal: host) {
-            if let reason = ip.forbiddenReason { throw EgressRefusal(host: text, reason: reason) }
-            return EgressHost(name: ip.description, port: port, literal: ip)
-        }
+        if let ip = IPAddress(literal: host) { return EgressHost(name: ip.description, port: port, literal: ip) }
         guard host.utf8.allSatisfy({ ($0 >= 97 && $0 <= 122) || ($0 >= 48 && $0 <= 57) || $0 == 46 || $0 == 45 }) else {
             throw EgressRefusal(host: text, reason: "not a host name (letters, digits, '-' and '.' only, no scheme or path)")
         }
-        if host == "localhost" || host.hasSuffix(".localhost") { throw EgressRefusal(host: text, reason: "a name for loopback (this machine)") }
-        if host == "metadata.google.internal" || host == "metadata" { throw EgressRefusal(host: text, reason: "the cloud metadata address") }
         return EgressHost(name: host, port: port, literal: nil)
     }
 
@@ -128,6 +152,10 @@ public struct EgressPolicy: Sendable {
     public func check(_ hosts: [String]) async throws(EgressRefusal) -> [EgressHost] {
         var out: [EgressHost] = []
         for text in hosts {
+            if let excepted = try exception(text) {
+                out.append(excepted)
+                continue
+            }
             let host = try EgressPolicy.parse(text)
             if let reason = own(host) { throw EgressRefusal(host: text, reason: reason) }
             if host.literal == nil {
@@ -142,6 +170,15 @@ public struct EgressPolicy: Sendable {
         return out
     }
 
+    /// The entry when the administrator excepted it, and it is not one of the platform's own ports.
+    private func exception(_ text: String) throws(EgressRefusal) -> EgressHost? {
+        guard !exceptions.isEmpty, let host = try? EgressPolicy.parseShape(text), exceptions.contains(host.denoForm) else { return nil }
+        if let port = host.port, platformPorts.contains(port), host.literal?.forbiddenReason != nil || host.literal == nil {
+            throw EgressRefusal(host: text, reason: "the platform's own port")
+        }
+        return host
+    }
+
     private func own(_ host: EgressHost) -> String? {
         guard let ip = host.literal, platformAddresses.contains(ip) else { return nil }
         return "one of the platform's own addresses"
@@ -154,7 +191,9 @@ public struct EgressPolicy: Sendable {
         for p in platformPorts.sorted() where p != callbackPort {
             out += ["127.0.0.1:\(p)", "[::1]:\(p)", "0.0.0.0:\(p)"]
         }
-        out += ["localhost", "[::1]", "[::]", "169.254.169.254", "[fd00:ec2::254]"]
+        // Whole loopback names, unless an administrator's exception lives there (its platform ports stay denied above).
+        out += ["localhost", "[::1]"].filter { name in !exceptions.contains { $0.hasPrefix(name + ":") } }
+        out += ["[::]", "169.254.169.254", "[fd00:ec2::254]"]
         out += platformAddresses.map { $0.isV4 ? $0.description : "[\($0.description)]" }.sorted()
         return out
     }

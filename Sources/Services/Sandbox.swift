@@ -82,8 +82,11 @@ public final class Sandbox: Sendable {
 
     private let settings: Locked<Settings>
 
-    public init(denoPath: String?, denoCache: String, limits: ServiceLimits = ServiceLimits()) {
-        settings = Locked(Settings(denoPath: denoPath, denoCache: denoCache, limits: limits))
+    /// `egressExceptions` are `--egress-allow` entries, parsed by `EgressPolicy.exceptions`.
+    public init(denoPath: String?, denoCache: String, limits: ServiceLimits = ServiceLimits(), egressExceptions: Set<String> = []) {
+        var s = Settings(denoPath: denoPath, denoCache: denoCache, limits: limits)
+        s.egress.exceptions = egressExceptions
+        settings = Locked(s)
     }
 
     public var denoPath: String? { settings.withLock { $0.denoPath } }

@@ -38,7 +38,11 @@ import TestSupport
 
     @Test func everyCatalogueItemBecomesARunningService() async throws {
         let home = try TestPaths.temporaryDirectory("offline")
-        let bin = try RunningBinary(["serve", "--port", "0", "--home", home])
+        // The uptime checker watches another server on this machine: local addresses are closed to services unless
+        // the administrator excepts one (--egress-allow).
+        let target = try FakeLLMServer([.text(["ok"])], loop: true)
+        defer { Task { await target.shutdown() } }
+        let bin = try RunningBinary(["serve", "--port", "0", "--home", home, "--egress-allow", "127.0.0.1:\(target.port)"])
         try await bin.waitUntilListening()
         let c = HTTPClient(defaultHeaders: TestAuth.headers)
         let base = "http://127.0.0.1:\(bin.port)"
@@ -70,9 +74,7 @@ import TestSupport
         #expect(try await json(c, "POST", base + "/s/text-tools/slugify", #"{"text":"Héllo, World!"}"#).1["slug"]?.string == "hello-world")
         #expect(try await json(c, "POST", base + "/s/text-tools/count", #"{"text":"one two three"}"#).1["words"]?.int == 3)
 
-        // The uptime checker watches another local server (it declares that host, so Deno lets it through).
-        let target = try FakeLLMServer([.text(["ok"])], loop: true)
-        defer { Task { await target.shutdown() } }
+        // The uptime checker watches the excepted local server (it declares that host, so Deno lets it through).
         _ = try await chat(c, base, "monitor uptime of \(target.baseURL)/models")
         let services = try await json(c, "GET", base + "/api/v1/services").1["services"]?.array ?? []
         let uptime = try #require(services.first { $0["slug"]?.string?.hasPrefix("uptime-") == true }?["slug"]?.string)
@@ -98,7 +100,8 @@ import TestSupport
         #expect(Date().timeIntervalSince(started) < 30)
         #expect(out.contains("→ build_service"))
         #expect(out.contains("· codegen notes-api: deploy"))
-        #expect(out.contains("\(base)/s/notes-api/"))
+        // People are shown the service's own origin.
+        #expect(out.contains("http://notes-api.localhost:\(bin.port)/"))
         let c = HTTPClient(defaultHeaders: TestAuth.headers)
         let (s, _) = try await json(c, "POST", base + "/s/notes-api/notes", #"{"title":"hello","body":"world"}"#)
         #expect(s == 201)

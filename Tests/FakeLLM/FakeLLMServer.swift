@@ -74,6 +74,7 @@ public final class FakeLLMServer: Sendable {
     }
 
     public var baseURL: String { "http://127.0.0.1:\(server.port)/v1" }
+    public var port: Int { server.port }
     /// Every chat request body received, in order.
     public var requests: [JSONValue] { script.state.withLock { $0.requests } }
     /// Their headers, names lower-cased.

@@ -20,7 +20,7 @@ import TestSupport
         try await withServer { server in
             let c = try RawClient(port: server.port)
             // A slow async request first: the fast ones behind it must wait their turn.
-            try c.send(get("/slow?ms=150") + get("/hello") + get("/items/2") + "POST /echo HTTP/1.1\r\nHost: t\r\nContent-Length: 3\r\n\r\nabc" + get("/hello"))
+            try c.send(get("/slow?ms=150") + get("/hello") + get("/items/2") + "POST /echo HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 3\r\n\r\nabc" + get("/hello"))
             #expect(try await c.readResponse().text == "slow 150")
             #expect(try await c.readResponse().text == "hello")
             #expect(try await c.readResponse().text == "item=2 q=-")
@@ -32,7 +32,7 @@ import TestSupport
     @Test func requestSplitAcrossManyWrites() async throws {
         try await withServer { server in
             let c = try RawClient(port: server.port)
-            let request = Array("POST /echo HTTP/1.1\r\nHost: t\r\nContent-Length: 11\r\n\r\nhello world".utf8)
+            let request = Array("POST /echo HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 11\r\n\r\nhello world".utf8)
             for b in request {
                 try c.send([b])
             }
@@ -43,7 +43,7 @@ import TestSupport
     @Test func chunkedRequestBodyIsDecoded() async throws {
         try await withServer { server in
             let c = try RawClient(port: server.port)
-            try c.send("POST /echo HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n5;ext=1\r\nhello\r\n6\r\n world\r\n0\r\nX-Trailer: yes\r\n\r\n")
+            try c.send("POST /echo HTTP/1.1\r\nHost: 127.0.0.1\r\nTransfer-Encoding: chunked\r\n\r\n5;ext=1\r\nhello\r\n6\r\n world\r\n0\r\nX-Trailer: yes\r\n\r\n")
             let r = try await c.readResponse()
             #expect(r.text == "hello world")
             #expect(r.header("X-Body-Length") == "11")
@@ -83,7 +83,7 @@ import TestSupport
     @Test func expectContinueGetsInterimResponse() async throws {
         try await withServer { server in
             let c = try RawClient(port: server.port)
-            try c.send("POST /echo HTTP/1.1\r\nHost: t\r\nContent-Length: 4\r\nExpect: 100-continue\r\n\r\n")
+            try c.send("POST /echo HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 4\r\nExpect: 100-continue\r\n\r\n")
             let interim = try await c.readResponse()
             #expect(interim.status == 100)
             try c.send("data")
@@ -96,7 +96,7 @@ import TestSupport
         limits.maxBodyBytes = 1000
         try await withServer(limits: limits) { server in
             let c = try RawClient(port: server.port)
-            try c.send("POST /echo HTTP/1.1\r\nHost: t\r\nContent-Length: 5000\r\nExpect: 100-continue\r\n\r\n")
+            try c.send("POST /echo HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 5000\r\nExpect: 100-continue\r\n\r\n")
             let r = try await c.readResponse()
             #expect(r.status == 413)
             #expect(r.header("Connection") == "close")

@@ -7,7 +7,7 @@ import TestSupport
     @Test func overlongRequestLineIs414() async throws {
         try await withServer { server in
             let c = try RawClient(port: server.port)
-            try c.send("GET /" + String(repeating: "a", count: 9000) + " HTTP/1.1\r\nHost: t\r\n\r\n")
+            try c.send("GET /" + String(repeating: "a", count: 9000) + " HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
             let r = try await c.readResponse()
             #expect(r.status == 414)
             #expect(r.text.contains("uri_too_long"))
@@ -40,18 +40,18 @@ import TestSupport
         limits.maxBodyBytes = 1024
         try await withServer(limits: limits) { server in
             let declared = try RawClient(port: server.port)
-            try declared.send("POST /echo HTTP/1.1\r\nHost: t\r\nContent-Length: 2048\r\n\r\n" + String(repeating: "z", count: 2048))
+            try declared.send("POST /echo HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 2048\r\n\r\n" + String(repeating: "z", count: 2048))
             let r = try await declared.readResponse()
             #expect(r.status == 413)
             #expect(r.text.contains("body_too_large"))
 
             let chunked = try RawClient(port: server.port)
-            try chunked.send("POST /echo HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n300\r\n" + String(repeating: "z", count: 768) + "\r\n300\r\n")
+            try chunked.send("POST /echo HTTP/1.1\r\nHost: 127.0.0.1\r\nTransfer-Encoding: chunked\r\n\r\n300\r\n" + String(repeating: "z", count: 768) + "\r\n300\r\n")
             #expect(try await chunked.readResponse().status == 413)
 
             // Exactly at the limit is fine.
             let exact = try RawClient(port: server.port)
-            try exact.send("POST /echo HTTP/1.1\r\nHost: t\r\nContent-Length: 1024\r\n\r\n" + String(repeating: "q", count: 1024))
+            try exact.send("POST /echo HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 1024\r\n\r\n" + String(repeating: "q", count: 1024))
             #expect(try await exact.readResponse().body.count == 1024)
         }
     }
@@ -61,7 +61,7 @@ import TestSupport
         limits.headerTimeout = 0.3
         try await withServer(limits: limits) { server in
             let c = try RawClient(port: server.port)
-            try c.send("GET /hello HTTP/1.1\r\nHost: t\r\n")  // never finishes the head
+            try c.send("GET /hello HTTP/1.1\r\nHost: 127.0.0.1\r\n")  // never finishes the head
             let r = try await c.readResponse()
             #expect(r.status == 408)
             #expect(r.text.contains("request_timeout"))
@@ -91,7 +91,7 @@ import TestSupport
         limits.bodyTimeout = 0.3
         try await withServer(limits: limits) { server in
             let c = try RawClient(port: server.port)
-            try c.send("POST /echo HTTP/1.1\r\nHost: t\r\nContent-Length: 10\r\n\r\nabc")
+            try c.send("POST /echo HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 10\r\n\r\nabc")
             #expect(try await c.readResponse().status == 408)
         }
     }

@@ -25,10 +25,11 @@ import TestSupport
             o["service.json"] = .string(JSONValue.object(m).text)
             files = .object(o)
         }
-        let (status, created, _) = try await p.call("POST", "/api/v1/services", ["slug": "sneaky", "files": files])
-        #expect(status == 201)
-        let sneaky = try await p.wait("sneaky", for: "crashed")
-        #expect(sneaky["reason"]?.string?.contains("the platform's own API") == true, "\(created.text)")
+        let (status, refused, _) = try await p.call("POST", "/api/v1/services", ["slug": "sneaky", "files": files])
+        #expect(status == 422, "refused at deploy, before anything is stored")
+        #expect(refused["error"]?["code"]?.string == "forbidden_host")
+        #expect(refused["error"]?["message"]?.string?.contains("a name for loopback") == true, "\(refused.text)")
+        #expect(try await p.call("GET", "/api/v1/services/sneaky").0 == 404)
         // Through a service URL, dot segments never reach past the service.
         // (libcurl squashes a literal "/../" itself; ServiceRuntimeTests sends that one raw.)
         for path in ["/s/probe/%2e%2e/api/v1/secrets", "/s/probe/a/..%2f..%2fapi", "/s/probe/%2E%2e%5capi"] {

@@ -22,7 +22,7 @@ import TestSupport
         #expect(listed.contains("WEBHOOK_SECRET\tset\tgh"))
         #expect(!listed.contains("from-stdin-value"))
         let (_, services, _) = try await cli(["services", "list"], url: p.base)
-        #expect(services.contains("gh\trunning\tv1\t\(p.base)/s/gh/"))
+        #expect(services.contains("gh\trunning\tv1\thttp://gh.localhost:\(p.bin.port)/"))
         let (c3, _, err) = try await cli(["services", "stop", "missing"], url: p.base)
         #expect(c3 == 1)
         #expect(err.contains("No service 'missing'"))

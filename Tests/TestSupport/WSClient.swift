@@ -8,7 +8,7 @@ public final class WSClient {
     public init(port: Int, path: String = "/ws") async throws {
         raw = try RawClient(port: port)
         let key = Data(SecureRandom.bytes(16)).base64EncodedString()
-        try raw.send("GET \(path) HTTP/1.1\r\nHost: t\r\nUpgrade: websocket\r\nConnection: keep-alive, Upgrade\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: \(key)\r\n\r\n")
+        try raw.send("GET \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: keep-alive, Upgrade\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: \(key)\r\n\r\n")
         let r = try await raw.readResponse()
         guard r.status == 101 else { throw TestError("upgrade answered \(r.status)") }
         let expected = Data(Digest.sha1(Array((key + "258EAFA5-E914-47DA-95CA-C5AB0DC85B11").utf8))).base64EncodedString()
