@@ -16,13 +16,12 @@ struct ResourceUsage: Sendable, Equatable {
 
     /// Nil when the process is gone.
     static func sample(_ pid: Int32) -> ResourceUsage? {
-        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
-              let close = stat.lastIndex(of: ")") else { return nil }
+        guard let stat = procFile("/proc/\(pid)/stat"), let close = stat.lastIndex(of: ")") else { return nil }
         // Fields after "(comm)": state is field 3; utime and stime are fields 14 and 15.
         let fields = stat[stat.index(after: close)...].split(separator: " ")
         guard fields.count > 13, let utime = Double(fields[11]), let stime = Double(fields[12]) else { return nil }
         var rss = 0.0
-        if let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),
+        if let status = procFile("/proc/\(pid)/status"),
            let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmRSS:") }) {
             rss = (Double(line.split(separator: " ").dropFirst().first ?? "0") ?? 0) / 1024
         }
@@ -30,6 +29,22 @@ struct ResourceUsage: Sendable, Equatable {
         let files = (try? fm.contentsOfDirectory(atPath: "/proc/\(pid)/fd").count) ?? 0
         let tasks = (try? fm.contentsOfDirectory(atPath: "/proc/\(pid)/task").count) ?? 0
         return ResourceUsage(residentMB: rss, cpuSeconds: (utime + stime) / ticksPerSecond, openFiles: files, tasks: tasks)
+    }
+
+    /// A /proc file's text. They report a size of 0, so they are read until EOF rather than by their size.
+    static func procFile(_ path: String) -> String? {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        var out: [UInt8] = []
+        var buf = [UInt8](repeating: 0, count: 4096)
+        while out.count < 1 << 20 {
+            let n = buf.withUnsafeMutableBytes { read(fd, $0.baseAddress, 4096) }
+            if n < 0 && errno == EINTR { continue }
+            if n <= 0 { break }
+            out += buf[0..<n]
+        }
+        return out.isEmpty ? nil : String(decoding: out, as: UTF8.self)
     }
 
     /// Bytes under a directory (regular files), without following links.
@@ -71,7 +86,8 @@ struct LimitWatch: Sendable {
             return "data size limit exceeded: data/ holds \(dataBytes >> 20) MB, the limit is \(limits.dataMB) MB (--service-data)"
         }
         cpu.append((now, u.cpuSeconds))
-        cpu.removeAll { now - $0.at > limits.cpuWindowSeconds }
+        // Keep one sample at least a window old as the baseline: samples come about a second apart, not on the edge.
+        while cpu.count > 1 && now - cpu[1].at >= limits.cpuWindowSeconds { cpu.removeFirst() }
         if let first = cpu.first, now - first.at >= limits.cpuWindowSeconds * 0.9 {
             let share = (u.cpuSeconds - first.used) / (now - first.at) * 100
             if share > Double(limits.cpuPercent) {

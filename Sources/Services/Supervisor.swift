@@ -304,13 +304,16 @@ public actor Supervisor {
         }
     }
 
-    /// A limit the exit itself shows: V8 out of heap, RLIMIT_FSIZE (SIGXFSZ) or RLIMIT_CPU (SIGXCPU).
+    /// A limit the exit itself shows: V8 out of heap, EMFILE, RLIMIT_FSIZE (SIGXFSZ) or RLIMIT_CPU (SIGXCPU).
     static func limitBroken(status: Int32, output: [String], limits: ServiceLimits) -> String? {
         let signal = status & 0x7F
         if signal == SIGXFSZ { return "data size limit exceeded: a file outgrew \(limits.dataMB) MB (--service-data)" }
         if signal == SIGXCPU { return "CPU limit exceeded: the run used all the CPU time it was given" }
         if output.contains(where: { $0.contains("heap out of memory") || $0.contains("Reached heap limit") || $0.contains("Fatal JavaScript out of memory") }) {
             return "memory limit exceeded: the JavaScript heap reached \(limits.memoryMB) MB (--service-memory)"
+        }
+        if output.contains(where: { $0.contains("Too many open files") || $0.contains("os error 24") }) {
+            return "open files limit reached: it died holding \(limits.openFiles) open files and sockets, the limit (--service-files)"
         }
         return nil
     }

@@ -41,7 +41,7 @@ final class Platform: @unchecked Sendable {
 
     static func files(_ dir: String) throws -> JSONValue {
         var out: [String: JSONValue] = [:]
-        for name in ["main.ts", "service.json"] {
+        for name in try FileManager.default.contentsOfDirectory(atPath: dir) where name.hasSuffix(".ts") || name.hasSuffix(".json") {
             out[name] = .string(try String(contentsOfFile: dir + "/" + name, encoding: .utf8))
         }
         return .object(out)
