@@ -1,41 +1,14 @@
 """The dashboard in headless Chromium: a new user logs in, chats with the offline engine to build a service, sees it
 running, opens its URL, fills a secret, creates a task, and sees its run. Every page is screenshotted (desktop and
 360 px wide) into docs/screenshots/, and no page may log a console error."""
-import json, os, re, subprocess, tempfile, time, urllib.request
+import json, os, re, time, urllib.request
 from datetime import datetime, timedelta
 import pytest
 from playwright.sync_api import sync_playwright, expect
 
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from conftest import ROOT, TOKEN
+
 SHOTS = os.path.join(ROOT, "docs", "screenshots")
-TOKEN = "op_admin_browser_test_0123456789"
-
-
-@pytest.fixture(scope="module")
-def server():
-    home = tempfile.mkdtemp(prefix="op-browser-")
-    env = dict(os.environ, OPENPIECES_ADMIN_TOKEN=TOKEN)
-    proc = subprocess.Popen([os.path.join(ROOT, ".build/debug/openpieces"), "serve", "--port", "0", "--home", home],
-                            env=env, stderr=subprocess.PIPE, text=True)
-    port = None
-    deadline = time.time() + 20
-    while time.time() < deadline and port is None:
-        line = proc.stderr.readline()
-        m = re.search(r"event=server.listening .*port=(\d+)", line)
-        if m:
-            port = int(m.group(1))
-    assert port, "the server did not start"
-    yield f"http://127.0.0.1:{port}"
-    proc.terminate()
-    proc.wait(timeout=15)
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"), args=["--no-sandbox"])
-        yield b
-        b.close()
 
 
 def shot(page, name):
