@@ -13,7 +13,6 @@ import Glibc
 /// run on a scratch port, and a deploy that hands the files to the supervisor as a new version.
 public final class Codegen: Sendable {
     let services: ServiceManager
-    let secrets: SecretStore
     let sessions: ChatStore
     let workspacesRoot: String
     /// The one sandbox: test runs start exactly as deployed services do.
@@ -23,9 +22,8 @@ public final class Codegen: Sendable {
     public let maxSteps: Int
     public let budgetSeconds: Double
 
-    public init(services: ServiceManager, secrets: SecretStore, db: Database, workspacesRoot: String, logger: Logger, maxSteps: Int = 30, budgetSeconds: Double = 300, provider: @escaping @Sendable () -> (any LLMProvider, String?)) {
+    public init(services: ServiceManager, db: Database, workspacesRoot: String, logger: Logger, maxSteps: Int = 30, budgetSeconds: Double = 300, provider: @escaping @Sendable () -> (any LLMProvider, String?)) {
         self.services = services
-        self.secrets = secrets
         self.sessions = ChatStore(db: db)
         self.workspacesRoot = workspacesRoot
         self.sandbox = services.sandbox

@@ -76,7 +76,7 @@ public final class Application: Sendable {
             let (p, model) = pieces.chatProvider()
             return p.providerName == "offline" ? (OfflineAgentEngine(), nil) : (p, model)
         }
-        let codegen = Codegen(services: services, secrets: secrets, db: database, workspacesRoot: home.appendingPathComponent("workspaces"),
+        let codegen = Codegen(services: services, db: database, workspacesRoot: home.appendingPathComponent("workspaces"),
                               logger: logger, provider: agentProvider)
         let repairs = Repairs(db: database, codegen: codegen, brain: brain, logger: logger)
         self.repairs = repairs
