@@ -40,7 +40,9 @@ let package = Package(
         .target(name: "Events", dependencies: ["Core", "LLM", "Agents", "Services", "Workflows", "Scheduling", "Store"]),
         .target(name: "PlatformAPI", dependencies: ["Events", "Core", "HTTPServer", "HTTPClient", "Services", "Secrets", "Crypto", "Brain", "Agents", "Workflows"]),
         .target(name: "PiecesAPI", dependencies: ["Core", "HTTPServer", "Store", "LLM", "Crypto"]),
-        .target(name: "App", dependencies: ["Core", "HTTPServer", "HTTPClient", "Store", "Crypto", "LLM", "PiecesAPI", "Secrets", "Services", "PlatformAPI", "CNetShim", "CSQLiteVersion", "Brain", "Agents", "Workflows", "Events", "Auth", "Scheduling", "Webhooks", "Dashboard"]),
+        // A scripted OpenAI-compatible server: replays recorded turns (tests, `openpieces eval --replay`).
+        .target(name: "ScriptedLLM", dependencies: ["HTTPServer", "Core", "LLM"]),
+        .target(name: "App", dependencies: ["ScriptedLLM", "Core", "HTTPServer", "HTTPClient", "Store", "Crypto", "LLM", "PiecesAPI", "Secrets", "Services", "PlatformAPI", "CNetShim", "CSQLiteVersion", "Brain", "Agents", "Workflows", "Events", "Auth", "Scheduling", "Webhooks", "Dashboard"]),
 
         // The thin executable: argument parsing and start-up.
         .executableTarget(name: "openpieces", dependencies: ["App", "Core"]),
@@ -49,8 +51,8 @@ let package = Package(
 
         // Shared by the test targets: a raw-socket client and paths of built products.
         .target(name: "TestSupport", dependencies: ["CNetShim", "Crypto", "Core", "HTTPClient"], path: "Tests/TestSupport"),
-        // A scripted OpenAI-compatible server for tests: replays turns, records requests.
-        .target(name: "FakeLLM", dependencies: ["HTTPServer", "Core", "LLM"], path: "Tests/FakeLLM"),
+        // The scripted server under its test name (it lives in Sources/ScriptedLLM).
+        .target(name: "FakeLLM", dependencies: ["ScriptedLLM"], path: "Tests/FakeLLM"),
         // Fuzz targets for the parsers of outside input: replays the corpus normally, libFuzzer with -D FUZZING (scripts/fuzz).
         .executableTarget(name: "openpieces-fuzz", dependencies: ["HTTPServer", "Scheduling", "Events", "Core"], path: "Tests/Fuzz/Sources",
                           swiftSettings: [.unsafeFlags(["-parse-as-library"])]),

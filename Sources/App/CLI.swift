@@ -17,6 +17,8 @@ public enum CLI {
             return await serve(rest, environment)
         case "chat":
             return await ChatCommand.run(rest, environment)
+        case "eval":
+            return await EvalCommand.run(rest, environment)
         case "services", "secrets", "brain":
             return await RemoteCommands.run(command, rest, environment)
         case "workflows", "runs", "tasks":
@@ -157,6 +159,7 @@ public enum CLI {
           workflows list, import, export, run workflows (of a running server)
           runs      list, show, follow, cancel, re-run workflow runs
           tasks     schedule workflows with cron; preview a cron expression's next runs
+          eval      measure a model on the request suite (eval/requests), each request checked by what was built
           doctor    check Deno, the data directory and the database
           admin-token  make a new admin token (prints it once; restart the server to use it)
           import-assets  save snippets in bulk from a JSON Lines file

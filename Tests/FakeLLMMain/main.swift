@@ -18,21 +18,9 @@ let loop = args.contains("--loop")
 args.removeAll { $0 == "--loop" }
 let chunkDelay = flag("--chunk-delay").flatMap(Double.init) ?? 0.01
 let port = flag("--port").flatMap(Int.init) ?? 0
-guard args.count == 1, let data = FileManager.default.contents(atPath: args[0]),
-      let script = JSONValue.parse(Array(data))?.array else {
+guard args.count == 1, let turns = try? ScriptFile.load(args[0]) else {
     FileHandle.standardError.write(Data("usage: fake-llm [--loop] [--chunk-delay S] [--port N] SCRIPT.json (a JSON list of turns)\n".utf8))
     exit(2)
-}
-let turns: [FakeLLMServer.Turn] = script.compactMap { t in
-    if let pieces = t["text"]?.array { return .text(pieces.compactMap(\.string)) }
-    if let calls = t["tool_calls"]?.array {
-        return .toolCalls(calls.map { FakeLLMServer.ScriptedCall(id: $0["id"]?.string ?? "call", name: $0["name"]?.string ?? "f",
-                                                                 arguments: $0["arguments"]?.string ?? "{}") })
-    }
-    if let e = t["error"] {
-        return .error(status: e["status"]?.int ?? 500, message: e["message"]?.string ?? "error", retryAfter: e["retry_after"]?.string)
-    }
-    return nil
 }
 let server = try FakeLLMServer(turns, chunkDelay: chunkDelay, loop: loop, port: port)
 FileHandle.standardOutput.write(Data("port=\(URL(string: server.baseURL)!.port!)\n".utf8))

@@ -4,9 +4,9 @@ import HTTPServer
 import LLM
 import Synchronization
 
-/// A scripted OpenAI-compatible server on a real port: each POST /v1/chat/completions plays the next turn
+/// A scripted OpenAI-compatible server on a real port (tests, and `openpieces eval --replay`): each POST /v1/chat/completions plays the next turn
 /// (streamed text, streamed tool calls with provider quirks, errors, 429s) and every request body is recorded.
-public final class FakeLLMServer: Sendable {
+public final class ScriptedLLMServer: Sendable {
     /// A tool call the fake streams back: the client's own type, so scripts and assertions speak alike.
     public typealias ScriptedCall = ToolCall
 
@@ -47,7 +47,7 @@ public final class FakeLLMServer: Sendable {
             var headers: [String: String] = [:]
             for f in req.headers.fields { headers[f.name.lowercased()] = f.value }
             let turn = script.next(body, headers: headers)
-            return FakeLLMServer.answer(turn, stream: body["stream"]?.bool == true, model: body["model"]?.string ?? "fake-model", delay: chunkDelay)
+            return ScriptedLLMServer.answer(turn, stream: body["stream"]?.bool == true, model: body["model"]?.string ?? "fake-model", delay: chunkDelay)
         }
         // Ollama's pull: NDJSON progress lines, then success.
         router.post("/api/pull") { req in
@@ -108,7 +108,7 @@ public final class FakeLLMServer: Sendable {
 
     static func answer(_ turn: Turn?, stream: Bool, model: String, delay: Double) -> Response {
         guard let turn else {
-            return Response.error(500, code: "script_exhausted", message: "the fake LLM has no more scripted turns")
+            return Response.error(500, code: "script_exhausted", message: "the scripted LLM has no more scripted turns")
         }
         switch turn {
         case .error(let status, let message, let retryAfter):

@@ -1,0 +1,111 @@
+import Core
+import Foundation
+import ScriptedLLM
+
+/// One request, start to end: its server (and, replaying, its scripted model), its messages, its checks, its transcripts.
+struct EvalRunner {
+    let request: EvalRequest
+    let options: EvalCommand.Options
+    let environment: [String: String]
+    let root: String
+
+    func run() async -> EvalResult {
+        let started = Date()
+        var result = EvalResult(name: request.name)
+        let dir = (root as NSString).appendingPathComponent(request.name)
+        var fake: ScriptedLLMServer?
+        var server: EvalServer?
+        do {
+            try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+            var llm = options.llmArguments
+            if let replay = options.replay {
+                let path = (replay as NSString).appendingPathComponent(request.name + ".json")
+                guard FileManager.default.fileExists(atPath: path) else { throw EvalError("no recorded transcript \(path)") }
+                let f = try ScriptedLLMServer(try ScriptFile.load(path), chunkDelay: 0)
+                fake = f
+                llm = ["--llm-base-url", f.baseURL, "--llm-model", "replay"]
+            }
+            let s = try EvalServer(directory: dir, llmArguments: llm, environment: environment, dropLLMEnvironment: options.replay != nil)
+            server = s
+            try await s.waitUntilListening()
+            let api = EvalAPI(base: s.base, token: s.token)
+            let (status, chat) = try await api.send("POST", "/api/v1/chats", ["title": .string("eval: \(request.name)")])
+            guard status == 201, let id = chat["id"]?.string else { throw EvalError("creating a chat answered \(status)") }
+            for (i, m) in request.messages.enumerated() {
+                EvalCommand.log("eval: \(request.name): message \(i + 1) of \(request.messages.count)")
+                if let failure = try await api.chat(id, m, progress: { EvalCommand.log("eval: \(request.name): \($0)") }) {
+                    throw EvalError("message \(i + 1): \(failure)")
+                }
+            }
+            var checks = EvalChecks(api: api, runTimeout: options.replay == nil ? 300 : 60)
+            for (i, c) in request.checks.enumerated() {
+                EvalCommand.log("eval: \(request.name): check \(i + 1) \(c.label)")
+                do { try await checks.run(c) } catch {
+                    throw EvalError("check \(i + 1) (\(c.label)): \(error)")
+                }
+            }
+            result.passed = true
+            try? await record(api, dir, &result)
+        } catch {
+            result.reason = "\(error)"
+            if let s = server, s.port > 0 { try? await record(EvalAPI(base: s.base, token: s.token), dir, &result) }
+        }
+        await server?.stop()
+        await fake?.shutdown()
+        result.seconds = Date().timeIntervalSince(started)
+        return result
+    }
+
+    /// Keeps every chat (the Orchestrator's and the code-generation sessions) and counts model turns and usage.
+    func record(_ api: EvalAPI, _ dir: String, _ result: inout EvalResult) async throws {
+        var chats: [JSONValue] = []
+        var usage = EvalResult.Usage()
+        var sawUsage = false
+        for c in try await api.get("/api/v1/chats")["chats"]?.array ?? [] {
+            guard let id = c["id"]?.string else { continue }
+            let full = try await api.get("/api/v1/chats/\(id)")
+            chats.append(full)
+            result.turns += (full["messages"]?.array ?? []).filter { $0["role"]?.string == "assistant" }.count
+            if let u = full["usage"] {
+                sawUsage = true
+                usage.promptTokens += u["promptTokens"]?.int ?? 0
+                usage.completionTokens += u["completionTokens"]?.int ?? 0
+                usage.cost += u["cost"]?.double ?? 0
+            }
+        }
+        if sawUsage { result.usage = usage }
+        let runs = try await api.get("/api/v1/runs?limit=1000")
+        try JSONValue.array(chats).text.write(toFile: (dir as NSString).appendingPathComponent("chats.json"), atomically: true, encoding: .utf8)
+        try runs.text.write(toFile: (dir as NSString).appendingPathComponent("runs.json"), atomically: true, encoding: .utf8)
+    }
+}
+
+/// One row of the table.
+struct EvalResult: Sendable {
+    struct Usage: Sendable {
+        var promptTokens = 0
+        var completionTokens = 0
+        var cost = 0.0
+    }
+
+    let name: String
+    var passed = false
+    /// The first failing check's reason.
+    var reason: String?
+    var seconds = 0.0
+    var turns = 0
+    var usage: Usage?
+
+    static func table(_ rows: [EvalResult]) -> String {
+        let width = max(8, rows.map(\.name.count).max() ?? 0)
+        func pad(_ s: String, _ n: Int) -> String { s.padding(toLength: max(n, s.count), withPad: " ", startingAt: 0) }
+        var lines = [pad("request", width) + "  result  time     turns  tokens    cost      reason"]
+        for r in rows {
+            let tokens = r.usage.map { "\($0.promptTokens + $0.completionTokens)" } ?? "-"
+            let cost = r.usage.map { String(format: "$%.4f", $0.cost) } ?? "-"
+            lines.append(pad(r.name, width) + "  " + pad(r.passed ? "pass" : "FAIL", 6) + "  " + pad(String(format: "%.1fs", r.seconds), 7) + "  "
+                         + pad("\(r.turns)", 5) + "  " + pad(tokens, 8) + "  " + pad(cost, 8) + "  " + (r.reason ?? ""))
+        }
+        return lines.joined(separator: "\n")
+    }
+}
