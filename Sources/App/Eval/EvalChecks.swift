@@ -98,6 +98,8 @@ struct EvalChecks {
         var serviceURL = ""
         if let u = call.url {
             url = substitute(u)
+            // A captured URL may be checked against the service that handed it out.
+            if let sel = call.service { serviceURL = try await pick(sel)["url"]?.string ?? "" }
         } else {
             let s = try await pick(call.service ?? ServiceSelector())
             guard s["status"]?.string == "running" else { throw Failed("service '\(s["slug"]?.string ?? "")' is \(s["status"]?.string ?? "?"), not running") }
@@ -137,6 +139,9 @@ struct EvalChecks {
             if e.errorEnvelope == true, json?["error"]?["code"]?.string == nil || json?["error"]?["message"]?.string == nil {
                 throw Failed("\(label): not the error envelope {\"error\":{\"code\",\"message\"}}: \(r.text.prefix(200))")
             }
+            if e.urlUnderService == true, serviceURL.isEmpty || !url.hasPrefix(serviceURL) {
+                throw Failed("\(url) is not under the service's public URL \(serviceURL)")
+            }
             if let h = e.header {
                 guard let value = r.header(h.name) else { throw Failed("\(label): no \(h.name) header (status \(r.status))") }
                 if let want = h.equals.map(substitute), value != want { throw Failed("\(label): \(h.name) is '\(value)', expected '\(want)'") }
@@ -147,15 +152,16 @@ struct EvalChecks {
             }
         }
         for (name, path) in call.capture ?? [:] {
-            guard let v = EvalChecks.capture(json, path) else { throw Failed("\(label): nothing at '\(path)' to capture as {\(name)}: \(r.text.prefix(200))") }
+            guard let v = EvalChecks.capture(json, path, sent: body) else { throw Failed("\(label): nothing at '\(path)' to capture as {\(name)}: \(r.text.prefix(200))") }
             captures[name] = v
         }
         return r
     }
 
-    static func capture(_ json: JSONValue?, _ path: String) -> String? {
+    static func capture(_ json: JSONValue?, _ path: String, sent: JSONValue?) -> String? {
         guard let json else { return nil }
-        if path == "$url" { return firstURL(json) }
+        // A URL the service made, not one echoed back from the request.
+        if path == "$url" { return firstURL(json, except: Set(strings(sent))) }
         var v: JSONValue? = json
         for key in path.split(separator: ".") {
             if let i = Int(key), let a = v?.array { v = i < a.count ? a[i] : nil } else { v = v?[String(key)] }
@@ -164,12 +170,21 @@ struct EvalChecks {
         return v.string ?? (v.isNull ? nil : v.text)
     }
 
-    static func firstURL(_ v: JSONValue) -> String? {
+    static func firstURL(_ v: JSONValue, except: Set<String>) -> String? {
         switch v {
-        case .string(let s): return s.hasPrefix("http://") || s.hasPrefix("https://") ? s : nil
-        case .array(let a): return a.lazy.compactMap(firstURL).first
-        case .object(let o): return o.keys.sorted().lazy.compactMap { firstURL(o[$0]!) }.first
+        case .string(let s): return (s.hasPrefix("http://") || s.hasPrefix("https://")) && !except.contains(s) ? s : nil
+        case .array(let a): return a.lazy.compactMap { firstURL($0, except: except) }.first
+        case .object(let o): return o.keys.sorted().lazy.compactMap { firstURL(o[$0]!, except: except) }.first
         default: return nil
+        }
+    }
+
+    static func strings(_ v: JSONValue?) -> [String] {
+        switch v {
+        case .string(let s): [s]
+        case .array(let a): a.flatMap(strings)
+        case .object(let o): o.values.flatMap(strings)
+        default: []
         }
     }
 

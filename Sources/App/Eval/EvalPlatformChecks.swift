@@ -99,7 +99,7 @@ extension EvalChecks {
         let status = detail["status"]?.string ?? "?"
         guard ["succeeded", "failed", "cancelled"].contains(status) else { throw Failed("run \(id) of '\(slug)' is still \(status) after \(Int(runTimeout)) s") }
         if let want = e.status, status != want { throw Failed("run \(id) of '\(slug)' \(status), expected \(want)\(detail["error"]?.string.map { ": \($0)" } ?? "")") }
-        let calls = (detail["steps"]?.array ?? []).filter { $0["tool"]?.string == "call_endpoint" && $0["ok"]?.bool == true }
+        let calls = (detail["steps"]?.array ?? []).filter { $0["tool"]?.string == "call_endpoint" && $0["status"]?.string == "ok" }
         if let n = e.calls, calls.count != n { throw Failed("run \(id) of '\(slug)' made \(calls.count) endpoint calls, expected \(n)") }
         if let want = e.called {
             let made = calls.compactMap { $0["input"]?["endpoint"]?.string }

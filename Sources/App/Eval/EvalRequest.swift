@@ -80,6 +80,8 @@ struct HTTPExpectation: Decodable, Sendable {
     /// The answer is a JSON list with this many items (at the top or under `items`/the only list field).
     var count: Int?
     var header: HeaderExpectation?
+    /// The URL called (a captured one) lies under the selected service's public URL.
+    var urlUnderService: Bool?
     /// The error envelope `{"error":{"code","message"}}`.
     var errorEnvelope: Bool?
 }
@@ -194,7 +196,7 @@ enum Check: Decodable, Sendable {
     /// A short name for the table and progress lines.
     var label: String {
         switch self {
-        case .http(let h): "http \(h.method ?? "GET") \(h.path ?? h.url ?? h.endpoint.map { "<\($0) endpoint>" } ?? "/")"
+        case .http(let h): h.endpoint.map { "http (the \($0) endpoint)" } ?? "http \(h.method ?? "GET") \(h.path ?? h.url ?? "/")"
         case .service(let s, _): "service (\(s))"
         case .workflow: "workflow"
         case .task: "task"

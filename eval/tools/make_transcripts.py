@@ -1,0 +1,134 @@
+#!/usr/bin/env python3
+"""Writes eval/transcripts/<request>.json: the turns a capable model gives for each request of the suite, in the
+scripted server's format (see Sources/ScriptedLLM/ScriptFile.swift). The services' code lives in
+eval/sources/<request>/<slug>/ so it can be read and checked as code; flows are below.
+
+Model calls interleave in one script, in the order the platform makes them: the Orchestrator's turn, the
+code-generation agent's turns while build_service runs, the Orchestrator again, and, once the checks fire runs,
+the Events agent's turns, one run after another (the checks wait for each run to finish).
+
+Run from the repository's root: python3 eval/tools/make_transcripts.py
+"""
+import json
+import os
+import sys
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+SOURCES = os.path.join(ROOT, "sources")
+OUT = os.path.join(ROOT, "transcripts")
+
+
+class Script:
+    def __init__(self, name):
+        self.name = name
+        self.turns = []
+        self.n = 0
+
+    def _id(self, prefix):
+        self.n += 1
+        return f"{prefix}{self.n}"
+
+    def calls(self, prefix, *calls):
+        self.turns.append({"tool_calls": [{"id": self._id(prefix), "name": n, "arguments": a} for n, a in calls]})
+
+    def say(self, text):
+        self.turns.append({"text": [text]})
+
+    def files(self, slug, directory=None):
+        d = os.path.join(SOURCES, self.name, directory or slug)
+        out = []
+        for f in ("main.ts", "service.json"):
+            with open(os.path.join(d, f)) as h:
+                out.append(("write_file", {"path": f, "content": h.read()}))
+        return out
+
+    def build(self, slug, request, summary, tests=None, directory=None, check=True):
+        """The Orchestrator commissions a service; the code-generation agent writes, checks, tests and deploys it."""
+        self.calls("o", ("build_service", {"slug": slug, "request": request}))
+        self.calls("g", *self.files(slug, directory))
+        if check:
+            self.calls("g", ("deno_check", {}))
+        if tests is not None:
+            self.calls("g", ("test_service", {"requests": tests}))
+        self.calls("g", ("deploy", {}))
+        self.say(summary)
+
+    def change(self, slug, request, summary, edits=None, directory=None, tests=None):
+        """A change to an existing service: the same session, edits or a rewrite, then a new version."""
+        self.calls("o", ("build_service", {"slug": slug, "request": request}))
+        if edits:
+            self.calls("g", *[("edit_file", {"path": p, "old_text": o, "new_text": n}) for p, o, n in edits])
+        else:
+            self.calls("g", *self.files(slug, directory))
+        self.calls("g", ("deno_check", {}))
+        if tests is not None:
+            self.calls("g", ("test_service", {"requests": tests}))
+        self.calls("g", ("deploy", {}))
+        self.say(summary)
+
+    def tool(self, name, args):
+        self.calls("o", (name, args))
+
+    def run(self, *steps, summary):
+        """One Events agent run: endpoint calls (service, "METHOD /path", input), then its report."""
+        for service, endpoint, payload in steps:
+            self.calls("e", ("call_endpoint", {"service": service, "endpoint": endpoint, "input": payload}))
+        self.calls("e", ("report", {"status": "succeeded", "summary": summary}))
+        self.say(summary)
+
+    def write(self):
+        with open(os.path.join(OUT, self.name + ".json"), "w") as h:
+            json.dump(self.turns, h, indent=1)
+            h.write("\n")
+
+
+def url_shortener(s):
+    s.build("shortener", "A URL shortener: POST /links {url} stores it and answers {code, url, shortUrl} where shortUrl is absolute "
+            "(OPENPIECES_PUBLIC_URL + '/' + code); GET /<code> answers 302 with Location = the long URL; GET /links lists links. "
+            "SQLite under data/.",
+            "Built 'shortener': POST /links shortens a URL and answers its code and absolute short URL; GET /<code> redirects (302) "
+            "to the long URL; GET /links lists links with hit counts.",
+            tests=[{"method": "POST", "path": "/links", "body": {"url": "https://deno.com/manual"}}, {"method": "GET", "path": "/links"},
+                   {"method": "GET", "path": "/zzzz"}])
+    s.say("Your URL shortener is live. POST {\"url\": \"https://…\"} to /links on it to get a short code and link; "
+          "visiting the short link redirects to the long URL.")
+
+
+def big_orders(s):
+    s.build("big-orders", "An action service keeping the 'big orders' list: POST /orders {id, customer, total} saves one "
+            "(idempotent per id), GET /orders lists them as {orders: [...]}. SQLite under data/.",
+            "Built 'big-orders': POST /orders saves an order, GET /orders lists them, DELETE /orders/:id removes one.",
+            tests=[{"method": "POST", "path": "/orders", "body": {"id": "t1", "customer": "Test", "total": 120}},
+                   {"method": "GET", "path": "/orders"}])
+    s.build("order-webhook", "A trigger service: POST /webhook receives an order {id, customer, total} as JSON, validates that "
+            "total is a number, and notifies the platform with event 'order.received' and the order as payload "
+            "(Idempotency-Key order-<id>). Answer 202 with the platform's answer.",
+            "Built 'order-webhook': POST /webhook validates an order and notifies the platform (event order.received).")
+    s.tool("workflow_save", {"slug": "big-orders", "title": "Save big orders", "description": "Orders over 100 go to the big orders list.",
+                             "trigger": "order-webhook", "actions": ["big-orders"],
+                             "steps": ["Read the order from the event payload: id, customer, total.",
+                                       "If total is greater than 100, save the order with big-orders POST /orders (id, customer, total).",
+                                       "If total is 100 or less, do nothing and report that the order was skipped."]})
+    s.say("Done. Send orders as JSON to your webhook (POST /webhook on 'order-webhook'); those with a total over 100 are saved "
+          "to the 'big orders' list (GET /orders on 'big-orders').")
+    # The checks post an order of 50, then one of 150.
+    s.run(summary="Order A-50 has total 50, not over 100: skipped.")
+    s.run(("big-orders", "POST /orders", {"id": "A-150", "customer": "Ada", "total": 150}),
+          summary="Order A-150 (total 150) saved to the big orders list.")
+
+
+FLOWS = {
+    "url-shortener": url_shortener,
+    "big-orders": big_orders,
+}
+
+if __name__ == "__main__":
+    os.makedirs(OUT, exist_ok=True)
+    only = set(sys.argv[1:])
+    for name, flow in FLOWS.items():
+        if only and name not in only:
+            continue
+        s = Script(name)
+        flow(s)
+        s.write()
+        print(f"{name}: {len(s.turns)} turns")
