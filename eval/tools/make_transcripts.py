@@ -117,7 +117,67 @@ def big_orders(s):
           summary="Order A-150 (total 150) saved to the big orders list.")
 
 
+def notes_crud(s):
+    s.calls("o", ("brain_search", {"query": "notes API"}))
+    s.build("notes", "A notes API: notes have title (1–200 chars) and body. POST /notes creates (201, answers the note with id), "
+            "GET /notes lists as {notes}, GET /notes/:id, PUT /notes/:id replaces, PATCH /notes/:id changes fields, DELETE /notes/:id (204). "
+            "JSON errors; SQLite under data/.",
+            "Built 'notes' with POST/GET /notes and GET/PUT/PATCH/DELETE /notes/:id, stored in SQLite.",
+            tests=[{"method": "POST", "path": "/notes", "body": {"title": "t", "body": "b"}}, {"method": "GET", "path": "/notes/1"},
+                   {"method": "PUT", "path": "/notes/1", "body": {"title": "t2"}}, {"method": "DELETE", "path": "/notes/1"},
+                   {"method": "GET", "path": "/notes/1"}])
+    s.tool("brain_write", {"kind": "service", "text": "Built 'notes': a notes API (title, body) with CRUD at /notes.", "tags": ["notes"]})
+    s.say("Your notes API is running: POST /notes, GET /notes, GET/PUT/DELETE /notes/:id.")
+
+
+def todo_list(s):
+    s.build("todos", "A todo list API: POST /todos {text} (201), GET /todos as {todos} with ?done=true|false filter, "
+            "PATCH /todos/:id {done, text}, DELETE /todos/:id. done is a boolean. SQLite under data/.",
+            "Built 'todos': add, list (filter by done), mark done with PATCH, delete.",
+            tests=[{"method": "POST", "path": "/todos", "body": {"text": "x"}}, {"method": "PATCH", "path": "/todos/1", "body": {"done": True}},
+                   {"method": "GET", "path": "/todos?done=true"}])
+    s.say("Your todo list is live: POST /todos, PATCH /todos/:id {done: true}, GET /todos?done=true|false, DELETE /todos/:id.")
+
+
+def temperature_converter(s):
+    s.build("temperature", "GET /convert?value=&from=&to= converts between C, F and K, answers {value, from, to, result} rounded "
+            "to 2 decimals; 400 with the JSON error envelope for a bad value or unit, or below absolute zero. No storage.",
+            "Built 'temperature': GET /convert converts between C, F and K.",
+            tests=[{"method": "GET", "path": "/convert?value=100&from=C&to=F"}, {"method": "GET", "path": "/convert?value=x&from=C&to=F"}])
+    s.say("Done: GET /convert?value=100&from=C&to=F on 'temperature' answers {\"result\": 212}.")
+
+
+def roman_numerals(s):
+    s.build("roman", "GET /roman/:number → {number, roman} for 1–3999; GET /arabic/:numeral → {roman, number}, canonical numerals "
+            "only (IIII is rejected); 400 with the JSON error envelope otherwise.",
+            "Built 'roman': GET /roman/:number and GET /arabic/:numeral.",
+            tests=[{"method": "GET", "path": "/roman/1994"}, {"method": "GET", "path": "/arabic/MCMXCIV"}, {"method": "GET", "path": "/arabic/IIII"}])
+    s.say("Your converter is live: GET /roman/1994 → MCMXCIV, GET /arabic/MMXXVI → 2026.")
+
+
+def text_stats(s):
+    s.build("text-stats", "POST /stats {text} → {words, characters (code points, spaces included), sentences, top: five most "
+            "frequent words}. 400 if text is missing.",
+            "Built 'text-stats': POST /stats counts words, characters and sentences.",
+            tests=[{"method": "POST", "path": "/stats", "body": {"text": "The cat sat. The cat ran!"}}])
+    s.say("Done: POST {\"text\": …} to /stats on 'text-stats'.")
+
+
+def hash_service(s):
+    s.build("hasher", "POST /hash {text, algorithm: sha1|sha256|sha384|sha512, default sha256} → {algorithm, hex} (lowercase hex "
+            "digest, Web Crypto). Unknown algorithm: 400 with the JSON error envelope.",
+            "Built 'hasher': POST /hash answers hex digests.",
+            tests=[{"method": "POST", "path": "/hash", "body": {"text": "hello"}}, {"method": "POST", "path": "/hash", "body": {"text": "a", "algorithm": "md5"}}])
+    s.say("Your hashing service is live: POST /hash {\"text\": \"hello\", \"algorithm\": \"sha256\"}.")
+
+
 FLOWS = {
+    "notes-crud": notes_crud,
+    "todo-list": todo_list,
+    "temperature-converter": temperature_converter,
+    "roman-numerals": roman_numerals,
+    "text-stats": text_stats,
+    "hash-service": hash_service,
     "url-shortener": url_shortener,
     "big-orders": big_orders,
 }
