@@ -171,7 +171,44 @@ def hash_service(s):
     s.say("Your hashing service is live: POST /hash {\"text\": \"hello\", \"algorithm\": \"sha256\"}.")
 
 
+def go_links(s):
+    s.build("go-links", "Go links: PUT /links/:name {url} creates or replaces a named link; GET /go/:name answers 302 to it; "
+            "GET /links lists; GET/DELETE /links/:name. Names a-z0-9-. SQLite under data/.",
+            "Built 'go-links': PUT /links/:name, GET /go/:name redirects, GET /links.",
+            tests=[{"method": "PUT", "path": "/links/x", "body": {"url": "https://example.com/"}}, {"method": "GET", "path": "/go/x"}])
+    s.say("Go links are ready: PUT /links/docs {\"url\": …}, then /go/docs redirects.")
+
+
+def counters(s):
+    s.build("counters", "Named counters: POST /counters/:name/increment (optional {by}) answers {name, value}; GET /counters/:name "
+            "answers {name, value}, 0 if unknown; DELETE resets; GET /counters lists. SQLite under data/.",
+            "Built 'counters': POST /counters/:name/increment and GET /counters/:name.",
+            tests=[{"method": "POST", "path": "/counters/a/increment"}, {"method": "GET", "path": "/counters/a"}])
+    s.say("Your counters are live: POST /counters/visits/increment, GET /counters/visits.")
+
+
+def csv_to_json(s):
+    s.build("csv", "POST /csv-to-json: CSV text body (or JSON {csv}), header row names the fields, RFC 4180 quotes, values stay "
+            "strings; answers {rows}. 400 with the JSON error envelope for unclosed quotes or rows of the wrong width.",
+            "Built 'csv': POST /csv-to-json converts CSV to {rows}.",
+            tests=[{"method": "POST", "path": "/csv-to-json", "body": {"csv": "a,b\n1,2\n"}}])
+    s.say("Done: POST your CSV to /csv-to-json on 'csv'.")
+
+
+def contacts(s):
+    s.build("contacts", "Contacts API: POST /contacts {name, email}: 400 for an invalid email, 409 for a duplicate; GET /contacts "
+            "as {contacts}; GET /contacts/:id; DELETE /contacts/:id. SQLite under data/.",
+            "Built 'contacts' with validation and unique emails.",
+            tests=[{"method": "POST", "path": "/contacts", "body": {"name": "A", "email": "a@b.co"}},
+                   {"method": "POST", "path": "/contacts", "body": {"name": "A", "email": "bad"}}])
+    s.say("Your contacts API is running at POST/GET /contacts and GET/DELETE /contacts/:id.")
+
+
 FLOWS = {
+    "go-links": go_links,
+    "counters": counters,
+    "csv-to-json": csv_to_json,
+    "contacts": contacts,
     "notes-crud": notes_crud,
     "todo-list": todo_list,
     "temperature-converter": temperature_converter,
