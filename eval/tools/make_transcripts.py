@@ -35,7 +35,8 @@ class Script:
         self.turns.append({"text": [text]})
 
     def files(self, slug, directory=None):
-        d = os.path.join(SOURCES, self.name, directory or slug)
+        # A directory with a slash is another request's (the same code serves both).
+        d = os.path.join(SOURCES, directory) if directory and "/" in directory else os.path.join(SOURCES, self.name, directory or slug)
         out = []
         for f in ("main.ts", "service.json"):
             with open(os.path.join(d, f)) as h:
@@ -204,7 +205,45 @@ def contacts(s):
     s.say("Your contacts API is running at POST/GET /contacts and GET/DELETE /contacts/:id.")
 
 
+REMINDERS = ("A reminders list: POST /reminders {text} adds one (idempotent per Idempotency-Key), GET /reminders lists as "
+             "{reminders}, DELETE /reminders/:id. SQLite under data/.")
+
+
+def standup_reminder(s):
+    s.build("reminders", REMINDERS, "Built 'reminders': POST/GET /reminders, DELETE /reminders/:id.",
+            tests=[{"method": "POST", "path": "/reminders", "body": {"text": "x"}}, {"method": "GET", "path": "/reminders"}])
+    s.tool("workflow_save", {"slug": "standup-reminder", "title": "Stand-up reminder", "actions": ["reminders"],
+                             "steps": ["Add the reminder \"Stand-up at 9:30\" with reminders POST /reminders."]})
+    s.tool("task_create", {"workflow": "standup-reminder", "schedule": "0 8 * * 1-5", "timezone": "Europe/Paris"})
+    s.say("Scheduled: every weekday at 08:00 Europe/Paris the reminder \"Stand-up at 9:30\" is added. See GET /reminders on 'reminders'.")
+    s.run(("reminders", "POST /reminders", {"text": "Stand-up at 9:30"}), summary="Added the reminder 'Stand-up at 9:30'.")
+
+
+def monthly_invoices(s):
+    s.build("reminders", REMINDERS, "Built 'reminders': POST/GET /reminders, DELETE /reminders/:id.",
+            directory="standup-reminder/reminders")
+    s.tool("workflow_save", {"slug": "monthly-invoices", "title": "Invoice reminder", "actions": ["reminders"],
+                             "steps": ["Add the reminder \"Send the invoices\" with reminders POST /reminders."]})
+    s.tool("task_create", {"workflow": "monthly-invoices", "schedule": "0 9 1 * *", "timezone": "America/New_York"})
+    s.say("Done: on the 1st of each month at 09:00 America/New_York, \"Send the invoices\" goes on your reminders list.")
+    s.run(("reminders", "POST /reminders", {"text": "Send the invoices"}), summary="Added 'Send the invoices'.")
+
+
+def weekly_review_tokyo(s):
+    s.build("journal", "A journal: POST /entries {text} (idempotent per Idempotency-Key), GET /entries as {entries}, DELETE "
+            "/entries/:id. SQLite under data/.", "Built 'journal': POST/GET /entries.",
+            tests=[{"method": "POST", "path": "/entries", "body": {"text": "x"}}])
+    s.tool("workflow_save", {"slug": "weekly-review", "title": "Weekly review", "actions": ["journal"],
+                             "steps": ["Write the journal entry \"Weekly review\" with journal POST /entries."]})
+    s.tool("task_create", {"workflow": "weekly-review", "schedule": "30 18 * * 0", "timezone": "Asia/Tokyo"})
+    s.say("Your journal is live (POST/GET /entries), and every Sunday at 18:30 Asia/Tokyo it gets the entry \"Weekly review\".")
+    s.run(("journal", "POST /entries", {"text": "Weekly review"}), summary="Wrote the 'Weekly review' entry.")
+
+
 FLOWS = {
+    "standup-reminder": standup_reminder,
+    "monthly-invoices": monthly_invoices,
+    "weekly-review-tokyo": weekly_review_tokyo,
     "go-links": go_links,
     "counters": counters,
     "csv-to-json": csv_to_json,
