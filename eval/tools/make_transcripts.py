@@ -90,7 +90,7 @@ def url_shortener(s):
             "Built 'shortener': POST /links shortens a URL and answers its code and absolute short URL; GET /<code> redirects (302) "
             "to the long URL; GET /links lists links with hit counts.",
             tests=[{"method": "POST", "path": "/links", "body": {"url": "https://deno.com/manual"}}, {"method": "GET", "path": "/links"},
-                   {"method": "GET", "path": "/zzzz"}])
+                   {"method": "GET", "path": "/zzzz"}], directory="url-shortener/shortener")
     s.say("Your URL shortener is live. POST {\"url\": \"https://…\"} to /links on it to get a short code and link; "
           "visiting the short link redirects to the long URL.")
 
@@ -240,7 +240,74 @@ def weekly_review_tokyo(s):
     s.run(("journal", "POST /entries", {"text": "Weekly review"}), summary="Wrote the 'Weekly review' entry.")
 
 
+def notes_search(s):
+    s.build("notes", "Notes: POST /notes {text} (201), GET /notes as {notes}. SQLite under data/.",
+            "Built 'notes': POST /notes and GET /notes.", tests=[{"method": "POST", "path": "/notes", "body": {"text": "x"}}])
+    s.say("Your notes service is live: POST /notes {\"text\": …}, GET /notes.")
+    # The second message: the same service changes (its session is reused), and a new version is deployed.
+    s.change("notes", "Add GET /notes/search?q=WORD: the notes whose text contains WORD, case-insensitive, as {query, notes}; "
+             "400 without q. Keep the other endpoints.", "Added GET /notes/search (case-insensitive, LIKE with escaping).",
+             directory="notes-v2", tests=[{"method": "POST", "path": "/notes", "body": {"text": "Hello"}},
+                                          {"method": "GET", "path": "/notes/search?q=HELLO"}])
+    s.say("Search is in: GET /notes/search?q=word on 'notes' finds notes ignoring case.")
+
+
+def shortener_custom_code(s):
+    url_shortener(s)
+    s.change("shortener", "Let the caller choose the code: POST /links {url, code}: code is 3–32 of a-z0-9-, not 'links' or "
+             "'health' (400), 409 when taken; without code keep generating one. Redirect route accepts these codes.",
+             "POST /links now takes an optional code (409 if taken).", directory="shortener-v2",
+             tests=[{"method": "POST", "path": "/links", "body": {"url": "https://example.com/", "code": "mine"}},
+                    {"method": "POST", "path": "/links", "body": {"url": "https://example.com/", "code": "mine"}},
+                    {"method": "GET", "path": "/mine"}])
+    s.say("Done: POST {\"url\": …, \"code\": \"spring-sale\"} uses your code, or answers 409 if it is taken.")
+
+
+def signup_filter(s):
+    s.build("contacts", "Contacts API: POST /contacts {name, email}: 400 for an invalid email, 409 for a duplicate; GET /contacts "
+            "as {contacts}; GET /contacts/:id; DELETE /contacts/:id. SQLite under data/.",
+            "Built 'contacts'.", directory="contacts/contacts")
+    s.build("signup-hook", "Trigger: POST /signup {name, email} validates and notifies the platform with event signup.created, "
+            "payload {name, email}, Idempotency-Key signup-<email>; answers 202.", "Built 'signup-hook'.")
+    s.tool("workflow_save", {"slug": "signups", "title": "Example.com signups to contacts", "trigger": "signup-hook", "actions": ["contacts"],
+                             "steps": ["If the signup's email ends with @example.com, add the person with contacts POST /contacts (name, email).",
+                                       "Otherwise add nothing and report that the signup was ignored."]})
+    s.say("Point your form at POST /signup on 'signup-hook'. People with an @example.com email land in your contacts (GET /contacts).")
+    s.run(summary="bob@gmail.com is not an @example.com address: ignored.")
+    s.run(("contacts", "POST /contacts", {"name": "Ada", "email": "ada@example.com"}), summary="Added Ada (ada@example.com) to contacts.")
+
+
+def critical_alerts(s):
+    s.build("incidents", "Incidents: POST /incidents {service, message} opens one (201), GET /incidents as {incidents}, "
+            "POST /incidents/:id/resolve. SQLite under data/.", "Built 'incidents'.",
+            tests=[{"method": "POST", "path": "/incidents", "body": {"service": "x", "message": "y"}}, {"method": "GET", "path": "/incidents"}])
+    s.build("alerts", "Trigger: POST /alert {severity: info|warning|critical, service, message} validates and notifies the platform "
+            "with event alert.<severity> and the alert as payload; answers 202.", "Built 'alerts'.")
+    s.tool("workflow_save", {"slug": "critical-incidents", "title": "Critical alerts open incidents", "trigger": "alerts", "actions": ["incidents"],
+                             "steps": ["If the alert's severity is critical, open an incident with incidents POST /incidents (service, message).",
+                                       "For any other severity, do nothing and report it was not critical."]})
+    s.say("Send alerts to POST /alert on 'alerts'; critical ones open incidents (GET /incidents on 'incidents').")
+    s.run(summary="Severity warning is not critical: no incident.")
+    s.run(("incidents", "POST /incidents", {"service": "db", "message": "Primary database down"}), summary="Opened an incident for db.")
+
+
+def private_bookmarks(s):
+    s.build("bookmarks", "Bookmarks: POST /bookmarks {url, title}, GET /bookmarks as {bookmarks}, DELETE /bookmarks/:id; every route "
+            "but /health requires X-API-Key equal to the secret BOOKMARKS_API_KEY (401 otherwise, constant-time compare). "
+            "Declare the secret in service.json. SQLite under data/.",
+            "Built 'bookmarks'; it waits for BOOKMARKS_API_KEY before it starts.",
+            tests=[{"method": "GET", "path": "/bookmarks"}])
+    s.tool("secrets_request", {"names": ["BOOKMARKS_API_KEY"]})
+    s.say("Your bookmarks API is deployed and waits for its key. Set it with `openpieces secrets set BOOKMARKS_API_KEY` "
+          "(or in the dashboard); it starts as soon as the secret is set. Then send X-API-Key with every request.")
+
+
 FLOWS = {
+    "notes-search": notes_search,
+    "shortener-custom-code": shortener_custom_code,
+    "signup-filter": signup_filter,
+    "critical-alerts": critical_alerts,
+    "private-bookmarks": private_bookmarks,
     "standup-reminder": standup_reminder,
     "monthly-invoices": monthly_invoices,
     "weekly-review-tokyo": weekly_review_tokyo,
