@@ -104,6 +104,7 @@ struct EvalChecks {
             let s = try await pick(call.service ?? ServiceSelector())
             guard s["status"]?.string == "running" else { throw Failed("service '\(s["slug"]?.string ?? "")' is \(s["status"]?.string ?? "?"), not running") }
             serviceURL = s["url"]?.string ?? ""
+            let base = s[(call.via ?? .url).rawValue]?.string ?? serviceURL
             var path = call.path.map(substitute) ?? "/"
             if let e = call.endpoint {
                 guard let found = EvalChecks.endpoints(s).first(where: { EvalChecks.endpoint($0, matches: e) && !$0.path.contains(":") }) else {
@@ -112,7 +113,7 @@ struct EvalChecks {
                 method = found.method
                 path = found.path
             }
-            url = serviceURL.trimmingCharacters(in: CharacterSet(charactersIn: "/")) + (path.hasPrefix("/") ? path : "/" + path)
+            url = (base.hasSuffix("/") ? String(base.dropLast()) : base) + (path.hasPrefix("/") ? path : "/" + path)
         }
         let body = call.body.map(substitute)
         let label = "\(method) \(url)"

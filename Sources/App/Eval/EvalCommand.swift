@@ -43,6 +43,10 @@ enum EvalCommand {
         guard args.rest.isEmpty else { CLI.fail("unexpected argument '\(args.rest[0])'. See 'openpieces eval --help'."); return 2 }
         if o.replay != nil, !o.llmArguments.isEmpty { CLI.fail("--replay plays recorded turns; it takes no model flags."); return 2 }
 
+        if o.replay == nil, !o.llmArguments.contains("--llm-base-url"), environment["OPENPIECES_LLM_BASE_URL"] == nil {
+            log("eval: warning: no model configured (--llm-base-url or OPENPIECES_LLM_BASE_URL): each server runs its offline engine, "
+                + "which builds only its catalogue. Settings stored with /api/v1/settings/llm are not used by fresh servers.")
+        }
         let requests: [EvalRequest]
         do { requests = try load(o) } catch { CLI.fail("\(error)"); return 2 }
         let stamp = ISO8601DateFormatter().string(from: Date()).replacingOccurrences(of: ":", with: "")

@@ -50,9 +50,19 @@ struct WorkflowSelector: Decodable, Sendable {
     var trigger: ServiceSelector?
 }
 
+/// Which of a service's public addresses a call uses.
+enum ServiceAddress: String, Decodable, Sendable {
+    /// The service's own origin (`<slug>.localhost:<port>` or `<slug>.<service domain>`): what people are given.
+    case url
+    /// `<public URL>/s/<slug>/`: the path form programs may use.
+    case pathUrl
+}
+
 /// An HTTP exchange with a built service.
 struct HTTPCall: Decodable, Sendable {
     var service: ServiceSelector?
+    /// Default: `url`.
+    var via: ServiceAddress?
     var method: String?
     /// A path on the service (`{var}` replaced by captured values), or…
     var path: String?

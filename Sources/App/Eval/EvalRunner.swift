@@ -61,6 +61,7 @@ struct EvalRunner {
         var chats: [JSONValue] = []
         var usage = EvalResult.Usage()
         var sawUsage = false
+        var calls = 0
         for c in try await api.get("/api/v1/chats")["chats"]?.array ?? [] {
             guard let id = c["id"]?.string else { continue }
             let full = try await api.get("/api/v1/chats/\(id)")
@@ -68,12 +69,17 @@ struct EvalRunner {
             result.turns += (full["messages"]?.array ?? []).filter { $0["role"]?.string == "assistant" }.count
             if let u = full["usage"] {
                 sawUsage = true
+                calls += u["calls"]?.int ?? 0
                 usage.promptTokens += u["promptTokens"]?.int ?? 0
                 usage.completionTokens += u["completionTokens"]?.int ?? 0
                 usage.cost += u["cost"]?.double ?? 0
             }
         }
-        if sawUsage { result.usage = usage }
+        // The server's own count of model calls, when it keeps one, beats counting assistant messages.
+        if sawUsage {
+            result.usage = usage
+            if calls > 0 { result.turns = calls }
+        }
         let runs = try await api.get("/api/v1/runs?limit=1000")
         try JSONValue.array(chats).text.write(toFile: (dir as NSString).appendingPathComponent("chats.json"), atomically: true, encoding: .utf8)
         try runs.text.write(toFile: (dir as NSString).appendingPathComponent("runs.json"), atomically: true, encoding: .utf8)
