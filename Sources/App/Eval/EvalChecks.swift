@@ -96,6 +96,7 @@ struct EvalChecks {
         var method = call.method ?? "GET"
         let url: String
         var serviceURL = ""
+        var fieldNames: [String] = []
         if let u = call.url {
             url = substitute(u)
             // A captured URL may be checked against the service that handed it out.
@@ -112,10 +113,11 @@ struct EvalChecks {
                 }
                 method = found.method
                 path = found.path
+                fieldNames = EvalChecks.inputFields(s, found)
             }
             url = (base.hasSuffix("/") ? String(base.dropLast()) : base) + (path.hasPrefix("/") ? path : "/" + path)
         }
-        let body = call.body.map(substitute)
+        let body = call.body.map(substitute).map { EvalChecks.resolveFields($0, declared: fieldNames) }
         let label = "\(method) \(url)"
         let r: ClientResponse
         do { r = try await api.service(method, url, headers: (call.headers ?? [:]).mapValues(substitute), body: body) } catch {
@@ -157,6 +159,24 @@ struct EvalChecks {
             captures[name] = v
         }
         return r
+    }
+
+    /// The property names of an endpoint's declared input schema.
+    static func inputFields(_ service: JSONValue, _ e: (method: String, path: String)) -> [String] {
+        let declared = (service["endpoints"]?.array ?? []).first { $0["method"]?.string == e.method && $0["path"]?.string == e.path }
+        return (declared?["inputSchema"]?["properties"]?.object ?? [:]).keys.sorted()
+    }
+
+    /// A body key written `*url` stands for the endpoint's own field whose name holds "url" (`longUrl`, `target_url`…),
+    /// so a request phrased loosely ("POST a long url") does not dictate the field's name; `url` when none is declared.
+    static func resolveFields(_ body: JSONValue, declared: [String]) -> JSONValue {
+        guard case .object(var o) = body else { return body }
+        for key in o.keys where key.hasPrefix("*") {
+            let want = String(key.dropFirst()).lowercased()
+            let name = declared.first { $0.lowercased() == want } ?? declared.first { $0.lowercased().contains(want) } ?? want
+            o[name] = o.removeValue(forKey: key)
+        }
+        return .object(o)
     }
 
     static func capture(_ json: JSONValue?, _ path: String, sent: JSONValue?) -> String? {
