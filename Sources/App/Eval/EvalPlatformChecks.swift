@@ -101,14 +101,15 @@ extension EvalChecks {
         if let want = e.status, status != want { throw Failed("run \(id) of '\(slug)' \(status), expected \(want)\(detail["error"]?.string.map { ": \($0)" } ?? "")") }
         let calls = (detail["steps"]?.array ?? []).filter { $0["tool"]?.string == "call_endpoint" && $0["status"]?.string == "ok" }
         if let n = e.calls, calls.count != n { throw Failed("run \(id) of '\(slug)' made \(calls.count) endpoint calls, expected \(n)") }
-        if let want = e.called {
-            let made = calls.compactMap { $0["input"]?["endpoint"]?.string }
-            let hit = made.contains { m in
+        let made = calls.compactMap { $0["input"]?["endpoint"]?.string }
+        func hit(_ want: String) -> Bool {
+            made.contains { m in
                 let p = m.split(separator: " ", maxSplits: 1).map(String.init)
                 return p.count == 2 && EvalChecks.endpoint((p[0], p[1]), matches: want)
             }
-            if !hit { throw Failed("run \(id) of '\(slug)' never called \(want) (called: \(made.joined(separator: ", ")))") }
         }
+        if let want = e.called, !hit(want) { throw Failed("run \(id) of '\(slug)' never called \(want) (called: \(made.joined(separator: ", ")))") }
+        if let not = e.notCalled, hit(not) { throw Failed("run \(id) of '\(slug)' called \(not), expected no such call (called: \(made.joined(separator: ", ")))") }
     }
 
     func secret(_ sel: ServiceSelector, _ name: String, _ value: String) async throws {

@@ -168,6 +168,8 @@ struct RunExpectation: Decodable, Sendable {
     var calls: Int?
     /// At least one successful call used this method ("POST") or "METHOD /path".
     var called: String?
+    /// No successful call did (reads such as GET are allowed when this says "POST").
+    var notCalled: String?
 }
 
 /// One check. Decoded by its `kind`.
