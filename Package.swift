@@ -33,7 +33,7 @@ let package = Package(
         .target(name: "Brain", dependencies: ["Core", "Store", "Crypto"]),
         .target(name: "Scheduling", dependencies: ["Core"]),
         .target(name: "Workflows", dependencies: ["Core", "Store", "Services", "Scheduling"]),
-        .target(name: "Agents", dependencies: ["Core", "Store", "LLM", "Brain", "Services", "Secrets", "HTTPClient", "CNetShim", "Scheduling"]),
+        .target(name: "Agents", dependencies: ["Core", "Store", "LLM", "Brain", "Services", "Secrets", "HTTPClient", "HTTPServer", "Crypto", "CNetShim", "Scheduling"]),
         .target(name: "Dashboard", dependencies: ["HTTPServer"]),
         .target(name: "Webhooks", dependencies: ["Core", "Crypto", "Store", "HTTPServer", "HTTPClient"]),
         .target(name: "Auth", dependencies: ["Core", "Crypto", "Store", "HTTPServer"]),

@@ -29,7 +29,7 @@ public final class ChatService: Sendable {
     /// The Orchestrator's tools, by name in the registry.
     public static let orchestratorTools = ["brain_search", "brain_write", "build_service", "services_list", "service_get", "service_logs",
                                            "service_start", "service_stop", "endpoints_call", "secrets_list", "secrets_request",
-                                           "assets_search", "assets_save", "workflows_list", "workflow_save", "workflow_run", "runs_list", "task_create", "task_update", "tasks_list"]
+                                           "assets_search", "assets_save", "workflows_list", "workflow_save", "workflow_run", "run_wait", "runs_list", "task_create", "task_update", "tasks_list"]
 
     public init(db: Database, registry: ToolRegistry, brain: Brain, logger: Logger, provider: @escaping @Sendable () -> (any LLMProvider, String?)) {
         store = ChatStore(db: db)

@@ -156,52 +156,8 @@ public final class Codegen: Sendable {
     }
 
     func test(_ ws: Workspace, requests: [JSONValue]?) async throws -> JSONValue {
-        let manifest: Manifest
-        do { manifest = try Manifest.parse(Array(try ws.read("service.json").utf8)) } catch {
-            throw ToolFailure("service.json: \(error)")
-        }
-        guard let port = Probe.freePort(in: 41000...41999, avoiding: []) else { throw ToolFailure("no free port for a test run") }
-        // Model-written code that nobody has reviewed yet gets placeholders, never the user's secret values.
-        var job = Sandbox.Job(directory: ws.root, port: port, hosts: manifest.hosts, cpuSecondsTotal: 60)
-        for name in manifest.secrets { job.environment[name] = "test-\(name.lowercased())" }
-        if manifest.kind == "trigger" {
-            job.environment["OPENPIECES_NOTIFY_URL"] = "http://127.0.0.1:9/notify"
-            job.environment["OPENPIECES_SERVICE_TOKEN"] = "test-token"
-        }
-        let launch: Sandbox.Launch
-        do { launch = try await sandbox.prepare(job) } catch { throw ToolFailure(error.description) }
-        guard let process = await ScratchProcess.start(launch, in: sandbox) else {
-            throw ToolFailure("could not start Deno for the test run")
-        }
-        var ready = false
-        for _ in 0..<400 where process.isRunning {
-            if await Blocking.run({ Codegen.status(port, "GET", "/health", nil).0 }) == 200 { ready = true; break }
-            try await Task.sleep(nanoseconds: 20_000_000)
-        }
-        guard ready else {
-            await process.kill()
-            return ["ok": false, "error": "the service did not answer GET /health with 200 within 8 s", "output": .string(String(process.outputText.suffix(4000)))]
-        }
-        let plan: [(String, String, JSONValue?)] = requests?.map { ($0["method"]?.string?.uppercased() ?? "GET", $0["path"]?.string ?? "/", $0["body"]) }
-            ?? ([("GET", "/health", nil)] + manifest.endpoints.filter { $0.method == "GET" && !$0.path.contains(":") }.map { ("GET", $0.path, nil) })
-        var results: [JSONValue] = []
-        for (method, path, body) in plan.prefix(20) {
-            let (status, text) = await Blocking.run { Codegen.status(port, method, path, body) }
-            results.append(["method": .string(method), "path": .string(path), "status": JSONValue(status ?? 0), "body": .string(String(text.prefix(800)))])
-        }
-        await process.kill()
-        let allOK = results.allSatisfy { ($0["status"]?.int ?? 0) < 500 && ($0["status"]?.int ?? 0) > 0 }
-        return ["ok": .bool(allOK), "results": .array(results), "output": .string(String(process.outputText.suffix(2000)))]
-    }
-
-    /// One blocking HTTP exchange with the scratch service (it answers in milliseconds or not at all).
-    static func status(_ port: Int, _ method: String, _ path: String, _ body: JSONValue?) -> (Int?, String) {
-        let payload = body.map { $0.string ?? $0.text } ?? ""
-        var request = "\(method) \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n"
-        if body != nil { request += "Content-Type: application/json\r\nContent-Length: \(payload.utf8.count)\r\n" }
-        request += "\r\n" + payload
-        guard let (status, text) = RawHTTP.exchange(port: port, request: Array(request.utf8)) else { return (nil, "") }
-        return (status, text)
+        let scratch = ((workspacesRoot as NSString).deletingLastPathComponent as NSString).appendingPathComponent("test-runs")
+        return try await TestRun(sandbox: sandbox, workspace: ws, scratchRoot: scratch, logger: logger).run(requests: requests)
     }
 
     static func runProcess(_ path: String, _ args: [String], in dir: String, env: [String: String], timeout: Double) async -> (Int32, String) {

@@ -60,15 +60,17 @@ public final class Application: Sendable {
         pieces = try PiecesAPI(database: database, llm: initial, logger: logger)
         let home = options.home as NSString
         let denoPath = DenoLocator.find(environment: environment)
+        let publicURLBox = PublicURL()
+        let serviceURLs = ServiceURLs(publicURL: { publicURLBox.value }, serviceDomain: options.serviceDomain,
+                                      loopback: Application.isLoopback(options.host))
+        var supervisorConfig = Application.supervisorConfig(home: home, environment: environment)
+        supervisorConfig.urls = serviceURLs
         let sandbox = Sandbox(denoPath: denoPath, denoCache: home.appendingPathComponent("deno-cache"), limits: options.serviceLimits,
                               egressExceptions: options.egressExceptions)
         services = ServiceManager(db: database,
                                   files: ServiceFiles(servicesRoot: options.servicesPath, versionsRoot: home.appendingPathComponent("service-versions")),
-                                  sandbox: sandbox, config: Application.supervisorConfig(home: home, environment: environment),
+                                  sandbox: sandbox, config: supervisorConfig,
                                   logger: logger, secret: { try? secrets.get($0) })
-        let publicURLBox = PublicURL()
-        let serviceURLs = ServiceURLs(publicURL: { publicURLBox.value }, serviceDomain: options.serviceDomain,
-                                      loopback: Application.isLoopback(options.host))
         let brain = Brain(db: database)
         let pieces = self.pieces
         // With no model configured, the agents run on the embedded engine and its catalogue.

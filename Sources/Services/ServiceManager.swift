@@ -12,6 +12,8 @@ public final class ServiceManager: Sendable {
     public let supervisor: any ServiceBackend
     /// How every run of generated code starts, deployed or tested.
     public let sandbox: Sandbox
+    /// Where services answer publicly (nil in tools that run no server).
+    public let urls: ServiceURLs?
     let logger: Logger
 
     public struct Failure: Error, CustomStringConvertible, Equatable {
@@ -25,6 +27,7 @@ public final class ServiceManager: Sendable {
         store = ServiceStore(db: db)
         self.files = files
         self.sandbox = sandbox
+        self.urls = config.urls
         self.logger = logger
         supervisor = backend ?? Supervisor(store: store, files: files, sandbox: sandbox, config: config, logger: logger, secret: secret)
     }
