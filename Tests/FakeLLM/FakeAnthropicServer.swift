@@ -16,6 +16,8 @@ public final class FakeAnthropicServer: Sendable {
         case error(status: Int, type: String, message: String, retryAfter: String? = nil)
         /// Text deltas, then `event: error` and the end of the stream.
         case streamError(after: [String], type: String, message: String)
+        /// Text deltas, then the connection ends without `message_delta` or `message_stop`.
+        case cutOff([String])
     }
 
     /// `input_tokens` reported in every `message_start`.
@@ -120,6 +122,8 @@ public final class FakeAnthropicServer: Sendable {
                 index += 1
             }
             finish("tool_use")
+        case .cutOff(let pieces):
+            textBlock(pieces)
         case .streamError(let pieces, let type, let message):
             textBlock(pieces)
             out.removeLast()  // the block never closes: the error cuts it off

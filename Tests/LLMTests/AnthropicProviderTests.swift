@@ -119,6 +119,23 @@ import Testing
         }
     }
 
+    @Test func streamedToolCallsFeedTheNextTurn() async throws {
+        let call = ToolCall(id: "toolu_9", name: "get_weather", arguments: #"{"city":"Bern"}"#)
+        try await withFake([.toolCalls([call]), .text(["3 degrees"])]) { fake in
+            let p = provider(fake)
+            var history: [ChatMessage] = [.system("terse"), .user("weather?")]
+            let first = try await p.complete(ChatRequest(messages: history))
+            history.append(.assistant(first.text.isEmpty ? nil : first.text, toolCalls: first.toolCalls))
+            for c in first.toolCalls { history.append(.tool(callID: c.id, #"{"temp":3}"#)) }
+            let second = try await p.complete(ChatRequest(messages: history))
+            #expect(second.text == "3 degrees")
+            let m = fake.requests[1]["messages"]?.array ?? []
+            #expect(m.map { $0["role"]?.string } == ["user", "assistant", "user"])
+            #expect(m[safe: 1]?["content"]?[0]?["input"] == ["city": "Bern"])
+            #expect(m[safe: 2]?["content"]?[0]?["tool_use_id"]?.string == "toolu_9")
+        }
+    }
+
     @Test func toolChoiceMapping() {
         #expect(AnthropicEncoding.toolChoice(.auto) == ["type": "auto"])
         #expect(AnthropicEncoding.toolChoice(.none) == ["type": "none"])
@@ -195,6 +212,18 @@ import Testing
             }
             #expect(pieces == ["par", "tial"])
             #expect(fake.requests.count == 1)
+        }
+    }
+
+    @Test func aStreamCutBeforeMessageStopIsNotAnAnswer() async throws {
+        try await withFake([.cutOff(["half an ans"])]) { fake in
+            do {
+                _ = try await provider(fake).complete(ChatRequest(messages: [.user("x")]))
+                Issue.record("expected an error")
+            } catch let e as LLMError {
+                guard case .badResponse(_, let detail) = e else { Issue.record("got \(e)"); return }
+                #expect(detail.contains("message_stop"))
+            }
         }
     }
 
