@@ -15,7 +15,8 @@ enum AnthropicEncoding {
             // tool_choice without tools is refused by the API, so it only travels with them.
             if let choice = r.toolChoice { o["tool_choice"] = toolChoice(choice) }
         }
-        if let t = r.temperature { o["temperature"] = .number(t) }
+        // Anthropic takes 0...1 where OpenAI takes 0...2; out of range would be a 400.
+        if let t = r.temperature { o["temperature"] = .number(min(1, max(0, t))) }
         return .object(o)
     }
 
