@@ -230,7 +230,7 @@ public final class Application: Sendable {
         logger.info("server.listening", ["host": options.host, "port": "\(server.port)",
                                          "url": options.resolvedPublicURL(boundPort: server.port),
                                          "home": options.home, "version": ProductVersion.current,
-                                         "llm": pieces.llmSettings.baseURL.map { "\($0) model=\(pieces.llmSettings.model ?? "gpt-4o-mini")" } ?? "offline engine",
+                                         "llm": pieces.llmSettings.baseURL.map { "\(pieces.llmSettings.kind.rawValue) \($0) model=\(pieces.llmSettings.effectiveModel)" } ?? "offline engine",
                                          "llm_source": llmSource])
         await services.supervisor.setPlatformURL("http://127.0.0.1:\(internalServer?.port ?? server.port)")
         let repairs = self.repairs

@@ -1,5 +1,6 @@
 import Core
 import Foundation
+import LLM
 import Services
 
 /// Everything `openpieces serve` can be told. Each option is a flag, overriding an `OPENPIECES_*`
@@ -17,6 +18,8 @@ public struct ServeOptions: Sendable, Equatable {
     public var llmBaseURL: String?
     public var llmAPIKey: String?
     public var llmModel: String?
+    /// The provider's protocol; none means detected from `llmBaseURL`.
+    public var llmProvider: LLMProviderKind?
     /// Services also answer at `<slug>.<serviceDomain>` (a wildcard DNS name pointing here).
     public var serviceDomain: String?
     /// What each service may use.
@@ -134,7 +137,11 @@ struct OptionSpec: Sendable {
         OptionSpec(flag: "service-data", env: "OPENPIECES_SERVICE_DATA", valueName: "MB", help: "size of each service's data/ directory, in MB (default 512)") { o, v throws(UsageError) in
             o.serviceLimits.dataMB = try limit(v, "--service-data", 1...1_048_576)
         },
-        OptionSpec(flag: "llm-base-url", env: "OPENPIECES_LLM_BASE_URL", valueName: "url", help: "OpenAI-compatible API, e.g. https://api.openai.com/v1 (default: the offline engine)") { o, v throws(UsageError) in
+        OptionSpec(flag: "llm-provider", env: "OPENPIECES_LLM_PROVIDER", valueName: "name", help: "openai (any OpenAI-compatible server) or anthropic (default: from --llm-base-url; api.anthropic.com means anthropic)") { o, v throws(UsageError) in
+            guard let kind = LLMProviderKind(name: v) else { throw UsageError("--llm-provider takes openai or anthropic, not '\(v)'") }
+            o.llmProvider = kind
+        },
+        OptionSpec(flag: "llm-base-url", env: "OPENPIECES_LLM_BASE_URL", valueName: "url", help: "OpenAI-compatible API, e.g. https://api.openai.com/v1, or https://api.anthropic.com (default: the offline engine)") { o, v throws(UsageError) in
             guard v.hasPrefix("http://") || v.hasPrefix("https://"), URL(string: v)?.host != nil else {
                 throw UsageError("--llm-base-url takes an http(s) URL such as http://127.0.0.1:11434/v1, not '\(v)'")
             }
@@ -143,7 +150,7 @@ struct OptionSpec: Sendable {
         OptionSpec(flag: "llm-api-key", env: "OPENPIECES_LLM_API_KEY", valueName: "key", help: "API key for the LLM provider (never logged; prefer the environment)") { o, v throws(UsageError) in
             o.llmAPIKey = v
         },
-        OptionSpec(flag: "llm-model", env: "OPENPIECES_LLM_MODEL", valueName: "name", help: "model name at the provider (default gpt-4o-mini)") { o, v throws(UsageError) in
+        OptionSpec(flag: "llm-model", env: "OPENPIECES_LLM_MODEL", valueName: "name", help: "model name at the provider (default gpt-4o-mini; claude-haiku-4-5 for anthropic)") { o, v throws(UsageError) in
             guard !v.isEmpty, v.count <= 200 else { throw UsageError("--llm-model takes a model name") }
             o.llmModel = v
         },
