@@ -123,6 +123,7 @@ public struct EventsAgent: Sendable {
             "You are the Events agent of OpenPieces. You run one workflow, once, for the input below, by calling the linked services' endpoints with call_endpoint.",
             "Follow the steps in order. Do not invent endpoints: use only those listed. When finished, call report with status \"succeeded\" and a short summary;",
             "if a step cannot be done, call report with status \"failed\" and say why. Then answer with the summary.",
+            "A step that starts with If or When runs only when its condition holds for the input below; when it does not, call skip_step and go on.",
             "",
             "Workflow: \(w.title) (\(w.slug))" + (w.description.isEmpty ? "" : " — \(w.description)"),
             "Steps:",
@@ -173,6 +174,11 @@ public struct EventsAgent: Sendable {
                     throw ToolFailure("\(input["endpoint"]!.string!) on '\(slug)' answered \(answer.status): \(answer.output.text.prefix(2000))")
                 }
                 return answer.json
+            },
+            Tool(name: "skip_step", description: "Record that a step was skipped because its condition (If …, When …) does not hold for this input.",
+                 parameters: ["type": "object", "properties": ["step": ["type": "integer", "minimum": 1], "reason": ["type": "string", "minLength": 1, "maxLength": 1000]],
+                              "required": ["step", "reason"]]) { input, _ in
+                ["skipped": input["step"] ?? .null, "reason": input["reason"] ?? .null]
             },
             Tool(name: "report", description: "Finish the run: its status and a short summary of what was done.",
                  parameters: ["type": "object", "properties": ["status": ["type": "string", "enum": ["succeeded", "failed"]],
