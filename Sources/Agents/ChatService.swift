@@ -2,6 +2,7 @@ import Brain
 import Core
 import Foundation
 import LLM
+import Services
 import Store
 import Synchronization
 
@@ -14,6 +15,7 @@ public final class ChatService: Sendable {
     let brain: Brain
     let provider: @Sendable () -> (any LLMProvider, String?)
     let logger: Logger
+    let outbound: OutboundCheck
     private let running = Locked<[String: Running]>([:])
 
     struct Running {
@@ -31,7 +33,9 @@ public final class ChatService: Sendable {
                                            "service_start", "service_stop", "endpoints_call", "secrets_list", "secrets_request",
                                            "assets_search", "assets_save", "workflows_list", "workflow_save", "workflow_run", "run_wait", "runs_list", "task_create", "task_update", "tasks_list"]
 
-    public init(db: Database, registry: ToolRegistry, brain: Brain, logger: Logger, provider: @escaping @Sendable () -> (any LLMProvider, String?)) {
+    public init(db: Database, registry: ToolRegistry, brain: Brain, logger: Logger, outbound: OutboundCheck = OutboundCheck(),
+                provider: @escaping @Sendable () -> (any LLMProvider, String?)) {
+        self.outbound = outbound
         store = ChatStore(db: db)
         self.registry = registry
         self.brain = brain
@@ -88,7 +92,7 @@ public final class ChatService: Sendable {
         let memory = (try? brain.search(text, limit: 5)) ?? []
         try? brain.reinforce(memory.map(\.id))
         let loop = AgentLoop(provider: provider, model: model, tools: registry.subset(ChatService.orchestratorTools))
-        let messages = [ChatMessage.system(OrchestratorPrompt.system(memory: memory))] + history
+        let messages = [ChatMessage.system(OrchestratorPrompt.system(memory: memory, network: outbound.sentence))] + history
         do {
             let added = try await loop.run(messages) { event in self.broadcast(chatID, event) }
             try store.append(chatID, added)
@@ -118,14 +122,8 @@ public final class ChatService: Sendable {
 }
 
 enum OrchestratorPrompt {
-    static func system(memory: [BrainEntry]) -> String {
-        var text = """
-            You are the Orchestrator of OpenPieces, a self-hosted platform where you build your own tools: Deno HTTP services \
-            that get a URL, workflows and scheduled tasks. Before you plan, use what you remember (below, and brain_search). \
-            After you decide or build something, record it with brain_write (kind decision, service or preference). \
-            Never ask the user to paste a secret into the chat: name the secret and tell them to run `openpieces secrets set NAME`. \
-            Use the tools; keep answers short and concrete.
-            """
+    static func system(memory: [BrainEntry], network: String) -> String {
+        var text = Prompts.orchestrator + "\n\n" + network
         if !memory.isEmpty {
             text += "\n\nWhat you remember that may matter here:\n" + memory.map { "- [\($0.kind)] \($0.text)" }.joined(separator: "\n")
         }

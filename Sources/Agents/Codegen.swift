@@ -53,8 +53,9 @@ public final class Codegen: Sendable {
         try sessions.append(session.id, [ask])
         await progress("codegen \(slug): session \(history.isEmpty ? "new" : "reused") \(session.id)")
         let started = Date()
+        let system = Prompts.codegen + "\n\n" + services.outbound.sentence
         let finished = try await withTimeLimit(budgetSeconds) {
-            try await loop.run([.system(CodegenPrompt.system)] + history + [ask]) { event in
+            try await loop.run([.system(system)] + history + [ask]) { event in
                 switch event {
                 case .toolCall(_, let name, let args):
                     await progress("codegen \(slug): \(name) \(CodegenPrompt.brief(args))")
@@ -80,7 +81,16 @@ public final class Codegen: Sendable {
 
     // MARK: tools
 
+    /// The code-generation agent's tools, by name (what its prompt may name).
+    public static let toolNames = ["list_files", "read_file", "write_file", "edit_file", "deno_check", "test_service", "deploy"]
+
     func tools(_ slug: String, _ ws: Workspace, _ outcome: Outcome) -> [Tool] {
+        let built = makeTools(slug, ws, outcome)
+        assert(built.map(\.name) == Codegen.toolNames, "Codegen.toolNames lists the tools as built")
+        return built
+    }
+
+    private func makeTools(_ slug: String, _ ws: Workspace, _ outcome: Outcome) -> [Tool] {
         let path: JSONValue = ["type": "string", "minLength": 1, "maxLength": 256]
         return [
             Tool(name: "list_files", description: "List the service's files.", parameters: ["type": "object", "properties": [:]]) { _, _ in
@@ -182,18 +192,6 @@ public final class Codegen: Sendable {
 }
 
 enum CodegenPrompt {
-    static let system = """
-        You are the code-generation agent of OpenPieces. You write one Deno HTTP service in its own directory, using only \
-        Deno built-ins and web APIs (no remote, npm or jsr imports: there is no network; `node:` built-ins such as node:sqlite are fine).
-        Rules for main.ts: `Deno.serve({ hostname: "127.0.0.1", port: Number(Deno.env.get("PORT")) }, handler)`; answer \
-        GET /health with 200; answer errors as JSON {"error":{"code","message"}} with the right status; persist state only under ./data/ \
-        (e.g. new DatabaseSync("data/app.db") from node:sqlite); read secrets only from Deno.env.get(NAME).
-        service.json: {"kind": "action" | "trigger", "title", "description", "endpoints": [{"method","path","description","inputSchema"}], \
-        "secrets": [NAMES], "hosts": [hosts it calls]}. Path parameters are written :name.
-        Work: write_file the files, run deno_check until clean, test_service until the endpoints answer, then deploy. Reply with a \
-        one-paragraph summary of what the service does and its endpoints.
-        """
-
     static func brief(_ args: String) -> String {
         guard let v = JSONValue.parse(args) else { return "" }
         return v["path"]?.string ?? v["requests"].map { "(\($0.array?.count ?? 0) requests)" } ?? ""

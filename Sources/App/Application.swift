@@ -34,6 +34,8 @@ public final class Application: Sendable {
     let webhooks: WebhookDispatcher
     /// Every route the server answers (method, pattern).
     public let routes: [(method: String, pattern: String)]
+    /// Every tool in the agents' shared registry.
+    public let toolNames: [String]
     private let llmSource: String
 
     public init(options: ServeOptions, logger: Logger, environment: [String: String] = ProcessInfo.processInfo.environment,
@@ -132,7 +134,7 @@ public final class Application: Sendable {
             guard let s = try serviceStore.find(req.parameter("id")!) else { throw HTTPError.notFound("No service '\(req.parameter("id")!)'.") }
             return Response.json(raw: JSONValue.object(["repairs": .array(try repairs.attempts(s.slug))]).text)
         }
-        let chats = ChatService(db: database, registry: tools, brain: brain, logger: logger, provider: agentProvider)
+        let chats = ChatService(db: database, registry: tools, brain: brain, logger: logger, outbound: services.outbound, provider: agentProvider)
         ChatRoutes.install(&router, chats: chats)
         WebhookRoutes.install(&router, store: webhookStore, dispatcher: webhooks)
         // The events users can subscribe to.
@@ -142,6 +144,7 @@ public final class Application: Sendable {
             webhooks.emit("run.\(run.status)", run.json)
         }
         routes = router.patterns
+        toolNames = tools.names
         var limits = ServerLimits()
         limits.maxBodyBytes = options.maxBodyBytes
         guard listen else {
@@ -239,6 +242,8 @@ public final class Application: Sendable {
         await services.supervisor.onCrashed { slug, reason in webhooks.emit("service.crashed", ["service": .string(slug), "reason": .string(reason)]) }
         await services.supervisor.onDeployed { slug, version in webhooks.emit("service.deployed", ["service": .string(slug), "version": JSONValue(version)]) }
         webhooks.start()
+        let outbound = services.outbound
+        Task { await outbound.run() }
         await services.supervisor.restore()
         automation.start()
         let signal = await Application.waitForTerminationSignal()

@@ -13,4 +13,8 @@ public enum ServiceContract {
     public static let forwardedHeaders = ["X-Forwarded-Host", "X-Forwarded-Proto", "X-Forwarded-Prefix", "X-Forwarded-For"]
 
     public static var variables: [String] { [port, publicURL, notifyURL, serviceToken] }
+    /// Answers 200 once the service is ready.
+    public static let healthPath = "/health"
+    /// The only directory a service may write, inside its own.
+    public static let dataDirectory = "data"
 }

@@ -14,6 +14,8 @@ public final class ServiceManager: Sendable {
     public let sandbox: Sandbox
     /// Where services answer publicly (nil in tools that run no server).
     public let urls: ServiceURLs?
+    /// Whether generated services can reach the internet from here, checked at start-up.
+    public let outbound = OutboundCheck()
     let logger: Logger
 
     public struct Failure: Error, CustomStringConvertible, Equatable {
