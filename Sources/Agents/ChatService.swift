@@ -8,7 +8,9 @@ import Synchronization
 
 /// Runs chat turns: one at a time per chat, stored as they complete, streamed live to any number of listeners.
 public final class ChatService: Sendable {
-    public static var migrations: [Migration] { ChatStore.migrations }
+    public static var migrations: [Migration] { ChatStore.migrations + UsageLedger.migrations }
+    /// A new chat's title until its first message names it.
+    public static let untitled = "New chat"
 
     let store: ChatStore
     let registry: ToolRegistry
@@ -16,6 +18,8 @@ public final class ChatService: Sendable {
     let provider: @Sendable () -> (any LLMProvider, String?)
     let logger: Logger
     let outbound: OutboundCheck
+    public let usage: UsageLedger
+    let budget: AgentBudget
     private let running = Locked<[String: Running]>([:])
 
     struct Running {
@@ -34,8 +38,10 @@ public final class ChatService: Sendable {
                                            "assets_search", "assets_save", "workflows_list", "workflow_save", "workflow_run", "run_wait", "runs_list", "task_create", "task_update", "tasks_list"]
 
     public init(db: Database, registry: ToolRegistry, brain: Brain, logger: Logger, outbound: OutboundCheck = OutboundCheck(),
-                provider: @escaping @Sendable () -> (any LLMProvider, String?)) {
+                usage: UsageLedger? = nil, budget: AgentBudget = .orchestrator, provider: @escaping @Sendable () -> (any LLMProvider, String?)) {
         self.outbound = outbound
+        self.usage = usage ?? UsageLedger(db: db)
+        self.budget = budget
         store = ChatStore(db: db)
         self.registry = registry
         self.brain = brain
@@ -43,7 +49,11 @@ public final class ChatService: Sendable {
         self.logger = logger
     }
 
-    public func create(title: String?) throws -> ChatRecord { try store.create(title: title?.isEmpty == false ? title! : "New chat") }
+    /// A chat, optionally on a model of its own (else the configured one).
+    public func create(title: String?, model: String? = nil) throws -> ChatRecord {
+        try store.create(title: title.flatMap { $0.isEmpty ? nil : String($0.prefix(200)) } ?? ChatService.untitled,
+                         model: model.flatMap { $0.isEmpty ? nil : String($0.prefix(200)) })
+    }
     public func list() throws -> [ChatRecord] { try store.list() }
     public func get(_ id: String) throws -> ChatRecord? { try store.get(id) }
     public func messages(_ id: String) throws -> [JSONValue] { try store.rawMessages(id) }
@@ -57,7 +67,7 @@ public final class ChatService: Sendable {
 
     /// Stores the user's message and starts the turn; returns a live stream of its events.
     public func send(_ chatID: String, _ content: String) throws -> AsyncStream<AgentEvent> {
-        guard try store.get(chatID) != nil else { throw Failure(status: 404, description: "No chat '\(chatID)'. Create one with POST /api/v1/chats.") }
+        guard let chat = try store.get(chatID) else { throw Failure(status: 404, description: "No chat '\(chatID)'. Create one with POST /api/v1/chats.") }
         let text = content.trimmingCharacters(in: .whitespacesAndNewlines)
         guard !text.isEmpty, text.utf8.count <= 64 * 1024 else {
             throw Failure(status: 400, description: "A message must hold 1 to 65536 bytes of text.")
@@ -71,7 +81,8 @@ public final class ChatService: Sendable {
         }
         guard started else { throw Failure(status: 409, description: "This chat is already answering. Wait for it, or stop it with POST /api/v1/chats/\(chatID)/stop.") }
         try store.append(chatID, [.user(text)])
-        let task = Task { await self.turn(chatID, text) }
+        if chat.title == ChatService.untitled { try? store.rename(chatID, to: ChatService.title(from: text)) }
+        let task = Task { await self.turn(chatID, text, model: chat.model) }
         running.withLock { $0[chatID]?.task = task }
         return stream
     }
@@ -86,12 +97,27 @@ public final class ChatService: Sendable {
     /// Called with (chat id, the assistant's final text) when a turn completes.
     public func onCompleted(_ handler: @escaping @Sendable (String, String) -> Void) { completed.withLock { $0.append(handler) } }
 
-    private func turn(_ chatID: String, _ text: String) async {
-        let (provider, model) = provider()
+    /// A short title from a chat's first message: its first line, cut at a word near 60 characters.
+    static func title(from text: String) -> String {
+        let line = text.split(whereSeparator: \.isNewline).first.map(String.init) ?? text
+        let words = line.split(separator: " ")
+        var title = ""
+        for w in words {
+            if title.count + w.count + 1 > 60 { return title + "…" }
+            title += (title.isEmpty ? "" : " ") + w
+        }
+        return title.isEmpty ? untitled : title
+    }
+
+    private func turn(_ chatID: String, _ text: String, model chosen: String?) async {
+        let (provider, configured) = provider()
+        let model = chosen ?? configured
         let history = Compaction.compact((try? store.messages(chatID)) ?? [.user(text)])
         let memory = (try? brain.search(text, limit: 5)) ?? []
         try? brain.reinforce(memory.map(\.id))
-        let loop = AgentLoop(provider: provider, model: model, tools: registry.subset(ChatService.orchestratorTools))
+        let usage = self.usage
+        let loop = AgentLoop(provider: provider, model: model, tools: registry.subset(ChatService.orchestratorTools), budget: budget,
+                             chatID: chatID) { usage.record($0, for: .chat(chatID)) }
         let messages = [ChatMessage.system(OrchestratorPrompt.system(memory: memory, network: outbound.sentence))] + history
         do {
             let added = try await loop.run(messages) { event in self.broadcast(chatID, event) }

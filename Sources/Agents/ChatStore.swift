@@ -7,6 +7,8 @@ public struct ChatRecord: Sendable {
     public var id: String
     public var title: String
     public var agent: String
+    /// The model this chat uses; nil for the configured one.
+    public var model: String?
     public var created: String
     public var updated: String
 }
@@ -34,16 +36,21 @@ final class ChatStore: Sendable {
             );
             CREATE INDEX chat_messages_chat ON chat_messages(chat_id, seq);
             """),
+        Migration(22, "chat_model", "ALTER TABLE chats ADD COLUMN model TEXT;"),
     ]
 
     let db: Database
     init(db: Database) { self.db = db }
 
-    func create(title: String, agent: String = "orchestrator") throws -> ChatRecord {
+    func create(title: String, agent: String = "orchestrator", model: String? = nil) throws -> ChatRecord {
         let now = Clock.iso8601Now()
-        let r = ChatRecord(id: UUID().uuidString.lowercased(), title: title, agent: agent, created: now, updated: now)
-        try db.write { try $0.execute("INSERT INTO chats(id, title, agent, created, updated) VALUES (?, ?, ?, ?, ?)", [r.id, r.title, r.agent, now, now]) }
+        let r = ChatRecord(id: UUID().uuidString.lowercased(), title: title, agent: agent, model: model, created: now, updated: now)
+        try db.write { try $0.execute("INSERT INTO chats(id, title, agent, model, created, updated) VALUES (?, ?, ?, ?, ?, ?)", [r.id, r.title, r.agent, model, now, now]) }
         return r
+    }
+
+    func rename(_ id: String, to title: String) throws {
+        try db.write { _ = try $0.execute("UPDATE chats SET title = ? WHERE id = ?", [title, id]) }
     }
 
     func list() throws -> [ChatRecord] {
@@ -93,7 +100,7 @@ final class ChatStore: Sendable {
 
     static func record(_ r: Row) -> ChatRecord {
         ChatRecord(id: r["id"].string ?? "", title: r["title"].string ?? "", agent: r["agent"].string ?? "orchestrator",
-                   created: r["created"].string ?? "", updated: r["updated"].string ?? "")
+                   model: r["model"].string, created: r["created"].string ?? "", updated: r["updated"].string ?? "")
     }
 
     static func message(_ r: Row) -> ChatMessage {

@@ -19,11 +19,15 @@ public final class Codegen: Sendable {
     let sandbox: Sandbox
     let provider: @Sendable () -> (any LLMProvider, String?)
     let logger: Logger
+    let usage: UsageLedger
     public let maxSteps: Int
     public let budgetSeconds: Double
 
-    public init(services: ServiceManager, db: Database, workspacesRoot: String, logger: Logger, maxSteps: Int = 30, budgetSeconds: Double = 300, provider: @escaping @Sendable () -> (any LLMProvider, String?)) {
+    /// `budgetSeconds` bounds one build (slow local models need more: `--codegen-seconds`).
+    public init(services: ServiceManager, db: Database, workspacesRoot: String, logger: Logger, usage: UsageLedger? = nil, maxSteps: Int = 30,
+                budgetSeconds: Double = 300, provider: @escaping @Sendable () -> (any LLMProvider, String?)) {
         self.services = services
+        self.usage = usage ?? UsageLedger(db: db)
         self.sessions = ChatStore(db: db)
         self.workspacesRoot = workspacesRoot
         self.sandbox = services.sandbox
@@ -38,7 +42,8 @@ public final class Codegen: Sendable {
     }
 
     /// Builds or fixes `slug` as asked. Reuses the service's session (its earlier conversation) when there is one.
-    public func build(slug: String, request: String, progress: @escaping @Sendable (String) async -> Void = { _ in }) async throws -> JSONValue {
+    public func build(slug: String, request: String, chatID: String? = nil,
+                      progress: @escaping @Sendable (String) async -> Void = { _ in }) async throws -> JSONValue {
         guard Slug.isValid(slug) else { throw ToolFailure("'\(slug)' is not a valid slug: 1–48 of a-z, 0-9 and '-'") }
         let session = try sessions.list().first { $0.agent == "codegen" && $0.title == slug } ?? sessions.create(title: slug, agent: "codegen")
         let workspace = Workspace(root: (workspacesRoot as NSString).appendingPathComponent(slug))
@@ -47,7 +52,10 @@ public final class Codegen: Sendable {
         }
         let outcome = Outcome()
         let (provider, model) = provider()
-        let loop = AgentLoop(provider: provider, model: model, tools: tools(slug, workspace, outcome), maxSteps: maxSteps)
+        let usage = self.usage, sessionID = session.id
+        let loop = AgentLoop(provider: provider, model: model, tools: tools(slug, workspace, outcome), budget: AgentBudget(turns: maxSteps)) {
+            usage.record($0, for: .build(session: sessionID, chat: chatID))
+        }
         let history = try sessions.messages(session.id)
         let ask = ChatMessage.user((history.isEmpty ? "Build the service '\(slug)': " : "Change the service '\(slug)': ") + request)
         try sessions.append(session.id, [ask])
@@ -76,7 +84,8 @@ public final class Codegen: Sendable {
             throw ToolFailure("the service '\(slug)' was not deployed: \(summary.isEmpty ? "the agent stopped without deploying" : summary)")
         }
         logger.info("codegen.deployed", ["service": slug, "ms": "\(ms)", "session": session.id])
-        return ["ok": true, "session": .string(session.id), "service": deployed, "summary": .string(summary), "ms": JSONValue(ms)]
+        return ["ok": true, "session": .string(session.id), "service": deployed, "summary": .string(summary), "ms": JSONValue(ms),
+                "usage": (try? usage.totals(session: session.id))?.json ?? .null]
     }
 
     // MARK: tools

@@ -80,8 +80,9 @@ public final class Application: Sendable {
             let (p, model) = pieces.chatProvider()
             return p.providerName == "offline" ? (OfflineAgentEngine(), nil) : (p, model)
         }
+        let usage = UsageLedger(db: database, prices: options.llmPrices)
         let codegen = Codegen(services: services, db: database, workspacesRoot: home.appendingPathComponent("workspaces"),
-                              logger: logger, provider: agentProvider)
+                              logger: logger, usage: usage, budgetSeconds: options.codegenSeconds, provider: agentProvider)
         let repairs = Repairs(db: database, codegen: codegen, brain: brain, logger: logger)
         self.repairs = repairs
         var tools = ToolRegistry(PlatformTools.all(brain: brain, services: services, secrets: secrets, codegen: codegen,
@@ -96,7 +97,7 @@ public final class Application: Sendable {
                                                                           "language": ["type": "string"]], "required": ["text"]]) { input, _ in
             try pieces.saveSnippet(name: input["name"]?.string, text: input["text"]!.string!, language: input["language"]?.string)
         })
-        let automation = Automation(database: database, services: services, registry: tools, logger: logger, environment: environment,
+        let automation = Automation(database: database, services: services, registry: tools, logger: logger, environment: environment, usage: usage,
                                     provider: agentProvider)
         self.automation = automation
         for t in Automation.tools(workflows: automation.workflows, tasks: automation.tasks, runs: automation.runs, wake: automation.queue.wake) {
@@ -134,7 +135,8 @@ public final class Application: Sendable {
             guard let s = try serviceStore.find(req.parameter("id")!) else { throw HTTPError.notFound("No service '\(req.parameter("id")!)'.") }
             return Response.json(raw: JSONValue.object(["repairs": .array(try repairs.attempts(s.slug))]).text)
         }
-        let chats = ChatService(db: database, registry: tools, brain: brain, logger: logger, outbound: services.outbound, provider: agentProvider)
+        let chats = ChatService(db: database, registry: tools, brain: brain, logger: logger, outbound: services.outbound, usage: usage,
+                                budget: options.agentBudget, provider: agentProvider)
         ChatRoutes.install(&router, chats: chats)
         WebhookRoutes.install(&router, store: webhookStore, dispatcher: webhooks)
         // The events users can subscribe to.

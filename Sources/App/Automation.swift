@@ -18,14 +18,17 @@ final class Automation: Sendable {
     let feed = RunFeed()
     let queue: RunQueue
     let scheduler: Scheduler
+    let usage: UsageLedger
 
-    init(database: Database, services: ServiceManager, registry: ToolRegistry, logger: Logger, environment: [String: String],
+    init(database: Database, services: ServiceManager, registry: ToolRegistry, logger: Logger, environment: [String: String], usage: UsageLedger,
          provider: @escaping @Sendable () -> (any LLMProvider, String?)) {
         workflows = WorkflowStore(db: database, services: services.store)
         tasks = TaskStore(db: database)
         runs = RunStore(db: database)
+        self.usage = usage
         let limits = Automation.limits(environment)
-        let agent = EventsAgent(services: services, workflows: workflows, runs: runs, feed: feed, registry: registry, limits: limits, provider: provider)
+        let agent = EventsAgent(services: services, workflows: workflows, runs: runs, feed: feed, registry: registry, limits: limits, usage: usage,
+                                provider: provider)
         let queue = RunQueue(runs: runs, agent: agent, feed: feed, limits: limits, logger: logger)
         self.queue = queue
         scheduler = Scheduler(tasks: tasks, logger: logger) { _ in queue.wake() }
@@ -45,7 +48,7 @@ final class Automation: Sendable {
 
     func install(_ router: inout Router) {
         WorkflowRoutes.install(&router, store: workflows, tasks: tasks)
-        RunRoutes.install(&router, runs: runs, queue: queue, feed: feed, workflows: workflows)
+        RunRoutes.install(&router, runs: runs, queue: queue, feed: feed, workflows: workflows, usage: usage)
     }
 
     func start() {

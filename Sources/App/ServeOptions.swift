@@ -1,3 +1,4 @@
+import Agents
 import Core
 import Foundation
 import LLM
@@ -30,6 +31,12 @@ public struct ServeOptions: Sendable, Equatable {
     public var allowedOrigins: [String] = []
     /// `host:port` entries services may reach although the egress policy refuses local addresses.
     public var egressExceptions: Set<String> = []
+    /// What one Orchestrator turn may spend.
+    public var agentBudget = AgentBudget.orchestrator
+    /// How long one code-generation build may take.
+    public var codegenSeconds: Double = 300
+    /// Prices per model, to turn tokens into cost.
+    public var llmPrices = ModelPrices()
 
     public init(home: String) { self.home = home }
 
@@ -117,6 +124,23 @@ struct OptionSpec: Sendable {
                 o.egressExceptions.formUnion(try EgressPolicy.exceptions(v.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }))
             } catch {
                 throw UsageError("--egress-allow: '\(error.host)' has \(error.reason); write entries as host:port such as 127.0.0.1:11434")
+            }
+        },
+        OptionSpec(flag: "agent-turns", env: "OPENPIECES_AGENT_TURNS", valueName: "n", help: "model turns one Orchestrator turn may take (default 30); \"continue\" resumes") { o, v throws(UsageError) in
+            o.agentBudget.turns = try limit(v, "--agent-turns", 1...1000)
+        },
+        OptionSpec(flag: "agent-tokens", env: "OPENPIECES_AGENT_TOKENS", valueName: "n", help: "tokens one Orchestrator turn may use, prompt and completion (default 1000000)") { o, v throws(UsageError) in
+            o.agentBudget.tokens = try limit(v, "--agent-tokens", 1000...100_000_000)
+        },
+        OptionSpec(flag: "agent-seconds", env: "OPENPIECES_AGENT_SECONDS", valueName: "s", help: "wall time one Orchestrator turn may take (default 1800)") { o, v throws(UsageError) in
+            o.agentBudget.seconds = Double(try limit(v, "--agent-seconds", 10...86400))
+        },
+        OptionSpec(flag: "codegen-seconds", env: "OPENPIECES_CODEGEN_SECONDS", valueName: "s", help: "wall time one code-generation build may take (default 300; slow local models need more)") { o, v throws(UsageError) in
+            o.codegenSeconds = Double(try limit(v, "--codegen-seconds", 10...86400))
+        },
+        OptionSpec(flag: "llm-prices", env: "OPENPIECES_LLM_PRICES", valueName: "model=in/out,…", help: "price per million input/output tokens, per model, to show cost (e.g. gpt-4o=2.5/10)") { o, v throws(UsageError) in
+            do throws(ModelPrices.Invalid) { o.llmPrices = try ModelPrices.parse(v) } catch {
+                throw UsageError("--llm-prices: '\(error.entry)' is not model=input/output, e.g. gpt-4o=2.5/10 (per million tokens)")
             }
         },
         OptionSpec(flag: "service-memory", env: "OPENPIECES_SERVICE_MEMORY", valueName: "MB", help: "memory each service may use, in MB (default 256)") { o, v throws(UsageError) in

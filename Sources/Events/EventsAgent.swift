@@ -42,11 +42,14 @@ public struct EventsAgent: Sendable {
     let shared: [Tool]
     let provider: @Sendable () -> (any LLMProvider, String?)
     let limits: RunLimits
+    /// Where each run's model calls are accounted.
+    let usage: UsageLedger?
 
     public static let sharedToolNames = ["brain_search", "brain_write", "assets_search", "assets_save"]
 
     public init(services: ServiceManager, workflows: WorkflowStore, runs: RunStore, feed: RunFeed, registry: ToolRegistry,
-                limits: RunLimits, provider: @escaping @Sendable () -> (any LLMProvider, String?)) {
+                limits: RunLimits, usage: UsageLedger? = nil, provider: @escaping @Sendable () -> (any LLMProvider, String?)) {
+        self.usage = usage
         self.services = services
         self.workflows = workflows
         self.runs = runs
@@ -77,7 +80,10 @@ public struct EventsAgent: Sendable {
             history.append(.assistant(nil, toolCalls: [ToolCall(id: id, name: s.tool, arguments: s.input.text)]))
             history.append(.tool(callID: id, s.output))
         }
-        let loop = AgentLoop(provider: engine, model: model, tools: tools, maxSteps: limits.maxSteps)
+        let usage = self.usage, runID = run.id
+        let loop = AgentLoop(provider: engine, model: model, tools: tools, budget: AgentBudget(turns: limits.maxSteps)) {
+            usage?.record($0, for: .run(runID))
+        }
         let recorder = Recorder(run: run.id, owner: owner, runs: runs, feed: feed, state: state)
         do {
             let start = history

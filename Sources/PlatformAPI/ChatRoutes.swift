@@ -1,5 +1,6 @@
 import Agents
 import Core
+import Foundation
 import HTTPServer
 
 /// `/api/v1/chats`: conversations with the Orchestrator; a message's turn streams live as Server-Sent Events.
@@ -10,13 +11,29 @@ public enum ChatRoutes {
         }
         r.post("/api/v1/chats") { req in
             let body = req.body.isEmpty ? JSONValue.object([:]) : try PlatformRoutes.json(req)
-            return .jsonValue(json(try chats.create(title: body["title"]?.string), running: false), status: 201)
+            if let model = body["model"], model.string == nil || model.string?.isEmpty == true || (model.string?.count ?? 0) > 200 {
+                throw HTTPError(400, code: "invalid_field", message: "'model' must be a model name (1–200 characters), as listed by GET /models.")
+            }
+            return .jsonValue(json(try chats.create(title: body["title"]?.string, model: body["model"]?.string), running: false), status: 201)
         }
         r.get("/api/v1/chats/:id") { req in
             guard let c = try chats.get(req.parameter("id")!) else { throw HTTPError.notFound("No chat '\(req.parameter("id")!)'.") }
             var o = json(c, running: chats.isRunning(c.id))
-            if case .object(var d) = o { d["messages"] = .array(try chats.messages(c.id)); o = .object(d) }
+            if case .object(var d) = o {
+                d["messages"] = .array(try chats.messages(c.id))
+                d["usage"] = try chats.usage.totals(chat: c.id).json
+                o = .object(d)
+            }
             return .jsonValue(o)
+        }
+        // Token usage and cost per model over a period (default: the last 30 days).
+        r.get("/api/v1/usage") { req in
+            let since = req.query["since"] ?? Clock.iso8601(Date().addingTimeInterval(-30 * 86400))
+            return .jsonValue(["since": .string(since), "models": .array(try chats.usage.byModel(since: since).map { m in
+                var o = m.totals.json.object ?? [:]
+                o["model"] = .string(m.model)
+                return .object(o)
+            })])
         }
         r.delete("/api/v1/chats/:id") { req in
             guard try chats.delete(req.parameter("id")!) else { throw HTTPError.notFound("No chat '\(req.parameter("id")!)'.") }
@@ -46,7 +63,7 @@ public enum ChatRoutes {
     }
 
     static func json(_ c: ChatRecord, running: Bool) -> JSONValue {
-        ["id": .string(c.id), "title": .string(c.title), "agent": .string(c.agent), "created": .string(c.created),
+        ["id": .string(c.id), "title": .string(c.title), "agent": .string(c.agent), "model": JSONValue(c.model), "created": .string(c.created),
          "updated": .string(c.updated), "running": .bool(running)]
     }
 
@@ -59,6 +76,7 @@ public enum ChatRoutes {
         case .done(let t): ("done", ["text": .string(t)])
         case .failed(let m): ("error", ["message": .string(m)])
         case .progress(let m): ("progress", ["message": .string(m)])
+        case .budgetExhausted(let reason, let done): ("budget", ["reason": .string(reason), "done": .array(done.map { .string($0) })])
         }
     }
 }
