@@ -89,9 +89,13 @@ public final class ChatService: Sendable {
         try? brain.reinforce(memory.map(\.id))
         let loop = AgentLoop(provider: provider, model: model, tools: registry.subset(ChatService.orchestratorTools))
         let messages = [ChatMessage.system(OrchestratorPrompt.system(memory: memory))] + history
+        let log = TurnLog()
         do {
-            let added = try await loop.run(messages) { event in self.broadcast(chatID, event) }
-            try store.append(chatID, added)
+            // The versions this turn's build_service deploys record this chat as their source.
+            let added = try await BuildOrigin.$current.withValue(.chat(chatID: chatID, session: nil)) {
+                try await loop.run(messages) { event in log.observe(event); self.broadcast(chatID, event) }
+            }
+            try store.append(chatID, added, details: log.details)
             let final = added.last { $0.role == .assistant && $0.toolCalls.isEmpty }?.content ?? ""
             for h in completed.withLock({ $0 }) { h(chatID, final) }
         } catch is CancellationError {

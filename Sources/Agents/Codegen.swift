@@ -35,6 +35,9 @@ public final class Codegen: Sendable {
 
     final class Outcome: Sendable {
         let deployed = Locked<JSONValue?>(nil)
+        /// What the deployed version records as its source.
+        let source: VersionSource
+        init(source: VersionSource) { self.source = source }
     }
 
     /// Builds or fixes `slug` as asked. Reuses the service's session (its earlier conversation) when there is one.
@@ -45,7 +48,7 @@ public final class Codegen: Sendable {
         if try workspace.list().isEmpty, let live = try? services.files.read(slug) {
             for (path, content) in live { try workspace.write(path, String(decoding: content, as: UTF8.self)) }
         }
-        let outcome = Outcome()
+        let outcome = Outcome(source: (BuildOrigin.current ?? .unknown).with(session: session.id))
         let (provider, model) = provider()
         let loop = AgentLoop(provider: provider, model: model, tools: tools(slug, workspace, outcome), maxSteps: maxSteps)
         let history = try sessions.messages(session.id)
@@ -122,9 +125,9 @@ public final class Codegen: Sendable {
                 let record: ServiceRecord
                 do {
                     if try services.store.find(slug) != nil {
-                        record = try await services.update(slug, files: files)
+                        record = try await services.update(slug, files: files, source: outcome.source)
                     } else {
-                        record = try await services.create(slug: slug, files: files, start: true)
+                        record = try await services.create(slug: slug, files: files, start: true, source: outcome.source)
                     }
                 } catch let f as ServiceManager.Failure { throw ToolFailure(f.description) }
                 // A service waiting for its secrets is deployed: it starts once the user fills them.

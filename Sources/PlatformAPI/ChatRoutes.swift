@@ -5,8 +5,14 @@ import HTTPServer
 /// `/api/v1/chats`: conversations with the Orchestrator; a message's turn streams live as Server-Sent Events.
 public enum ChatRoutes {
     public static func install(_ r: inout Router, chats: ChatService) {
-        r.get("/api/v1/chats") { _ in
-            .jsonValue(["chats": .array(try chats.list().map { json($0, running: chats.isRunning($0.id)) })])
+        // ?agent=orchestrator: the user's chats; ?agent=codegen&service=<slug>: a service's code-generation session(s),
+        // whose title is the service's slug.
+        r.get("/api/v1/chats") { req in
+            let agent = req.query["agent"], service = req.query["service"]
+            let list = try chats.list().filter { c in
+                (agent == nil || c.agent == agent) && (service == nil || (c.agent == "codegen" && c.title == service))
+            }
+            return .jsonValue(["chats": .array(list.map { json($0, running: chats.isRunning($0.id)) })])
         }
         r.post("/api/v1/chats") { req in
             let body = req.body.isEmpty ? JSONValue.object([:]) : try PlatformRoutes.json(req)
