@@ -42,7 +42,7 @@ details { margin: 4px 0; } summary { cursor: pointer; font-size: 13px; color: va
 .msg.md p, .msg.md ul, .msg.md ol { margin: 6px 0; } .msg.md h3, .msg.md h4, .msg.md h5, .msg.md h6 { margin: 10px 0 4px; font-size: 15px; }
 .msg.md code { font-family: ui-monospace, monospace; font-size: 13px; background: #f6f8fa; padding: 0 3px; border-radius: 4px; }
 .msg.md pre code { padding: 0; background: none; } .msg.error { color: var(--bad); }
-pre.diff { white-space: pre; max-height: 520px; padding: 0; } pre.diff span { display: block; padding: 0 8px; }
+pre.diff { white-space: pre; max-height: 520px; padding: 0; } pre.diff span { display: block; padding: 0 8px; min-width: 100%; width: max-content; }
 pre.diff .add { background: #dafbe1; color: #116329; } pre.diff .del { background: #ffebe9; color: #82071e; }
 pre.diff .hunk { background: #ddf4ff; color: #0550ae; } pre.diff .meta { color: var(--muted); font-weight: 600; }
 .added { color: var(--ok); } .removed { color: var(--bad); } .changed { color: var(--warn); }

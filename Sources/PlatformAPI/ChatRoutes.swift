@@ -37,6 +37,11 @@ public enum ChatRoutes {
             guard let content = body["content"]?.string else {
                 throw HTTPError(400, code: "missing_field", message: "Field 'content' is required: the message text.")
             }
+            // A code-generation session is the agent's own transcript: the Orchestrator must not continue it.
+            if let c = try chats.get(req.parameter("id")!), c.agent == "codegen" {
+                throw HTTPError(409, code: "read_only",
+                                message: "This is the code-generation session of '\(c.title)': it can be read, not continued. Ask for changes in a chat; build_service resumes the session.")
+            }
             let events: AsyncStream<AgentEvent>
             do { events = try chats.send(req.parameter("id")!, content) } catch let f as ChatService.Failure {
                 throw HTTPError(f.status, code: f.status == 409 ? "busy" : (f.status == 404 ? "not_found" : "invalid_message"), message: f.description)

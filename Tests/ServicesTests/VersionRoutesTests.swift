@@ -93,6 +93,8 @@ import TestSupport
         #expect(mine["chats"]?.array?.map { $0["id"]?.string } == [chatID])
         let (_, sessions, _) = try await p.call("GET", "/api/v1/chats?agent=codegen&service=notes-api")
         #expect(sessions["chats"]?.array?.map { $0["id"]?.string } == [session])
+        let (refused, readOnly, _) = try await p.call("POST", "/api/v1/chats/\(session)/messages", ["content": "hello"])
+        #expect(refused == 409 && readOnly["error"]?["code"]?.string == "read_only")
 
         // The reopened chat keeps the tool's outcome and the agent's progress lines.
         let (_, story, _) = try await p.call("GET", "/api/v1/chats/\(chatID)")

@@ -98,6 +98,15 @@ def test_versions_diff_and_the_reopened_chat(server, browser):
     expect(page.locator(".chatlist button", has_text="create a notes API")).to_have_count(1)
     expect(page.locator(".chatlist button", has_text="notes-api")).to_have_count(0)
     shot(page, "chat-reopened-tool")
+
+    # 360 px wide: the Code panel and its diff stay inside the page (the diff scrolls on its own).
+    page.set_viewport_size({"width": 360, "height": 740})
+    page.goto(server + "/#/services/notes-api")
+    page.get_by_role("button", name="Compare").click()
+    expect(page.get_by_label("Diff of main.ts")).to_be_visible()
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 362, f"the service page is {width}px wide at 360px"
+    shot(page, "mobile-service-code")
     assert errors == [], f"console errors: {errors}"
 
 
