@@ -119,9 +119,11 @@ public final class ChatService: Sendable {
         let loop = AgentLoop(provider: provider, model: model, tools: registry.subset(ChatService.orchestratorTools), budget: budget,
                              chatID: chatID) { usage.record($0, for: .chat(chatID)) }
         let messages = [ChatMessage.system(OrchestratorPrompt.system(memory: memory, network: outbound.sentence))] + history
+        let log = TurnLog()
         do {
-            let added = try await loop.run(messages) { event in self.broadcast(chatID, event) }
-            try store.append(chatID, added)
+            // The versions this turn's build_service deploys record this chat as their source (through the tool's context).
+            let added = try await loop.run(messages) { event in log.observe(event); self.broadcast(chatID, event) }
+            try store.append(chatID, added, details: log.details)
             let final = added.last { $0.role == .assistant && $0.toolCalls.isEmpty }?.content ?? ""
             for h in completed.withLock({ $0 }) { h(chatID, final) }
         } catch is CancellationError {

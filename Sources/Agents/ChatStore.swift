@@ -36,6 +36,8 @@ final class ChatStore: Sendable {
             );
             CREATE INDEX chat_messages_chat ON chat_messages(chat_id, seq);
             """),
+        // A tool result's outcome, duration and progress lines (see TurnLog): what the live view showed.
+        Migration(18, "chat_message_detail", "ALTER TABLE chat_messages ADD COLUMN detail TEXT;"),
         Migration(22, "chat_model", "ALTER TABLE chats ADD COLUMN model TEXT;"),
     ]
 
@@ -75,12 +77,13 @@ final class ChatStore: Sendable {
             if let c = r["content"].string { o["content"] = .string(c) }
             if let t = r["tool_calls"].string, let calls = JSONValue.parse(t) { o["toolCalls"] = calls }
             if let id = r["tool_call_id"].string { o["toolCallId"] = .string(id) }
+            if let d = r["detail"].string, let detail = JSONValue.parse(d) { o["detail"] = detail }
             return .object(o)
         } }
     }
 
-    /// Appends messages in one transaction.
-    func append(_ chatID: String, _ messages: [ChatMessage]) throws {
+    /// Appends messages in one transaction; `details` (by tool call id) go with the tool results.
+    func append(_ chatID: String, _ messages: [ChatMessage], details: [String: JSONValue] = [:]) throws {
         guard !messages.isEmpty else { return }
         let now = Clock.iso8601Now()
         try db.write { conn in
@@ -91,8 +94,9 @@ final class ChatStore: Sendable {
                     ["id": .string($0.id), "name": .string($0.name), "arguments": .string($0.arguments)]
                 }).text
                 try conn.execute("""
-                    INSERT INTO chat_messages(id, chat_id, seq, role, content, tool_calls, tool_call_id, created) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-                    """, [UUID().uuidString.lowercased(), chatID, seq, m.role.rawValue, m.content, calls, m.toolCallID, now])
+                    INSERT INTO chat_messages(id, chat_id, seq, role, content, tool_calls, tool_call_id, created, detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """, [UUID().uuidString.lowercased(), chatID, seq, m.role.rawValue, m.content, calls, m.toolCallID, now,
+                          m.toolCallID.flatMap { details[$0]?.text }])
             }
             try conn.execute("UPDATE chats SET updated = ? WHERE id = ?", [now, chatID])
         }

@@ -39,10 +39,14 @@ public final class Codegen: Sendable {
 
     final class Outcome: Sendable {
         let deployed = Locked<JSONValue?>(nil)
+        /// What the deployed version records as its source.
+        let source: VersionSource
+        init(source: VersionSource) { self.source = source }
     }
 
     /// Builds or fixes `slug` as asked. Reuses the service's session (its earlier conversation) when there is one.
-    public func build(slug: String, request: String, chatID: String? = nil,
+    /// `origin` says who asked (a chat or a repair): the deployed version records it, and the chat is charged the tokens.
+    public func build(slug: String, request: String, origin: VersionSource = .unknown,
                       progress: @escaping @Sendable (String) async -> Void = { _ in }) async throws -> JSONValue {
         guard Slug.isValid(slug) else { throw ToolFailure("'\(slug)' is not a valid slug: 1–48 of a-z, 0-9 and '-'") }
         let session = try sessions.list().first { $0.agent == "codegen" && $0.title == slug } ?? sessions.create(title: slug, agent: "codegen")
@@ -50,7 +54,8 @@ public final class Codegen: Sendable {
         if try workspace.list().isEmpty, let live = try? services.files.read(slug) {
             for (path, content) in live { try workspace.write(path, String(decoding: content, as: UTF8.self)) }
         }
-        let outcome = Outcome()
+        let outcome = Outcome(source: origin.with(session: session.id))
+        let chatID: String? = if case .chat(let id, _) = origin { id } else { nil }
         let (provider, model) = provider()
         let usage = self.usage, sessionID = session.id
         let loop = AgentLoop(provider: provider, model: model, tools: tools(slug, workspace, outcome), budget: AgentBudget(turns: maxSteps)) {
@@ -141,9 +146,9 @@ public final class Codegen: Sendable {
                 let record: ServiceRecord
                 do {
                     if try services.store.find(slug) != nil {
-                        record = try await services.update(slug, files: files)
+                        record = try await services.update(slug, files: files, source: outcome.source)
                     } else {
-                        record = try await services.create(slug: slug, files: files, start: true)
+                        record = try await services.create(slug: slug, files: files, start: true, source: outcome.source)
                     }
                 } catch let f as ServiceManager.Failure { throw ToolFailure(f.description) }
                 // A service waiting for its secrets is deployed: it starts once the user fills them.

@@ -15,8 +15,8 @@ public enum PlatformTools {
                               parameters: ["type": "object", "properties": ["slug": ["type": "string", "pattern": "^[a-z0-9][a-z0-9-]{0,46}[a-z0-9]$|^[a-z0-9]$"],
                                                                             "request": ["type": "string", "minLength": 1, "maxLength": 8000]],
                                            "required": ["slug", "request"]]) { input, context in
-                var result = try await codegen.build(slug: input["slug"]!.string!, request: input["request"]!.string!, chatID: context.chatID,
-                                                     progress: context.progress)
+                var result = try await codegen.build(slug: input["slug"]!.string!, request: input["request"]!.string!,
+                                                     origin: context.chatID.map { .chat(chatID: $0, session: nil) } ?? .unknown, progress: context.progress)
                 if case .object(var o) = result {
                     let slug = input["slug"]!.string!
                     o["url"] = .string(urls.url(slug))

@@ -127,6 +127,7 @@ public final class Application: Sendable {
         let platformRoutes = PlatformRoutes(manager: services, secrets: secrets, urls: serviceURLs, logger: logger,
                                             workflows: automation.workflows, runs: automation.runs, queued: automation.queue.wake)
         platformRoutes.install(&router)
+        VersionRoutes.install(&router, manager: services, workspacesRoot: home.appendingPathComponent("workspaces"))
         ProxyRoutes.install(&router, manager: services, serviceDomain: options.serviceDomain, localhostNames: Application.isLoopback(options.host))
         automation.install(&router)
         BrainRoutes.install(&router, brain: brain)

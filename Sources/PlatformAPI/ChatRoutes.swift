@@ -6,8 +6,14 @@ import HTTPServer
 /// `/api/v1/chats`: conversations with the Orchestrator; a message's turn streams live as Server-Sent Events.
 public enum ChatRoutes {
     public static func install(_ r: inout Router, chats: ChatService) {
-        r.get("/api/v1/chats") { _ in
-            .jsonValue(["chats": .array(try chats.list().map { json($0, running: chats.isRunning($0.id)) })])
+        // ?agent=orchestrator: the user's chats; ?agent=codegen&service=<slug>: a service's code-generation session(s),
+        // whose title is the service's slug.
+        r.get("/api/v1/chats") { req in
+            let agent = req.query["agent"], service = req.query["service"]
+            let list = try chats.list().filter { c in
+                (agent == nil || c.agent == agent) && (service == nil || (c.agent == "codegen" && c.title == service))
+            }
+            return .jsonValue(["chats": .array(list.map { json($0, running: chats.isRunning($0.id)) })])
         }
         r.post("/api/v1/chats") { req in
             let body = req.body.isEmpty ? JSONValue.object([:]) : try PlatformRoutes.json(req)
@@ -47,6 +53,11 @@ public enum ChatRoutes {
             let body = try PlatformRoutes.json(req)
             guard let content = body["content"]?.string else {
                 throw HTTPError(400, code: "missing_field", message: "Field 'content' is required: the message text.")
+            }
+            // A code-generation session is the agent's own transcript: the Orchestrator must not continue it.
+            if let c = try chats.get(req.parameter("id")!), c.agent == "codegen" {
+                throw HTTPError(409, code: "read_only",
+                                message: "This is the code-generation session of '\(c.title)': it can be read, not continued. Ask for changes in a chat; build_service resumes the session.")
             }
             let events: AsyncStream<AgentEvent>
             do { events = try chats.send(req.parameter("id")!, content) } catch let f as ChatService.Failure {

@@ -99,6 +99,12 @@ public final class ServiceStore: Sendable {
             );
             CREATE INDEX service_events_service ON service_events(service_id, received);
             """),
+        // What produced each version (see VersionSource); versions deployed before this say 'unknown'.
+        Migration(17, "service_version_sources", """
+            ALTER TABLE service_versions ADD COLUMN source TEXT NOT NULL DEFAULT 'unknown';
+            ALTER TABLE service_versions ADD COLUMN source_id TEXT;
+            ALTER TABLE service_versions ADD COLUMN session_id TEXT;
+            """),
     ]
 
     let db: Database
@@ -125,7 +131,8 @@ public final class ServiceStore: Sendable {
     }
 
     /// Applies a manifest: metadata, and the manifest's endpoints replace the previous manifest-sourced ones.
-    func apply(_ m: Manifest, to id: String, version: Int) throws {
+    /// `source` is recorded for a new version only: a rollback re-applies an old one and keeps its source.
+    func apply(_ m: Manifest, to id: String, version: Int, source: VersionSource = .upload) throws {
         let now = Clock.iso8601Now()
         try db.write { conn in
             try conn.execute("""
@@ -133,7 +140,9 @@ public final class ServiceStore: Sendable {
                     current_version = ?, updated = ? WHERE id = ?
                 """, [m.title, m.description, m.kind, m.workflow, JSONValue.array(m.secrets.map { .string($0) }).text,
                       JSONValue.array(m.hosts.map { .string($0) }).text, version, now, id])
-            try conn.execute("INSERT OR IGNORE INTO service_versions(service_id, version, created) VALUES (?, ?, ?)", [id, version, now])
+            let origin = source.columns
+            try conn.execute("INSERT OR IGNORE INTO service_versions(service_id, version, created, source, source_id, session_id) VALUES (?, ?, ?, ?, ?, ?)",
+                             [id, version, now, origin.kind, origin.id, origin.session])
             // An endpoint keeps its id while its method and path stay: workflows and tools that name it survive a redeploy.
             let kept = Set(m.endpoints.map { "\($0.method) \($0.path)" })
             for old in try conn.query("SELECT id, method, path FROM endpoints WHERE service_id = ? AND source = 'manifest'", [id]) {
@@ -163,6 +172,14 @@ public final class ServiceStore: Sendable {
 
     public func versions(_ id: String) throws -> [Int] {
         try db.read { try $0.query("SELECT version FROM service_versions WHERE service_id = ? ORDER BY version", [id]).compactMap { $0["version"].int } }
+    }
+
+    /// Every version with when it was deployed and what produced it, oldest first.
+    public func versionRecords(_ id: String) throws -> [VersionRecord] {
+        try db.read { try $0.query("SELECT * FROM service_versions WHERE service_id = ? ORDER BY version", [id]).map { r in
+            VersionRecord(version: r["version"].int ?? 0, created: r["created"].string ?? "",
+                          source: VersionSource(kind: r["source"].string, id: r["source_id"].string, session: r["session_id"].string))
+        } }
     }
 
     public func endpoints(_ serviceID: String) throws -> [EndpointRecord] {
