@@ -33,7 +33,9 @@ let package = Package(
         .target(name: "Brain", dependencies: ["Core", "Store", "Crypto"]),
         .target(name: "Scheduling", dependencies: ["Core"]),
         .target(name: "Workflows", dependencies: ["Core", "Store", "Services", "Scheduling"]),
-        .target(name: "Agents", dependencies: ["Core", "Store", "LLM", "Brain", "Services", "Secrets", "HTTPClient", "CNetShim", "Scheduling"]),
+        // The agents' prompts are Markdown files, embedded in the binary at build time.
+        .target(name: "Agents", dependencies: ["Core", "Store", "LLM", "Brain", "Services", "Secrets", "HTTPClient", "HTTPServer", "Crypto", "CNetShim", "Scheduling"],
+                resources: [.embedInCode("Prompts/orchestrator.md"), .embedInCode("Prompts/codegen.md")]),
         .target(name: "Dashboard", dependencies: ["HTTPServer"]),
         .target(name: "Webhooks", dependencies: ["Core", "Crypto", "Store", "HTTPServer", "HTTPClient"]),
         .target(name: "Auth", dependencies: ["Core", "Crypto", "Store", "HTTPServer"]),
@@ -68,7 +70,8 @@ let package = Package(
         .testTarget(name: "SchedulingTests", dependencies: ["Scheduling"]),
         .testTarget(name: "EventsTests", dependencies: ["Events", "Workflows", "Services", "Store", "App", "Core", "TestSupport", "LLM", "Agents"]),
         .testTarget(name: "BrainTests", dependencies: ["Brain", "Store", "TestSupport"]),
-        .testTarget(name: "AgentsTests", dependencies: ["Agents", "Services", "FakeLLM", "LLM", "Core", "HTTPClient", "TestSupport", "openpieces"]),
+        .testTarget(name: "AgentsTests", dependencies: ["Agents", "Services", "FakeLLM", "LLM", "Core", "HTTPClient", "TestSupport", "openpieces"],
+                    exclude: ["fixtures"]),
         .testTarget(name: "AppTests", dependencies: ["App", "HTTPClient", "openpieces", "TestSupport", "FakeLLM", "Core"]),
     ],
     swiftLanguageModes: [.v6]

@@ -2,18 +2,24 @@ import Brain
 import Core
 import Foundation
 import LLM
+import Services
 import Store
 import Synchronization
 
 /// Runs chat turns: one at a time per chat, stored as they complete, streamed live to any number of listeners.
 public final class ChatService: Sendable {
-    public static var migrations: [Migration] { ChatStore.migrations }
+    public static var migrations: [Migration] { ChatStore.migrations + UsageLedger.migrations }
+    /// A new chat's title until its first message names it.
+    public static let untitled = "New chat"
 
     let store: ChatStore
     let registry: ToolRegistry
     let brain: Brain
     let provider: @Sendable () -> (any LLMProvider, String?)
     let logger: Logger
+    let outbound: OutboundCheck
+    public let usage: UsageLedger
+    let budget: AgentBudget
     private let running = Locked<[String: Running]>([:])
 
     struct Running {
@@ -29,9 +35,13 @@ public final class ChatService: Sendable {
     /// The Orchestrator's tools, by name in the registry.
     public static let orchestratorTools = ["brain_search", "brain_write", "build_service", "services_list", "service_get", "service_logs",
                                            "service_start", "service_stop", "endpoints_call", "secrets_list", "secrets_request",
-                                           "assets_search", "assets_save", "workflows_list", "workflow_save", "workflow_run", "runs_list", "task_create", "task_update", "tasks_list"]
+                                           "assets_search", "assets_save", "workflows_list", "workflow_save", "workflow_run", "run_wait", "runs_list", "task_create", "task_update", "tasks_list"]
 
-    public init(db: Database, registry: ToolRegistry, brain: Brain, logger: Logger, provider: @escaping @Sendable () -> (any LLMProvider, String?)) {
+    public init(db: Database, registry: ToolRegistry, brain: Brain, logger: Logger, outbound: OutboundCheck = OutboundCheck(),
+                usage: UsageLedger? = nil, budget: AgentBudget = .orchestrator, provider: @escaping @Sendable () -> (any LLMProvider, String?)) {
+        self.outbound = outbound
+        self.usage = usage ?? UsageLedger(db: db)
+        self.budget = budget
         store = ChatStore(db: db)
         self.registry = registry
         self.brain = brain
@@ -39,7 +49,11 @@ public final class ChatService: Sendable {
         self.logger = logger
     }
 
-    public func create(title: String?) throws -> ChatRecord { try store.create(title: title?.isEmpty == false ? title! : "New chat") }
+    /// A chat, optionally on a model of its own (else the configured one).
+    public func create(title: String?, model: String? = nil) throws -> ChatRecord {
+        try store.create(title: title.flatMap { $0.isEmpty ? nil : String($0.prefix(200)) } ?? ChatService.untitled,
+                         model: model.flatMap { $0.isEmpty ? nil : String($0.prefix(200)) })
+    }
     public func list() throws -> [ChatRecord] { try store.list() }
     public func get(_ id: String) throws -> ChatRecord? { try store.get(id) }
     public func messages(_ id: String) throws -> [JSONValue] { try store.rawMessages(id) }
@@ -53,7 +67,7 @@ public final class ChatService: Sendable {
 
     /// Stores the user's message and starts the turn; returns a live stream of its events.
     public func send(_ chatID: String, _ content: String) throws -> AsyncStream<AgentEvent> {
-        guard try store.get(chatID) != nil else { throw Failure(status: 404, description: "No chat '\(chatID)'. Create one with POST /api/v1/chats.") }
+        guard let chat = try store.get(chatID) else { throw Failure(status: 404, description: "No chat '\(chatID)'. Create one with POST /api/v1/chats.") }
         let text = content.trimmingCharacters(in: .whitespacesAndNewlines)
         guard !text.isEmpty, text.utf8.count <= 64 * 1024 else {
             throw Failure(status: 400, description: "A message must hold 1 to 65536 bytes of text.")
@@ -67,7 +81,8 @@ public final class ChatService: Sendable {
         }
         guard started else { throw Failure(status: 409, description: "This chat is already answering. Wait for it, or stop it with POST /api/v1/chats/\(chatID)/stop.") }
         try store.append(chatID, [.user(text)])
-        let task = Task { await self.turn(chatID, text) }
+        if chat.title == ChatService.untitled { try? store.rename(chatID, to: ChatService.title(from: text)) }
+        let task = Task { await self.turn(chatID, text, model: chat.model) }
         running.withLock { $0[chatID]?.task = task }
         return stream
     }
@@ -82,16 +97,33 @@ public final class ChatService: Sendable {
     /// Called with (chat id, the assistant's final text) when a turn completes.
     public func onCompleted(_ handler: @escaping @Sendable (String, String) -> Void) { completed.withLock { $0.append(handler) } }
 
-    private func turn(_ chatID: String, _ text: String) async {
-        let (provider, model) = provider()
+    /// A short title from a chat's first message: its first line, cut at a word near 60 characters.
+    static func title(from text: String) -> String {
+        let line = text.split(whereSeparator: \.isNewline).first.map(String.init) ?? text
+        let words = line.split(separator: " ")
+        var title = ""
+        for w in words {
+            if title.count + w.count + 1 > 60 { return title + "…" }
+            title += (title.isEmpty ? "" : " ") + w
+        }
+        return title.isEmpty ? untitled : title
+    }
+
+    private func turn(_ chatID: String, _ text: String, model chosen: String?) async {
+        let (provider, configured) = provider()
+        let model = chosen ?? configured
         let history = Compaction.compact((try? store.messages(chatID)) ?? [.user(text)])
         let memory = (try? brain.search(text, limit: 5)) ?? []
         try? brain.reinforce(memory.map(\.id))
-        let loop = AgentLoop(provider: provider, model: model, tools: registry.subset(ChatService.orchestratorTools))
-        let messages = [ChatMessage.system(OrchestratorPrompt.system(memory: memory))] + history
+        let usage = self.usage
+        let loop = AgentLoop(provider: provider, model: model, tools: registry.subset(ChatService.orchestratorTools), budget: budget,
+                             chatID: chatID) { usage.record($0, for: .chat(chatID)) }
+        let messages = [ChatMessage.system(OrchestratorPrompt.system(memory: memory, network: outbound.sentence))] + history
+        let log = TurnLog()
         do {
-            let added = try await loop.run(messages) { event in self.broadcast(chatID, event) }
-            try store.append(chatID, added)
+            // The versions this turn's build_service deploys record this chat as their source (through the tool's context).
+            let added = try await loop.run(messages) { event in log.observe(event); self.broadcast(chatID, event) }
+            try store.append(chatID, added, details: log.details)
             let final = added.last { $0.role == .assistant && $0.toolCalls.isEmpty }?.content ?? ""
             for h in completed.withLock({ $0 }) { h(chatID, final) }
         } catch is CancellationError {
@@ -118,14 +150,8 @@ public final class ChatService: Sendable {
 }
 
 enum OrchestratorPrompt {
-    static func system(memory: [BrainEntry]) -> String {
-        var text = """
-            You are the Orchestrator of OpenPieces, a self-hosted platform where you build your own tools: Deno HTTP services \
-            that get a URL, workflows and scheduled tasks. Before you plan, use what you remember (below, and brain_search). \
-            After you decide or build something, record it with brain_write (kind decision, service or preference). \
-            Never ask the user to paste a secret into the chat: name the secret and tell them to run `openpieces secrets set NAME`. \
-            Use the tools; keep answers short and concrete.
-            """
+    static func system(memory: [BrainEntry], network: String) -> String {
+        var text = Prompts.orchestrator + "\n\n" + network
         if !memory.isEmpty {
             text += "\n\nWhat you remember that may matter here:\n" + memory.map { "- [\($0.kind)] \($0.text)" }.joined(separator: "\n")
         }

@@ -7,6 +7,8 @@ public struct ChatRecord: Sendable {
     public var id: String
     public var title: String
     public var agent: String
+    /// The model this chat uses; nil for the configured one.
+    public var model: String?
     public var created: String
     public var updated: String
 }
@@ -34,16 +36,23 @@ final class ChatStore: Sendable {
             );
             CREATE INDEX chat_messages_chat ON chat_messages(chat_id, seq);
             """),
+        // A tool result's outcome, duration and progress lines (see TurnLog): what the live view showed.
+        Migration(18, "chat_message_detail", "ALTER TABLE chat_messages ADD COLUMN detail TEXT;"),
+        Migration(22, "chat_model", "ALTER TABLE chats ADD COLUMN model TEXT;"),
     ]
 
     let db: Database
     init(db: Database) { self.db = db }
 
-    func create(title: String, agent: String = "orchestrator") throws -> ChatRecord {
+    func create(title: String, agent: String = "orchestrator", model: String? = nil) throws -> ChatRecord {
         let now = Clock.iso8601Now()
-        let r = ChatRecord(id: UUID().uuidString.lowercased(), title: title, agent: agent, created: now, updated: now)
-        try db.write { try $0.execute("INSERT INTO chats(id, title, agent, created, updated) VALUES (?, ?, ?, ?, ?)", [r.id, r.title, r.agent, now, now]) }
+        let r = ChatRecord(id: UUID().uuidString.lowercased(), title: title, agent: agent, model: model, created: now, updated: now)
+        try db.write { try $0.execute("INSERT INTO chats(id, title, agent, model, created, updated) VALUES (?, ?, ?, ?, ?, ?)", [r.id, r.title, r.agent, model, now, now]) }
         return r
+    }
+
+    func rename(_ id: String, to title: String) throws {
+        try db.write { _ = try $0.execute("UPDATE chats SET title = ? WHERE id = ?", [title, id]) }
     }
 
     func list() throws -> [ChatRecord] {
@@ -68,12 +77,13 @@ final class ChatStore: Sendable {
             if let c = r["content"].string { o["content"] = .string(c) }
             if let t = r["tool_calls"].string, let calls = JSONValue.parse(t) { o["toolCalls"] = calls }
             if let id = r["tool_call_id"].string { o["toolCallId"] = .string(id) }
+            if let d = r["detail"].string, let detail = JSONValue.parse(d) { o["detail"] = detail }
             return .object(o)
         } }
     }
 
-    /// Appends messages in one transaction.
-    func append(_ chatID: String, _ messages: [ChatMessage]) throws {
+    /// Appends messages in one transaction; `details` (by tool call id) go with the tool results.
+    func append(_ chatID: String, _ messages: [ChatMessage], details: [String: JSONValue] = [:]) throws {
         guard !messages.isEmpty else { return }
         let now = Clock.iso8601Now()
         try db.write { conn in
@@ -84,8 +94,9 @@ final class ChatStore: Sendable {
                     ["id": .string($0.id), "name": .string($0.name), "arguments": .string($0.arguments)]
                 }).text
                 try conn.execute("""
-                    INSERT INTO chat_messages(id, chat_id, seq, role, content, tool_calls, tool_call_id, created) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-                    """, [UUID().uuidString.lowercased(), chatID, seq, m.role.rawValue, m.content, calls, m.toolCallID, now])
+                    INSERT INTO chat_messages(id, chat_id, seq, role, content, tool_calls, tool_call_id, created, detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """, [UUID().uuidString.lowercased(), chatID, seq, m.role.rawValue, m.content, calls, m.toolCallID, now,
+                          m.toolCallID.flatMap { details[$0]?.text }])
             }
             try conn.execute("UPDATE chats SET updated = ? WHERE id = ?", [now, chatID])
         }
@@ -93,7 +104,7 @@ final class ChatStore: Sendable {
 
     static func record(_ r: Row) -> ChatRecord {
         ChatRecord(id: r["id"].string ?? "", title: r["title"].string ?? "", agent: r["agent"].string ?? "orchestrator",
-                   created: r["created"].string ?? "", updated: r["updated"].string ?? "")
+                   model: r["model"].string, created: r["created"].string ?? "", updated: r["updated"].string ?? "")
     }
 
     static func message(_ r: Row) -> ChatMessage {

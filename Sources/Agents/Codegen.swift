@@ -19,11 +19,15 @@ public final class Codegen: Sendable {
     let sandbox: Sandbox
     let provider: @Sendable () -> (any LLMProvider, String?)
     let logger: Logger
+    let usage: UsageLedger
     public let maxSteps: Int
     public let budgetSeconds: Double
 
-    public init(services: ServiceManager, db: Database, workspacesRoot: String, logger: Logger, maxSteps: Int = 30, budgetSeconds: Double = 300, provider: @escaping @Sendable () -> (any LLMProvider, String?)) {
+    /// `budgetSeconds` bounds one build (slow local models need more: `--codegen-seconds`).
+    public init(services: ServiceManager, db: Database, workspacesRoot: String, logger: Logger, usage: UsageLedger? = nil, maxSteps: Int = 30,
+                budgetSeconds: Double = 300, provider: @escaping @Sendable () -> (any LLMProvider, String?)) {
         self.services = services
+        self.usage = usage ?? UsageLedger(db: db)
         self.sessions = ChatStore(db: db)
         self.workspacesRoot = workspacesRoot
         self.sandbox = services.sandbox
@@ -35,26 +39,36 @@ public final class Codegen: Sendable {
 
     final class Outcome: Sendable {
         let deployed = Locked<JSONValue?>(nil)
+        /// What the deployed version records as its source.
+        let source: VersionSource
+        init(source: VersionSource) { self.source = source }
     }
 
     /// Builds or fixes `slug` as asked. Reuses the service's session (its earlier conversation) when there is one.
-    public func build(slug: String, request: String, progress: @escaping @Sendable (String) async -> Void = { _ in }) async throws -> JSONValue {
+    /// `origin` says who asked (a chat or a repair): the deployed version records it, and the chat is charged the tokens.
+    public func build(slug: String, request: String, origin: VersionSource = .unknown,
+                      progress: @escaping @Sendable (String) async -> Void = { _ in }) async throws -> JSONValue {
         guard Slug.isValid(slug) else { throw ToolFailure("'\(slug)' is not a valid slug: 1–48 of a-z, 0-9 and '-'") }
         let session = try sessions.list().first { $0.agent == "codegen" && $0.title == slug } ?? sessions.create(title: slug, agent: "codegen")
         let workspace = Workspace(root: (workspacesRoot as NSString).appendingPathComponent(slug))
         if try workspace.list().isEmpty, let live = try? services.files.read(slug) {
             for (path, content) in live { try workspace.write(path, String(decoding: content, as: UTF8.self)) }
         }
-        let outcome = Outcome()
+        let outcome = Outcome(source: origin.with(session: session.id))
+        let chatID: String? = if case .chat(let id, _) = origin { id } else { nil }
         let (provider, model) = provider()
-        let loop = AgentLoop(provider: provider, model: model, tools: tools(slug, workspace, outcome), maxSteps: maxSteps)
+        let usage = self.usage, sessionID = session.id
+        let loop = AgentLoop(provider: provider, model: model, tools: tools(slug, workspace, outcome), budget: AgentBudget(turns: maxSteps)) {
+            usage.record($0, for: .build(session: sessionID, chat: chatID))
+        }
         let history = try sessions.messages(session.id)
         let ask = ChatMessage.user((history.isEmpty ? "Build the service '\(slug)': " : "Change the service '\(slug)': ") + request)
         try sessions.append(session.id, [ask])
         await progress("codegen \(slug): session \(history.isEmpty ? "new" : "reused") \(session.id)")
         let started = Date()
+        let system = Prompts.codegen + "\n\n" + services.outbound.sentence
         let finished = try await withTimeLimit(budgetSeconds) {
-            try await loop.run([.system(CodegenPrompt.system)] + history + [ask]) { event in
+            try await loop.run([.system(system)] + history + [ask]) { event in
                 switch event {
                 case .toolCall(_, let name, let args):
                     await progress("codegen \(slug): \(name) \(CodegenPrompt.brief(args))")
@@ -75,12 +89,22 @@ public final class Codegen: Sendable {
             throw ToolFailure("the service '\(slug)' was not deployed: \(summary.isEmpty ? "the agent stopped without deploying" : summary)")
         }
         logger.info("codegen.deployed", ["service": slug, "ms": "\(ms)", "session": session.id])
-        return ["ok": true, "session": .string(session.id), "service": deployed, "summary": .string(summary), "ms": JSONValue(ms)]
+        return ["ok": true, "session": .string(session.id), "service": deployed, "summary": .string(summary), "ms": JSONValue(ms),
+                "usage": (try? usage.totals(session: session.id))?.json ?? .null]
     }
 
     // MARK: tools
 
+    /// The code-generation agent's tools, by name (what its prompt may name).
+    public static let toolNames = ["list_files", "read_file", "write_file", "edit_file", "deno_check", "test_service", "deploy"]
+
     func tools(_ slug: String, _ ws: Workspace, _ outcome: Outcome) -> [Tool] {
+        let built = makeTools(slug, ws, outcome)
+        assert(built.map(\.name) == Codegen.toolNames, "Codegen.toolNames lists the tools as built")
+        return built
+    }
+
+    private func makeTools(_ slug: String, _ ws: Workspace, _ outcome: Outcome) -> [Tool] {
         let path: JSONValue = ["type": "string", "minLength": 1, "maxLength": 256]
         return [
             Tool(name: "list_files", description: "List the service's files.", parameters: ["type": "object", "properties": [:]]) { _, _ in
@@ -122,9 +146,9 @@ public final class Codegen: Sendable {
                 let record: ServiceRecord
                 do {
                     if try services.store.find(slug) != nil {
-                        record = try await services.update(slug, files: files)
+                        record = try await services.update(slug, files: files, source: outcome.source)
                     } else {
-                        record = try await services.create(slug: slug, files: files, start: true)
+                        record = try await services.create(slug: slug, files: files, start: true, source: outcome.source)
                     }
                 } catch let f as ServiceManager.Failure { throw ToolFailure(f.description) }
                 // A service waiting for its secrets is deployed: it starts once the user fills them.
@@ -156,52 +180,8 @@ public final class Codegen: Sendable {
     }
 
     func test(_ ws: Workspace, requests: [JSONValue]?) async throws -> JSONValue {
-        let manifest: Manifest
-        do { manifest = try Manifest.parse(Array(try ws.read("service.json").utf8)) } catch {
-            throw ToolFailure("service.json: \(error)")
-        }
-        guard let port = Probe.freePort(in: 41000...41999, avoiding: []) else { throw ToolFailure("no free port for a test run") }
-        // Model-written code that nobody has reviewed yet gets placeholders, never the user's secret values.
-        var job = Sandbox.Job(directory: ws.root, port: port, hosts: manifest.hosts, cpuSecondsTotal: 60)
-        for name in manifest.secrets { job.environment[name] = "test-\(name.lowercased())" }
-        if manifest.kind == "trigger" {
-            job.environment["OPENPIECES_NOTIFY_URL"] = "http://127.0.0.1:9/notify"
-            job.environment["OPENPIECES_SERVICE_TOKEN"] = "test-token"
-        }
-        let launch: Sandbox.Launch
-        do { launch = try await sandbox.prepare(job) } catch { throw ToolFailure(error.description) }
-        guard let process = await ScratchProcess.start(launch, in: sandbox) else {
-            throw ToolFailure("could not start Deno for the test run")
-        }
-        var ready = false
-        for _ in 0..<400 where process.isRunning {
-            if await Blocking.run({ Codegen.status(port, "GET", "/health", nil).0 }) == 200 { ready = true; break }
-            try await Task.sleep(nanoseconds: 20_000_000)
-        }
-        guard ready else {
-            await process.kill()
-            return ["ok": false, "error": "the service did not answer GET /health with 200 within 8 s", "output": .string(String(process.outputText.suffix(4000)))]
-        }
-        let plan: [(String, String, JSONValue?)] = requests?.map { ($0["method"]?.string?.uppercased() ?? "GET", $0["path"]?.string ?? "/", $0["body"]) }
-            ?? ([("GET", "/health", nil)] + manifest.endpoints.filter { $0.method == "GET" && !$0.path.contains(":") }.map { ("GET", $0.path, nil) })
-        var results: [JSONValue] = []
-        for (method, path, body) in plan.prefix(20) {
-            let (status, text) = await Blocking.run { Codegen.status(port, method, path, body) }
-            results.append(["method": .string(method), "path": .string(path), "status": JSONValue(status ?? 0), "body": .string(String(text.prefix(800)))])
-        }
-        await process.kill()
-        let allOK = results.allSatisfy { ($0["status"]?.int ?? 0) < 500 && ($0["status"]?.int ?? 0) > 0 }
-        return ["ok": .bool(allOK), "results": .array(results), "output": .string(String(process.outputText.suffix(2000)))]
-    }
-
-    /// One blocking HTTP exchange with the scratch service (it answers in milliseconds or not at all).
-    static func status(_ port: Int, _ method: String, _ path: String, _ body: JSONValue?) -> (Int?, String) {
-        let payload = body.map { $0.string ?? $0.text } ?? ""
-        var request = "\(method) \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n"
-        if body != nil { request += "Content-Type: application/json\r\nContent-Length: \(payload.utf8.count)\r\n" }
-        request += "\r\n" + payload
-        guard let (status, text) = RawHTTP.exchange(port: port, request: Array(request.utf8)) else { return (nil, "") }
-        return (status, text)
+        let scratch = ((workspacesRoot as NSString).deletingLastPathComponent as NSString).appendingPathComponent("test-runs")
+        return try await TestRun(sandbox: sandbox, workspace: ws, scratchRoot: scratch, logger: logger).run(requests: requests)
     }
 
     static func runProcess(_ path: String, _ args: [String], in dir: String, env: [String: String], timeout: Double) async -> (Int32, String) {
@@ -226,18 +206,6 @@ public final class Codegen: Sendable {
 }
 
 enum CodegenPrompt {
-    static let system = """
-        You are the code-generation agent of OpenPieces. You write one Deno HTTP service in its own directory, using only \
-        Deno built-ins and web APIs (no remote, npm or jsr imports: there is no network; `node:` built-ins such as node:sqlite are fine).
-        Rules for main.ts: `Deno.serve({ hostname: "127.0.0.1", port: Number(Deno.env.get("PORT")) }, handler)`; answer \
-        GET /health with 200; answer errors as JSON {"error":{"code","message"}} with the right status; persist state only under ./data/ \
-        (e.g. new DatabaseSync("data/app.db") from node:sqlite); read secrets only from Deno.env.get(NAME).
-        service.json: {"kind": "action" | "trigger", "title", "description", "endpoints": [{"method","path","description","inputSchema"}], \
-        "secrets": [NAMES], "hosts": [hosts it calls]}. Path parameters are written :name.
-        Work: write_file the files, run deno_check until clean, test_service until the endpoints answer, then deploy. Reply with a \
-        one-paragraph summary of what the service does and its endpoints.
-        """
-
     static func brief(_ args: String) -> String {
         guard let v = JSONValue.parse(args) else { return "" }
         return v["path"]?.string ?? v["requests"].map { "(\($0.array?.count ?? 0) requests)" } ?? ""

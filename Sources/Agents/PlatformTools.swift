@@ -15,7 +15,8 @@ public enum PlatformTools {
                               parameters: ["type": "object", "properties": ["slug": ["type": "string", "pattern": "^[a-z0-9][a-z0-9-]{0,46}[a-z0-9]$|^[a-z0-9]$"],
                                                                             "request": ["type": "string", "minLength": 1, "maxLength": 8000]],
                                            "required": ["slug", "request"]]) { input, context in
-                var result = try await codegen.build(slug: input["slug"]!.string!, request: input["request"]!.string!, progress: context.progress)
+                var result = try await codegen.build(slug: input["slug"]!.string!, request: input["request"]!.string!,
+                                                     origin: context.chatID.map { .chat(chatID: $0, session: nil) } ?? .unknown, progress: context.progress)
                 if case .object(var o) = result {
                     let slug = input["slug"]!.string!
                     o["url"] = .string(urls.url(slug))
@@ -106,13 +107,18 @@ public enum PlatformTools {
                     throw ToolFailure(f.description)
                 }
             },
-            Tool(name: "endpoints_call", description: "Call a service's endpoint through the platform, input validated against its schema.",
-                 parameters: ["type": "object", "properties": ["slug": ["type": "string"], "endpoint_id": ["type": "string"], "input": ["type": "object"]],
-                              "required": ["slug", "endpoint_id"]]) { input, _ in
+            Tool(name: "endpoints_call",
+                 description: "Call a service's endpoint through the platform, as a public request to its URL arrives; input validated against its schema. 'endpoint' is its id or \"METHOD /path\" (declared, or concrete like GET /notes/7). Returns status, headers (location, content-type, set-cookie names) and the body.",
+                 parameters: ["type": "object", "properties": ["slug": ["type": "string"], "endpoint": ["type": "string", "minLength": 1],
+                                                               "endpoint_id": ["type": "string", "description": "the older name of 'endpoint'"],
+                                                               "input": ["type": "object"]],
+                              "required": ["slug"]]) { input, _ in
                 // The same call the API's …/call route and the Events agent make, so validation and errors are identical.
+                guard let slug = input["slug"]?.string, let endpoint = input["endpoint"]?.string ?? input["endpoint_id"]?.string else {
+                    throw ToolFailure("Give 'slug' and 'endpoint' (an endpoint id, or \"METHOD /path\").")
+                }
                 do {
-                    return try await services.call(service: input["slug"]!.string!, endpoint: input["endpoint_id"]!.string!,
-                                                   input: input["input"] ?? .object([:])).json
+                    return try await services.call(service: slug, endpoint: endpoint, input: input["input"] ?? .object([:])).json
                 } catch let f as ServiceManager.Failure { throw ToolFailure(f.description) }
             },
             Tool(name: "secrets_list", description: "Secret names, whether each is set, and which services need it. Never values.",

@@ -49,7 +49,7 @@ public final class Repairs: Sendable {
 
     public func attempts(_ slug: String) throws -> [JSONValue] {
         try db.read { try $0.query("SELECT * FROM repairs WHERE service = ? ORDER BY started", [slug]).map { r in
-            ["attempt": JSONValue(r["attempt"].int ?? 0), "started": JSONValue(r["started"].string), "finished": JSONValue(r["finished"].string),
+            ["id": JSONValue(r["id"].string), "attempt": JSONValue(r["attempt"].int ?? 0), "started": JSONValue(r["started"].string), "finished": JSONValue(r["finished"].string),
              "ok": r["ok"].isNull ? .null : .bool(r["ok"].bool ?? false), "detail": JSONValue(r["detail"].string)]
         } }
     }
@@ -67,7 +67,8 @@ public final class Repairs: Sendable {
         var ok = false
         var detail = ""
         do {
-            let result = try await codegen.build(slug: slug, request: "It crashed and the platform could not keep it running. Find the cause in the code and fix it, then deploy. What the platform saw:\n\(reason)")
+            let result = try await codegen.build(slug: slug, request: "It crashed and the platform could not keep it running. Find the cause in the code and fix it, then deploy. What the platform saw:\n\(reason)",
+                                                 origin: .repair(repairID: id, session: nil))
             ok = true
             detail = result["summary"]?.string ?? "repaired"
         } catch let f as ToolFailure {

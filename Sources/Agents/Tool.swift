@@ -21,8 +21,13 @@ public struct Tool: Sendable {
 /// What a running tool may use besides its input: a way to report progress to whoever watches the turn.
 public struct ToolContext: Sendable {
     public let progress: @Sendable (String) async -> Void
+    /// The chat whose turn runs the tool, if any: work it commissions (a build) is accounted to it.
+    public let chatID: String?
 
-    public init(progress: @escaping @Sendable (String) async -> Void = { _ in }) { self.progress = progress }
+    public init(progress: @escaping @Sendable (String) async -> Void = { _ in }, chatID: String? = nil) {
+        self.progress = progress
+        self.chatID = chatID
+    }
 }
 
 /// A tool's failure that the model should see and can act on (bad input, a missing service...).

@@ -34,6 +34,8 @@ public final class Application: Sendable {
     let webhooks: WebhookDispatcher
     /// Every route the server answers (method, pattern).
     public let routes: [(method: String, pattern: String)]
+    /// Every tool in the agents' shared registry.
+    public let toolNames: [String]
     private let llmSource: String
 
     public init(options: ServeOptions, logger: Logger, environment: [String: String] = ProcessInfo.processInfo.environment,
@@ -60,15 +62,17 @@ public final class Application: Sendable {
         pieces = try PiecesAPI(database: database, llm: initial, logger: logger)
         let home = options.home as NSString
         let denoPath = DenoLocator.find(environment: environment)
+        let publicURLBox = PublicURL()
+        let serviceURLs = ServiceURLs(publicURL: { publicURLBox.value }, serviceDomain: options.serviceDomain,
+                                      loopback: Application.isLoopback(options.host))
+        var supervisorConfig = Application.supervisorConfig(home: home, environment: environment)
+        supervisorConfig.urls = serviceURLs
         let sandbox = Sandbox(denoPath: denoPath, denoCache: home.appendingPathComponent("deno-cache"), limits: options.serviceLimits,
                               egressExceptions: options.egressExceptions)
         services = ServiceManager(db: database,
                                   files: ServiceFiles(servicesRoot: options.servicesPath, versionsRoot: home.appendingPathComponent("service-versions")),
-                                  sandbox: sandbox, config: Application.supervisorConfig(home: home, environment: environment),
+                                  sandbox: sandbox, config: supervisorConfig,
                                   logger: logger, secret: { try? secrets.get($0) })
-        let publicURLBox = PublicURL()
-        let serviceURLs = ServiceURLs(publicURL: { publicURLBox.value }, serviceDomain: options.serviceDomain,
-                                      loopback: Application.isLoopback(options.host))
         let brain = Brain(db: database)
         let pieces = self.pieces
         // With no model configured, the agents run on the embedded engine and its catalogue.
@@ -76,8 +80,9 @@ public final class Application: Sendable {
             let (p, model) = pieces.chatProvider()
             return p.providerName == "offline" ? (OfflineAgentEngine(), nil) : (p, model)
         }
+        let usage = UsageLedger(db: database, prices: options.llmPrices)
         let codegen = Codegen(services: services, db: database, workspacesRoot: home.appendingPathComponent("workspaces"),
-                              logger: logger, provider: agentProvider)
+                              logger: logger, usage: usage, budgetSeconds: options.codegenSeconds, provider: agentProvider)
         let repairs = Repairs(db: database, codegen: codegen, brain: brain, logger: logger)
         self.repairs = repairs
         var tools = ToolRegistry(PlatformTools.all(brain: brain, services: services, secrets: secrets, codegen: codegen,
@@ -92,7 +97,7 @@ public final class Application: Sendable {
                                                                           "language": ["type": "string"]], "required": ["text"]]) { input, _ in
             try pieces.saveSnippet(name: input["name"]?.string, text: input["text"]!.string!, language: input["language"]?.string)
         })
-        let automation = Automation(database: database, services: services, registry: tools, logger: logger, environment: environment,
+        let automation = Automation(database: database, services: services, registry: tools, logger: logger, environment: environment, usage: usage,
                                     provider: agentProvider)
         self.automation = automation
         for t in Automation.tools(workflows: automation.workflows, tasks: automation.tasks, runs: automation.runs, wake: automation.queue.wake) {
@@ -122,6 +127,7 @@ public final class Application: Sendable {
         let platformRoutes = PlatformRoutes(manager: services, secrets: secrets, urls: serviceURLs, logger: logger,
                                             workflows: automation.workflows, runs: automation.runs, queued: automation.queue.wake)
         platformRoutes.install(&router)
+        VersionRoutes.install(&router, manager: services, workspacesRoot: home.appendingPathComponent("workspaces"))
         ProxyRoutes.install(&router, manager: services, serviceDomain: options.serviceDomain, localhostNames: Application.isLoopback(options.host))
         automation.install(&router)
         BrainRoutes.install(&router, brain: brain)
@@ -130,7 +136,8 @@ public final class Application: Sendable {
             guard let s = try serviceStore.find(req.parameter("id")!) else { throw HTTPError.notFound("No service '\(req.parameter("id")!)'.") }
             return Response.json(raw: JSONValue.object(["repairs": .array(try repairs.attempts(s.slug))]).text)
         }
-        let chats = ChatService(db: database, registry: tools, brain: brain, logger: logger, provider: agentProvider)
+        let chats = ChatService(db: database, registry: tools, brain: brain, logger: logger, outbound: services.outbound, usage: usage,
+                                budget: options.agentBudget, provider: agentProvider)
         ChatRoutes.install(&router, chats: chats)
         WebhookRoutes.install(&router, store: webhookStore, dispatcher: webhooks)
         // The events users can subscribe to.
@@ -140,6 +147,7 @@ public final class Application: Sendable {
             webhooks.emit("run.\(run.status)", run.json)
         }
         routes = router.patterns
+        toolNames = tools.names
         var limits = ServerLimits()
         limits.maxBodyBytes = options.maxBodyBytes
         guard listen else {
@@ -228,7 +236,7 @@ public final class Application: Sendable {
         logger.info("server.listening", ["host": options.host, "port": "\(server.port)",
                                          "url": options.resolvedPublicURL(boundPort: server.port),
                                          "home": options.home, "version": ProductVersion.current,
-                                         "llm": pieces.llmSettings.baseURL.map { "\($0) model=\(pieces.llmSettings.model ?? "gpt-4o-mini")" } ?? "offline engine",
+                                         "llm": pieces.llmSettings.baseURL.map { "\(pieces.llmSettings.kind.rawValue) \($0) model=\(pieces.llmSettings.effectiveModel)" } ?? "offline engine",
                                          "llm_source": llmSource])
         await services.supervisor.setPlatformURL("http://127.0.0.1:\(internalServer?.port ?? server.port)")
         let repairs = self.repairs
@@ -237,6 +245,8 @@ public final class Application: Sendable {
         await services.supervisor.onCrashed { slug, reason in webhooks.emit("service.crashed", ["service": .string(slug), "reason": .string(reason)]) }
         await services.supervisor.onDeployed { slug, version in webhooks.emit("service.deployed", ["service": .string(slug), "version": JSONValue(version)]) }
         webhooks.start()
+        let outbound = services.outbound
+        Task { await outbound.run() }
         await services.supervisor.restore()
         automation.start()
         let signal = await Application.waitForTerminationSignal()

@@ -18,14 +18,17 @@ final class Automation: Sendable {
     let feed = RunFeed()
     let queue: RunQueue
     let scheduler: Scheduler
+    let usage: UsageLedger
 
-    init(database: Database, services: ServiceManager, registry: ToolRegistry, logger: Logger, environment: [String: String],
+    init(database: Database, services: ServiceManager, registry: ToolRegistry, logger: Logger, environment: [String: String], usage: UsageLedger,
          provider: @escaping @Sendable () -> (any LLMProvider, String?)) {
         workflows = WorkflowStore(db: database, services: services.store)
         tasks = TaskStore(db: database)
         runs = RunStore(db: database)
+        self.usage = usage
         let limits = Automation.limits(environment)
-        let agent = EventsAgent(services: services, workflows: workflows, runs: runs, feed: feed, registry: registry, limits: limits, provider: provider)
+        let agent = EventsAgent(services: services, workflows: workflows, runs: runs, feed: feed, registry: registry, limits: limits, usage: usage,
+                                provider: provider)
         let queue = RunQueue(runs: runs, agent: agent, feed: feed, limits: limits, logger: logger)
         self.queue = queue
         scheduler = Scheduler(tasks: tasks, logger: logger) { _ in queue.wake() }
@@ -45,7 +48,7 @@ final class Automation: Sendable {
 
     func install(_ router: inout Router) {
         WorkflowRoutes.install(&router, store: workflows, tasks: tasks)
-        RunRoutes.install(&router, runs: runs, queue: queue, feed: feed, workflows: workflows)
+        RunRoutes.install(&router, runs: runs, queue: queue, feed: feed, workflows: workflows, usage: usage)
     }
 
     func start() {
@@ -80,6 +83,24 @@ final class Automation: Sendable {
                 let run = try runs.enqueue(workflow: w.slug, input: input["input"] ?? .object([:]))
                 wake()
                 return ["run": .string(run.id), "status": .string(run.status)]
+            },
+            Tool(name: "run_wait",
+                 description: "Wait (up to timeout_seconds, default 30) for a run to finish, then return it with every step: what each call sent and got. Use it to verify a workflow end to end.",
+                 parameters: ["type": "object", "properties": ["run_id": ["type": "string", "minLength": 1],
+                                                               "timeout_seconds": ["type": "number", "minimum": 1, "maximum": 120]],
+                              "required": ["run_id"]]) { input, _ in
+                guard let id = input["run_id"]?.string else { throw ToolFailure("Give 'run_id'.") }
+                let deadline = Date().addingTimeInterval(input["timeout_seconds"]?.double ?? 30)
+                while true {
+                    guard let run = try runs.get(id) else { throw ToolFailure("No run '\(id)'. List runs with runs_list.") }
+                    if run.isFinished || Date() >= deadline {
+                        var o = run.json.object ?? [:]
+                        o["steps"] = .array(try runs.steps(id).map(\.json))
+                        if !run.isFinished { o["waited"] = .string("the run is still \(run.status); wait again or check later") }
+                        return .object(o)
+                    }
+                    try await Task.sleep(nanoseconds: 100_000_000)
+                }
             },
             Tool(name: "runs_list", description: "Recent runs of a workflow (or all): status, error, report.",
                  parameters: ["type": "object", "properties": ["workflow": ["type": "string"]]]) { input, _ in

@@ -63,16 +63,27 @@ enum ChatCommand {
         }
         var parser = SSEParser()
         var code: Int32 = 0
+        var streamed = false  // text printed since the last tool call: the final answer, if so, is already on screen
         for try await chunk in stream.body {
             for event in parser.feedEvents(chunk) {
                 let name = event.name
                 let v = JSONValue.parse(event.data) ?? .null
                 switch name {
-                case "text": print(v["text"]?.string ?? "", terminator: "")
-                case "tool_call": print("→ \(v["name"]?.string ?? "")")
+                case "text":
+                    print(v["text"]?.string ?? "", terminator: "")
+                    streamed = true
+                case "tool_call":
+                    if streamed { print("") }
+                    streamed = false
+                    print("→ \(v["name"]?.string ?? "")")
                 case "tool_result": print("← \(v["name"]?.string ?? "") \(v["ok"]?.bool == true ? "ok" : "failed") (\(v["ms"]?.int ?? 0) ms)")
                 case "progress": print("· \(v["message"]?.string ?? "")")
-                case "done": print("")
+                case "budget":
+                    print("⏸ stopped: this turn used \(v["reason"]?.string ?? "its budget")")
+                case "done":
+                    // A turn that ended without streaming its answer (a budget, a model that sent none) still says so.
+                    print(streamed ? "" : (v["text"]?.string ?? ""))
+                    streamed = false
                 case "error":
                     print("")
                     CLI.fail(v["message"]?.string ?? "the turn failed")

@@ -1,5 +1,7 @@
+import Agents
 import Core
 import Foundation
+import LLM
 import Services
 
 /// Everything `openpieces serve` can be told. Each option is a flag, overriding an `OPENPIECES_*`
@@ -17,6 +19,8 @@ public struct ServeOptions: Sendable, Equatable {
     public var llmBaseURL: String?
     public var llmAPIKey: String?
     public var llmModel: String?
+    /// The provider's protocol; none means detected from `llmBaseURL`.
+    public var llmProvider: LLMProviderKind?
     /// Services also answer at `<slug>.<serviceDomain>` (a wildcard DNS name pointing here).
     public var serviceDomain: String?
     /// What each service may use.
@@ -27,6 +31,12 @@ public struct ServeOptions: Sendable, Equatable {
     public var allowedOrigins: [String] = []
     /// `host:port` entries services may reach although the egress policy refuses local addresses.
     public var egressExceptions: Set<String> = []
+    /// What one Orchestrator turn may spend.
+    public var agentBudget = AgentBudget.orchestrator
+    /// How long one code-generation build may take.
+    public var codegenSeconds: Double = 300
+    /// Prices per model, to turn tokens into cost.
+    public var llmPrices = ModelPrices()
 
     public init(home: String) { self.home = home }
 
@@ -116,6 +126,23 @@ struct OptionSpec: Sendable {
                 throw UsageError("--egress-allow: '\(error.host)' has \(error.reason); write entries as host:port such as 127.0.0.1:11434")
             }
         },
+        OptionSpec(flag: "agent-turns", env: "OPENPIECES_AGENT_TURNS", valueName: "n", help: "model turns one Orchestrator turn may take (default 30); \"continue\" resumes") { o, v throws(UsageError) in
+            o.agentBudget.turns = try limit(v, "--agent-turns", 1...1000)
+        },
+        OptionSpec(flag: "agent-tokens", env: "OPENPIECES_AGENT_TOKENS", valueName: "n", help: "tokens one Orchestrator turn may use, prompt and completion (default 1000000)") { o, v throws(UsageError) in
+            o.agentBudget.tokens = try limit(v, "--agent-tokens", 1000...100_000_000)
+        },
+        OptionSpec(flag: "agent-seconds", env: "OPENPIECES_AGENT_SECONDS", valueName: "s", help: "wall time one Orchestrator turn may take (default 1800)") { o, v throws(UsageError) in
+            o.agentBudget.seconds = Double(try limit(v, "--agent-seconds", 10...86400))
+        },
+        OptionSpec(flag: "codegen-seconds", env: "OPENPIECES_CODEGEN_SECONDS", valueName: "s", help: "wall time one code-generation build may take (default 300; slow local models need more)") { o, v throws(UsageError) in
+            o.codegenSeconds = Double(try limit(v, "--codegen-seconds", 10...86400))
+        },
+        OptionSpec(flag: "llm-prices", env: "OPENPIECES_LLM_PRICES", valueName: "model=in/out,…", help: "price per million input/output tokens, per model, to show cost (e.g. gpt-4o=2.5/10)") { o, v throws(UsageError) in
+            do throws(ModelPrices.Invalid) { o.llmPrices = try ModelPrices.parse(v) } catch {
+                throw UsageError("--llm-prices: '\(error.entry)' is not model=input/output, e.g. gpt-4o=2.5/10 (per million tokens)")
+            }
+        },
         OptionSpec(flag: "service-memory", env: "OPENPIECES_SERVICE_MEMORY", valueName: "MB", help: "memory each service may use, in MB (default 256)") { o, v throws(UsageError) in
             o.serviceLimits.memoryMB = try limit(v, "--service-memory", 32...65536)
         },
@@ -134,7 +161,11 @@ struct OptionSpec: Sendable {
         OptionSpec(flag: "service-data", env: "OPENPIECES_SERVICE_DATA", valueName: "MB", help: "size of each service's data/ directory, in MB (default 512)") { o, v throws(UsageError) in
             o.serviceLimits.dataMB = try limit(v, "--service-data", 1...1_048_576)
         },
-        OptionSpec(flag: "llm-base-url", env: "OPENPIECES_LLM_BASE_URL", valueName: "url", help: "OpenAI-compatible API, e.g. https://api.openai.com/v1 (default: the offline engine)") { o, v throws(UsageError) in
+        OptionSpec(flag: "llm-provider", env: "OPENPIECES_LLM_PROVIDER", valueName: "name", help: "openai (any OpenAI-compatible server) or anthropic (default: from --llm-base-url; api.anthropic.com means anthropic)") { o, v throws(UsageError) in
+            guard let kind = LLMProviderKind(name: v) else { throw UsageError("--llm-provider takes openai or anthropic, not '\(v)'") }
+            o.llmProvider = kind
+        },
+        OptionSpec(flag: "llm-base-url", env: "OPENPIECES_LLM_BASE_URL", valueName: "url", help: "OpenAI-compatible API, e.g. https://api.openai.com/v1, or https://api.anthropic.com (default: the offline engine)") { o, v throws(UsageError) in
             guard v.hasPrefix("http://") || v.hasPrefix("https://"), URL(string: v)?.host != nil else {
                 throw UsageError("--llm-base-url takes an http(s) URL such as http://127.0.0.1:11434/v1, not '\(v)'")
             }
@@ -143,7 +174,7 @@ struct OptionSpec: Sendable {
         OptionSpec(flag: "llm-api-key", env: "OPENPIECES_LLM_API_KEY", valueName: "key", help: "API key for the LLM provider (never logged; prefer the environment)") { o, v throws(UsageError) in
             o.llmAPIKey = v
         },
-        OptionSpec(flag: "llm-model", env: "OPENPIECES_LLM_MODEL", valueName: "name", help: "model name at the provider (default gpt-4o-mini)") { o, v throws(UsageError) in
+        OptionSpec(flag: "llm-model", env: "OPENPIECES_LLM_MODEL", valueName: "name", help: "model name at the provider (default gpt-4o-mini; claude-haiku-4-5 for anthropic)") { o, v throws(UsageError) in
             guard !v.isEmpty, v.count <= 200 else { throw UsageError("--llm-model takes a model name") }
             o.llmModel = v
         },

@@ -1,6 +1,7 @@
 import Core
 import Foundation
 import HTTPServer
+import LLM
 import PiecesAPI
 import Secrets
 
@@ -11,9 +12,10 @@ enum SettingsRoutes {
         r.get("/api/v1/settings/llm") { _ in render(pieces.llmSettings) }
         r.put("/api/v1/settings/llm") { req in
             guard let body = JSONValue.parse(req.body), body.object != nil else {
-                throw HTTPError(400, code: "invalid_json", message: "Send a JSON object: {\"baseUrl\": …, \"model\": …, \"apiKey\": …}.")
+                throw HTTPError(400, code: "invalid_json", message: "Send a JSON object: {\"provider\": …, \"baseUrl\": …, \"model\": …, \"apiKey\": …}.")
             }
-            var next = pieces.llmSettings
+            let current = pieces.llmSettings
+            var next = current
             if let base = body["baseUrl"] {
                 guard let s = base.string, s.hasPrefix("http://") || s.hasPrefix("https://"), URL(string: s)?.host != nil, s.count <= 2048 else {
                     throw HTTPError(400, code: "invalid_field", message: "Field 'baseUrl' must be an http(s) URL such as https://api.openai.com/v1.")
@@ -36,12 +38,13 @@ enum SettingsRoutes {
                     next.apiKey = s
                 }
             }
+            try applyProvider(body, to: &next, current: current)
             guard next.baseURL != nil else {
                 throw HTTPError(400, code: "missing_field", message: "Field 'baseUrl' is required to use a provider. DELETE this resource to go back to the offline engine.")
             }
             try config.save(next)
             pieces.configureLLM(next)
-            logger.info("settings.llm_changed", ["base_url": next.baseURL ?? "", "model": next.model ?? "", "api_key_set": next.apiKey == nil ? "false" : "true",
+            logger.info("settings.llm_changed", ["provider": next.kind.rawValue, "base_url": next.baseURL ?? "", "model": next.model ?? "", "api_key_set": next.apiKey == nil ? "false" : "true",
                                                  "request_id": req.requestID])
             return render(next)
         }
@@ -54,10 +57,31 @@ enum SettingsRoutes {
         }
     }
 
+    /// `provider`: "openai" or "anthropic" names the protocol, null or "auto" detects it from the base URL. Without the
+    /// field, a new base URL goes back to detection. Changing protocol without naming a model drops the old model name,
+    /// which the other provider would not know.
+    static func applyProvider(_ body: JSONValue, to next: inout LLMSettings, current: LLMSettings) throws {
+        if let field = body["provider"] {
+            if field.isNull || field.string?.lowercased() == "auto" {
+                next.provider = nil
+            } else {
+                guard let kind = field.string.flatMap(LLMProviderKind.init(name:)) else {
+                    throw HTTPError(400, code: "invalid_field", message: "Field 'provider' must be \"openai\" or \"anthropic\" (or null to detect it from 'baseUrl').")
+                }
+                next.provider = kind
+                if next.baseURL == nil { next.baseURL = kind.defaultBaseURL }
+            }
+        } else if next.baseURL != current.baseURL {
+            next.provider = nil
+        }
+        if current.isConfigured, next.kind != current.kind, body["model"] == nil { next.model = nil }
+    }
+
     static func render(_ s: LLMSettings) -> Response {
         Response.json(raw: JSONValue.object([
-            "provider": .string(s.isConfigured ? "openai-compatible" : "offline"),
-            "baseUrl": JSONValue(s.baseURL), "model": JSONValue(s.isConfigured ? (s.model ?? "gpt-4o-mini") : nil),
+            "provider": .string(s.isConfigured ? s.kind.displayName : "offline"),
+            "providerDetected": .bool(s.isConfigured && s.provider == nil),
+            "baseUrl": JSONValue(s.baseURL), "model": JSONValue(s.isConfigured ? s.effectiveModel : nil),
             "apiKey": ["set": .bool(s.apiKey != nil), "hint": JSONValue(s.apiKey.map(SecretStore.hint))],
         ]).text)
     }

@@ -58,18 +58,6 @@ function page(title, ...kids) {
 }
 function field(label, input) { const id = "f" + Math.random().toString(36).slice(2); input.id = id; return h("div", {}, h("label", { for: id }, label), input); }
 
-// Text with its links made clickable.
-function linked(text) {
-  const out = [];
-  let last = 0;
-  for (const m of text.matchAll(/https?:\/\/[^\s)"'<>]+/g)) {
-    out.push(text.slice(last, m.index), h("a", { href: m[0], target: "_blank", rel: "noopener" }, m[0]));
-    last = m.index + m[0].length;
-  }
-  out.push(text.slice(last));
-  return out;
-}
-
 // Server-Sent Events from a fetch response (POST streams cannot use EventSource).
 async function readEvents(response, onEvent) {
   const reader = response.body.getReader();
@@ -112,14 +100,21 @@ async function loginPage() {
 }
 
 async function chatPage(id) {
-  const chats = (await api("GET", "/api/v1/chats")).chats;
+  const [{ chats }, chat] = await Promise.all([api("GET", "/api/v1/chats?agent=orchestrator"), id ? api("GET", `/api/v1/chats/${id}`) : null]);
+  const msgs = h("div", { class: "msgs card", "aria-live": "polite" });
+  const draw = story(msgs);
+  if (chat) replay(chat.messages, draw);
+  // A code-generation session is read, not continued: the agent is reached through its service.
+  if (chat && chat.agent !== "orchestrator") {
+    page(`Code-generation session: ${chat.title}`, h("p", {}, "The agent's transcript for ", h("a", { href: `#/services/${chat.title}` }, chat.title), "."), msgs);
+    return;
+  }
   const list = h("div", { class: "chatlist" },
     h("button", { class: "primary", type: "button", onclick: act(async () => {
       const c = await api("POST", "/api/v1/chats", { title: "New chat" });
       location.hash = `#/chat/${c.id}`;
     }) }, "New chat"),
     chats.map((c) => h("button", { type: "button", "aria-current": c.id === id ? "true" : false, onclick: () => { location.hash = `#/chat/${c.id}`; } }, c.title)));
-  const msgs = h("div", { class: "msgs card", "aria-live": "polite" });
   const input = h("textarea", { rows: 2, placeholder: "e.g. create a notes API with title and body", required: true });
   const send = h("button", { class: "primary", type: "submit" }, "Send");
   const form = h("form", { class: "inline", onsubmit: act(async () => {
@@ -127,35 +122,15 @@ async function chatPage(id) {
     if (!chatID) { chatID = (await api("POST", "/api/v1/chats", { title: input.value.slice(0, 60) })).id; history.replaceState(null, "", `#/chat/${chatID}`); id = chatID; }
     const text = input.value;
     input.value = "";
-    msgs.append(h("div", { class: "msg user" }, text));
-    const bubble = h("div", { class: "msg assistant" });
-    msgs.append(bubble);
+    draw("user", { text });
     send.disabled = true;
     try {
       const r = await fetch(`/api/v1/chats/${chatID}/messages`, { method: "POST", credentials: "same-origin",
         headers: { "Content-Type": "application/json", "X-CSRF-Token": csrf }, body: JSON.stringify({ content: text }) });
       if (!r.ok) { const e = await r.json().catch(() => ({})); throw new Error((e.error && e.error.message) || `HTTP ${r.status}`); }
-      const calls = {};
-      let answer = "";
-      await readEvents(r, (name, d) => {
-        if (name === "text") { answer += d.text; bubble.replaceChildren(...linked(answer)); }
-        else if (name === "tool_call") { const det = h("details", {}, h("summary", {}, `tool: ${d.name}`), pre(d.arguments)); calls[d.id] = det; bubble.before(det); }
-        else if (name === "tool_result") { const det = calls[d.id]; if (det) { det.querySelector("summary").textContent = `tool: ${d.name} — ${d.ok ? "ok" : "failed"} (${d.ms} ms)`; det.append(pre(d.output)); } }
-        else if (name === "progress") bubble.before(h("div", { class: "progress" }, d.message));
-        else if (name === "done") { answer = d.text || answer; bubble.replaceChildren(...linked(answer)); }
-        else if (name === "error") bubble.replaceChildren(`Error: ${d.message}`);
-        msgs.scrollTop = msgs.scrollHeight;
-      });
+      await readEvents(r, draw);
     } finally { send.disabled = false; }
   }) }, field("Message", input), send);
-  if (id) {
-    const chat = await api("GET", `/api/v1/chats/${id}`);
-    for (const m of chat.messages || []) {
-      if (m.role === "user") msgs.append(h("div", { class: "msg user" }, m.content || ""));
-      else if (m.role === "assistant" && m.content) msgs.append(h("div", { class: "msg assistant" }, ...linked(m.content)));
-      else if (m.role === "assistant") for (const c of m.toolCalls || []) msgs.append(h("details", {}, h("summary", {}, `tool: ${c.name}`), pre(c.arguments)));
-    }
-  }
   page("Chat", h("div", { class: "chat" }, list, h("div", {}, msgs, form)));
   input.focus();
 }
@@ -207,6 +182,7 @@ async function serviceDetailPage(slug) {
   source.onmessage = (m) => { logs.textContent += m.data + "\n"; logs.scrollTop = logs.scrollHeight; };
   source.onerror = () => source.close();
   cleanup.push(() => source.close());
+  const code = await codePanel(slug);
   const control = (label, action) => h("button", { type: "button", onclick: act(async () => { await api("POST", `/api/v1/services/${slug}/${action}`); render(); }) }, label);
   page(s.title || s.slug,
     h("div", { class: "card" },
@@ -216,9 +192,7 @@ async function serviceDetailPage(slug) {
       (s.secrets || []).length ? h("p", {}, "Secrets: ", s.secrets.map((x) => h("span", { class: `badge ${x.set ? "ok" : "error"}` }, `${x.name} ${x.set ? "set" : "missing"}`)), " ", h("a", { href: "#/secrets" }, "fill them")) : null),
     h("h2", {}, "Endpoints"),
     (s.endpoints || []).map((e) => h("details", { class: "card" }, h("summary", {}, `${e.method} ${e.path} — ${e.description || ""}`), tryForm(slug, e))),
-    h("h2", {}, "Versions"),
-    h("div", { class: "card row" }, (s.versions || []).map((v) => v === s.version ? h("span", { class: "badge ok" }, `v${v} (current)`)
-      : h("button", { type: "button", onclick: act(async () => { await api("POST", `/api/v1/services/${slug}/rollback`, { version: v }); render(); }) }, `Roll back to v${v}`))),
+    code,
     h("h2", {}, "Logs (live)"), logs);
 }
 

@@ -37,6 +37,16 @@ pre { background: #f6f8fa; border: 1px solid var(--line); border-radius: 6px; pa
 .msg { padding: 8px 10px; border-radius: 8px; margin: 6px 0; white-space: pre-wrap; } .msg.user { background: #ddf4ff; } .msg.assistant { background: #fff; border: 1px solid var(--line); }
 details { margin: 4px 0; } summary { cursor: pointer; font-size: 13px; color: var(--muted); }
 .progress { font-size: 12px; color: var(--muted); margin: 2px 0; }
+.tool { margin: 6px 0; } .tool details.failed summary { color: var(--bad); } .progress-lines { padding-left: 12px; border-left: 2px solid var(--line); }
+.msg.md { white-space: normal; } .msg.md > :first-child { margin-top: 0; } .msg.md > :last-child { margin-bottom: 0; }
+.msg.md p, .msg.md ul, .msg.md ol { margin: 6px 0; } .msg.md h3, .msg.md h4, .msg.md h5, .msg.md h6 { margin: 10px 0 4px; font-size: 15px; }
+.msg.md code { font-family: ui-monospace, monospace; font-size: 13px; background: #f6f8fa; padding: 0 3px; border-radius: 4px; }
+.msg.md pre code { padding: 0; background: none; } .msg.error { color: var(--bad); }
+pre.diff { white-space: pre; max-height: 520px; padding: 0; } pre.diff span { display: block; padding: 0 8px; min-width: 100%; width: max-content; }
+pre.diff .add { background: #dafbe1; color: #116329; } pre.diff .del { background: #ffebe9; color: #82071e; }
+pre.diff .hunk { background: #ddf4ff; color: #0550ae; } pre.diff .meta { color: var(--muted); font-weight: 600; }
+.added { color: var(--ok); } .removed { color: var(--bad); } .changed { color: var(--warn); }
+.sessions { list-style: none; } .sessions li { margin: 4px 0; }
 .secret { font-family: ui-monospace, monospace; background: #fff8c5; padding: 8px; border-radius: 6px; border: 1px solid #d4a72c; }
 #toast { position: fixed; right: 12px; bottom: 12px; max-width: min(480px, 92vw); background: #24292f; color: #fff; padding: 10px 14px; border-radius: 8px; z-index: 10; }
 .timeline { list-style: none; padding: 0; } .timeline li { border-left: 3px solid var(--line); padding: 4px 0 8px 12px; }

@@ -42,11 +42,14 @@ public struct EventsAgent: Sendable {
     let shared: [Tool]
     let provider: @Sendable () -> (any LLMProvider, String?)
     let limits: RunLimits
+    /// Where each run's model calls are accounted.
+    let usage: UsageLedger?
 
     public static let sharedToolNames = ["brain_search", "brain_write", "assets_search", "assets_save"]
 
     public init(services: ServiceManager, workflows: WorkflowStore, runs: RunStore, feed: RunFeed, registry: ToolRegistry,
-                limits: RunLimits, provider: @escaping @Sendable () -> (any LLMProvider, String?)) {
+                limits: RunLimits, usage: UsageLedger? = nil, provider: @escaping @Sendable () -> (any LLMProvider, String?)) {
+        self.usage = usage
         self.services = services
         self.workflows = workflows
         self.runs = runs
@@ -77,7 +80,10 @@ public struct EventsAgent: Sendable {
             history.append(.assistant(nil, toolCalls: [ToolCall(id: id, name: s.tool, arguments: s.input.text)]))
             history.append(.tool(callID: id, s.output))
         }
-        let loop = AgentLoop(provider: engine, model: model, tools: tools, maxSteps: limits.maxSteps)
+        let usage = self.usage, runID = run.id
+        let loop = AgentLoop(provider: engine, model: model, tools: tools, budget: AgentBudget(turns: limits.maxSteps)) {
+            usage?.record($0, for: .run(runID))
+        }
         let recorder = Recorder(run: run.id, owner: owner, runs: runs, feed: feed, state: state)
         do {
             let start = history
@@ -123,6 +129,7 @@ public struct EventsAgent: Sendable {
             "You are the Events agent of OpenPieces. You run one workflow, once, for the input below, by calling the linked services' endpoints with call_endpoint.",
             "Follow the steps in order. Do not invent endpoints: use only those listed. When finished, call report with status \"succeeded\" and a short summary;",
             "if a step cannot be done, call report with status \"failed\" and say why. Then answer with the summary.",
+            "A step that starts with If or When runs only when its condition holds for the input below; when it does not, call skip_step and go on.",
             "",
             "Workflow: \(w.title) (\(w.slug))" + (w.description.isEmpty ? "" : " — \(w.description)"),
             "Steps:",
@@ -173,6 +180,11 @@ public struct EventsAgent: Sendable {
                     throw ToolFailure("\(input["endpoint"]!.string!) on '\(slug)' answered \(answer.status): \(answer.output.text.prefix(2000))")
                 }
                 return answer.json
+            },
+            Tool(name: "skip_step", description: "Record that a step was skipped because its condition (If …, When …) does not hold for this input.",
+                 parameters: ["type": "object", "properties": ["step": ["type": "integer", "minimum": 1], "reason": ["type": "string", "minLength": 1, "maxLength": 1000]],
+                              "required": ["step", "reason"]]) { input, _ in
+                ["skipped": input["step"] ?? .null, "reason": input["reason"] ?? .null]
             },
             Tool(name: "report", description: "Finish the run: its status and a short summary of what was done.",
                  parameters: ["type": "object", "properties": ["status": ["type": "string", "enum": ["succeeded", "failed"]],

@@ -47,8 +47,17 @@ public struct OfflineEventsEngine: LLMProvider {
         guard index < steps.count else {
             return report(true, "Ran \(steps.count) step\(steps.count == 1 ? "" : "s").")
         }
+        return act(StepForm.parse(steps[index]), index: index, context: context)
+    }
+
+    private func act(_ form: StepForm, index: Int, context: JSONValue) -> ChatResult {
         let id = "step-\(index + 1)"
-        switch StepForm.parse(steps[index]) {
+        switch form {
+        case .conditional(let condition, let step):
+            guard condition.holds(in: context) else {
+                return call(id, "skip_step", ["step": JSONValue(index + 1), "reason": .string("the condition \(condition.description) does not hold")])
+            }
+            return act(step, index: index, context: context)
         case .call(let service, let method, let path, let input):
             return call(id, "call_endpoint", ["service": .string(service), "endpoint": .string("\(method) \(path)"),
                                               "input": StepForm.input(input, context: context)])
@@ -58,7 +67,8 @@ public struct OfflineEventsEngine: LLMProvider {
             return call(id, "report", ["status": "succeeded", "summary": .string(StepForm.render(text, context: context))])
         case .unsupported(let text):
             return report(false, "Step \(index + 1) is not in a form the offline engine can run: \"\(text.prefix(200))\". "
-                          + "Write it as `Call <service> <METHOD> <path> with …`, `Remember …` or `Report …`, or connect a model "
+                          + "Write it as `Call <service> <METHOD> <path> with …`, `Remember …` or `Report …` (each may start with "
+                          + "`If {{payload.x}} > 100, …`), or connect a model "
                           + "(OPENPIECES_LLM_BASE_URL, OPENPIECES_LLM_API_KEY, OPENPIECES_LLM_MODEL).")
         }
     }

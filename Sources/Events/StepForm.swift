@@ -10,6 +10,7 @@ import Foundation
 ///     Call <service> <METHOD> <path> with {"text": "{{event}}: {{payload.title}}"}
 ///     Remember <text>                                      (a history entry in the Brain)
 ///     Report <text>                                        (the run's summary)
+///     If {{payload.total}} > 100, <any step above>         (skipped, and recorded so, when it does not hold)
 ///
 /// `{{path}}` placeholders read the run's context (`event`, `payload`, `input`, `task`, `scheduledFor`, `now`, `run`,
 /// `steps.N.output…` for the N-th step's answer); `{{a|b}}` takes the first that is present.
@@ -24,10 +25,17 @@ public enum StepForm: Equatable, Sendable {
     case call(service: String, method: String, path: String, input: Input)
     case remember(String)
     case report(String)
+    /// A step that runs only when its condition holds in the run's context.
+    indirect case conditional(StepCondition, StepForm)
     case unsupported(String)
 
     public static func parse(_ step: String) -> StepForm {
         let text = step.trimmingCharacters(in: .whitespacesAndNewlines)
+        if let (condition, rest) = StepCondition.split(text) {
+            let inner = parse(rest)
+            if case .unsupported = inner { return .unsupported(text) }
+            return .conditional(condition, inner)
+        }
         let lower = text.lowercased()
         for verb in ["remember", "report"] where lower.hasPrefix(verb + " ") || lower.hasPrefix(verb + ":") {
             let rest = String(text.dropFirst(verb.count)).trimmingCharacters(in: CharacterSet(charactersIn: ": ").union(.whitespaces))

@@ -5,19 +5,26 @@ import LLM
 import Store
 import Synchronization
 
-/// Where the LLM comes from: an OpenAI-compatible provider when configured, else nothing (the offline engine).
+/// Where the LLM comes from: a provider (OpenAI-compatible or Anthropic) when configured, else nothing (the offline engine).
 public struct LLMSettings: Sendable, Equatable {
     public var baseURL: String?
     public var apiKey: String?
     public var model: String?
+    /// The protocol named explicitly; nil means detected from the base URL.
+    public var provider: LLMProviderKind?
 
-    public init(baseURL: String? = nil, apiKey: String? = nil, model: String? = nil) {
+    public init(baseURL: String? = nil, apiKey: String? = nil, model: String? = nil, provider: LLMProviderKind? = nil) {
         self.baseURL = baseURL
         self.apiKey = apiKey
         self.model = model
+        self.provider = provider
     }
 
     public var isConfigured: Bool { baseURL != nil }
+    /// The protocol in use: the explicit choice, else what the base URL says.
+    public var kind: LLMProviderKind { provider ?? LLMProviderKind.detect(baseURL: baseURL) }
+    /// The model in use: the configured one, else the provider's default.
+    public var effectiveModel: String { model ?? kind.defaultModel }
 }
 
 /// The models QGPT can use: the configured provider's model and the offline engine. `load` picks one; the choice persists.
@@ -53,8 +60,8 @@ final class ModelRegistry: Sendable {
     private static func entries(for settings: LLMSettings, logger: Logger?) -> [Entry] {
         var entries: [Entry] = []
         if let base = settings.baseURL {
-            let model = settings.model ?? "gpt-4o-mini"
-            let provider = OpenAICompatibleProvider(config: ProviderConfig(baseURL: base, apiKey: settings.apiKey, model: model), logger: logger)
+            let model = settings.effectiveModel
+            let provider = settings.kind.makeProvider(baseURL: base, apiKey: settings.apiKey, model: model, logger: logger)
             let host = URL(string: base)?.host ?? ""
             let local = host == "127.0.0.1" || host == "localhost" || host == "::1"
             entries.append(Entry(id: ModelRegistry.id(base, model), name: model, cloud: !local, provider: provider, modelName: model))
@@ -92,7 +99,7 @@ final class ModelRegistry: Sendable {
 
     /// The provider's base URL for entries that talk to one (downloads pull from it).
     func baseURL(_ e: Entry) -> String? {
-        e.provider.providerName == "offline" ? nil : settings.baseURL
+        e.provider.providerName == "offline" || settings.kind == .anthropic ? nil : settings.baseURL  // nothing to pull from Anthropic
     }
 
     func json(_ e: Entry, download: ModelDownloads.State?) -> JSONValue {
@@ -104,6 +111,14 @@ final class ModelRegistry: Sendable {
                 "created": PiecesTime.grouped("2026-01-01T00:00:00.000Z"), "type": "BALANCED", "usage": "CODE_CONVERSATION",
                 "downloaded": .bool(e.cloud || e.provider.providerName == "offline" || downloaded),
                 "downloading": .bool(download?.isRunning ?? false), "loaded": .bool(loaded), "unique": .string(e.modelName),
-                "description": .string(e.provider.providerName == "offline" ? "Retrieval over your saved snippets; works offline." : "OpenAI-compatible provider model.")]
+                "description": .string(summary(e))]
+    }
+
+    private func summary(_ e: Entry) -> String {
+        switch e.provider.providerName {
+        case "offline": "Retrieval over your saved snippets; works offline."
+        case "anthropic": "Anthropic Messages API model."
+        default: "OpenAI-compatible provider model."
+        }
     }
 }

@@ -1,22 +1,45 @@
 import Agents
 import Core
+import Foundation
 import HTTPServer
 
 /// `/api/v1/chats`: conversations with the Orchestrator; a message's turn streams live as Server-Sent Events.
 public enum ChatRoutes {
     public static func install(_ r: inout Router, chats: ChatService) {
-        r.get("/api/v1/chats") { _ in
-            .jsonValue(["chats": .array(try chats.list().map { json($0, running: chats.isRunning($0.id)) })])
+        // ?agent=orchestrator: the user's chats; ?agent=codegen&service=<slug>: a service's code-generation session(s),
+        // whose title is the service's slug.
+        r.get("/api/v1/chats") { req in
+            let agent = req.query["agent"], service = req.query["service"]
+            let list = try chats.list().filter { c in
+                (agent == nil || c.agent == agent) && (service == nil || (c.agent == "codegen" && c.title == service))
+            }
+            return .jsonValue(["chats": .array(list.map { json($0, running: chats.isRunning($0.id)) })])
         }
         r.post("/api/v1/chats") { req in
             let body = req.body.isEmpty ? JSONValue.object([:]) : try PlatformRoutes.json(req)
-            return .jsonValue(json(try chats.create(title: body["title"]?.string), running: false), status: 201)
+            if let model = body["model"], model.string == nil || model.string?.isEmpty == true || (model.string?.count ?? 0) > 200 {
+                throw HTTPError(400, code: "invalid_field", message: "'model' must be a model name (1–200 characters), as listed by GET /models.")
+            }
+            return .jsonValue(json(try chats.create(title: body["title"]?.string, model: body["model"]?.string), running: false), status: 201)
         }
         r.get("/api/v1/chats/:id") { req in
             guard let c = try chats.get(req.parameter("id")!) else { throw HTTPError.notFound("No chat '\(req.parameter("id")!)'.") }
             var o = json(c, running: chats.isRunning(c.id))
-            if case .object(var d) = o { d["messages"] = .array(try chats.messages(c.id)); o = .object(d) }
+            if case .object(var d) = o {
+                d["messages"] = .array(try chats.messages(c.id))
+                d["usage"] = try chats.usage.totals(chat: c.id).json
+                o = .object(d)
+            }
             return .jsonValue(o)
+        }
+        // Token usage and cost per model over a period (default: the last 30 days).
+        r.get("/api/v1/usage") { req in
+            let since = req.query["since"] ?? Clock.iso8601(Date().addingTimeInterval(-30 * 86400))
+            return .jsonValue(["since": .string(since), "models": .array(try chats.usage.byModel(since: since).map { m in
+                var o = m.totals.json.object ?? [:]
+                o["model"] = .string(m.model)
+                return .object(o)
+            })])
         }
         r.delete("/api/v1/chats/:id") { req in
             guard try chats.delete(req.parameter("id")!) else { throw HTTPError.notFound("No chat '\(req.parameter("id")!)'.") }
@@ -30,6 +53,11 @@ public enum ChatRoutes {
             let body = try PlatformRoutes.json(req)
             guard let content = body["content"]?.string else {
                 throw HTTPError(400, code: "missing_field", message: "Field 'content' is required: the message text.")
+            }
+            // A code-generation session is the agent's own transcript: the Orchestrator must not continue it.
+            if let c = try chats.get(req.parameter("id")!), c.agent == "codegen" {
+                throw HTTPError(409, code: "read_only",
+                                message: "This is the code-generation session of '\(c.title)': it can be read, not continued. Ask for changes in a chat; build_service resumes the session.")
             }
             let events: AsyncStream<AgentEvent>
             do { events = try chats.send(req.parameter("id")!, content) } catch let f as ChatService.Failure {
@@ -46,7 +74,7 @@ public enum ChatRoutes {
     }
 
     static func json(_ c: ChatRecord, running: Bool) -> JSONValue {
-        ["id": .string(c.id), "title": .string(c.title), "agent": .string(c.agent), "created": .string(c.created),
+        ["id": .string(c.id), "title": .string(c.title), "agent": .string(c.agent), "model": JSONValue(c.model), "created": .string(c.created),
          "updated": .string(c.updated), "running": .bool(running)]
     }
 
@@ -59,6 +87,7 @@ public enum ChatRoutes {
         case .done(let t): ("done", ["text": .string(t)])
         case .failed(let m): ("error", ["message": .string(m)])
         case .progress(let m): ("progress", ["message": .string(m)])
+        case .budgetExhausted(let reason, let done): ("budget", ["reason": .string(reason), "done": .array(done.map { .string($0) })])
         }
     }
 }

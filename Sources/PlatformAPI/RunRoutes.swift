@@ -1,3 +1,4 @@
+import Agents
 import Core
 import Events
 import Foundation
@@ -8,7 +9,7 @@ import Workflows
 public enum RunRoutes {
     static let statuses: Set<String> = ["queued", "running", "succeeded", "failed", "cancelled"]
 
-    public static func install(_ r: inout Router, runs: RunStore, queue: RunQueue, feed: RunFeed, workflows: WorkflowStore) {
+    public static func install(_ r: inout Router, runs: RunStore, queue: RunQueue, feed: RunFeed, workflows: WorkflowStore, usage: UsageLedger) {
         r.get("/api/v1/runs") { req in
             var f = RunStore.Filter()
             f.workflow = req.query["workflow"]
@@ -34,7 +35,9 @@ public enum RunRoutes {
         }
         r.get("/api/v1/runs/:id") { req in
             let run = try require(runs, req)
-            return .jsonValue(detail(run, steps: try runs.steps(run.id)))
+            var d = detail(run, steps: try runs.steps(run.id))
+            if case .object(var o) = d { o["usage"] = try usage.totals(run: run.id).json; d = .object(o) }
+            return .jsonValue(d)
         }
         r.get("/api/v1/runs/:id/events") { req in
             let first = try require(runs, req)

@@ -26,6 +26,7 @@ enum ServiceJSON {
         var o: [String: JSONValue] = ["id": .string(e.id), "method": .string(e.method), "path": .string(e.path),
                                       "description": .string(e.description), "source": .string(e.source)]
         if let schema = e.inputSchema { o["inputSchema"] = schema }
+        if let schema = e.outputSchema { o["outputSchema"] = schema }
         return .object(o)
     }
 }

@@ -2,13 +2,42 @@ import Core
 import Foundation
 import HTTPClient
 
-/// What an endpoint answered.
+/// What an endpoint answered, as an agent needs to see it: the status, the headers that say what happened
+/// (`Location`, `Content-Type`, the names of cookies set) and the body.
 public struct EndpointAnswer: Sendable {
     public let status: Int
+    public let headers: ShownHeaders
     public let output: JSONValue
     public let ms: Int
 
-    public var json: JSONValue { ["status": JSONValue(status), "output": output, "ms": JSONValue(ms)] }
+    public var json: JSONValue { ["status": JSONValue(status), "headers": headers.json, "output": output, "ms": JSONValue(ms)] }
+}
+
+/// The response headers worth showing a model: enough to see a redirect's target, what kind of body came back, and
+/// which cookies were set (names only: values may be credentials).
+public struct ShownHeaders: Sendable, Equatable {
+    public var location: String?
+    public var contentType: String?
+    public var cookieNames: [String] = []
+
+    public init(_ headers: [(String, String)]) {
+        for (name, value) in headers {
+            switch name.lowercased() {
+            case "location": location = value
+            case "content-type": contentType = value
+            case "set-cookie": cookieNames.append(String(value.split(separator: "=", maxSplits: 1).first ?? "").trimmingCharacters(in: .whitespaces))
+            default: break
+            }
+        }
+    }
+
+    public var json: JSONValue {
+        var o: [String: JSONValue] = [:]
+        if let location { o["location"] = .string(location) }
+        if let contentType { o["content-type"] = .string(contentType) }
+        if !cookieNames.isEmpty { o["set-cookie"] = .array(cookieNames.map { .string($0) }) }
+        return .object(o)
+    }
 }
 
 /// Calling one endpoint of a running service with input validated against its schema: the API's `…/call` route and
@@ -66,13 +95,25 @@ extension ServiceManager {
         let started = Date()
         let answer: ClientResponse
         do {
-            answer = try await ServiceManager.endpointClient.send(ClientRequest(method: e.method, url: url, headers: [("Content-Type", "application/json")] + extra,
-                                                                                body: body, timeout: timeout))
+            let headers = [("Content-Type", "application/json")] + publicRequestHeaders(s.slug) + extra
+            answer = try await ServiceManager.endpointClient.send(ClientRequest(method: e.method, url: url, headers: headers, body: body, timeout: timeout))
         } catch let err as HTTPClientError {
             throw Failure(status: 502, code: "service_failed", description: "Calling \(e.method) \(e.path) on '\(s.slug)' failed: \(err)")
         }
-        return EndpointAnswer(status: answer.status, output: JSONValue.parse(answer.body) ?? .string(answer.text),
+        return EndpointAnswer(status: answer.status, headers: ShownHeaders(answer.headers), output: JSONValue.parse(answer.body) ?? .string(answer.text),
                               ms: Int((Date().timeIntervalSince(started) * 1000).rounded()))
+    }
+
+    /// The platform's own calls arrive as a public request to the service's URL does, so what an agent tests is
+    /// what users get (absolute links and redirects built from the forwarded host come out right).
+    func publicRequestHeaders(_ slug: String) -> [(String, String)] {
+        guard let urls, let parts = URLComponents(string: urls.url(slug)), let host = parts.host, let scheme = parts.scheme else { return [] }
+        let authority = host + (parts.port.map { ":\($0)" } ?? "")
+        // Host too: Deno builds `req.url` from it, as it does for a proxied request.
+        var out = [("Host", authority), ("X-Forwarded-Host", authority), ("X-Forwarded-Proto", scheme), ("X-Forwarded-For", "127.0.0.1")]
+        let path = parts.path.hasSuffix("/") ? String(parts.path.dropLast()) : parts.path
+        if !path.isEmpty { out.append(("X-Forwarded-Prefix", path)) }
+        return out
     }
 
     /// Path parameters come from the input; for GET and DELETE the rest goes in the query string, else in a JSON body.

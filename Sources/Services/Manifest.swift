@@ -7,6 +7,8 @@ public struct Manifest: Sendable, Equatable {
         public var path: String
         public var description: String
         public var inputSchema: JSONValue?
+        /// What a successful answer looks like; test runs check answers against it.
+        public var outputSchema: JSONValue?
     }
 
     public var kind: String  // action | trigger
@@ -40,7 +42,9 @@ public struct Manifest: Sendable, Equatable {
             }
             let schema = e["inputSchema"] ?? e["input_schema"]
             if let schema, schema.object == nil { throw Invalid(description: "service.json: endpoints[\(i)].inputSchema must be a JSON Schema object") }
-            endpoints.append(Endpoint(method: method, path: path, description: e["description"]?.string ?? "", inputSchema: schema))
+            let output = e["outputSchema"] ?? e["output_schema"]
+            if let output, output.object == nil { throw Invalid(description: "service.json: endpoints[\(i)].outputSchema must be a JSON Schema object") }
+            endpoints.append(Endpoint(method: method, path: path, description: e["description"]?.string ?? "", inputSchema: schema, outputSchema: output))
         }
         let secrets = (v["secrets"]?.array ?? []).compactMap(\.string)
         for s in secrets where !isSecretName(s) {

@@ -6,7 +6,7 @@ import Glibc
 
 /// A minimal blocking HTTP GET to a local service, for readiness and health checks: status code or nil.
 public enum Probe {
-    static func status(port: Int, path: String = "/health", timeoutMs: Int = 1000) -> Int? {
+    public static func status(port: Int, path: String = ServiceContract.healthPath, timeoutMs: Int = 1000) -> Int? {
         RawHTTP.exchange(port: port, request: Array("GET \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n".utf8),
                          timeoutMs: timeoutMs)?.0
     }

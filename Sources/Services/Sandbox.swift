@@ -112,7 +112,7 @@ public final class Sandbox: Sendable {
         guard let deno = s.denoPath else { throw .denoMissing }
         let hosts: [EgressHost]
         do { hosts = try await s.egress.check(job.hosts) } catch { throw .egress(error) }
-        let data = (job.directory as NSString).appendingPathComponent("data")
+        let data = (job.directory as NSString).appendingPathComponent(ServiceContract.dataDirectory)
         var net = ["127.0.0.1:\(job.port)"] + hosts.map(\.denoForm)
         if let callback = job.callbackPort { net.append("127.0.0.1:\(callback)") }
         var env = ["NO_COLOR": "1", "DENO_DIR": s.denoCache, "DENO_NO_UPDATE_CHECK": "1", "PORT": "\(job.port)"]

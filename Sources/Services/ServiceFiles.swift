@@ -105,7 +105,8 @@ public struct ServiceFiles: Sendable {
         }
     }
 
-    func files(of slug: String, version: Int) throws -> [String: [UInt8]] { try collect(versionDirectory(slug, version)) }
+    /// The code files of one numbered snapshot.
+    public func files(of slug: String, version: Int) throws -> [String: [UInt8]] { try collect(versionDirectory(slug, version)) }
 
     func remove(_ slug: String) {
         try? FileManager.default.removeItem(atPath: liveDirectory(slug))

@@ -12,6 +12,10 @@ public final class ServiceManager: Sendable {
     public let supervisor: any ServiceBackend
     /// How every run of generated code starts, deployed or tested.
     public let sandbox: Sandbox
+    /// Where services answer publicly (nil in tools that run no server).
+    public let urls: ServiceURLs?
+    /// Whether generated services can reach the internet from here, checked at start-up.
+    public let outbound = OutboundCheck()
     let logger: Logger
 
     public struct Failure: Error, CustomStringConvertible, Equatable {
@@ -25,6 +29,7 @@ public final class ServiceManager: Sendable {
         store = ServiceStore(db: db)
         self.files = files
         self.sandbox = sandbox
+        self.urls = config.urls
         self.logger = logger
         supervisor = backend ?? Supervisor(store: store, files: files, sandbox: sandbox, config: config, logger: logger, secret: secret)
     }
@@ -38,7 +43,7 @@ public final class ServiceManager: Sendable {
 
     /// Creates a service from its files (`main.ts` and `service.json` at least) and starts it unless told not to.
     @discardableResult
-    public func create(slug: String, files newFiles: [String: [UInt8]], start: Bool = true) async throws -> ServiceRecord {
+    public func create(slug: String, files newFiles: [String: [UInt8]], start: Bool = true, source: VersionSource = .upload) async throws -> ServiceRecord {
         guard Slug.isValid(slug) else {
             throw Failure(status: 400, code: "invalid_slug", description: "'\(slug)' is not a slug: 1–48 of a-z, 0-9 and '-', not starting or ending with '-'.")
         }
@@ -58,7 +63,7 @@ public final class ServiceManager: Sendable {
                                    runningVersion: nil, port: nil, pid: nil, reason: nil, token: SecureRandom.hex(24), created: now, updated: now)
         try store.insert(record)
         try files.snapshot(slug, version: 1)
-        try store.apply(manifest, to: record.id, version: 1)
+        try store.apply(manifest, to: record.id, version: 1, source: source)
         logger.info("service.created", ["service": slug, "kind": manifest.kind])
         if start { await supervisor.start(record.id) }
         return try require(record.id)
@@ -74,7 +79,7 @@ public final class ServiceManager: Sendable {
     }
 
     /// New files make a new version; a service meant to run is redeployed with it.
-    public func update(_ slugOrID: String, files newFiles: [String: [UInt8]]) async throws -> ServiceRecord {
+    public func update(_ slugOrID: String, files newFiles: [String: [UInt8]], source: VersionSource = .upload) async throws -> ServiceRecord {
         let s = try require(slugOrID)
         let manifest = try await validate(newFiles)
         do { try files.write(s.slug, newFiles) } catch let e as ServiceFiles.Invalid {
@@ -82,7 +87,7 @@ public final class ServiceManager: Sendable {
         }
         let version = (try store.versions(s.id).max() ?? 0) + 1
         try files.snapshot(s.slug, version: version)
-        try store.apply(manifest, to: s.id, version: version)
+        try store.apply(manifest, to: s.id, version: version, source: source)
         if s.desired == "running" { await supervisor.start(s.id) }
         return try require(s.id)
     }

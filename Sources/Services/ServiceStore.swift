@@ -30,15 +30,19 @@ public struct EndpointRecord: Sendable, Equatable {
     public var path: String
     public var description: String
     public var inputSchema: JSONValue?
+    /// What a successful answer looks like (JSON Schema), checked in test runs.
+    public var outputSchema: JSONValue?
     public var source: String  // manifest | api
 
-    public init(id: String, serviceID: String, method: String, path: String, description: String, inputSchema: JSONValue?, source: String) {
+    public init(id: String, serviceID: String, method: String, path: String, description: String, inputSchema: JSONValue?,
+                outputSchema: JSONValue? = nil, source: String) {
         self.id = id
         self.serviceID = serviceID
         self.method = method
         self.path = path
         self.description = description
         self.inputSchema = inputSchema
+        self.outputSchema = outputSchema
         self.source = source
     }
 }
@@ -46,6 +50,7 @@ public struct EndpointRecord: Sendable, Equatable {
 /// Service records, versions and endpoints in SQLite.
 public final class ServiceStore: Sendable {
     public static let migrations: [Migration] = [
+        Migration(20, "endpoint_output_schema", "ALTER TABLE endpoints ADD COLUMN output_schema TEXT;"),
         Migration(5, "services", """
             CREATE TABLE services (
                 id TEXT PRIMARY KEY,
@@ -94,6 +99,12 @@ public final class ServiceStore: Sendable {
             );
             CREATE INDEX service_events_service ON service_events(service_id, received);
             """),
+        // What produced each version (see VersionSource); versions deployed before this say 'unknown'.
+        Migration(17, "service_version_sources", """
+            ALTER TABLE service_versions ADD COLUMN source TEXT NOT NULL DEFAULT 'unknown';
+            ALTER TABLE service_versions ADD COLUMN source_id TEXT;
+            ALTER TABLE service_versions ADD COLUMN session_id TEXT;
+            """),
     ]
 
     let db: Database
@@ -120,7 +131,8 @@ public final class ServiceStore: Sendable {
     }
 
     /// Applies a manifest: metadata, and the manifest's endpoints replace the previous manifest-sourced ones.
-    func apply(_ m: Manifest, to id: String, version: Int) throws {
+    /// `source` is recorded for a new version only: a rollback re-applies an old one and keeps its source.
+    func apply(_ m: Manifest, to id: String, version: Int, source: VersionSource = .upload) throws {
         let now = Clock.iso8601Now()
         try db.write { conn in
             try conn.execute("""
@@ -128,13 +140,21 @@ public final class ServiceStore: Sendable {
                     current_version = ?, updated = ? WHERE id = ?
                 """, [m.title, m.description, m.kind, m.workflow, JSONValue.array(m.secrets.map { .string($0) }).text,
                       JSONValue.array(m.hosts.map { .string($0) }).text, version, now, id])
-            try conn.execute("INSERT OR IGNORE INTO service_versions(service_id, version, created) VALUES (?, ?, ?)", [id, version, now])
-            try conn.execute("DELETE FROM endpoints WHERE service_id = ? AND source = 'manifest'", [id])
+            let origin = source.columns
+            try conn.execute("INSERT OR IGNORE INTO service_versions(service_id, version, created, source, source_id, session_id) VALUES (?, ?, ?, ?, ?, ?)",
+                             [id, version, now, origin.kind, origin.id, origin.session])
+            // An endpoint keeps its id while its method and path stay: workflows and tools that name it survive a redeploy.
+            let kept = Set(m.endpoints.map { "\($0.method) \($0.path)" })
+            for old in try conn.query("SELECT id, method, path FROM endpoints WHERE service_id = ? AND source = 'manifest'", [id]) {
+                guard let method = old["method"].string, let path = old["path"].string, let oldID = old["id"].string else { continue }
+                if !kept.contains("\(method) \(path)") { try conn.execute("DELETE FROM endpoints WHERE id = ?", [oldID]) }
+            }
             for e in m.endpoints {
                 try conn.execute("""
-                    INSERT INTO endpoints(id, service_id, method, path, description, input_schema, source) VALUES (?, ?, ?, ?, ?, ?, 'manifest')
-                    ON CONFLICT(service_id, method, path) DO UPDATE SET description = excluded.description, input_schema = excluded.input_schema
-                    """, [UUID().uuidString.lowercased(), id, e.method, e.path, e.description, e.inputSchema?.text])
+                    INSERT INTO endpoints(id, service_id, method, path, description, input_schema, output_schema, source) VALUES (?, ?, ?, ?, ?, ?, ?, 'manifest')
+                    ON CONFLICT(service_id, method, path) DO UPDATE SET description = excluded.description, input_schema = excluded.input_schema,
+                        output_schema = excluded.output_schema, source = 'manifest'
+                    """, [UUID().uuidString.lowercased(), id, e.method, e.path, e.description, e.inputSchema?.text, e.outputSchema?.text])
             }
         }
     }
@@ -152,6 +172,14 @@ public final class ServiceStore: Sendable {
 
     public func versions(_ id: String) throws -> [Int] {
         try db.read { try $0.query("SELECT version FROM service_versions WHERE service_id = ? ORDER BY version", [id]).compactMap { $0["version"].int } }
+    }
+
+    /// Every version with when it was deployed and what produced it, oldest first.
+    public func versionRecords(_ id: String) throws -> [VersionRecord] {
+        try db.read { try $0.query("SELECT * FROM service_versions WHERE service_id = ? ORDER BY version", [id]).map { r in
+            VersionRecord(version: r["version"].int ?? 0, created: r["created"].string ?? "",
+                          source: VersionSource(kind: r["source"].string, id: r["source_id"].string, session: r["session_id"].string))
+        } }
     }
 
     public func endpoints(_ serviceID: String) throws -> [EndpointRecord] {
@@ -187,6 +215,7 @@ public final class ServiceStore: Sendable {
     static func endpoint(_ r: Row) -> EndpointRecord {
         EndpointRecord(id: r["id"].string ?? "", serviceID: r["service_id"].string ?? "", method: r["method"].string ?? "GET",
                        path: r["path"].string ?? "/", description: r["description"].string ?? "",
-                       inputSchema: r["input_schema"].string.flatMap { JSONValue.parse($0) }, source: r["source"].string ?? "manifest")
+                       inputSchema: r["input_schema"].string.flatMap { JSONValue.parse($0) },
+                       outputSchema: r["output_schema"].string.flatMap { JSONValue.parse($0) }, source: r["source"].string ?? "manifest")
     }
 }

@@ -11,6 +11,8 @@ public struct SupervisorConfig: Sendable {
     public var portRange: ClosedRange<Int> = 40000...40999
     /// How trigger services reach the platform (`http://127.0.0.1:<port>`), set once the server listens.
     public var platformURL: String = ""
+    /// Where each service answers publicly: its `OPENPIECES_PUBLIC_URL`.
+    public var urls: ServiceURLs?
     public var readyTimeout: Double = 10
     public var healthInterval: Double = 5
     /// How often each service's resource use is sampled against its limits.
@@ -137,9 +139,10 @@ public actor Supervisor {
         s = (try? store.find(id)) ?? s
         var job = Sandbox.Job(directory: files.liveDirectory(s.slug), port: port, hosts: s.hosts)
         for name in s.secrets { job.environment[name] = secret(name) ?? "" }
+        if let urls = config.urls { job.environment[ServiceContract.publicURL] = String(urls.url(s.slug).dropLast()) }
         if s.kind == "trigger", let url = URL(string: config.platformURL), let callback = url.port {
-            job.environment["OPENPIECES_NOTIFY_URL"] = "\(config.platformURL)/internal/services/\(s.slug)/events"
-            job.environment["OPENPIECES_SERVICE_TOKEN"] = s.token
+            job.environment[ServiceContract.notifyURL] = "\(config.platformURL)/internal/services/\(s.slug)/events"
+            job.environment[ServiceContract.serviceToken] = s.token
             job.callbackPort = callback
         }
         let launch: Sandbox.Launch

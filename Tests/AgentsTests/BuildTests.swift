@@ -94,7 +94,7 @@ import TestSupport
         let afterCheck = fake.requests[3]["messages"]?.array?.last?["content"]?.string ?? ""
         #expect(afterCheck.contains("\"ok\":true"))
         let afterTest = fake.requests[4]["messages"]?.array?.last?["content"]?.string ?? ""
-        #expect(afterTest.contains("\"status\":200") && afterTest.contains("\\\"value\\\":\\\"1\\\""))
+        #expect(afterTest.contains("\"status\":200") && afterTest.contains("\"value\":\"1\""), "\(afterTest)")
 
         // The deployed service answers at its URL.
         let put = try await client.send(ClientRequest(method: "PUT", url: base + "/s/kv/kv/color", body: Array(#"{"value":"blue"}"#.utf8)))

@@ -54,6 +54,13 @@ import TestSupport
             try await Task.sleep(nanoseconds: 100_000_000)
         }
         #expect(repairs["repairs"]?[0]?["ok"]?.bool == true)
+        // Version 2 records the repair that made it and the agent's session; version 1 was an upload.
+        let versions = JSONValue.parse(try await client.send(ClientRequest(url: base + "/api/v1/services/flaky/versions")).body)
+        #expect(versions?["versions"]?[0]?["source"]?["kind"]?.string == "upload")
+        let source = versions?["versions"]?[1]?["source"]
+        #expect(source?["kind"]?.string == "repair")
+        #expect(source?["repair"]?.string == repairs["repairs"]?[0]?["id"]?.string)
+        #expect(source?["session"]?.string != nil)
         let history = JSONValue.parse(try await client.send(ClientRequest(url: base + "/api/v1/brain?kind=history&query=repair")).body)
         #expect(history?["entries"]?[0]?["text"]?.string?.contains("Auto-repair 1 of service flaky succeeded") == true)
         kill(bin.process.processIdentifier, SIGTERM)

@@ -27,6 +27,9 @@ import TestSupport
     @Test func everyAPIRouteRefusesMissingBadRevokedAndUnderScopedCredentials() async throws {
         let routes = try apiRoutes()
         #expect(routes.count > 50, "the whole API is covered: \(routes.count) routes")
+        for path in ["/api/v1/services/x/versions", "/api/v1/services/x/versions/x/files", "/api/v1/services/x/diff"] {
+            #expect(routes.contains { $0 == ("GET", path) }, "\(path) is gated like the rest of the API")
+        }
         let home = try TestPaths.temporaryDirectory("auth")
         let bin = try RunningBinary(["serve", "--port", "0", "--home", home])
         try await bin.waitUntilListening()

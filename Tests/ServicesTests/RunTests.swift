@@ -79,6 +79,26 @@ extension Platform {
         await p.stop()
     }
 
+    @Test func aConditionalStepRunsOnlyWhenItsConditionHolds() async throws {
+        let p = try await Platform()
+        try await p.deploy("recorder", from: Platform.recorder)
+        let (status, saved, _) = try await p.call("POST", "/api/v1/workflows", ["slug": "big-orders", "actions": ["recorder"], "steps": [
+            "If {{payload.total}} > 100, call recorder POST /record with the payload",
+            "Report order {{payload.id}} handled",
+        ]])
+        #expect(status == 201 || status == 200, "\(saved.text)")
+        let small = try await p.waitRun(try await p.startRun("big-orders", ["payload": ["id": 1, "total": 50]]))
+        let big = try await p.waitRun(try await p.startRun("big-orders", ["payload": ["id": 2, "total": 150]]))
+        #expect(small["status"]?.string == "succeeded", "\(small.text)")
+        #expect(big["status"]?.string == "succeeded", "\(big.text)")
+        #expect(small["steps"]?[0]?["tool"]?.string == "skip_step", "the skip is recorded: \(small.text)")
+        #expect(big["steps"]?[0]?["tool"]?.string == "call_endpoint")
+        let calls = try await p.recorderCalls()
+        #expect(calls.count == 1, "only the big order was recorded: \(calls)")
+        #expect(calls.first?.text.contains("150") == true)
+        await p.stop()
+    }
+
     @Test func killDuringARunCompletesItOnceAfterRestart() async throws {
         let p = try await Platform()
         try await p.deploy("recorder", from: Platform.recorder)

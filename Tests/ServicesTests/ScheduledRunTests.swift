@@ -99,7 +99,7 @@ import TestSupport
         #expect(system.contains("\"title\":\"Add cron parser\""))
         #expect(system.contains("POST /notes — Add a note. Input schema:"))
         let tools = Set((first["tools"]?.array ?? []).compactMap { $0["function"]?["name"]?.string })
-        #expect(tools == ["call_endpoint", "report", "brain_search", "brain_write", "assets_search", "assets_save"])
+        #expect(tools == ["call_endpoint", "skip_step", "report", "brain_search", "brain_write", "assets_search", "assets_save"])
 
         // The cron example, fired by a task a moment from now.
         let at = Clock.iso8601(Date().addingTimeInterval(0.8))

@@ -203,6 +203,37 @@ import TestSupport
         await p.stop()
     }
 
+    @Test func endpointsKeepTheirIdsAcrossRedeploys() async throws {
+        let p = try await Platform()
+        let first = try await p.deploy("notes", from: notes)
+        func ids(_ s: JSONValue) -> [String: String] {
+            Dictionary(uniqueKeysWithValues: (s["endpoints"]?.array ?? []).compactMap { e in
+                e["id"]?.string.map { ("\(e["method"]?.string ?? "") \(e["path"]?.string ?? "")", $0) }
+            })
+        }
+        let before = ids(first)
+        var files = try Platform.files(notes)
+        if case .object(var o) = files, case .object(var m)? = JSONValue.parse(o["service.json"]?.string ?? ""), case .array(var eps)? = m["endpoints"] {
+            let removed = eps.removeLast()
+            eps.append(["method": "GET", "path": "/notes/count", "description": "How many notes."])
+            m["endpoints"] = .array(eps)
+            o["service.json"] = .string(JSONValue.object(m).text)
+            files = .object(o)
+            let (status, second, _) = try await p.call("PATCH", "/api/v1/services/notes", ["files": files])
+            #expect(status == 200, "\(second.text)")
+            #expect(second["version"]?.int == 2)
+            let after = ids(second)
+            for (key, id) in before where key != "\(removed["method"]?.string ?? "") \(removed["path"]?.string ?? "")" {
+                #expect(after[key] == id, "\(key) kept its id")
+            }
+            #expect(after["GET /notes/count"] != nil)
+            #expect(after.count == before.count)
+        } else {
+            Issue.record("notes' manifest has no endpoints")
+        }
+        await p.stop()
+    }
+
     @Test func versionsRollbackAndDownload() async throws {
         let p = try await Platform()
         try await p.deploy("sandbox", from: sandbox)

@@ -5,13 +5,15 @@ from playwright.sync_api import sync_playwright
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 TOKEN = "op_admin_browser_test_0123456789"
+# OPENPIECES_BIN runs another build (e.g. a worktree's private scratch directory).
+BINARY = os.environ.get("OPENPIECES_BIN", os.path.join(ROOT, ".build/debug/openpieces"))
 
 
 @pytest.fixture(scope="module")
 def server():
     home = tempfile.mkdtemp(prefix="op-browser-")
     env = dict(os.environ, OPENPIECES_ADMIN_TOKEN=TOKEN)
-    proc = subprocess.Popen([os.path.join(ROOT, ".build/debug/openpieces"), "serve", "--port", "0", "--home", home],
+    proc = subprocess.Popen([BINARY, "serve", "--port", "0", "--home", home],
                             env=env, stderr=subprocess.PIPE, text=True)
     port = None
     deadline = time.time() + 20

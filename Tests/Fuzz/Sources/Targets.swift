@@ -77,6 +77,7 @@ enum FuzzTargets {
         case .call(_, _, _, let input): _ = StepForm.input(input, context: context)
         case .remember(let t), .report(let t): _ = StepForm.render(t, context: context)
         case .unsupported: _ = StepForm.render(text, context: context)
+        case .conditional(let c, _): _ = c.holds(in: context)
         }
     }
 }
