@@ -53,8 +53,9 @@ let package = Package(
 
         // Shared by the test targets: a raw-socket client and paths of built products.
         .target(name: "TestSupport", dependencies: ["CNetShim", "Crypto", "Core", "HTTPClient"], path: "Tests/TestSupport"),
-        // The scripted server under its test name (it lives in Sources/ScriptedLLM).
-        .target(name: "FakeLLM", dependencies: ["ScriptedLLM"], path: "Tests/FakeLLM"),
+        // Scripted model servers for tests: the OpenAI-compatible one under its test name (it lives in Sources/ScriptedLLM),
+        // and Anthropic's Messages API.
+        .target(name: "FakeLLM", dependencies: ["ScriptedLLM", "HTTPServer", "Core", "LLM"], path: "Tests/FakeLLM"),
         // Fuzz targets for the parsers of outside input: replays the corpus normally, libFuzzer with -D FUZZING (scripts/fuzz).
         .executableTarget(name: "openpieces-fuzz", dependencies: ["HTTPServer", "Scheduling", "Events", "Core"], path: "Tests/Fuzz/Sources",
                           swiftSettings: [.unsafeFlags(["-parse-as-library"])]),

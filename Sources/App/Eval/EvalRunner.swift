@@ -58,42 +58,52 @@ struct EvalRunner {
         return result
     }
 
-    /// Keeps every chat (the Orchestrator's and the code-generation sessions) and counts model turns and usage.
+    /// Keeps every chat (the Orchestrator's and the code-generation sessions) and every run with its steps, and adds up
+    /// model calls, tokens and cost from the `usage` the server reports on each (code generation counts in its chat).
     func record(_ api: EvalAPI, _ dir: String, _ result: inout EvalResult) async throws {
-        var chats: [JSONValue] = []
         var usage = EvalResult.Usage()
-        var sawUsage = false
-        var calls = 0
+        var assistantTurns = 0
+        var chats: [JSONValue] = []
         for c in try await api.get("/api/v1/chats")["chats"]?.array ?? [] {
             guard let id = c["id"]?.string else { continue }
             let full = try await api.get("/api/v1/chats/\(id)")
             chats.append(full)
-            result.turns += (full["messages"]?.array ?? []).filter { $0["role"]?.string == "assistant" }.count
-            if let u = full["usage"] {
-                sawUsage = true
-                calls += u["calls"]?.int ?? 0
-                usage.promptTokens += u["promptTokens"]?.int ?? 0
-                usage.completionTokens += u["completionTokens"]?.int ?? 0
-                usage.cost += u["cost"]?.double ?? 0
-            }
+            assistantTurns += (full["messages"]?.array ?? []).filter { $0["role"]?.string == "assistant" }.count
+            usage.add(full["usage"])
         }
-        // The server's own count of model calls, when it keeps one, beats counting assistant messages.
-        if sawUsage {
-            result.usage = usage
-            if calls > 0 { result.turns = calls }
+        var runs: [JSONValue] = []
+        for r in try await api.get("/api/v1/runs?limit=1000")["runs"]?.array ?? [] {
+            guard let id = r["id"]?.string else { continue }
+            let full = try await api.get("/api/v1/runs/\(id)")
+            runs.append(full)
+            usage.add(full["usage"])
         }
-        let runs = try await api.get("/api/v1/runs?limit=1000")
+        // Without the server's count, assistant messages are the next best measure of model turns.
+        result.turns = usage.reported ? usage.calls : assistantTurns
+        if usage.reported { result.usage = usage }
         try JSONValue.array(chats).text.write(toFile: (dir as NSString).appendingPathComponent("chats.json"), atomically: true, encoding: .utf8)
-        try runs.text.write(toFile: (dir as NSString).appendingPathComponent("runs.json"), atomically: true, encoding: .utf8)
+        try JSONValue.array(runs).text.write(toFile: (dir as NSString).appendingPathComponent("runs.json"), atomically: true, encoding: .utf8)
     }
 }
 
 /// One row of the table.
 struct EvalResult: Sendable {
     struct Usage: Sendable {
+        var reported = false
+        var calls = 0
         var promptTokens = 0
         var completionTokens = 0
-        var cost = 0.0
+        /// Nil unless the server prices the model (`--llm-prices`).
+        var cost: Double?
+
+        mutating func add(_ u: JSONValue?) {
+            guard let u, u.object != nil else { return }
+            reported = true
+            calls += u["calls"]?.int ?? 0
+            promptTokens += u["promptTokens"]?.int ?? 0
+            completionTokens += u["completionTokens"]?.int ?? 0
+            if let c = u["cost"]?.double { cost = (cost ?? 0) + c }
+        }
     }
 
     let name: String
@@ -110,7 +120,7 @@ struct EvalResult: Sendable {
         var lines = [pad("request", width) + "  result  time     turns  tokens    cost      reason"]
         for r in rows {
             let tokens = r.usage.map { "\($0.promptTokens + $0.completionTokens)" } ?? "-"
-            let cost = r.usage.map { String(format: "$%.4f", $0.cost) } ?? "-"
+            let cost = r.usage?.cost.map { String(format: "$%.4f", $0) } ?? "-"
             lines.append(pad(r.name, width) + "  " + pad(r.passed ? "pass" : "FAIL", 6) + "  " + pad(String(format: "%.1fs", r.seconds), 7) + "  "
                          + pad("\(r.turns)", 5) + "  " + pad(tokens, 8) + "  " + pad(cost, 8) + "  " + (r.reason ?? ""))
         }
