@@ -7,12 +7,14 @@ import ScriptedLLM
 enum EvalCommand {
     static let help = """
         usage: openpieces eval [--model NAME] [--only NAME[,NAME…]] [--replay DIR] [--suite DIR] [--jobs N] [--home DIR]
-                               [--llm-base-url URL] [--llm-api-key KEY] [--llm-model NAME]
+                               [--llm-provider NAME] [--llm-base-url URL] [--llm-api-key KEY] [--llm-model NAME]
+                               [--llm-prices model=in/out,…] [--agent-turns N]
 
-        Runs every request of the suite (default eval/requests/*.json) against the configured model (the --llm-* flags or
-        OPENPIECES_LLM_* variables, as for serve; --model overrides the model), or, with --replay DIR, against a scripted
-        server replaying DIR/<request>.json. Each request runs in <home>/eval/<timestamp>/<request>/ with its own
-        `openpieces serve`; its chats (chats.json) and server log stay there. Prints a table; exits 1 if any request fails.
+        Runs every request of the suite (default eval/requests/*.json) against the configured model: the --llm-* and
+        --agent-turns flags or their OPENPIECES_* variables, as for serve (--model overrides the model; --llm-prices shows
+        cost). With --replay DIR, a scripted server replays DIR/<request>.json instead (offline, what CI runs).
+        Each request runs in <home>/eval/<timestamp>/<request>/ with its own `openpieces serve`; its chats (chats.json),
+        runs (runs.json) and server log stay there. Prints a table; exits 1 if any request fails.
         """
 
     struct Options: Sendable {
@@ -36,14 +38,19 @@ enum EvalCommand {
             guard let n = Int(j), (1...16).contains(n) else { CLI.fail("--jobs takes 1 to 16."); return 2 }
             o.jobs = n
         }
-        for flag in ["--llm-base-url", "--llm-api-key", "--llm-model"] {
+        for flag in ["--llm-provider", "--llm-base-url", "--llm-api-key", "--llm-model", "--llm-prices", "--agent-turns"] {
             if let v = args.take(flag) { o.llmArguments += [flag, v] }
         }
         if let m = args.take("--model") { o.llmArguments += ["--llm-model", m] }
         guard args.rest.isEmpty else { CLI.fail("unexpected argument '\(args.rest[0])'. See 'openpieces eval --help'."); return 2 }
-        if o.replay != nil, !o.llmArguments.isEmpty { CLI.fail("--replay plays recorded turns; it takes no model flags."); return 2 }
+        if o.replay != nil, o.llmArguments.contains(where: { ["--llm-provider", "--llm-base-url", "--llm-api-key", "--llm-model"].contains($0) }) {
+            CLI.fail("--replay plays recorded turns; it takes no model flags.")
+            return 2
+        }
 
-        if o.replay == nil, !o.llmArguments.contains("--llm-base-url"), environment["OPENPIECES_LLM_BASE_URL"] == nil {
+        let configured = o.llmArguments.contains("--llm-base-url") || o.llmArguments.contains("--llm-provider")
+            || environment["OPENPIECES_LLM_BASE_URL"] != nil || environment["OPENPIECES_LLM_PROVIDER"] != nil
+        if o.replay == nil, !configured {
             log("eval: warning: no model configured (--llm-base-url or OPENPIECES_LLM_BASE_URL): each server runs its offline engine, "
                 + "which builds only its catalogue. Settings stored with /api/v1/settings/llm are not used by fresh servers.")
         }

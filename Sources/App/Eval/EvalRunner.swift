@@ -23,7 +23,8 @@ struct EvalRunner {
                 guard FileManager.default.fileExists(atPath: path) else { throw EvalError("no recorded transcript \(path)") }
                 let f = try ScriptedLLMServer(try ScriptFile.load(path), chunkDelay: 0)
                 fake = f
-                llm = ["--llm-base-url", f.baseURL, "--llm-model", "replay"]
+                // Recorded turns speak the OpenAI-compatible protocol; prices and budgets still apply.
+                llm = ["--llm-provider", "openai", "--llm-base-url", f.baseURL, "--llm-model", "replay"] + llm
             }
             let s = try EvalServer(directory: dir, llmArguments: llm, environment: environment, dropLLMEnvironment: options.replay != nil)
             server = s
