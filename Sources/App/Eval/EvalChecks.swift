@@ -32,6 +32,7 @@ struct EvalChecks {
 
     func pick(_ sel: ServiceSelector) async throws -> JSONValue {
         let all = try await services()
+        guard !all.isEmpty else { throw Failed("no service was built") }
         let found = all.filter { s in
             if let slug = sel.slug, s["slug"]?.string != slug { return false }
             if let kind = sel.kind, s["kind"]?.string != kind { return false }
@@ -40,7 +41,7 @@ struct EvalChecks {
         }
         guard found.count == 1 else {
             let names = all.map { "\($0["slug"]?.string ?? "?") (\($0["kind"]?.string ?? "?"))" }.joined(separator: ", ")
-            throw Failed(found.isEmpty ? "no service matches \(sel); built: \(names.isEmpty ? "none" : names)"
+            throw Failed(found.isEmpty ? "no service matches \(sel); built: \(names)"
                                        : "\(found.count) services match \(sel): \(names)")
         }
         return found[0]
