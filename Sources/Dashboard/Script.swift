@@ -196,7 +196,8 @@ async function serviceDetailPage(slug) {
       h("p", {}, h("a", { href: s.url, target: "_blank", rel: "noopener" }, s.url)),
       (s.secrets || []).length ? h("p", {}, "Secrets: ", s.secrets.map((x) => h("span", { class: `badge ${x.set ? "ok" : "error"}` }, `${x.name} ${x.set ? "set" : "missing"}`)), " ", h("a", { href: "#/secrets" }, "fill them")) : null),
     h("h2", {}, "Endpoints"),
-    (s.endpoints || []).map((e) => h("details", { class: "card" }, h("summary", {}, `${e.method} ${e.path} — ${e.description || ""}`), tryForm(slug, e))),
+    (s.endpoints || []).map((e) => h("details", { class: "card" }, h("summary", {}, `${e.method} ${e.path} — ${e.description || ""}`),
+      e.outputSchema ? h("details", {}, h("summary", {}, "answers (output schema)"), pre(e.outputSchema)) : null, tryForm(slug, e))),
     code,
     h("h2", {}, "Logs (live)"), logs);
 }
