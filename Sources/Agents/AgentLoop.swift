@@ -128,7 +128,7 @@ public struct AgentLoop: Sendable {
                 let (output, ok, retry) = await invoke(call, ToolContext(progress: { await emit(.progress($0)) }, chatID: chatID))
                 let ms = Int(Date().timeIntervalSince(started) * 1000)
                 await emit(.toolResult(id: call.id, name: call.name, output: output, ok: ok, ms: ms))
-                done.append("\(call.name) \(AgentLoop.brief(call.arguments)) (\(ok ? "ok" : "failed"))")
+                done.append(([call.name, AgentLoop.brief(call.arguments)].filter { !$0.isEmpty } + [ok ? "(ok)" : "(failed)"]).joined(separator: " "))
                 if let retry { throw retry }
                 let message = ChatMessage.tool(callID: call.id, output)
                 messages.append(message)

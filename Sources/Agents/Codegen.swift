@@ -111,24 +111,24 @@ public final class Codegen: Sendable {
                 .object(["files": .array(try ws.list().map { .string($0) })])
             },
             Tool(name: "read_file", description: "Read one file of the service.",
-                 parameters: ["type": "object", "properties": ["path": path], "required": ["path"]]) { input, _ in
-                do { return ["path": input["path"]!, "content": .string(try ws.read(input["path"]!.string!))] } catch let e as Workspace.Refused {
+                 parameters: ["type": "object", "properties": ["path": path], "required": ["path"]], PathInput.self) { input, _ in
+                do { return ["path": .string(input.path), "content": .string(try ws.read(input.path))] } catch let e as Workspace.Refused {
                     throw ToolFailure(e.description)
                 }
             },
             Tool(name: "write_file", description: "Create or replace a file of the service (main.ts, service.json, …).",
-                 parameters: ["type": "object", "properties": ["path": path, "content": ["type": "string"]], "required": ["path", "content"]]) { input, _ in
+                 parameters: ["type": "object", "properties": ["path": path, "content": ["type": "string"]], "required": ["path", "content"]], WriteInput.self) { input, _ in
                 do {
-                    try ws.write(input["path"]!.string!, input["content"]!.string!)
-                    return ["written": input["path"]!, "bytes": JSONValue(input["content"]!.string!.utf8.count)]
+                    try ws.write(input.path, input.content)
+                    return ["written": .string(input.path), "bytes": JSONValue(input.content.utf8.count)]
                 } catch let e as Workspace.Refused { throw ToolFailure(e.description) }
             },
             Tool(name: "edit_file", description: "Replace one exact occurrence of old_text with new_text in a file.",
                  parameters: ["type": "object", "properties": ["path": path, "old_text": ["type": "string", "minLength": 1], "new_text": ["type": "string"]],
-                              "required": ["path", "old_text", "new_text"]]) { input, _ in
+                              "required": ["path", "old_text", "new_text"]], EditInput.self) { input, _ in
                 do {
-                    try ws.edit(input["path"]!.string!, old: input["old_text"]!.string!, new: input["new_text"]!.string!)
-                    return ["edited": input["path"]!]
+                    try ws.edit(input.path, old: input.old_text, new: input.new_text)
+                    return ["edited": .string(input.path)]
                 } catch let e as Workspace.Refused { throw ToolFailure(e.description) }
             },
             Tool(name: "deno_check", description: "Type-check main.ts with Deno. Fix every error it reports.",
@@ -211,3 +211,8 @@ enum CodegenPrompt {
         return v["path"]?.string ?? v["requests"].map { "(\($0.array?.count ?? 0) requests)" } ?? ""
     }
 }
+
+struct PathInput: ToolInput { let path: String }
+struct WriteInput: ToolInput { let path: String; let content: String }
+// The field names are the tool's JSON Schema's.
+struct EditInput: ToolInput { let path: String; let old_text: String; let new_text: String }

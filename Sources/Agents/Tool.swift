@@ -1,3 +1,4 @@
+import Foundation
 import Core
 import LLM
 
@@ -60,3 +61,29 @@ public struct ToolRegistry: Sendable {
 
     public subscript(name: String) -> Tool? { tools[name] }
 }
+
+/// A tool's input as a type: decoded from the arguments the model sent (after they passed the tool's schema), so a
+/// tool reads fields, never unwraps them.
+public protocol ToolInput: Decodable, Sendable {}
+
+extension Tool {
+    public init<Input: ToolInput>(name: String, description: String, parameters: JSONValue, _ input: Input.Type,
+                                  run: @escaping @Sendable (Input, ToolContext) async throws -> JSONValue) {
+        self.init(name: name, description: description, parameters: parameters) { json, context in
+            try await run(try Tool.decode(Input.self, json), context)
+        }
+    }
+
+    static func decode<Input: ToolInput>(_ type: Input.Type, _ json: JSONValue) throws -> Input {
+        do { return try JSONDecoder().decode(Input.self, from: Data(json.bytes)) } catch let DecodingError.keyNotFound(key, _) {
+            throw ToolFailure("'\(key.stringValue)' is required")
+        } catch let DecodingError.typeMismatch(_, c) {
+            throw ToolFailure("'\(c.codingPath.map(\.stringValue).joined(separator: "."))' has the wrong type: \(c.debugDescription)")
+        } catch {
+            throw ToolFailure("the arguments do not fit this tool: \(error)")
+        }
+    }
+}
+
+/// Inputs shared by several tools.
+public struct SlugInput: ToolInput { public let slug: String }

@@ -89,13 +89,13 @@ public final class Application: Sendable {
                                                    urls: serviceURLs))
         // The Pieces API as tools: saved snippets.
         tools.register(Tool(name: "assets_search", description: "Search the user's saved snippets (Pieces assets).",
-                            parameters: ["type": "object", "properties": ["query": ["type": "string", "minLength": 1]], "required": ["query"]]) { input, _ in
-            try pieces.searchSnippets(input["query"]!.string!)
+                            parameters: ["type": "object", "properties": ["query": ["type": "string", "minLength": 1]], "required": ["query"]], SnippetSearchInput.self) { input, _ in
+            try pieces.searchSnippets(input.query)
         })
         tools.register(Tool(name: "assets_save", description: "Save a snippet for the user (code or text), searchable later.",
                             parameters: ["type": "object", "properties": ["name": ["type": "string"], "text": ["type": "string", "minLength": 1],
-                                                                          "language": ["type": "string"]], "required": ["text"]]) { input, _ in
-            try pieces.saveSnippet(name: input["name"]?.string, text: input["text"]!.string!, language: input["language"]?.string)
+                                                                          "language": ["type": "string"]], "required": ["text"]], SnippetSaveInput.self) { input, _ in
+            try pieces.saveSnippet(name: input.name, text: input.text, language: input.language)
         })
         let automation = Automation(database: database, services: services, registry: tools, logger: logger, environment: environment, usage: usage,
                                     provider: agentProvider)
@@ -133,7 +133,8 @@ public final class Application: Sendable {
         BrainRoutes.install(&router, brain: brain)
         let serviceStore = services.store
         router.get("/api/v1/services/:id/repairs") { req in
-            guard let s = try serviceStore.find(req.parameter("id")!) else { throw HTTPError.notFound("No service '\(req.parameter("id")!)'.") }
+            let id = req.parameter("id") ?? ""
+            guard let s = try serviceStore.find(id) else { throw HTTPError.notFound("No service '\(id)'. List them with GET /api/v1/services.") }
             return Response.json(raw: JSONValue.object(["repairs": .array(try repairs.attempts(s.slug))]).text)
         }
         let chats = ChatService(db: database, registry: tools, brain: brain, logger: logger, outbound: services.outbound, usage: usage,
@@ -169,7 +170,7 @@ public final class Application: Sendable {
         internalServer = try HTTPServer(configuration: ServerConfiguration(host: "127.0.0.1", port: 0, eventLoops: 1, limits: limits),
                                         router: internalRouter, logger: logger)
         // Before the first request can deploy anything: generated code never reaches these.
-        services.sandbox.platformListens(on: options.host, ports: [server.port, internalServer!.port])
+        services.sandbox.platformListens(on: options.host, ports: [server.port] + (internalServer.map { [$0.port] } ?? []))
         let resolved = options.resolvedPublicURL(boundPort: server.port)
         defaultURLBox.set(resolved)
         publicURLBox.set(options.publicURL != nil ? resolved : (PublicURLSettings.saved(database) ?? resolved))
@@ -307,3 +308,6 @@ final class PublicURL: @unchecked Sendable {
     var value: String { lock.lock(); defer { lock.unlock() }; return url }
     func set(_ v: String) { lock.lock(); url = v; lock.unlock() }
 }
+
+struct SnippetSearchInput: ToolInput { let query: String }
+struct SnippetSaveInput: ToolInput { let name: String?; let text: String; let language: String? }

@@ -76,11 +76,12 @@ final class Automation: Sendable {
                 do { return try workflows.save(input, allowReplace: true).json } catch let e as WorkflowStore.Invalid { throw ToolFailure(e.description) }
             },
             Tool(name: "workflow_run", description: "Run a workflow now with an input (queued; returns the run id).",
-                 parameters: ["type": "object", "properties": ["slug": ["type": "string"], "input": ["type": "object"]], "required": ["slug"]]) { input, _ in
-                guard let w = try workflows.get(input["slug"]!.string!), w.status == "active" else {
-                    throw ToolFailure("No active workflow '\(input["slug"]!.string!)'.")
+                 parameters: ["type": "object", "properties": ["slug": ["type": "string"], "input": ["type": "object"]], "required": ["slug"]],
+                 WorkflowRunInput.self) { input, _ in
+                guard let w = try workflows.get(input.slug), w.status == "active" else {
+                    throw ToolFailure("No active workflow '\(input.slug)'. List them with workflows_list.")
                 }
-                let run = try runs.enqueue(workflow: w.slug, input: input["input"] ?? .object([:]))
+                let run = try runs.enqueue(workflow: w.slug, input: input.input ?? .object([:]))
                 wake()
                 return ["run": .string(run.id), "status": .string(run.status)]
             },
@@ -88,9 +89,9 @@ final class Automation: Sendable {
                  description: "Wait (up to timeout_seconds, default 30) for a run to finish, then return it with every step: what each call sent and got. Use it to verify a workflow end to end.",
                  parameters: ["type": "object", "properties": ["run_id": ["type": "string", "minLength": 1],
                                                                "timeout_seconds": ["type": "number", "minimum": 1, "maximum": 120]],
-                              "required": ["run_id"]]) { input, _ in
-                guard let id = input["run_id"]?.string else { throw ToolFailure("Give 'run_id'.") }
-                let deadline = Date().addingTimeInterval(input["timeout_seconds"]?.double ?? 30)
+                              "required": ["run_id"]], RunWaitInput.self) { input, _ in
+                let id = input.run_id
+                let deadline = Date().addingTimeInterval(input.timeout_seconds ?? 30)
                 while true {
                     guard let run = try runs.get(id) else { throw ToolFailure("No run '\(id)'. List runs with runs_list.") }
                     if run.isFinished || Date() >= deadline {
@@ -120,9 +121,9 @@ final class Automation: Sendable {
             Tool(name: "task_update", description: "Change a task: its cron schedule (or one instant 'at'), time zone, missed-run policy (skip or run_once), enabled.",
                  parameters: ["type": "object", "properties": ["id": ["type": "string"], "schedule": ["type": "string"], "at": ["type": "string"],
                                                                "timezone": ["type": "string"], "missed": ["type": "string", "enum": ["skip", "run_once"]],
-                                                               "enabled": ["type": "boolean"]], "required": ["id"]]) { input, _ in
+                                                               "enabled": ["type": "boolean"]], "required": ["id"]], TaskUpdateInput.self) { input, _ in
                 do {
-                    guard let t = try tasks.update(input["id"]!.string!, input) else { throw ToolFailure("No task '\(input["id"]!.string!)'.") }
+                    guard let t = try tasks.update(input.id, input.changes) else { throw ToolFailure("No task '\(input.id)'. List them with tasks_list.") }
                     return ["task": t.json, "next": .array(try tasks.preview(t, count: 3).map { .string($0) })]
                 } catch let e as WorkflowStore.Invalid { throw ToolFailure(e.description) }
             },
@@ -147,5 +148,28 @@ enum DataDirectoryLock {
             throw StartupError("another `openpieces serve` is using the data directory \(home). Stop it first, or choose another with --home.")
         }
         held = fd
+    }
+}
+
+struct WorkflowRunInput: ToolInput { let slug: String; let input: JSONValue? }
+// The field names are the tool's JSON Schema's.
+struct RunWaitInput: ToolInput { let run_id: String; let timeout_seconds: Double? }
+struct TaskUpdateInput: ToolInput {
+    let id: String
+    let schedule: String?
+    let at: String?
+    let timezone: String?
+    let missed: String?
+    let enabled: Bool?
+
+    /// The fields given, as the task store's patch.
+    var changes: JSONValue {
+        var o: [String: JSONValue] = [:]
+        if let schedule { o["schedule"] = .string(schedule) }
+        if let at { o["at"] = .string(at) }
+        if let timezone { o["timezone"] = .string(timezone) }
+        if let missed { o["missed"] = .string(missed) }
+        if let enabled { o["enabled"] = .bool(enabled) }
+        return .object(o)
     }
 }

@@ -109,17 +109,22 @@ async function chatPage(id) {
     page(`Code-generation session: ${chat.title}`, h("p", {}, "The agent's transcript for ", h("a", { href: `#/services/${chat.title}` }, chat.title), "."), msgs);
     return;
   }
+  // A new chat may run on a model of its own; its usage (calls, tokens, cost) shows under it.
+  const model = h("input", { placeholder: "configured model", value: (chat && chat.model) || "", disabled: !!chat });
+  const usage = chat && chat.usage ? h("p", { class: "muted", "aria-label": "Usage" },
+    `${chat.model || "configured model"} · ${chat.usage.calls} model calls · ${chat.usage.tokens.toLocaleString()} tokens`
+      + (chat.usage.cost === null ? "" : ` · cost ${chat.usage.cost.toFixed(4)}`)) : null;
   const list = h("div", { class: "chatlist" },
     h("button", { class: "primary", type: "button", onclick: act(async () => {
-      const c = await api("POST", "/api/v1/chats", { title: "New chat" });
+      const c = await api("POST", "/api/v1/chats", model.value ? { model: model.value } : {});
       location.hash = `#/chat/${c.id}`;
-    }) }, "New chat"),
+    }) }, "New chat"), field("Model", model),
     chats.map((c) => h("button", { type: "button", "aria-current": c.id === id ? "true" : false, onclick: () => { location.hash = `#/chat/${c.id}`; } }, c.title)));
   const input = h("textarea", { rows: 2, placeholder: "e.g. create a notes API with title and body", required: true });
   const send = h("button", { class: "primary", type: "submit" }, "Send");
   const form = h("form", { class: "inline", onsubmit: act(async () => {
     let chatID = id;
-    if (!chatID) { chatID = (await api("POST", "/api/v1/chats", { title: input.value.slice(0, 60) })).id; history.replaceState(null, "", `#/chat/${chatID}`); id = chatID; }
+    if (!chatID) { chatID = (await api("POST", "/api/v1/chats", model.value ? { model: model.value } : {})).id; history.replaceState(null, "", `#/chat/${chatID}`); id = chatID; }
     const text = input.value;
     input.value = "";
     draw("user", { text });
@@ -131,7 +136,7 @@ async function chatPage(id) {
       await readEvents(r, draw);
     } finally { send.disabled = false; }
   }) }, field("Message", input), send);
-  page("Chat", h("div", { class: "chat" }, list, h("div", {}, msgs, form)));
+  page("Chat", h("div", { class: "chat" }, list, h("div", {}, usage, msgs, form)));
   input.focus();
 }
 
@@ -191,7 +196,8 @@ async function serviceDetailPage(slug) {
       h("p", {}, h("a", { href: s.url, target: "_blank", rel: "noopener" }, s.url)),
       (s.secrets || []).length ? h("p", {}, "Secrets: ", s.secrets.map((x) => h("span", { class: `badge ${x.set ? "ok" : "error"}` }, `${x.name} ${x.set ? "set" : "missing"}`)), " ", h("a", { href: "#/secrets" }, "fill them")) : null),
     h("h2", {}, "Endpoints"),
-    (s.endpoints || []).map((e) => h("details", { class: "card" }, h("summary", {}, `${e.method} ${e.path} — ${e.description || ""}`), tryForm(slug, e))),
+    (s.endpoints || []).map((e) => h("details", { class: "card" }, h("summary", {}, `${e.method} ${e.path} — ${e.description || ""}`),
+      e.outputSchema ? h("details", {}, h("summary", {}, "answers (output schema)"), pre(e.outputSchema)) : null, tryForm(slug, e))),
     code,
     h("h2", {}, "Logs (live)"), logs);
 }
@@ -265,7 +271,9 @@ async function runDetailPage(id) {
       ["succeeded", "failed", "cancelled"].includes(run.status) ? null
         : h("button", { type: "button", onclick: act(async () => { await api("POST", `/api/v1/runs/${id}/cancel`); render(); }) }, "Cancel"),
       h("button", { type: "button", onclick: act(async () => { const r = await api("POST", `/api/v1/runs/${id}/rerun`); location.hash = `#/runs/${r.id}`; }) }, "Re-run")),
-      result, h("details", {}, h("summary", {}, "input"), pre(run.input))),
+      result, run.usage && run.usage.calls ? h("p", { class: "muted" }, `${run.usage.calls} model calls · ${run.usage.tokens.toLocaleString()} tokens`
+        + (run.usage.cost === null ? "" : ` · cost ${run.usage.cost.toFixed(4)}`)) : null,
+      h("details", {}, h("summary", {}, "input"), pre(run.input))),
     h("h2", {}, "Steps"), steps);
 }
 

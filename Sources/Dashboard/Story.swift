@@ -41,6 +41,9 @@ function story(container) {
         call.body.append(h("div", { class: "muted" }, "Result"), pre(pretty(d.output)));
       }
       if (open === call) open = null;
+    } else if (name === "budget") {
+      bubble = null;
+      container.append(h("div", { class: "msg assistant error", role: "status" }, `Stopped: this turn used ${d.reason}. Say "continue" to go on.`));
     } else if (name === "error") { bubble = null; container.append(h("div", { class: "msg assistant error" }, `Error: ${d.message}`)); }
     container.scrollTop = container.scrollHeight;
   };

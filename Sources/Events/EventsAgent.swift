@@ -158,8 +158,8 @@ public struct EventsAgent: Sendable {
             Tool(name: "call_endpoint",
                  description: "Call an endpoint of one of the workflow's services. 'endpoint' is \"METHOD /path\" as listed; 'input' is validated against its schema.",
                  parameters: ["type": "object", "properties": ["service": ["type": "string"], "endpoint": ["type": "string"], "input": ["type": "object"]],
-                              "required": ["service", "endpoint"]]) { input, _ in
-                let slug = input["service"]!.string!
+                              "required": ["service", "endpoint"]], CallEndpointInput.self) { input, _ in
+                let slug = input.service, endpoint = input.endpoint
                 guard allowed.contains(slug) else {
                     throw ToolFailure("'\(slug)' is not linked to this workflow. Linked: \(w.actions.joined(separator: ", ")).")
                 }
@@ -167,17 +167,17 @@ public struct EventsAgent: Sendable {
                 let key = "\(run.id):\(state.position)"
                 let answer: EndpointAnswer
                 do {
-                    answer = try await services.call(service: slug, endpoint: input["endpoint"]!.string!, input: input["input"] ?? .object([:]),
+                    answer = try await services.call(service: slug, endpoint: endpoint, input: input.input ?? .object([:]),
                                                      headers: [("Idempotency-Key", key)])
                 } catch let f as ServiceManager.Failure {
                     if f.status == 502 || f.status == 503 { throw RetryLater(f.description) }
                     throw ToolFailure(f.description)
                 }
                 if answer.status >= 500 || answer.status == 429 {
-                    throw RetryLater("\(input["endpoint"]!.string!) on '\(slug)' answered \(answer.status): \(answer.output.text.prefix(500))")
+                    throw RetryLater("\(endpoint) on '\(slug)' answered \(answer.status): \(answer.output.text.prefix(500))")
                 }
                 if answer.status >= 400 {
-                    throw ToolFailure("\(input["endpoint"]!.string!) on '\(slug)' answered \(answer.status): \(answer.output.text.prefix(2000))")
+                    throw ToolFailure("\(endpoint) on '\(slug)' answered \(answer.status): \(answer.output.text.prefix(2000))")
                 }
                 return answer.json
             },
@@ -189,8 +189,8 @@ public struct EventsAgent: Sendable {
             Tool(name: "report", description: "Finish the run: its status and a short summary of what was done.",
                  parameters: ["type": "object", "properties": ["status": ["type": "string", "enum": ["succeeded", "failed"]],
                                                                "summary": ["type": "string", "minLength": 1, "maxLength": 4000]],
-                              "required": ["status", "summary"]]) { input, _ in
-                state.setReport(ok: input["status"]?.string == "succeeded", summary: input["summary"]!.string!)
+                              "required": ["status", "summary"]], ReportInput.self) { input, _ in
+                state.setReport(ok: input.status == "succeeded", summary: input.summary)
                 return ["recorded": true]
             },
         ]
@@ -253,3 +253,6 @@ final class Recorder: Sendable {
         }
     }
 }
+
+struct CallEndpointInput: ToolInput { let service: String; let endpoint: String; let input: JSONValue? }
+struct ReportInput: ToolInput { let status: String; let summary: String }

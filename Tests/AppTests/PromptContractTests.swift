@@ -76,13 +76,17 @@ import TestSupport
         let dir = try TestPaths.temporaryDirectory("reference")
         try main.write(toFile: dir + "/main.ts", atomically: true, encoding: .utf8)
         let deno = try #require(DenoLocator.find(environment: ProcessInfo.processInfo.environment))
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: deno)
-        p.arguments = ["check", "--no-remote", "--no-npm", "--quiet", "main.ts"]
-        p.currentDirectoryURL = URL(fileURLWithPath: dir)
-        p.environment = ["NO_COLOR": "1", "DENO_DIR": dir + "/.deno", "HOME": dir]
-        try p.run()
-        p.waitUntilExit()
-        #expect(p.terminationStatus == 0, "the reference main.ts type-checks")
+        // deno check takes a second or more: wait for it off the cooperative pool, which other suites' servers share.
+        let status = try await offPool { () throws -> Int32 in
+            let p = Process()
+            p.executableURL = URL(fileURLWithPath: deno)
+            p.arguments = ["check", "--no-remote", "--no-npm", "--quiet", "main.ts"]
+            p.currentDirectoryURL = URL(fileURLWithPath: dir)
+            p.environment = ["NO_COLOR": "1", "DENO_DIR": dir + "/.deno", "HOME": dir]
+            try p.run()
+            p.waitUntilExit()
+            return p.terminationStatus
+        }
+        #expect(status == 0, "the reference main.ts type-checks")
     }
 }

@@ -56,6 +56,12 @@ import TestSupport
         let api = try await send(p, "GET", "/api/v1/auth/session", host: "sandbox.localhost:\(p.bin.port)", headers: [("Cookie", cookie)])
         #expect(api.status == 404)
         #expect(JSONValue.parse(api.body)?["error"]?["message"]?.string == "/api/v1/auth/session", "answered by the service itself")
+        // The platform's own calls (endpoints_call, the Events agent) arrive as a public request to its URL does.
+        let called = try await p.call("POST", "/api/v1/services/sandbox/endpoints/GET%20%2Fheaders/call", ["input": [:]]).1
+        #expect(called["output"]?["host"]?.string == "sandbox.localhost:\(p.bin.port)", "\(called.text)")
+        #expect(called["output"]?["x-forwarded-host"]?.string == "sandbox.localhost:\(p.bin.port)")
+        #expect(called["output"]?["x-forwarded-proto"]?.string == "http")
+        #expect(called["headers"]?["content-type"]?.string?.hasPrefix("application/json") == true)
         // The dashboard refuses to be framed.
         #expect(try await send(p, "GET", "/").header("Content-Security-Policy")?.contains("frame-ancestors 'none'") == true)
         await p.stop()
