@@ -172,7 +172,7 @@ import TestSupport
 
     @Test func aServiceOverALimitEndsCrashedWithTheLimitNamed() async throws {
         let p = try await Platform(extra: ["--service-memory", "256", "--service-files", "128", "--service-processes", "20", "--service-data", "2",
-                                           "--service-cpu", "50", "--service-cpu-window", "2"])
+                                           "--service-cpu", "30", "--service-cpu-window", "2"])
         try await p.deploy("control", from: Platform.repoRoot + "/services/notes")
         let cases: [(path: String, reason: String)] = [
             ("/memory", "memory limit exceeded"), ("/files", "open files limit reached"), ("/workers", "process limit exceeded"),
