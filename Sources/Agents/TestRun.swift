@@ -13,6 +13,8 @@ struct TestRun {
     let logger: Logger
 
     static let client = HTTPClient(maxResponseBytes: 4 * 1024 * 1024)
+    /// As long as the supervisor gives a deployed service (a loaded machine starts Deno slowly).
+    static let readyTimeout: Double = 10
 
     /// One request of the plan.
     struct Probe {
@@ -50,13 +52,15 @@ struct TestRun {
         do { launch = try await sandbox.prepare(job) } catch { throw ToolFailure(error.description) }
         guard let process = await ScratchProcess.start(launch, in: sandbox) else { throw ToolFailure("could not start Deno for the test run") }
         var ready = false
-        for _ in 0..<400 where process.isRunning {
+        let deadline = Date().addingTimeInterval(TestRun.readyTimeout)
+        while process.isRunning && Date() < deadline {
             if await Blocking.run({ Services.Probe.status(port: port, timeoutMs: 500) }) == 200 { ready = true; break }
             try await Task.sleep(nanoseconds: 20_000_000)
         }
         guard ready else {
             await process.kill()
-            return ["ok": false, "error": "the service did not answer GET /health with 200 within 8 s", "output": .string(String(process.outputText.suffix(4000)))]
+            let why = process.isRunning ? "did not answer GET /health with 200 within \(Int(TestRun.readyTimeout)) s" : "exited before answering GET /health"
+            return ["ok": false, "error": .string("the service \(why)"), "output": .string(String(process.outputText.suffix(4000)))]
         }
         let plan = requests.map { given in given.map { Probe(method: $0["method"]?.string?.uppercased() ?? "GET", path: $0["path"]?.string ?? "/", body: $0["body"]) } }
             ?? TestRun.defaultPlan(manifest)

@@ -9,7 +9,9 @@ public final class RawClient {
     public let fd: Int32
     private var buffer: [UInt8] = []
 
-    public init(port: Int, host: String = "127.0.0.1", timeoutMs: Int = 5000) throws {
+    /// `timeoutMs` bounds connecting and each read: generous, because the whole suite starts dozens of servers and Deno
+    /// processes at once on a 2-core machine, which can hold an in-process server back for seconds.
+    public init(port: Int, host: String = "127.0.0.1", timeoutMs: Int = 20000) throws {
         let fd = op_connect_tcp(host, Int32(port), Int32(timeoutMs))
         guard fd >= 0 else { throw TestError("connect to \(port) failed: errno \(-fd)") }
         self.fd = fd
