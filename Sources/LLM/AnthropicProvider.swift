@@ -26,6 +26,11 @@ public final class AnthropicProvider: LLMProvider {
         self.logger = logger
     }
 
+    var opener: StreamOpener {
+        StreamOpener(client: client, providerName: providerName, maxAttempts: config.maxAttempts, retryBaseDelay: config.retryBaseDelay,
+                     maxRetryDelay: config.maxRetryDelay, stallTimeout: config.stallTimeout, logger: logger)
+    }
+
     /// The root the `/v1/...` paths hang off.
     var root: String { config.baseURL.hasSuffix("/v1") ? String(config.baseURL.dropLast(3)) : config.baseURL }
 
@@ -49,7 +54,7 @@ public final class AnthropicProvider: LLMProvider {
         do {
             response = try await client.send(ClientRequest(url: url, headers: headers(), timeout: 15))
         } catch let e as HTTPClientError {
-            throw mapTransport(e)
+            throw StreamOpener.mapTransport(e, provider: providerName)
         }
         guard response.status == 200 else {
             throw AnthropicErrors.status(response.status, response.body, retryAfter: nil, model: config.model, url: url)
@@ -70,38 +75,10 @@ public final class AnthropicProvider: LLMProvider {
         let model = request.model ?? config.model
         let body = AnthropicEncoding.body(request, model: model, maxTokens: defaultMaxTokens, stream: true).bytes
         let url = root + "/v1/messages"
-        var attempt = 0
-        while true {
-            attempt += 1
-            try Task.checkCancellation()
-            let http = ClientRequest(method: "POST", url: url,
-                                     headers: headers() + [("Content-Type", "application/json"), ("Accept", "text/event-stream")],
-                                     body: body, timeout: 0, connectTimeout: 10, stallTimeout: config.stallTimeout)
-            let response: StreamingResponse
-            do {
-                response = try await client.stream(http)
-            } catch let e as HTTPClientError {
-                let mapped = mapTransport(e)
-                if case .unreachable = mapped, attempt < config.maxAttempts {
-                    try await backoff(attempt, retryAfter: nil, reason: "unreachable")
-                    continue
-                }
-                throw mapped
-            }
-            if response.status != 200 {
-                var errorBody: [UInt8] = []
-                for try await chunk in response.body where errorBody.count < 65536 { errorBody += chunk }
-                let retryAfter = response.header("Retry-After").flatMap(RetryAfter.parse)
-                let error = AnthropicErrors.status(response.status, errorBody, retryAfter: retryAfter, model: model, url: url)
-                if AnthropicErrors.isRetryable(response.status), attempt < config.maxAttempts {
-                    try await backoff(attempt, retryAfter: retryAfter, reason: "HTTP \(response.status)")
-                    continue
-                }
-                throw error
-            }
-            try await consume(response, model: model, out)
-            return
+        let response = try await opener.open(url: url, headers: headers(), body: body, isRetryable: AnthropicErrors.isRetryable) { status, body, retryAfter in
+            AnthropicErrors.status(status, body, retryAfter: retryAfter, model: model, url: url)
         }
+        try await consume(response, model: model, out)
     }
 
     private func consume(_ response: StreamingResponse, model: String, _ out: AsyncThrowingStream<ChatEvent, Error>.Continuation) async throws {
@@ -126,7 +103,7 @@ public final class AnthropicProvider: LLMProvider {
                 if turn.stopped { break }
             }
         } catch let e as HTTPClientError {
-            throw mapTransport(e)
+            throw StreamOpener.mapTransport(e, provider: providerName)
         }
         if !turn.stopped {
             for data in parser.finish() {
@@ -146,20 +123,4 @@ public final class AnthropicProvider: LLMProvider {
         return try turn.apply(json, provider: providerName)
     }
 
-    private func backoff(_ attempt: Int, retryAfter: Double?, reason: String) async throws {
-        let exponential = config.retryBaseDelay * pow(2, Double(attempt - 1)) * Double.random(in: 0.8...1.2)
-        let delay = min(config.maxRetryDelay, retryAfter ?? exponential)
-        logger?.warn("llm.retry", ["provider": providerName, "attempt": "\(attempt)", "reason": reason, "delay_s": String(format: "%.2f", delay)])
-        try await Task.sleep(nanoseconds: UInt64(delay * 1e9))
-    }
-
-    private func mapTransport(_ e: HTTPClientError) -> LLMError {
-        switch e {
-        case .connectFailed(let url, let m): .unreachable(url: url, detail: m)
-        case .tls(let url, let m): .unreachable(url: url, detail: m)
-        case .invalidURL(let u): .unreachable(url: u, detail: "not an http(s) URL")
-        case .timeout(_, let s): .timeout(seconds: s)
-        default: .badResponse(provider: providerName, detail: e.description)
-        }
-    }
 }

@@ -36,6 +36,11 @@ public final class OpenAICompatibleProvider: LLMProvider {
         self.logger = logger
     }
 
+    var opener: StreamOpener {
+        StreamOpener(client: client, providerName: providerName, maxAttempts: config.maxAttempts, retryBaseDelay: config.retryBaseDelay,
+                     maxRetryDelay: config.maxRetryDelay, stallTimeout: config.stallTimeout, logger: logger)
+    }
+
     public func stream(_ request: ChatRequest) -> AsyncThrowingStream<ChatEvent, Error> {
         AsyncThrowingStream { continuation in
             let task = Task {
@@ -55,7 +60,7 @@ public final class OpenAICompatibleProvider: LLMProvider {
         do {
             response = try await client.send(ClientRequest(url: config.baseURL + "/models", headers: authHeaders(), timeout: 15))
         } catch let e as HTTPClientError {
-            throw mapTransport(e)
+            throw StreamOpener.mapTransport(e, provider: providerName)
         }
         guard response.status == 200 else { throw mapStatus(response.status, response.body, retryAfter: nil) }
         guard let data = JSONValue.parse(response.body)?["data"]?.array else {
@@ -72,38 +77,11 @@ public final class OpenAICompatibleProvider: LLMProvider {
     private func run(_ request: ChatRequest, _ out: AsyncThrowingStream<ChatEvent, Error>.Continuation) async throws {
         let model = request.model ?? config.model
         let body = RequestEncoding.body(request, model: model, stream: true).bytes
-        var attempt = 0
-        while true {
-            attempt += 1
-            try Task.checkCancellation()
-            let http = ClientRequest(method: "POST", url: config.baseURL + "/chat/completions",
-                                     headers: authHeaders() + [("Content-Type", "application/json"), ("Accept", "text/event-stream")],
-                                     body: body, timeout: 0, connectTimeout: 10, stallTimeout: config.stallTimeout)
-            let response: StreamingResponse
-            do {
-                response = try await client.stream(http)
-            } catch let e as HTTPClientError {
-                let mapped = mapTransport(e)
-                if case .unreachable = mapped, attempt < config.maxAttempts {
-                    try await backoff(attempt, retryAfter: nil, reason: "unreachable")
-                    continue
-                }
-                throw mapped
-            }
-            if response.status != 200 {
-                var errorBody: [UInt8] = []
-                for try await chunk in response.body where errorBody.count < 65536 { errorBody += chunk }
-                let retryAfter = response.header("Retry-After").flatMap(RetryAfter.parse)
-                let error = mapStatus(response.status, errorBody, retryAfter: retryAfter)
-                if RequestEncoding.isRetryable(response.status), attempt < config.maxAttempts {
-                    try await backoff(attempt, retryAfter: retryAfter, reason: "HTTP \(response.status)")
-                    continue
-                }
-                throw error
-            }
-            try await consume(response, model: model, out)
-            return
+        let response = try await opener.open(url: config.baseURL + "/chat/completions", headers: authHeaders(), body: body,
+                                             isRetryable: RequestEncoding.isRetryable) { status, body, retryAfter in
+            mapStatus(status, body, retryAfter: retryAfter)
         }
+        try await consume(response, model: model, out)
     }
 
     /// Reads the SSE stream (or a plain JSON completion from servers that ignore `stream`).
@@ -135,7 +113,7 @@ public final class OpenAICompatibleProvider: LLMProvider {
                 }
             }
         } catch let e as HTTPClientError {
-            throw mapTransport(e)
+            throw StreamOpener.mapTransport(e, provider: providerName)
         }
         for data in parser.finish() where data != "[DONE]" {
             if let json = JSONValue.parse(data) {
@@ -145,23 +123,6 @@ public final class OpenAICompatibleProvider: LLMProvider {
         }
         guard sawData else { throw LLMError.badResponse(provider: providerName, detail: "the stream carried no completion chunks") }
         out.yield(.done(acc.result(fallbackModel: model)))
-    }
-
-    private func backoff(_ attempt: Int, retryAfter: Double?, reason: String) async throws {
-        let exponential = config.retryBaseDelay * pow(2, Double(attempt - 1)) * Double.random(in: 0.8...1.2)
-        let delay = min(config.maxRetryDelay, retryAfter ?? exponential)
-        logger?.warn("llm.retry", ["attempt": "\(attempt)", "reason": reason, "delay_s": String(format: "%.2f", delay)])
-        try await Task.sleep(nanoseconds: UInt64(delay * 1e9))
-    }
-
-    private func mapTransport(_ e: HTTPClientError) -> LLMError {
-        switch e {
-        case .connectFailed(let url, let m): .unreachable(url: url, detail: m)
-        case .tls(let url, let m): .unreachable(url: url, detail: m)
-        case .invalidURL(let u): .unreachable(url: u, detail: "not an http(s) URL")
-        case .timeout(_, let s): .timeout(seconds: s)
-        default: .badResponse(provider: providerName, detail: e.description)
-        }
     }
 
     private func mapStatus(_ status: Int, _ body: [UInt8], retryAfter: Double?) -> LLMError {
