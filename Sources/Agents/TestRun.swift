@@ -17,7 +17,7 @@ struct TestRun {
     static let readyTimeout: Double = 10
 
     /// One request of the plan.
-    struct Probe {
+    struct PlannedRequest {
         var method: String
         var path: String
         var body: JSONValue?
@@ -32,7 +32,7 @@ struct TestRun {
         do { manifest = try Manifest.parse(Array(try workspace.read("service.json").utf8)) } catch {
             throw ToolFailure("service.json: \(error)")
         }
-        guard let port = Services.Probe.freePort(in: 41000...41999, avoiding: []) else { throw ToolFailure("no free port for a test run") }
+        guard let port = Probe.freePort(in: 41000...41999, avoiding: []) else { throw ToolFailure("no free port for a test run") }
         let dir = try scratchCopy()
         defer { try? FileManager.default.removeItem(atPath: dir) }
         // Model-written code nobody has reviewed yet gets placeholders, never the user's secret values.
@@ -54,7 +54,7 @@ struct TestRun {
         var ready = false
         let deadline = Date().addingTimeInterval(TestRun.readyTimeout)
         while process.isRunning && Date() < deadline {
-            if await Blocking.run({ Services.Probe.status(port: port, timeoutMs: 500) }) == 200 { ready = true; break }
+            if await Blocking.run({ Probe.status(port: port, timeoutMs: 500) }) == 200 { ready = true; break }
             try await Task.sleep(nanoseconds: 20_000_000)
         }
         guard ready else {
@@ -62,7 +62,7 @@ struct TestRun {
             let why = process.isRunning ? "did not answer GET /health with 200 within \(Int(TestRun.readyTimeout)) s" : "exited before answering GET /health"
             return ["ok": false, "error": .string("the service \(why)"), "output": .string(String(process.outputText.suffix(4000)))]
         }
-        let plan = requests.map { given in given.map { Probe(method: $0["method"]?.string?.uppercased() ?? "GET", path: $0["path"]?.string ?? "/", body: $0["body"]) } }
+        let plan = requests.map { given in given.map { PlannedRequest(method: $0["method"]?.string?.uppercased() ?? "GET", path: $0["path"]?.string ?? "/", body: $0["body"]) } }
             ?? TestRun.defaultPlan(manifest)
         var results: [JSONValue] = []
         var seen: [String: JSONValue] = [:]  // values from earlier answers, to fill path parameters (an id just created)
@@ -84,10 +84,10 @@ struct TestRun {
 
     /// `GET /health`, then every declared endpoint with an input made from its schema: creators first, so later
     /// requests can name what they made, deletions last.
-    static func defaultPlan(_ m: Manifest) -> [Probe] {
+    static func defaultPlan(_ m: Manifest) -> [PlannedRequest] {
         let order = ["POST": 0, "PUT": 1, "PATCH": 2, "GET": 3, "DELETE": 4]
         let endpoints = m.endpoints.sorted { (order[$0.method] ?? 5, $0.path.count) < (order[$1.method] ?? 5, $1.path.count) }
-        return [Probe(method: "GET", path: "/health")] + endpoints.map { e in
+        return [PlannedRequest(method: "GET", path: "/health")] + endpoints.map { e in
             var fields = e.inputSchema.map { JSONSchema.sample($0) }?.object ?? [:]
             var parameters: [String: JSONValue] = [:]
             for segment in e.path.split(separator: "/") where segment.hasPrefix(":") {
@@ -101,7 +101,7 @@ struct TestRun {
                     "\($0.key)=\(($0.value.string ?? $0.value.text).addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")"
                 }.joined(separator: "&")
             }
-            return Probe(method: e.method, path: path, body: query ? nil : .object(fields), endpoint: e, parameters: parameters)
+            return PlannedRequest(method: e.method, path: path, body: query ? nil : .object(fields), endpoint: e, parameters: parameters)
         }
     }
 
@@ -116,7 +116,7 @@ struct TestRun {
         }.joined(separator: "/")
     }
 
-    private func send(_ p: Probe, port: Int, seen: inout [String: JSONValue]) async -> JSONValue {
+    private func send(_ p: PlannedRequest, port: Int, seen: inout [String: JSONValue]) async -> JSONValue {
         var headers = [("X-Forwarded-Host", "127.0.0.1:\(port)"), ("X-Forwarded-Proto", "http")]
         var body: [UInt8]?
         if let b = p.body {
@@ -146,7 +146,7 @@ struct TestRun {
     }
 
     /// What a user would call broken: no route (404/405), a crash (5xx), or an API answering something that is not JSON.
-    static func judge(_ p: Probe, status: Int, contentType: String?, body: [UInt8], json: JSONValue?) -> [String] {
+    static func judge(_ p: PlannedRequest, status: Int, contentType: String?, body: [UInt8], json: JSONValue?) -> [String] {
         var out: [String] = []
         let what = "\(p.method) \(p.path)" + (p.endpoint.map { " (declared \($0.method) \($0.path), schema-valid input)" } ?? "")
         if status >= 500 { out.append("\(what) answered \(status): the service failed") }
