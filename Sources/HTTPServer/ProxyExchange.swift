@@ -108,7 +108,15 @@ struct UpstreamHead {
     /// Header lines (with CRLF) that are forwarded as they are.
     var forwarded: [UInt8] = []
 
-    static func parse(_ b: [UInt8], end: Int) -> UpstreamHead? {
+    static func parse(_ b: [UInt8], end: Int, dropCookies: Bool = false) -> UpstreamHead? {
+        // Lines end in CRLF and nothing else: a bare LF or CR (which browsers also accept as a line end) would let a
+        // service end the head early and push the proxy's own headers (the sandbox policy) into the body.
+        for i in 0..<end {
+            let c = b[i]
+            if c == 0x0A && (i == 0 || b[i - 1] != 0x0D) { return nil }
+            if c == 0x0D && (i + 1 >= end + 2 || b[i + 1] != 0x0A) { return nil }
+            if c == 0 { return nil }
+        }
         var lineStart = 0
         var i = 0
         func nextLine() -> Range<Int>? {
@@ -134,6 +142,7 @@ struct UpstreamHead {
         while let r = nextLine() {
             guard let colon = b[r].firstIndex(of: 0x3A) else { continue }
             let name = b[r.lowerBound..<colon]
+            guard !name.isEmpty, name.allSatisfy(HeadParser.isTokenChar) else { return nil }  // no folding, no odd names
             var vs = colon + 1
             while vs < r.upperBound, b[vs] == 0x20 || b[vs] == 0x09 { vs += 1 }
             let value = b[vs..<r.upperBound]
@@ -154,6 +163,8 @@ struct UpstreamHead {
             } else if kind == .upgrade {
                 head.upgrade = value
             } else if kind == .forward || kind == .forwardedFor || kind == .cookie {
+                // On the platform's origin (the sandboxed path form) a service may set no cookie: the jar is the dashboard's.
+                if dropCookies, name.count == 10, ProxyHeaders.equal(name, "set-cookie") { continue }
                 head.forwarded += b[r]
                 head.forwarded += [0x0D, 0x0A]
             }
@@ -383,8 +394,9 @@ extension Connection {
             if p.headBuffer.count > 64 * 1024 { failProxy(HTTPError(502, code: "bad_gateway", message: "The service sent an oversized response head.")) }
             return
         }
-        guard let parsed = UpstreamHead.parse(p.headBuffer, end: end) else {
-            failProxy(HTTPError(502, code: "bad_gateway", message: "The service answered something that is not HTTP."))
+        guard let parsed = UpstreamHead.parse(p.headBuffer, end: end, dropCookies: p.sandboxed) else {
+            failProxy(HTTPError(502, code: "bad_gateway",
+                                message: "The service answered something that is not well-formed HTTP (lines must end in CRLF; header names are tokens). Check its logs."))
             return
         }
         let rest = Array(p.headBuffer[(end + 4)...])

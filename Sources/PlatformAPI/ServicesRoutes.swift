@@ -129,10 +129,9 @@ public final class PlatformRoutes: Sendable {
         }
         r.post("/api/v1/services/:id/endpoints/:endpoint/call") { [self] req in try await guarded { try await call(req) } }
         installSecrets(&r)
-        installInternal(&r)
     }
 
-    /// The services' callback. Also served alone on a loopback listener of its own (see Application), which is the
+    /// The services' callback. Served alone on a loopback listener of its own (see Application), which is the
     /// only platform address a service may reach: the API and the Pieces-compatible routes stay out of its sandbox.
     public func installInternal(_ r: inout Router) {
         r.post("/internal/services/:slug/events") { [self] req in try await notify(req) }

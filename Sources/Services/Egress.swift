@@ -57,6 +57,7 @@ struct IPAddress: Hashable, Sendable, CustomStringConvertible {
             if a == 127 { return "a loopback address (this machine)" }
             if a == 0 { return "the unspecified address (it reaches this machine)" }
             if a == 169 && b == 254 { return "a link-local address (169.254.0.0/16 holds the cloud metadata service)" }
+            if bytes[12...] == [100, 100, 100, 200] { return "the cloud metadata address" }  // Alibaba Cloud
             return nil
         }
         if bytes[0..<15].allSatisfy({ $0 == 0 }) { return bytes[15] == 1 ? "a loopback address (this machine)" : "the unspecified address (it reaches this machine)" }
@@ -193,7 +194,7 @@ public struct EgressPolicy: Sendable {
         }
         // Whole loopback names, unless an administrator's exception lives there (its platform ports stay denied above).
         out += ["localhost", "[::1]"].filter { name in !exceptions.contains { $0.hasPrefix(name + ":") } }
-        out += ["[::]", "169.254.169.254", "[fd00:ec2::254]"]
+        out += ["[::]", "169.254.169.254", "100.100.100.200", "[fd00:ec2::254]"]
         out += platformAddresses.map { $0.isV4 ? $0.description : "[\($0.description)]" }.sorted()
         return out
     }

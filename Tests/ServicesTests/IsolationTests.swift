@@ -67,6 +67,24 @@ import TestSupport
         await p.stop()
     }
 
+    @Test func aServiceCannotEndItsHeadEarlyNorSetThePlatformsCookies() async throws {
+        let p = try await Platform()
+        try await p.deploy("rawhead", from: fixtures + "/rawhead")
+        // Bare line feeds would end the head for a browser and push the sandbox policy into the body: refused whole.
+        for path in ["/s/rawhead/page", "/s/rawhead/folded"] {
+            let r = try await send(p, "GET", path)
+            #expect(r.status == 502, "\(path) answered \(r.status)")
+            #expect(!r.text.contains("<script>"))
+        }
+        // On the platform's origin (the path form) a service sets no cookie; on its own origin its cookies pass.
+        let onPath = try await send(p, "GET", "/s/rawhead/cookie")
+        #expect(onPath.status == 200)
+        #expect(!onPath.headers.contains { $0.0.lowercased() == "set-cookie" }, "\(onPath.headers)")
+        let onOwn = try await send(p, "GET", "/cookie", host: "rawhead.localhost:\(p.bin.port)")
+        #expect(onOwn.headers.filter { $0.0.lowercased() == "set-cookie" }.count == 2)
+        await p.stop()
+    }
+
     @Test func theLoopbackGuardRefusesOtherHostsAndCrossSiteBrowsers() async throws {
         let p = try await Platform(extra: ["--allow-host", "pieces.lan", "--allow-origin", "https://trusted.example"])
         // DNS rebinding: a page whose name now points at 127.0.0.1 sends its own name.
@@ -123,7 +141,7 @@ import TestSupport
             ("localhost.", "name for loopback"), ("*.localhost", "wildcard"), ("api.localhost", "name for loopback"),
             ("[::ffff:127.0.0.1]:\(p.bin.port)", "loopback"), ("[::ffff:7f00:1]", "loopback"), ("127.0.0.1:\(p.bin.port)", "loopback"),
             ("169.254.169.254", "link-local"), ("0xa9fea9fe", "link-local"), ("[fe80::1]", "link-local"), ("metadata.google.internal", "metadata"),
-            ("[fd00:ec2::254]", "metadata"), ("0.0.0.0", "unspecified"), ("0", "unspecified"), ("[::]", "unspecified"), ("*.example.com", "wildcard"),
+            ("[fd00:ec2::254]", "metadata"), ("100.100.100.200", "metadata"), ("0.0.0.0", "unspecified"), ("0", "unspecified"), ("[::]", "unspecified"), ("*.example.com", "wildcard"),
         ]
         var files = try Platform.files(Platform.repoRoot + "/services/notes")
         for (i, (host, reason)) in forms.enumerated() {

@@ -128,8 +128,11 @@ import TestSupport
         let forged = try await p.client.send(ClientRequest(method: "POST", url: p.base + "/s/github/webhook",
                                                            headers: [("X-Hub-Signature-256", "sha256=00")], body: payload))
         #expect(forged.status == 401)
-        // The platform refuses notifications without the service's token.
-        let (s2, _, _) = try await p.call("POST", "/internal/services/github/events", ["event": "x"], headers: [("Authorization", "Bearer wrong")])
+        // The callback lives on its own listener only, and refuses notifications without the service's token.
+        #expect(try await p.call("POST", "/internal/services/github/events", ["event": "x"], headers: [("Authorization", "Bearer wrong")]).0 == 404)
+        let callback = try #require(p.bin.startupLog.firstMatch(of: /callback_port=(\d+)/).flatMap { Int($0.1) })
+        let s2 = try await p.client.send(ClientRequest(method: "POST", url: "http://127.0.0.1:\(callback)/internal/services/github/events",
+                                                       headers: [("Authorization", "Bearer wrong")], body: Array(#"{"event":"x","payload":{}}"#.utf8))).status
         #expect(s2 == 401)
         await p.stop()
         #expect(!p.bin.remainingStderr().contains("s3cr3t-value"), "values never reach the logs")
