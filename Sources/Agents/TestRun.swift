@@ -32,7 +32,7 @@ struct TestRun {
         do { manifest = try Manifest.parse(Array(try workspace.read("service.json").utf8)) } catch {
             throw ToolFailure("service.json: \(error)")
         }
-        guard let port = Probe.freePort(in: 41000...41999, avoiding: []) else { throw ToolFailure("no free port for a test run") }
+        guard let port = Probe.freePort(in: Sandbox.testRunPorts, avoiding: []) else { throw ToolFailure("no free port for a test run") }
         let dir = try scratchCopy()
         defer { try? FileManager.default.removeItem(atPath: dir) }
         // Model-written code nobody has reviewed yet gets placeholders, never the user's secret values.

@@ -185,12 +185,16 @@ public struct EgressPolicy: Sendable {
         return "one of the platform's own addresses"
     }
 
-    /// `--deny-net` for Deno: the platform's ports on loopback (except `callbackPort`, a trigger's way in), loopback
-    /// and unspecified names, the metadata addresses and the platform's other addresses.
-    public func denoDenyList(except callbackPort: Int?) -> [String] {
+    /// `--deny-net` for Deno: the platform's ports on loopback (except `callbackPort`, a trigger's way in), every other
+    /// service's and test run's port (all but `ownPort`), loopback and unspecified names, the metadata addresses and the
+    /// platform's other addresses. Deno checks it on every connection, after resolution.
+    public func denoDenyList(except callbackPort: Int?, ownPort: Int? = nil) -> [String] {
         var out: [String] = []
         for p in platformPorts.sorted() where p != callbackPort {
             out += ["127.0.0.1:\(p)", "[::1]:\(p)", "0.0.0.0:\(p)"]
+        }
+        for range in [Sandbox.servicePorts, Sandbox.testRunPorts] {
+            for p in range where p != ownPort && p != callbackPort { out.append("127.0.0.1:\(p)") }
         }
         // Whole loopback names, unless an administrator's exception lives there (its platform ports stay denied above).
         out += ["localhost", "[::1]"].filter { name in !exceptions.contains { $0.hasPrefix(name + ":") } }

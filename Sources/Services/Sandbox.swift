@@ -81,6 +81,9 @@ public final class Sandbox: Sendable {
     }
 
     private let settings: Locked<Settings>
+    /// Where deployed services listen, and test runs: each denied to every other run of generated code.
+    public static let servicePorts = 40000...40999
+    public static let testRunPorts = 41000...41999
 
     /// `egressExceptions` are `--egress-allow` entries, parsed by `EgressPolicy.exceptions`.
     public init(denoPath: String?, denoCache: String, limits: ServiceLimits = ServiceLimits(), egressExceptions: Set<String> = []) {
@@ -121,7 +124,7 @@ public final class Sandbox: Sendable {
         let arguments = ["run", "--no-prompt", "--no-remote", "--no-npm", "--no-lock",
                          "--v8-flags=--max-old-space-size=\(s.limits.memoryMB)",
                          "--allow-net=\(net.joined(separator: ","))",
-                         "--deny-net=\(s.egress.denoDenyList(except: job.callbackPort).joined(separator: ","))",
+                         "--deny-net=\(s.egress.denoDenyList(except: job.callbackPort, ownPort: job.port).joined(separator: ","))",
                          "--allow-env=\(allowedEnv.joined(separator: ","))",
                          "--allow-read=\(job.directory)", "--allow-write=\(data)", "main.ts"]
         var rlimits: [(Int32, UInt)] = [

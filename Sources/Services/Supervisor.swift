@@ -8,7 +8,7 @@ import Glibc
 
 public struct SupervisorConfig: Sendable {
     public var logsRoot: String
-    public var portRange: ClosedRange<Int> = 40000...40999
+    public var portRange: ClosedRange<Int> = Sandbox.servicePorts
     /// How trigger services reach the platform (`http://127.0.0.1:<port>`), set once the server listens.
     public var platformURL: String = ""
     /// Where each service answers publicly: its `OPENPIECES_PUBLIC_URL`.
