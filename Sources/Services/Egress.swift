@@ -194,7 +194,8 @@ public struct EgressPolicy: Sendable {
             out += ["127.0.0.1:\(p)", "[::1]:\(p)", "0.0.0.0:\(p)"]
         }
         for range in [Sandbox.servicePorts, Sandbox.testRunPorts] {
-            for p in range where p != ownPort && p != callbackPort { out.append("127.0.0.1:\(p)") }
+            // An administrator's exception may sit in these ranges too (any free port can): it stays reachable.
+            for p in range where p != ownPort && p != callbackPort && !exceptions.contains("127.0.0.1:\(p)") { out.append("127.0.0.1:\(p)") }
         }
         // Whole loopback names, unless an administrator's exception lives there (its platform ports stay denied above).
         out += ["localhost", "[::1]"].filter { name in !exceptions.contains { $0.hasPrefix(name + ":") } }

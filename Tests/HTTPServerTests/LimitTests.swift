@@ -106,7 +106,8 @@ import TestSupport
             let started = Date()
             #expect(await c.isClosedByPeer())
             #expect(c.pending.isEmpty)  // no 408 on an idle connection
-            #expect(Date().timeIntervalSince(started) < 3)
+            // 0.3 s idle limit against a 75 s default: the margin absorbs the whole suite starting at once on 2 cores.
+            #expect(Date().timeIntervalSince(started) < 10)
         }
     }
 

@@ -43,6 +43,8 @@ import Testing
         // Every other service's and test run's port is denied too, so a name re-resolved to loopback reaches none.
         let own = p.denoDenyList(except: nil, ownPort: 40007)
         #expect(own.contains("127.0.0.1:40008") && own.contains("127.0.0.1:41999") && !own.contains("127.0.0.1:40007"))
+        p.exceptions = try EgressPolicy.exceptions(["127.0.0.1:40500"])
+        #expect(!p.denoDenyList(except: nil, ownPort: 40007).contains("127.0.0.1:40500"), "an excepted port in the range stays reachable")
     }
 
     @Test func limitsAreJudgedFromSamples() {
