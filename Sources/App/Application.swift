@@ -234,7 +234,7 @@ public final class Application: Sendable {
     /// Serves until SIGINT or SIGTERM, then shuts down gracefully.
     public func runUntilSignalled() async {
         guard let server else { return }
-        logger.info("server.listening", ["host": options.host, "port": "\(server.port)", "callback_port": "\(internalServer?.port ?? 0)",
+        logger.info("server.listening", ["host": options.host, "port": "\(server.port)", "callback": "127.0.0.1:\(internalServer?.port ?? 0)",
                                          "url": options.resolvedPublicURL(boundPort: server.port),
                                          "home": options.home, "version": ProductVersion.current,
                                          "llm": pieces.llmSettings.baseURL.map { "\(pieces.llmSettings.kind.rawValue) \($0) model=\(pieces.llmSettings.effectiveModel)" } ?? "offline engine",

@@ -130,7 +130,7 @@ import TestSupport
         #expect(forged.status == 401)
         // The callback lives on its own listener only, and refuses notifications without the service's token.
         #expect(try await p.call("POST", "/internal/services/github/events", ["event": "x"], headers: [("Authorization", "Bearer wrong")]).0 == 404)
-        let callback = try #require(p.bin.startupLog.firstMatch(of: /callback_port=(\d+)/).flatMap { Int($0.1) })
+        let callback = try #require(p.bin.startupLog.firstMatch(of: /callback=127\.0\.0\.1:(\d+)/).flatMap { Int($0.1) })
         let s2 = try await p.client.send(ClientRequest(method: "POST", url: "http://127.0.0.1:\(callback)/internal/services/github/events",
                                                        headers: [("Authorization", "Bearer wrong")], body: Array(#"{"event":"x","payload":{}}"#.utf8))).status
         #expect(s2 == 401)
