@@ -63,8 +63,9 @@ public final class Application: Sendable {
         let home = options.home as NSString
         let denoPath = DenoLocator.find(environment: environment)
         let publicURLBox = PublicURL()
-        let serviceURLs = ServiceURLs(publicURL: { publicURLBox.value }, serviceDomain: options.serviceDomain,
-                                      loopback: Application.isLoopback(options.host))
+        // Listening on loopback only: the Pieces API needs no key, and `*.localhost` names reach the services.
+        let loopback = ServiceURLs.isLoopbackName(options.host)
+        let serviceURLs = ServiceURLs(publicURL: { publicURLBox.value }, serviceDomain: options.serviceDomain, loopback: loopback)
         var supervisorConfig = Application.supervisorConfig(home: home, environment: environment)
         supervisorConfig.urls = serviceURLs
         let sandbox = Sandbox(denoPath: denoPath, denoCache: home.appendingPathComponent("deno-cache"), limits: options.serviceLimits,
@@ -107,9 +108,9 @@ public final class Application: Sendable {
         var router = Router()
         let auth = try AuthStore(db: database)
         self.auth = auth
-        let policy = AuthPolicy(store: auth, exposed: !Application.isLoopback(options.host))
+        let policy = AuthPolicy(store: auth, exposed: !loopback)
         router.gate = policy.gate
-        let hostGuard = HostGuard(listenHost: options.host, serviceDomain: options.serviceDomain, allowedHosts: options.allowedHosts,
+        let hostGuard = HostGuard(listenHost: options.host, loopback: loopback, serviceDomain: options.serviceDomain, allowedHosts: options.allowedHosts,
                                   allowedOrigins: options.allowedOrigins, publicURL: { publicURLBox.value })
         router.screen = hostGuard.screen
         router.credentialCookies = AuthPolicy.credentialCookies
@@ -128,7 +129,7 @@ public final class Application: Sendable {
                                             workflows: automation.workflows, runs: automation.runs, queued: automation.queue.wake)
         platformRoutes.install(&router)
         VersionRoutes.install(&router, manager: services, workspacesRoot: home.appendingPathComponent("workspaces"))
-        ProxyRoutes.install(&router, manager: services, serviceDomain: options.serviceDomain, localhostNames: Application.isLoopback(options.host))
+        ProxyRoutes.install(&router, manager: services, serviceDomain: options.serviceDomain, localhostNames: loopback)
         automation.install(&router)
         BrainRoutes.install(&router, brain: brain)
         let serviceStore = services.store
@@ -198,10 +199,6 @@ public final class Application: Sendable {
 
             """
         FileHandle.standardError.write(Data(banner.utf8))
-    }
-
-    static func isLoopback(_ host: String) -> Bool {
-        host == "localhost" || host == "::1" || host.hasPrefix("127.")
     }
 
     /// The supervisor's settings; `OPENPIECES_MAX_FAILED_STARTS` tunes how soon a crashing service is declared crashed.

@@ -28,7 +28,8 @@ public final class HostGuard: Sendable {
     /// The public URL last seen and the rules it gives (the public URL can change in Settings).
     private let cached = Locked<(url: String, rules: Rules, suggestion: String)?>(nil)
 
-    public init(listenHost: String, serviceDomain: String?, allowedHosts: [String], allowedOrigins: [String],
+    /// `loopback`: the server listens on loopback only, so `*.localhost` names are its services.
+    public init(listenHost: String, loopback: Bool, serviceDomain: String?, allowedHosts: [String], allowedOrigins: [String],
                 publicURL: @escaping @Sendable () -> String) {
         var names: Set<String> = ["127.0.0.1", "localhost", "[::1]"]
         names.insert(HostGuard.bracketed(listenHost.lowercased()))
@@ -38,7 +39,6 @@ public final class HostGuard: Sendable {
             names.insert(domain)
             suffixes.append("." + domain)
         }
-        let loopback = listenHost == "localhost" || listenHost == "::1" || listenHost.hasPrefix("127.")
         if loopback { suffixes.append(".localhost") }
         base = Rules(names: names, serviceSuffixes: suffixes, anyAddress: listenHost == "0.0.0.0" || listenHost == "::",
                      origins: Set(allowedOrigins.map { HostGuard.normalizedOrigin($0) }))
