@@ -42,17 +42,7 @@ public final class OpenAICompatibleProvider: LLMProvider {
     }
 
     public func stream(_ request: ChatRequest) -> AsyncThrowingStream<ChatEvent, Error> {
-        AsyncThrowingStream { continuation in
-            let task = Task {
-                do {
-                    try await self.run(request, continuation)
-                    continuation.finish()
-                } catch {
-                    continuation.finish(throwing: error)
-                }
-            }
-            continuation.onTermination = { _ in task.cancel() }
-        }
+        StreamOpener.produce { try await self.run(request, $0) }
     }
 
     public func listModels() async throws -> [String] {

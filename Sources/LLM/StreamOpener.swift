@@ -53,6 +53,22 @@ struct StreamOpener: Sendable {
         try await Task.sleep(nanoseconds: UInt64(delay * 1e9))
     }
 
+    /// A provider's turn as a stream: `body` produces its events in a task that ends when the consumer stops.
+    static func produce(_ body: @escaping @Sendable (AsyncThrowingStream<ChatEvent, Error>.Continuation) async throws -> Void)
+        -> AsyncThrowingStream<ChatEvent, Error> {
+        AsyncThrowingStream { continuation in
+            let task = Task {
+                do {
+                    try await body(continuation)
+                    continuation.finish()
+                } catch {
+                    continuation.finish(throwing: error)
+                }
+            }
+            continuation.onTermination = { _ in task.cancel() }
+        }
+    }
+
     /// A transport failure as the LLM layer says it.
     static func mapTransport(_ e: HTTPClientError, provider: String) -> LLMError {
         switch e {
