@@ -29,7 +29,8 @@ import TestSupport
     }
 
     @Test func aTestRunIsRefusedWhatADeployIsAndGetsNoRealSecrets() async throws {
-        let port = try #require(Probe.freePort(in: 42000...42999, avoiding: []))
+        // Chosen before the server starts (the script names it): below the kernel's ephemeral range, so no client connection takes it meanwhile.
+        let port = try #require(Probe.freePort(in: 23000...23999, avoiding: []))
         let fake = try FakeLLMServer([
             .toolCalls([Self.call("build_service", ["slug": "peek", "request": "show the key"], "o1")]),
             .toolCalls([Self.call("write_file", ["path": "main.ts", "content": .string(Self.code)], "g1"),
