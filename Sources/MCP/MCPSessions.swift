@@ -20,7 +20,11 @@ public final class MCPSession: Sendable {
         var lastSeen: Date
         var stream: AsyncStream<MCPOutbound>.Continuation?
         var streamToken: UUID?
+        /// Messages sent while no stream was open (a client opens its GET stream just after initializing),
+        /// delivered when one opens; bounded, oldest dropped.
+        var pending: [String] = []
     }
+    static let maxPending = 50
 
     public let id: String
     public let transport: Transport
@@ -48,13 +52,15 @@ public final class MCPSession: Sendable {
     func openStream() -> AsyncStream<MCPOutbound> {
         let (stream, continuation) = AsyncStream<MCPOutbound>.makeStream(bufferingPolicy: .bufferingNewest(500))
         let token = UUID()
-        let old = state.withLock { s -> AsyncStream<MCPOutbound>.Continuation? in
-            let o = s.stream
+        let (old, pending) = state.withLock { s -> (AsyncStream<MCPOutbound>.Continuation?, [String]) in
+            let o = s.stream, p = s.pending
             s.stream = continuation
             s.streamToken = token
-            return o
+            s.pending = []
+            return (o, p)
         }
         old?.finish()
+        for m in pending { continuation.yield(.message(m)) }
         continuation.onTermination = { [weak self] _ in
             self?.state.withLock { s in
                 if s.streamToken == token { s.stream = nil; s.streamToken = nil }
@@ -63,10 +69,18 @@ public final class MCPSession: Sendable {
         return stream
     }
 
-    /// Queues a message on the open stream; false when none is open (the message is dropped, as the spec allows
-    /// for notifications).
+    /// Queues a message on the open stream, or keeps it for the next one; false when it had to wait.
     @discardableResult
-    func send(_ message: JSONValue) -> Bool { push(.message(message.text)) }
+    func send(_ message: JSONValue) -> Bool {
+        let text = message.text
+        let waiting = state.withLock { s -> Bool in
+            guard s.stream == nil else { return false }
+            s.pending.append(text)
+            if s.pending.count > MCPSession.maxPending { s.pending.removeFirst() }
+            return true
+        }
+        return waiting ? false : push(.message(text))
+    }
 
     @discardableResult
     func push(_ item: MCPOutbound) -> Bool {
