@@ -75,7 +75,7 @@ let package = Package(
         .testTarget(name: "BrainTests", dependencies: ["Brain", "Store", "TestSupport"]),
         .testTarget(name: "AgentsTests", dependencies: ["Agents", "Services", "FakeLLM", "LLM", "Core", "HTTPClient", "TestSupport", "openpieces"],
                     exclude: ["fixtures"]),
-        .testTarget(name: "MCPTests", dependencies: ["MCP", "App", "Core", "HTTPClient", "HTTPServer", "TestSupport", "openpieces"]),
+        .testTarget(name: "MCPTests", dependencies: ["MCP", "Services", "App", "Core", "HTTPClient", "HTTPServer", "TestSupport", "openpieces"]),
         .testTarget(name: "AppTests", dependencies: ["App", "HTTPClient", "openpieces", "TestSupport", "FakeLLM", "Core"]),
     ],
     swiftLanguageModes: [.v6]
