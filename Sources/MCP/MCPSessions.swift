@@ -23,6 +23,8 @@ public final class MCPSession: Sendable {
         /// Messages sent while no stream was open (a client opens its GET stream just after initializing),
         /// delivered when one opens; bounded, oldest dropped.
         var pending: [String] = []
+        /// Messages being answered in the background (the legacy transport answers over the stream).
+        var inflight = 0
     }
     static let maxPending = 50
 
@@ -43,6 +45,17 @@ public final class MCPSession: Sendable {
     public var isInitialized: Bool { state.withLock { $0.initialized } }
     var lastSeen: Date { state.withLock { $0.lastSeen } }
     var hasStream: Bool { state.withLock { $0.stream != nil } }
+
+    /// Claims a slot for a background answer; false when `limit` are running already.
+    func begin(limit: Int) -> Bool {
+        state.withLock { s in
+            guard s.inflight < limit else { return false }
+            s.inflight += 1
+            return true
+        }
+    }
+
+    func finish() { state.withLock { $0.inflight -= 1 } }
 
     func touch(_ now: Date = Date()) { state.withLock { $0.lastSeen = now } }
     func agreed(_ version: String) { state.withLock { $0.protocolVersion = version } }

@@ -10,6 +10,8 @@ public struct SSETransport: Sendable {
     public static let version = "2024-11-05"
     public static let ssePath = "/model_context_protocol/2024-11-05/sse"
     public static let messagesPath = "/model_context_protocol/2024-11-05/messages"
+    /// Messages of one session answered at once, at most.
+    static let maxInflight = 16
 
     public init(server: MCPServer) { self.server = server }
 
@@ -49,8 +51,12 @@ public struct SSETransport: Sendable {
             return StreamableHTTP.jsonRPCError(400, f)
         }
         // Answered over the stream; the POST returns at once, so a slow tool does not hold up the client's next message.
+        guard session.begin(limit: SSETransport.maxInflight) else {
+            throw HTTPError(429, code: "too_many_requests", message: "\(SSETransport.maxInflight) messages of this session are still being answered; wait for their answers.")
+        }
         let server = self.server
         Task {
+            defer { session.finish() }
             for m in messages {
                 if let answer = await server.handle(m, session: session, request: req) { session.send(answer) }
             }
