@@ -18,5 +18,10 @@ public enum MCPRoutes {
                 ["version": "2025-06-18", "entry_endpoint": .string(base + streamablePaths[0])],
             ]])
         }
+        // pieces-cli's `pieces mcp setup` first checks that Pieces' long-term memory is on. Here the memory the MCP
+        // tools answer from (snippets, conversations, the Brain) is always on: activated, continuously.
+        r.get("/workstream_pattern_engine/processors/vision/status") { _ in
+            .jsonValue(["vision": ["activation": ["continuous": true], "degraded": false]])
+        }
     }
 }
