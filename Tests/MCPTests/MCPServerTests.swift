@@ -114,6 +114,9 @@ import TestSupport
         #expect(versions["iterable"]?.array?.compactMap { $0["version"]?.string } == ["2024-11-05", "2025-03-26", "2025-06-18"])
         #expect(versions["iterable"]?[0]?["entry_endpoint"]?.string == base + "/model_context_protocol/2024-11-05/sse")
 
+        let ltm = json(try await client.send(ClientRequest(url: base + "/workstream_pattern_engine/processors/vision/status")))
+        #expect(ltm["vision"]?["activation"]?["continuous"] == true, "pieces-cli's `pieces mcp setup` goes on only when this says on")
+
         let sse = try await client.stream(ClientRequest(url: base + "/model_context_protocol/2024-11-05/sse", timeout: 30))
         var iterator = sse.body.makeAsyncIterator()
         var head = ""
