@@ -8,8 +8,9 @@ public enum JSONRPC {
     public static let methodNotFound = -32601
     public static let invalidParams = -32602
     public static let internalError = -32603
-    /// Implementation-defined (the -32000…-32099 range): the credential lacks the scope a method needs.
-    public static let forbidden = -32001
+    /// Implementation-defined (the -32000…-32099 range; -32001 is the TypeScript SDK's timeout, -32002 MCP's
+    /// resource-not-found): the credential lacks the scope a method needs.
+    public static let forbidden = -32003
 
     /// One message from the client.
     public enum Incoming: Sendable, Equatable {

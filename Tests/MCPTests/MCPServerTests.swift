@@ -160,7 +160,7 @@ import TestSupport
         let listed = try await post(base, #"{"jsonrpc":"2.0","id":2,"method":"tools/list"}"#, session: readSession, headers: read)
         #expect(listed.status == 200 && json(listed)["result"]?["tools"]?.array?.count == 2)
         let refused = try await post(base, call, session: readSession, headers: read)
-        #expect(json(refused)["error"]?["code"] == -32001, "\(refused.text)")
+        #expect(json(refused)["error"]?["code"] == -32003, "\(refused.text)")
         #expect(json(refused)["error"]?["message"]?.string?.contains("write") == true)
         #expect(try await post(base, call, session: readSession, headers: write).status == 404, "a session stays with the key that opened it")
 

@@ -114,7 +114,7 @@ import Testing
         let readOnly = MCPServer(catalogue: ToolCatalogue(fixed: [slow], dynamic: { [] }),
                                  access: MCPAccess(canCallTools: { _ in false }, identity: { _ in nil }), logger: logger)
         let refused = await readOnly.handle(.request(id: 3, method: "tools/call", params: ["name": "slow"]), session: session, request: req)
-        #expect(refused?["error"]?["code"] == -32001)
+        #expect(refused?["error"]?["code"] == -32003)
         let listed = await readOnly.handle(.request(id: 4, method: "tools/list", params: nil), session: session, request: req)
         #expect(listed?["result"]?["tools"]?[0]?["name"] == "slow")
         #expect(await readOnly.handle(.notification(method: "notifications/initialized", params: nil), session: session, request: req) == nil)
