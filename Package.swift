@@ -42,9 +42,11 @@ let package = Package(
         .target(name: "Events", dependencies: ["Core", "LLM", "Agents", "Services", "Workflows", "Scheduling", "Store"]),
         .target(name: "PlatformAPI", dependencies: ["Events", "Core", "HTTPServer", "HTTPClient", "Services", "Secrets", "Crypto", "Brain", "Agents", "Workflows"]),
         .target(name: "PiecesAPI", dependencies: ["Core", "HTTPServer", "Store", "LLM", "Crypto"]),
+        // Model Context Protocol: Pieces' memory tools and the running services' endpoints, for any assistant.
+        .target(name: "MCP", dependencies: ["Core", "Crypto", "HTTPServer", "Services", "Brain", "PiecesAPI"]),
         // A scripted OpenAI-compatible server: replays recorded turns (tests, `openpieces eval --replay`).
         .target(name: "ScriptedLLM", dependencies: ["HTTPServer", "Core", "LLM"]),
-        .target(name: "App", dependencies: ["ScriptedLLM", "Core", "HTTPServer", "HTTPClient", "Store", "Crypto", "LLM", "PiecesAPI", "Secrets", "Services", "PlatformAPI", "CNetShim", "CSQLiteVersion", "Brain", "Agents", "Workflows", "Events", "Auth", "Scheduling", "Webhooks", "Dashboard"]),
+        .target(name: "App", dependencies: ["ScriptedLLM", "Core", "HTTPServer", "HTTPClient", "Store", "Crypto", "LLM", "PiecesAPI", "Secrets", "Services", "PlatformAPI", "CNetShim", "CSQLiteVersion", "Brain", "Agents", "Workflows", "Events", "Auth", "Scheduling", "Webhooks", "Dashboard", "MCP"]),
 
         // The thin executable: argument parsing and start-up.
         .executableTarget(name: "openpieces", dependencies: ["App", "Core"]),
@@ -73,6 +75,7 @@ let package = Package(
         .testTarget(name: "BrainTests", dependencies: ["Brain", "Store", "TestSupport"]),
         .testTarget(name: "AgentsTests", dependencies: ["Agents", "Services", "FakeLLM", "LLM", "Core", "HTTPClient", "TestSupport", "openpieces"],
                     exclude: ["fixtures"]),
+        .testTarget(name: "MCPTests", dependencies: ["MCP", "Services", "App", "Core", "HTTPClient", "HTTPServer", "TestSupport", "openpieces"]),
         .testTarget(name: "AppTests", dependencies: ["App", "HTTPClient", "openpieces", "TestSupport", "FakeLLM", "Core"]),
     ],
     swiftLanguageModes: [.v6]

@@ -7,6 +7,7 @@ import Dashboard
 import Webhooks
 import Brain
 import LLM
+import MCP
 import PiecesAPI
 import PlatformAPI
 import Secrets
@@ -32,6 +33,8 @@ public final class Application: Sendable {
     let automation: Automation
     let auth: AuthStore
     let webhooks: WebhookDispatcher
+    /// MCP: Pieces' memory tools and one tool per endpoint of every running action service.
+    let mcp: MCPServer
     /// Every route the server answers (method, pattern).
     public let routes: [(method: String, pattern: String)]
     /// Every tool in the agents' shared registry.
@@ -132,6 +135,14 @@ public final class Application: Sendable {
         ProxyRoutes.install(&router, manager: services, serviceDomain: options.serviceDomain, localhostNames: loopback)
         automation.install(&router)
         BrainRoutes.install(&router, brain: brain)
+        let serviceTools = ServiceTools(manager: services)
+        let mcp = MCPServer(catalogue: ToolCatalogue(fixed: MemoryTools(pieces: pieces, brain: brain).all, dynamic: { try await serviceTools.tools() }),
+                            access: MCPAccess(canCallTools: { policy.allows($0, scope: "write") }, identity: { policy.identity($0) }),
+                            logger: logger)
+        self.mcp = mcp
+        MCPRoutes.install(&router, server: mcp)
+        // The tool list follows the running services: clients hear of every change.
+        services.supervisor.live.onChange { _ in Task { await mcp.servicesChanged() } }
         let serviceStore = services.store
         router.get("/api/v1/services/:id/repairs") { req in
             let id = req.parameter("id") ?? ""
@@ -249,6 +260,7 @@ public final class Application: Sendable {
         automation.start()
         let signal = await Application.waitForTerminationSignal()
         logger.info("server.stopping", ["signal": signal])
+        mcp.shutdown()
         await server.shutdown()
         await internalServer?.shutdown()
         await automation.shutdown()

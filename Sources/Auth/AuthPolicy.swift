@@ -32,7 +32,26 @@ public struct AuthPolicy: Sendable {
             return check(req, needs: scope(req), cookies: true)
         }
         if AuthPolicy.isPublic(path) || !exposed { return nil }
+        // MCP speaks JSON-RPC over POST even to read: the gate asks for `read`, and the MCP handler asks for `write`
+        // before a tool runs (`allows`).
+        if AuthPolicy.isMCP(path) { return check(req, needs: "read", cookies: false) }
         return check(req, needs: AuthPolicy.isSafe(req.method) ? "read" : "write", cookies: false)
+    }
+
+    /// The MCP transports: streamable HTTP, and Pieces OS's paths (legacy SSE, schema versions).
+    static func isMCP(_ path: String) -> Bool { path == "/mcp" || path.hasPrefix("/model_context_protocol/") }
+
+    /// Whether the request may do what `scope` allows, past the gate: anyone on loopback (as the Pieces API),
+    /// else a bearer credential holding the scope.
+    public func allows(_ req: Request, scope: String) -> Bool {
+        guard exposed else { return true }
+        return AuthPolicy.bearer(req).flatMap(store.principal(bearer:))?.scopes.contains(scope) == true
+    }
+
+    /// Who sent the request, as a stable string (nil without a bearer credential): an MCP session stays with it.
+    public func identity(_ req: Request) -> String? {
+        guard let p = AuthPolicy.bearer(req).flatMap(store.principal(bearer:)) else { return nil }
+        return "\(p.kind.rawValue):\(p.keyID ?? "")"
     }
 
     /// The dashboard, its files and login page, service URLs, the services' callback and health checks.
