@@ -37,11 +37,15 @@ public final class Application: Sendable {
     /// Every tool in the agents' shared registry.
     public let toolNames: [String]
     private let llmSource: String
+    /// The Pieces port file this server may claim; nil when it is not to touch it.
+    let portFile: PiecesPortFile?
 
     public init(options: ServeOptions, logger: Logger, environment: [String: String] = ProcessInfo.processInfo.environment,
                 listen: Bool = true) throws {
         self.options = options
         self.logger = logger
+        portFile = options.piecesPortFile.enabled(environment: environment) && Application.reachableOnLoopback(options.host)
+            ? environment["HOME"].map { PiecesPortFile(userHome: $0) } : nil
         try Application.prepareHome(options)
         database = try Database(path: options.databasePath, migrations: Schema.all)
         let secrets: SecretStore
@@ -82,6 +86,7 @@ public final class Application: Sendable {
             return p.providerName == "offline" ? (OfflineAgentEngine(), nil) : (p, model)
         }
         let usage = UsageLedger(db: database, prices: options.llmPrices)
+        pieces.onModelCall { usage.record(model: $0.model, usage: $0.usage, ms: $0.ms, for: .qgpt) }
         let codegen = Codegen(services: services, db: database, workspacesRoot: home.appendingPathComponent("workspaces"),
                               logger: logger, usage: usage, budgetSeconds: options.codegenSeconds, provider: agentProvider)
         let repairs = Repairs(db: database, codegen: codegen, brain: brain, logger: logger)
@@ -236,6 +241,7 @@ public final class Application: Sendable {
                                          "home": options.home, "version": ProductVersion.current,
                                          "llm": pieces.llmSettings.baseURL.map { "\(pieces.llmSettings.kind.rawValue) \($0) model=\(pieces.llmSettings.effectiveModel)" } ?? "offline engine",
                                          "llm_source": llmSource])
+        await claimPortFile(server.port)
         await services.supervisor.setPlatformURL("http://127.0.0.1:\(internalServer?.port ?? server.port)")
         let repairs = self.repairs
         await services.supervisor.onCrashed { slug, reason in repairs.serviceCrashed(slug, reason: reason) }
@@ -249,12 +255,29 @@ public final class Application: Sendable {
         automation.start()
         let signal = await Application.waitForTerminationSignal()
         logger.info("server.stopping", ["signal": signal])
+        portFile?.release(port: server.port)
         await server.shutdown()
         await internalServer?.shutdown()
         await automation.shutdown()
         webhooks.shutdown()
         await services.supervisor.shutdown()
         logger.info("server.stopped")
+    }
+
+    /// Plugins connect to 127.0.0.1:<port>: only a loopback or wildcard listener is reachable that way.
+    static func reachableOnLoopback(_ host: String) -> Bool {
+        ServiceURLs.isLoopbackName(host) || host == "0.0.0.0" || host == "::"
+    }
+
+    /// Names our port in the Pieces port file, unless another live Pieces OS holds it.
+    func claimPortFile(_ port: Int) async {
+        guard let portFile else { return }
+        switch await portFile.claim(port: port) {
+        case .wrote: logger.info("pieces.port_file_written", ["path": portFile.path])
+        case .keptLiveOther(let other):
+            logger.info("pieces.port_file_kept", ["path": portFile.path, "reason": "another Pieces OS answers on \(other); plugins keep using it"])
+        case .failed(let why): logger.warn("pieces.port_file_failed", ["error": why])
+        }
     }
 
     static func waitForTerminationSignal() async -> String {

@@ -62,7 +62,9 @@ enum PiecesJSON {
         var o: [String: JSONValue] = [
             "id": .string(c.id), "type": .string(c.type),
             "created": PiecesTime.grouped(c.created), "updated": PiecesTime.grouped(c.updated),
-            "messages": ["iterable": .array(c.messageIDs.map { ["id": .string($0)] })],
+            // `indices` (id → position) is what the SDK wrapper's chat.messages() reads.
+            "messages": ["iterable": .array(c.messageIDs.map { ["id": .string($0)] }),
+                         "indices": .object(Dictionary(c.messageIDs.enumerated().map { ($1, JSONValue($0)) }, uniquingKeysWith: { a, _ in a }))],
         ]
         if let n = c.name { o["name"] = .string(n) }
         if let m = c.modelID { o["model"] = ["id": .string(m)] }
@@ -70,12 +72,17 @@ enum PiecesJSON {
     }
 
     static func message(_ m: MessageRecord) -> JSONValue {
-        let o: [String: JSONValue] = [
+        var o: [String: JSONValue] = [
             "id": .string(m.id), "role": .string(m.role), "conversation": ["id": .string(m.conversationID)],
             "created": PiecesTime.grouped(m.created), "updated": PiecesTime.grouped(m.updated),
             "fragment": fragment(m.text),
         ]
-        // `model` is a full Model in the SDK: leave it out rather than send a partial one.
+        // The model that wrote it, named as it really is (not the alias a client picked); a full Model, as the SDK requires.
+        if let id = m.modelID, let name = m.modelName {
+            o["model"] = ["id": .string(id), "name": .string(name), "unique": .string(name), "version": "1", "cloud": false,
+                          "created": PiecesTime.grouped(m.created), "type": "BALANCED", "usage": "CODE_CONVERSATION",
+                          "description": .string("The model that wrote this message.")]
+        }
         return .object(o)
     }
 
