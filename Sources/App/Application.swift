@@ -236,12 +236,15 @@ public final class Application: Sendable {
     /// Serves until SIGINT or SIGTERM, then shuts down gracefully.
     public func runUntilSignalled() async {
         guard let server else { return }
+        // Handlers first: a signal during start-up still shuts down gracefully (and takes the port file back).
+        let termination = Application.terminationSignal()
+        // Before "listening": whoever waits for that line finds the port file settled.
+        await claimPortFile(server.port)
         logger.info("server.listening", ["host": options.host, "port": "\(server.port)", "callback": "127.0.0.1:\(internalServer?.port ?? 0)",
                                          "url": options.resolvedPublicURL(boundPort: server.port),
                                          "home": options.home, "version": ProductVersion.current,
                                          "llm": pieces.llmSettings.baseURL.map { "\(pieces.llmSettings.kind.rawValue) \($0) model=\(pieces.llmSettings.effectiveModel)" } ?? "offline engine",
                                          "llm_source": llmSource])
-        await claimPortFile(server.port)
         await services.supervisor.setPlatformURL("http://127.0.0.1:\(internalServer?.port ?? server.port)")
         let repairs = self.repairs
         await services.supervisor.onCrashed { slug, reason in repairs.serviceCrashed(slug, reason: reason) }
@@ -253,7 +256,7 @@ public final class Application: Sendable {
         Task { await outbound.run() }
         await services.supervisor.restore()
         automation.start()
-        let signal = await Application.waitForTerminationSignal()
+        let signal = await termination.value
         logger.info("server.stopping", ["signal": signal])
         portFile?.release(port: server.port)
         await server.shutdown()
@@ -280,20 +283,21 @@ public final class Application: Sendable {
         }
     }
 
-    static func waitForTerminationSignal() async -> String {
-        await withCheckedContinuation { (cont: CheckedContinuation<String, Never>) in
-            let once = OnceFlag()
-            var sources: [DispatchSourceSignal] = []
-            for (sig, name) in [(SIGINT, "SIGINT"), (SIGTERM, "SIGTERM")] {
-                signal(sig, SIG_IGN)
-                let source = DispatchSource.makeSignalSource(signal: sig, queue: .global())
-                source.setEventHandler {
-                    if once.claim() { cont.resume(returning: name) }
-                }
-                source.resume()
-                sources.append(source)
-            }
-            SignalSources.keep(sources)
+    /// Installs the SIGINT/SIGTERM handlers now; the task answers the first signal's name.
+    static func terminationSignal() -> Task<String, Never> {
+        let (stream, continuation) = AsyncStream<String>.makeStream(bufferingPolicy: .bufferingOldest(1))
+        var sources: [DispatchSourceSignal] = []
+        for (sig, name) in [(SIGINT, "SIGINT"), (SIGTERM, "SIGTERM")] {
+            signal(sig, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: sig, queue: .global())
+            source.setEventHandler { continuation.yield(name) }
+            source.resume()
+            sources.append(source)
+        }
+        SignalSources.keep(sources)
+        return Task {
+            for await name in stream { return name }
+            return "SIGTERM"
         }
     }
 }
@@ -301,18 +305,6 @@ public final class Application: Sendable {
 public struct StartupError: Error, CustomStringConvertible {
     public let description: String
     public init(_ d: String) { description = d }
-}
-
-final class OnceFlag: @unchecked Sendable {
-    private let lock = NSLock()
-    private var claimed = false
-    func claim() -> Bool {
-        lock.lock()
-        defer { lock.unlock() }
-        if claimed { return false }
-        claimed = true
-        return true
-    }
 }
 
 /// Keeps signal sources alive for the life of the process.
