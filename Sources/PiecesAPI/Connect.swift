@@ -74,12 +74,7 @@ extension PiecesAPI {
     }
 }
 
-/// The local user: the only one, always signed in.
-enum LocalUser {
-    /// A `UserProfile` (the SDK requires `id` and `aesthetics`).
-    static let profile: JSONValue = ["id": "local-user", "name": "Local user", "email": "user@localhost", "username": "local",
-                                     "aesthetics": ["font": ["size": 14], "theme": ["dark": true]], "allocation": .null]
-
+extension LocalUser {
     /// `GET /user`: the seed's fields at the top level and the SDK's `{"user": UserProfile}` wrapper, in one object.
     static var snapshot: JSONValue {
         guard case .object(var top) = profile else { return profile }

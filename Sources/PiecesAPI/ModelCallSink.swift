@@ -1,4 +1,5 @@
 import Core
+import Store
 import Foundation
 import LLM
 import Synchronization
@@ -22,4 +23,11 @@ final class ModelCallSink: Sendable {
         let call = QGPTModelCall(model: model, usage: result?.usage, ms: Int(Date().timeIntervalSince(started) * 1000))
         handler.withLock { $0 }?(call)
     }
+}
+
+/// The model that actually answered, kept with each message: an alias's provider can change later.
+enum MessageModelSchema {
+    static let migration = Migration(23, "message_model_name", """
+        ALTER TABLE conversation_messages ADD COLUMN model_name TEXT;
+        """)
 }

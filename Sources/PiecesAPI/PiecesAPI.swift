@@ -24,7 +24,7 @@ public final class PiecesAPI: Sendable {
         self.logger = logger
     }
 
-    public static var migrations: [Migration] { PiecesSchema.migrations }
+    public static var migrations: [Migration] { PiecesSchema.migrations + [MessageModelSchema.migration] }
 
     /// Saves many snippets at once (one transaction per call): imports and benchmarks.
     public func importAssets(_ items: [(name: String, text: String)]) throws {
@@ -76,13 +76,13 @@ public final class PiecesAPI: Sendable {
     public func onModelCall(_ f: @escaping @Sendable (QGPTModelCall) -> Void) { calls.set(f) }
 
     public func install(_ r: inout Router) {
+        installConnect(&r)
         installAssets(&r)
         installConversations(&r)
         installQGPT(&r)
         installModels(&r)
         installApplications(&r)
         installIdentifierStreams(&r)
-        installConnect(&r)
     }
 
     /// Identifier streams: a snapshot of every id, then each change as it happens (`deleted` on removal).

@@ -62,9 +62,7 @@ enum PiecesJSON {
         var o: [String: JSONValue] = [
             "id": .string(c.id), "type": .string(c.type),
             "created": PiecesTime.grouped(c.created), "updated": PiecesTime.grouped(c.updated),
-            // `indices` (id → position) is what the SDK wrapper's chat.messages() reads.
-            "messages": ["iterable": .array(c.messageIDs.map { ["id": .string($0)] }),
-                         "indices": .object(Dictionary(c.messageIDs.enumerated().map { ($1, JSONValue($0)) }, uniquingKeysWith: { a, _ in a }))],
+            "messages": ["iterable": .array(c.messageIDs.map { ["id": .string($0)] })],
         ]
         if let n = c.name { o["name"] = .string(n) }
         if let m = c.modelID { o["model"] = ["id": .string(m)] }

@@ -70,9 +70,5 @@ public enum PiecesSchema {
                 updated TEXT NOT NULL
             );
             """),
-        // The model that actually answered, kept with the message: an alias's provider can change later.
-        Migration(23, "message_model_name", """
-            ALTER TABLE conversation_messages ADD COLUMN model_name TEXT;
-            """),
     ]
 }

@@ -140,14 +140,14 @@ final class QGPTStream: Sendable {
             } else {
                 await send(.object(base.merging(["status": "INITIALIZED"]) { _, b in b }))
             }
+            var finished: ChatResult?
+            let started = Date()
             let history = try api.store.messages(conversationID)
             let entry = api.models.resolve(question?["model"]?.string ?? relevanceInput?["model"]?.string)
             try api.store.appendMessage(conversationID, role: "USER", text: query, modelID: entry.id)
             let snippets = try api.qgpt.snippets(relevant, fallbackQuery: query)
             let chat = ChatRequest(model: entry.modelName, messages: api.qgpt.chat(query: query, snippets: snippets, history: history))
             var full = ""
-            var finished: ChatResult?
-            let started = Date()
             for try await event in entry.provider.stream(chat) {
                 try Task.checkCancellation()
                 switch event {
