@@ -273,7 +273,7 @@ final class PiecesStore: Sendable {
 
     @discardableResult
     func appendMessage(_ conversationID: String, role: String, text: String, modelID: String?, modelName: String? = nil) throws -> MessageRecord {
-        let id = IDs.make(), now = PiecesTime.now()
+        let id = IDs.ordered(), now = PiecesTime.now()
         try db.write { conn in
             let seq = try conn.queryOne("SELECT COALESCE(MAX(seq), 0) + 1 AS s FROM conversation_messages WHERE conversation_id = ?", [conversationID])?["s"].int ?? 1
             try conn.execute("INSERT INTO conversation_messages(id, conversation_id, seq, role, text, model_id, model_name, created, updated) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",

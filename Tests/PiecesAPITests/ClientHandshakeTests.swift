@@ -188,3 +188,28 @@ import TestSupport
         #expect(usage?["models"]?.array?.contains { $0["model"]?.string == "gpt-4o" } == false)
     }
 }
+
+/// Message ids sort in creation order: the SDK wrapper lists messages in the (sorted) key order of `indices`.
+@Suite struct OrderedMessageIDTests {
+    @Test func idsMadeInARowSortInThatOrder() async throws {
+        try await PiecesFixture.with { f in
+            let ws = try await WSClient(port: f.server.port, path: "/qgpt/stream")
+            var conversation: JSONValue = .null
+            for q in ["one", "two", "three"] {
+                var input: [String: JSONValue] = ["question": ["query": .string(q), "relevant": ["iterable": []]]]
+                if conversation != .null { input["conversation"] = conversation }
+                try ws.sendText(JSONValue.object(input).text)
+                while true {
+                    let m = try #require(JSONValue.parse(try await ws.readText()))
+                    conversation = m["conversation"] ?? conversation
+                    if m["status"]?.string == "COMPLETED" { break }
+                }
+            }
+            let messages = try #require(try await f.get("/conversation/\(conversation.string ?? "")/messages")["iterable"]?.array)
+            let ids = messages.compactMap { $0["id"]?.string }
+            #expect(ids.count == 6)
+            #expect(ids == ids.sorted())
+            #expect(ids.allSatisfy { $0.count == 36 && Array($0)[14] == "7" })  // UUIDv7-shaped
+        }
+    }
+}
