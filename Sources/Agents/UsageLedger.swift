@@ -25,7 +25,10 @@ public enum UsageScope: Sendable, Equatable {
     case build(session: String, chat: String?)
     /// A workflow run's Events agent.
     case run(String)
+    /// A Pieces client's question (QGPT), under the model that actually answered.
+    case qgpt
 }
+
 
 /// Prices per model, in currency units per million tokens: `--llm-prices gpt-4o=2.5/10,claude-haiku-4-5=1/5`.
 public struct ModelPrices: Sendable, Equatable {
@@ -95,6 +98,7 @@ public final class UsageLedger: Sendable {
         case .chat(let c): ("orchestrator", c, nil, nil)
         case .build(let s, let c): ("codegen", c, s, nil)
         case .run(let r): ("events", nil, nil, r)
+        case .qgpt: ("qgpt", nil, nil, nil)
         }
         let cost = prices.cost(model: call.model, usage: call.usage)
         try? db.write { conn in
@@ -104,6 +108,11 @@ public final class UsageLedger: Sendable {
                 """, [agent, chat, session, run, call.model, call.usage?.promptTokens ?? 0, call.usage?.completionTokens ?? 0,
                       cost == nil ? 0 : 1, cost ?? 0, call.ms, Clock.iso8601Now()])
         }
+    }
+
+    /// A call made outside the agent loop (QGPT).
+    public func record(model: String, usage: Usage?, ms: Int, for scope: UsageScope) {
+        record(ModelCall(model: model, usage: usage, ms: ms), for: scope)
     }
 
     public func totals(chat: String) throws -> UsageTotals { try sum("chat_id = ?", [chat]) }

@@ -40,11 +40,15 @@ public final class Application: Sendable {
     /// Every tool in the agents' shared registry.
     public let toolNames: [String]
     private let llmSource: String
+    /// The Pieces port file this server may claim; nil when it is not to touch it.
+    let portFile: PiecesPortFile?
 
     public init(options: ServeOptions, logger: Logger, environment: [String: String] = ProcessInfo.processInfo.environment,
                 listen: Bool = true) throws {
         self.options = options
         self.logger = logger
+        portFile = options.piecesPortFile.enabled(environment: environment) && Application.reachableOnLoopback(options.host)
+            ? environment["HOME"].map { PiecesPortFile(userHome: $0) } : nil
         try Application.prepareHome(options)
         database = try Database(path: options.databasePath, migrations: Schema.all)
         let secrets: SecretStore
@@ -85,6 +89,7 @@ public final class Application: Sendable {
             return p.providerName == "offline" ? (OfflineAgentEngine(), nil) : (p, model)
         }
         let usage = UsageLedger(db: database, prices: options.llmPrices)
+        pieces.onModelCall { usage.record(model: $0.model, usage: $0.usage, ms: $0.ms, for: .qgpt) }
         let codegen = Codegen(services: services, db: database, workspacesRoot: home.appendingPathComponent("workspaces"),
                               logger: logger, usage: usage, budgetSeconds: options.codegenSeconds, provider: agentProvider)
         let repairs = Repairs(db: database, codegen: codegen, brain: brain, logger: logger)
@@ -242,6 +247,10 @@ public final class Application: Sendable {
     /// Serves until SIGINT or SIGTERM, then shuts down gracefully.
     public func runUntilSignalled() async {
         guard let server else { return }
+        // Handlers first: a signal during start-up still shuts down gracefully (and takes the port file back).
+        let termination = Application.terminationSignal()
+        // Before "listening": whoever waits for that line finds the port file settled.
+        await claimPortFile(server.port)
         logger.info("server.listening", ["host": options.host, "port": "\(server.port)", "callback": "127.0.0.1:\(internalServer?.port ?? 0)",
                                          "url": options.resolvedPublicURL(boundPort: server.port),
                                          "home": options.home, "version": ProductVersion.current,
@@ -258,9 +267,10 @@ public final class Application: Sendable {
         Task { await outbound.run() }
         await services.supervisor.restore()
         automation.start()
-        let signal = await Application.waitForTerminationSignal()
+        let signal = await termination.value
         logger.info("server.stopping", ["signal": signal])
         mcp.shutdown()
+        portFile?.release(port: server.port)
         await server.shutdown()
         await internalServer?.shutdown()
         await automation.shutdown()
@@ -269,20 +279,37 @@ public final class Application: Sendable {
         logger.info("server.stopped")
     }
 
-    static func waitForTerminationSignal() async -> String {
-        await withCheckedContinuation { (cont: CheckedContinuation<String, Never>) in
-            let once = OnceFlag()
-            var sources: [DispatchSourceSignal] = []
-            for (sig, name) in [(SIGINT, "SIGINT"), (SIGTERM, "SIGTERM")] {
-                signal(sig, SIG_IGN)
-                let source = DispatchSource.makeSignalSource(signal: sig, queue: .global())
-                source.setEventHandler {
-                    if once.claim() { cont.resume(returning: name) }
-                }
-                source.resume()
-                sources.append(source)
-            }
-            SignalSources.keep(sources)
+    /// Plugins connect to 127.0.0.1:<port>: only a loopback or wildcard listener is reachable that way.
+    static func reachableOnLoopback(_ host: String) -> Bool {
+        ServiceURLs.isLoopbackName(host) || host == "0.0.0.0" || host == "::"
+    }
+
+    /// Names our port in the Pieces port file, unless another live Pieces OS holds it.
+    func claimPortFile(_ port: Int) async {
+        guard let portFile else { return }
+        switch await portFile.claim(port: port) {
+        case .wrote: logger.info("pieces.port_file_written", ["path": portFile.path])
+        case .keptLiveOther(let other):
+            logger.info("pieces.port_file_kept", ["path": portFile.path, "reason": "another Pieces OS answers on \(other); plugins keep using it"])
+        case .failed(let why): logger.warn("pieces.port_file_failed", ["error": why])
+        }
+    }
+
+    /// Installs the SIGINT/SIGTERM handlers now; the task answers the first signal's name.
+    static func terminationSignal() -> Task<String, Never> {
+        let (stream, continuation) = AsyncStream<String>.makeStream(bufferingPolicy: .bufferingOldest(1))
+        var sources: [DispatchSourceSignal] = []
+        for (sig, name) in [(SIGINT, "SIGINT"), (SIGTERM, "SIGTERM")] {
+            signal(sig, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: sig, queue: .global())
+            source.setEventHandler { continuation.yield(name) }
+            source.resume()
+            sources.append(source)
+        }
+        SignalSources.keep(sources)
+        return Task {
+            for await name in stream { return name }
+            return "SIGTERM"
         }
     }
 }
@@ -290,18 +317,6 @@ public final class Application: Sendable {
 public struct StartupError: Error, CustomStringConvertible {
     public let description: String
     public init(_ d: String) { description = d }
-}
-
-final class OnceFlag: @unchecked Sendable {
-    private let lock = NSLock()
-    private var claimed = false
-    func claim() -> Bool {
-        lock.lock()
-        defer { lock.unlock() }
-        if claimed { return false }
-        claimed = true
-        return true
-    }
 }
 
 /// Keeps signal sources alive for the life of the process.

@@ -37,6 +37,8 @@ public struct ServeOptions: Sendable, Equatable {
     public var codegenSeconds: Double = 300
     /// Prices per model, to turn tokens into cost.
     public var llmPrices = ModelPrices()
+    /// The Pieces port file desktop plugins read first (see PiecesPortFile).
+    public var piecesPortFile = PortFileMode.auto
 
     public init(home: String) { self.home = home }
 
@@ -161,6 +163,10 @@ struct OptionSpec: Sendable {
         OptionSpec(flag: "service-data", env: "OPENPIECES_SERVICE_DATA", valueName: "MB", help: "size of each service's data/ directory, in MB (default 512)") { o, v throws(UsageError) in
             o.serviceLimits.dataMB = try limit(v, "--service-data", 1...1_048_576)
         },
+        OptionSpec(flag: "pieces-port-file", env: "OPENPIECES_PIECES_PORT_FILE", valueName: "mode", help: "on, off or auto: write the port to the file Pieces desktop plugins read (~/Documents/com.pieces.os/production/Config/.port.txt); auto (default) writes it in a desktop session unless another Pieces OS is live; bare --pieces-port-file means on, --no-pieces-port-file off") { o, v throws(UsageError) in
+            guard let m = PortFileMode(rawValue: v.lowercased()) else { throw UsageError("--pieces-port-file takes on, off or auto, not '\(v)'") }
+            o.piecesPortFile = m
+        },
         OptionSpec(flag: "llm-provider", env: "OPENPIECES_LLM_PROVIDER", valueName: "name", help: "openai (any OpenAI-compatible server) or anthropic (default: from --llm-base-url; api.anthropic.com means anthropic)") { o, v throws(UsageError) in
             guard let kind = LLMProviderKind(name: v) else { throw UsageError("--llm-provider takes openai or anthropic, not '\(v)'") }
             o.llmProvider = kind
@@ -193,6 +199,12 @@ struct OptionSpec: Sendable {
         while i < arguments.count {
             let arg = arguments[i]
             guard arg.hasPrefix("--") else { throw UsageError("unexpected argument '\(arg)'") }
+            // Switches without a value.
+            if arg == "--no-pieces-port-file" || (arg == "--pieces-port-file" && (i + 1 == arguments.count || arguments[i + 1].hasPrefix("--"))) {
+                options.piecesPortFile = arg == "--pieces-port-file" ? .on : .off
+                i += 1
+                continue
+            }
             var name = String(arg.dropFirst(2))
             var value: String?
             if let eq = name.firstIndex(of: "=") {

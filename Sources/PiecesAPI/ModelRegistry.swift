@@ -27,14 +27,23 @@ public struct LLMSettings: Sendable, Equatable {
     public var effectiveModel: String { model ?? kind.defaultModel }
 }
 
-/// The models QGPT can use: the configured provider's model and the offline engine. `load` picks one; the choice persists.
+/// The models QGPT can use: the configured provider's model, the offline engine, and the catalogue's aliases
+/// (which run on the first of those). `load` picks one; the choice persists.
 final class ModelRegistry: Sendable {
     struct Entry: Sendable {
         var id: String
         var name: String
         var cloud: Bool
         var provider: any LLMProvider
+        /// The model that actually answers, at the provider.
         var modelName: String
+        /// Set for a catalogue alias: the name and unique clients asked for.
+        var alias: CatalogueAlias? = nil
+        /// The provider's host, for saying where an alias runs.
+        var host: String? = nil
+
+        /// What clients match by `unique`.
+        var unique: String { alias?.unique ?? modelName }
     }
 
     private let state: Locked<(settings: LLMSettings, entries: [Entry])>
@@ -64,10 +73,20 @@ final class ModelRegistry: Sendable {
             let provider = settings.kind.makeProvider(baseURL: base, apiKey: settings.apiKey, model: model, logger: logger)
             let host = URL(string: base)?.host ?? ""
             let local = host == "127.0.0.1" || host == "localhost" || host == "::1"
-            entries.append(Entry(id: ModelRegistry.id(base, model), name: model, cloud: !local, provider: provider, modelName: model))
+            entries.append(Entry(id: ModelRegistry.id(base, model), name: model, cloud: !local, provider: provider, modelName: model,
+                                 host: URL(string: base)?.port.map { "\(host):\($0)" } ?? host))
         }
         entries.append(Entry(id: OfflineEngine.modelID, name: "OpenPieces offline (answers from your snippets)", cloud: false,
                              provider: OfflineEngine(), modelName: OfflineEngine.modelID))
+        // The aliases run on what QGPT would use by default: the configured provider, else the offline engine.
+        let target = entries[0]
+        for alias in ModelCatalogue.aliases {
+            var e = target
+            e.id = alias.id
+            e.name = alias.name
+            e.alias = alias
+            entries.append(e)
+        }
         return entries
     }
 
@@ -84,8 +103,11 @@ final class ModelRegistry: Sendable {
         return saved.flatMap { entry($0) } ?? entries[0]
     }
 
+    /// The entry a request names: by id, else by `unique` or name (how clients refer to catalogue models); else the selected one.
     func resolve(_ requested: String?) -> Entry {
-        requested.flatMap(entry) ?? selected()
+        guard let requested, !requested.isEmpty else { return selected() }
+        let all = entries
+        return all.first { $0.id == requested } ?? all.first { $0.unique == requested || $0.name == requested } ?? selected()
     }
 
     func load(_ id: String) throws {
@@ -99,7 +121,8 @@ final class ModelRegistry: Sendable {
 
     /// The provider's base URL for entries that talk to one (downloads pull from it).
     func baseURL(_ e: Entry) -> String? {
-        e.provider.providerName == "offline" || settings.kind == .anthropic ? nil : settings.baseURL  // nothing to pull from Anthropic
+        // An alias has nothing to pull: it is a name for the provider's model.
+        e.alias != nil || e.provider.providerName == "offline" || settings.kind == .anthropic ? nil : settings.baseURL  // nothing to pull from Anthropic
     }
 
     func json(_ e: Entry, download: ModelDownloads.State?) -> JSONValue {
@@ -107,15 +130,27 @@ final class ModelRegistry: Sendable {
         // Cloud models and the offline engine are always there; a local runtime's model is there once pulled
         // (or when nobody asked: most runtimes serve what they list).
         let downloaded = download?.downloaded ?? true
-        return ["id": .string(e.id), "name": .string(e.name), "version": "1", "cloud": .bool(e.cloud),
-                "created": PiecesTime.grouped("2026-01-01T00:00:00.000Z"), "type": "BALANCED", "usage": "CODE_CONVERSATION",
-                "downloaded": .bool(e.cloud || e.provider.providerName == "offline" || downloaded),
-                "downloading": .bool(download?.isRunning ?? false), "loaded": .bool(loaded), "unique": .string(e.modelName),
-                "description": .string(summary(e))]
+        var o: [String: JSONValue] = [
+            "id": .string(e.id), "name": .string(e.name), "version": "1", "cloud": .bool(e.cloud),
+            "created": PiecesTime.grouped("2026-01-01T00:00:00.000Z"), "type": "BALANCED", "usage": "CODE_CONVERSATION",
+            "downloaded": .bool(e.alias != nil || e.cloud || e.provider.providerName == "offline" || downloaded),
+            "downloading": .bool(download?.isRunning ?? false), "loaded": .bool(loaded), "unique": .string(e.unique),
+            "description": .string(summary(e))]
+        if let alias = e.alias { o["foundation"] = .string(alias.foundation) }
+        return .object(o)
     }
 
-    private func summary(_ e: Entry) -> String {
-        switch e.provider.providerName {
+    /// One line on what answers: for an alias, plainly where it really runs.
+    func summary(_ e: Entry) -> String {
+        if let alias = e.alias {
+            if e.provider.providerName == "offline" {
+                return "Alias of '\(alias.unique)' for Pieces clients: no LLM provider is configured, so it runs on the OpenPieces offline engine "
+                    + "(answers from your snippets). Configure a provider (--llm-base-url, or the dashboard's LLM settings) for a real model."
+            }
+            return "Alias of '\(alias.unique)' for Pieces clients: runs on \(e.modelName) at \(e.host ?? "the configured provider") "
+                + "(the configured \(e.provider.providerName) provider)."
+        }
+        return switch e.provider.providerName {
         case "offline": "Retrieval over your saved snippets; works offline."
         case "anthropic": "Anthropic Messages API model."
         default: "OpenAI-compatible provider model."

@@ -10,18 +10,21 @@ public final class PiecesAPI: Sendable {
     let qgpt: QGPTService
     let downloads: ModelDownloads
     let logger: Logger
+    /// QGPT's model calls, for the usage ledger.
+    let calls: ModelCallSink
     /// The largest fragment a snippet may carry.
     static let maxFragmentBytes = 1024 * 1024
 
     public init(database: Database, llm: LLMSettings, logger: Logger) throws {
         store = try PiecesStore(db: database)
         models = ModelRegistry(settings: llm, db: database, logger: logger)
-        qgpt = QGPTService(store: store, models: models)
+        calls = ModelCallSink()
+        qgpt = QGPTService(store: store, models: models, calls: calls)
         downloads = ModelDownloads(db: database, logger: logger)
         self.logger = logger
     }
 
-    public static var migrations: [Migration] { PiecesSchema.migrations }
+    public static var migrations: [Migration] { PiecesSchema.migrations + [MessageModelSchema.migration] }
 
     /// Saves many snippets at once (one transaction per call): imports and benchmarks.
     public func importAssets(_ items: [(name: String, text: String)]) throws {
@@ -69,8 +72,11 @@ public final class PiecesAPI: Sendable {
     /// The LLM provider QGPT and the agents use; changing it takes effect for the next request.
     public var llmSettings: LLMSettings { models.settings }
     public func configureLLM(_ settings: LLMSettings) { models.reconfigure(settings) }
+    /// Called after every QGPT model call with the model that actually answered.
+    public func onModelCall(_ f: @escaping @Sendable (QGPTModelCall) -> Void) { calls.set(f) }
 
     public func install(_ r: inout Router) {
+        installConnect(&r)
         installAssets(&r)
         installConversations(&r)
         installQGPT(&r)
@@ -307,13 +313,7 @@ public final class PiecesAPI: Sendable {
             }
             return .jsonValue(["id": .string(s.id), "opened": PiecesTime.grouped(s.opened), "closed": PiecesTime.grouped(s.closed)])
         }
-        r.add("GET", "/user", .inline { _ in
-            // The local user: seed fields at the top level and the SDK's {"user": …} wrapper, so clients consider themselves signed in.
-            let profile: [String: JSONValue] = ["id": "local-user", "name": "Local user", "email": "user@localhost", "username": "local",
-                                                "aesthetics": ["font": ["size": 14], "theme": ["dark": true]], "allocation": .null]
-            var top = profile
-            top["user"] = .object(profile)
-            return .jsonValue(.object(top))
-        })
+        // The local user, so clients consider themselves signed in.
+        r.add("GET", "/user", .inline { _ in .jsonValue(LocalUser.snapshot) })
     }
 }

@@ -70,12 +70,17 @@ enum PiecesJSON {
     }
 
     static func message(_ m: MessageRecord) -> JSONValue {
-        let o: [String: JSONValue] = [
+        var o: [String: JSONValue] = [
             "id": .string(m.id), "role": .string(m.role), "conversation": ["id": .string(m.conversationID)],
             "created": PiecesTime.grouped(m.created), "updated": PiecesTime.grouped(m.updated),
             "fragment": fragment(m.text),
         ]
-        // `model` is a full Model in the SDK: leave it out rather than send a partial one.
+        // The model that wrote it, named as it really is (not the alias a client picked); a full Model, as the SDK requires.
+        if let id = m.modelID, let name = m.modelName {
+            o["model"] = ["id": .string(id), "name": .string(name), "unique": .string(name), "version": "1", "cloud": false,
+                          "created": PiecesTime.grouped(m.created), "type": "BALANCED", "usage": "CODE_CONVERSATION",
+                          "description": .string("The model that wrote this message.")]
+        }
         return .object(o)
     }
 

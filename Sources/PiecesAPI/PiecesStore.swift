@@ -272,12 +272,12 @@ final class PiecesStore: Sendable {
     }
 
     @discardableResult
-    func appendMessage(_ conversationID: String, role: String, text: String, modelID: String?) throws -> MessageRecord {
-        let id = IDs.make(), now = PiecesTime.now()
+    func appendMessage(_ conversationID: String, role: String, text: String, modelID: String?, modelName: String? = nil) throws -> MessageRecord {
+        let id = IDs.ordered(), now = PiecesTime.now()
         try db.write { conn in
             let seq = try conn.queryOne("SELECT COALESCE(MAX(seq), 0) + 1 AS s FROM conversation_messages WHERE conversation_id = ?", [conversationID])?["s"].int ?? 1
-            try conn.execute("INSERT INTO conversation_messages(id, conversation_id, seq, role, text, model_id, created, updated) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                             [id, conversationID, seq, role, text, modelID, now, now])
+            try conn.execute("INSERT INTO conversation_messages(id, conversation_id, seq, role, text, model_id, model_name, created, updated) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                             [id, conversationID, seq, role, text, modelID, modelName, now, now])
             try conn.execute("UPDATE conversations SET updated = ? WHERE id = ?", [now, conversationID])
         }
         feed.publish(Change(kind: .conversation, id: conversationID, deleted: false))
@@ -293,7 +293,7 @@ final class PiecesStore: Sendable {
     private static func message(_ r: Row) -> MessageRecord {
         MessageRecord(id: r["id"].string ?? "", conversationID: r["conversation_id"].string ?? "", seq: r["seq"].int ?? 0,
                       role: r["role"].string ?? "USER", text: r["text"].string ?? "", modelID: r["model_id"].string,
-                      created: r["created"].string ?? "", updated: r["updated"].string ?? "")
+                      modelName: r["model_name"].string, created: r["created"].string ?? "", updated: r["updated"].string ?? "")
     }
 }
 

@@ -1,3 +1,4 @@
+import Foundation
 import Core
 import HTTPServer
 import LLM
@@ -11,9 +12,10 @@ extension PiecesAPI {
             var out = try qgpt.relevance(query: query, seeds: body["seeds"]?["iterable"]?.array ?? [],
                                          assetIDs: (body["assets"]?["iterable"]?.array ?? []).compactMap { $0["id"]?.string })
             if body["options"]?["question"]?.bool == true {
-                let text = try await answer(query: query, relevant: out["relevant"], model: body["model"]?.string, history: [])
+                let (result, entry) = try await answer(query: query, relevant: out["relevant"], model: body["model"]?.string, history: [])
                 if case .object(var o) = out {
-                    o["answer"] = ["answers": PiecesJSON.iterable([["text": .string(text.text), "score": 1]])]
+                    o["answer"] = ["answers": PiecesJSON.iterable([["text": .string(result.text), "score": 1]]),
+                                   "model": PiecesAPI.answeredBy(entry, result)]
                     out = .object(o)
                 }
             }
@@ -22,8 +24,9 @@ extension PiecesAPI {
         r.post("/qgpt/question") { [self] req in
             let body = try RequestBody.json(req)
             let query = try RequestBody.string(body["query"], "query")
-            let result = try await answer(query: query, relevant: body["relevant"], model: body["model"]?.string, history: [])
-            return .jsonValue(["answers": PiecesJSON.iterable([["text": .string(result.text), "score": 1]])])
+            let (result, entry) = try await answer(query: query, relevant: body["relevant"], model: body["model"]?.string, history: [])
+            return .jsonValue(["answers": PiecesJSON.iterable([["text": .string(result.text), "score": 1]]),
+                               "model": PiecesAPI.answeredBy(entry, result)])
         }
         r.post("/qgpt/reprompt") { [self] req in
             let body = try RequestBody.json(req)
@@ -36,14 +39,23 @@ extension PiecesAPI {
     }
 
     /// One grounded answer, collected. Model failures become 502/503 with the provider's advice.
-    func answer(query: String, relevant: JSONValue?, model: String?, history: [MessageRecord]) async throws -> ChatResult {
+    func answer(query: String, relevant: JSONValue?, model: String?, history: [MessageRecord]) async throws -> (ChatResult, ModelRegistry.Entry) {
         let entry = models.resolve(model)
         let snippets = try qgpt.snippets(relevant, fallbackQuery: query)
+        let started = Date()
         do {
-            return try await entry.provider.complete(ChatRequest(model: entry.modelName, messages: qgpt.chat(query: query, snippets: snippets, history: history)))
+            let result = try await entry.provider.complete(ChatRequest(model: entry.modelName, messages: qgpt.chat(query: query, snippets: snippets, history: history)))
+            calls.report(entry, result, started: started)
+            return (result, entry)
         } catch let e as LLMError {
             throw PiecesAPI.httpError(e)
         }
+    }
+
+    /// Which model answered, beside the answer: an alias a client picked names the model that really ran.
+    static func answeredBy(_ entry: ModelRegistry.Entry, _ result: ChatResult?) -> JSONValue {
+        let actual = result.map(\.model).flatMap { $0.isEmpty ? nil : $0 } ?? entry.modelName
+        return ["id": .string(entry.id), "name": .string(entry.name), "actual": .string(actual), "provider": .string(entry.provider.providerName)]
     }
 
     static func httpError(_ e: LLMError) -> HTTPError {
@@ -128,6 +140,8 @@ final class QGPTStream: Sendable {
             } else {
                 await send(.object(base.merging(["status": "INITIALIZED"]) { _, b in b }))
             }
+            var finished: ChatResult?
+            let started = Date()
             let history = try api.store.messages(conversationID)
             let entry = api.models.resolve(question?["model"]?.string ?? relevanceInput?["model"]?.string)
             try api.store.appendMessage(conversationID, role: "USER", text: query, modelID: entry.id)
@@ -136,15 +150,20 @@ final class QGPTStream: Sendable {
             var full = ""
             for try await event in entry.provider.stream(chat) {
                 try Task.checkCancellation()
-                if case .text(let piece) = event {
+                switch event {
+                case .text(let piece):
                     full += piece
                     await send(.object(base.merging(["status": "IN-PROGRESS",
                                                      "question": ["answers": PiecesJSON.iterable([["text": .string(piece), "score": 1]])]]) { _, b in b }))
+                case .done(let result):
+                    finished = result
                 }
             }
+            api.calls.report(entry, finished, started: started)
             try Task.checkCancellation()
-            try api.store.appendMessage(conversationID, role: "ASSISTANT", text: full, modelID: entry.id)
-            await send(.object(base.merging(["status": "COMPLETED"]) { _, b in b }))
+            let answeredBy = PiecesAPI.answeredBy(entry, finished)
+            try api.store.appendMessage(conversationID, role: "ASSISTANT", text: full, modelID: entry.id, modelName: answeredBy["actual"]?.string)
+            await send(.object(base.merging(["status": "COMPLETED", "model": answeredBy]) { _, b in b }))
         } catch is CancellationError {
             await send(["request": .string(request), "conversation": .string(conversationID), "status": "STOPPED"])
         } catch {

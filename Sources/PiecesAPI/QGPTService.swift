@@ -5,12 +5,14 @@ import LLM
 final class QGPTService: Sendable {
     let store: PiecesStore
     let models: ModelRegistry
+    let calls: ModelCallSink
     /// Grounding sent to a model is bounded: a question never carries more than this many characters of snippets.
     static let maxContextChars = 24_000
 
-    init(store: PiecesStore, models: ModelRegistry) {
+    init(store: PiecesStore, models: ModelRegistry, calls: ModelCallSink) {
         self.store = store
         self.models = models
+        self.calls = calls
     }
 
     /// Scores the given seeds against the query, or, with none given, searches every saved asset.
@@ -88,7 +90,9 @@ final class QGPTService: Sendable {
         var messages: [ChatMessage] = [.system("Rewrite the user's follow-up as one standalone question, using the conversation for context. Reply with the question only.")]
         for (role, text) in history.suffix(20) { messages.append(role == "ASSISTANT" ? .assistant(text) : .user(text)) }
         messages.append(.user(query))
+        let started = Date()
         let result = try await entry.provider.complete(ChatRequest(model: entry.modelName, messages: messages, temperature: 0))
+        calls.report(entry, result, started: started)
         let rewritten = result.text.trimmingCharacters(in: .whitespacesAndNewlines)
         return rewritten.isEmpty ? query : rewritten
     }

@@ -29,6 +29,8 @@ struct MessageRecord: Sendable {
     var seq: Int
     var role, text: String
     var modelID: String?
+    /// The model that actually wrote an assistant message (an alias's provider model).
+    var modelName: String? = nil
     var created, updated: String
 }
 

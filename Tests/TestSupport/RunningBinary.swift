@@ -14,6 +14,8 @@ public final class RunningBinary: @unchecked Sendable {
         var env = ProcessInfo.processInfo.environment
         // Every test server knows the test admin token, so tests authenticate like any client.
         env["OPENPIECES_ADMIN_TOKEN"] = TestAuth.token
+        // Test servers leave a desktop's Pieces port file alone unless a test asks (with its own HOME).
+        env["OPENPIECES_PIECES_PORT_FILE"] = "off"
         for (k, v) in environment { env[k] = v }
         process.environment = env
         process.standardError = stderr

@@ -59,6 +59,7 @@ def _serve(extra):
     for k in list(env):
         if k.startswith("OPENPIECES_"):
             del env[k]
+    env["OPENPIECES_PIECES_PORT_FILE"] = "off"  # never touch a desktop's Pieces port file
     server = Running([os.path.join(BIN, "openpieces"), "serve", "--port", "0", "--home", home] + extra, env=env)
     port = _wait_for(server.proc, r"event=server\.listening .*port=(\d+)", "stderr")
     return server, port
