@@ -70,5 +70,6 @@ public enum PiecesSchema {
                 updated TEXT NOT NULL
             );
             """),
+        PiecesLinksSchema.migration,
     ]
 }

@@ -22,6 +22,17 @@ struct ConversationRecord: Sendable {
     var modelID: String?
     var created, updated: String
     var messageIDs: [String]
+    /// What the conversation is grounded on (`/conversation/{c}/assets|anchors/associate/{id}`).
+    var assetIDs: [String] = []
+    var anchorIDs: [String] = []
+}
+
+/// A file or folder path a client points the copilot at.
+struct AnchorRecord: Sendable {
+    var id, type, fullpath: String
+    var name: String?
+    var created, updated: String
+    var conversationIDs: [String] = []
 }
 
 struct MessageRecord: Sendable {
