@@ -5,10 +5,10 @@ import HTTPServer
 /// sign in to or out of, and OpenPieces is restarted by the service manager that runs it.
 extension PiecesAPI {
     func installOS(_ r: inout Router) {
-        r.post("/os/sign_in") { _ in .jsonValue(.object(LocalUser.profile)) }
+        r.post("/os/sign_in") { _ in .jsonValue(LocalUser.profile) }
         r.post("/os/sign_out") { _ in
             // The SDK reads `Users`: the local user stays, since it is the only one.
-            .jsonValue(["iterable": [.object(LocalUser.profile)],
+            .jsonValue(["iterable": [LocalUser.profile],
                         "message": "OpenPieces is local-only: there is no Pieces cloud account to sign out of, so the local user stays signed in."])
         }
         let restart: @Sendable (Request) async throws -> Response = { _ in

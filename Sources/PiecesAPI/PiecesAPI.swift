@@ -258,7 +258,8 @@ public final class PiecesAPI: Sendable {
         }
         r.add("GET", "/user", .inline { _ in
             // The local user: seed fields at the top level and the SDK's {"user": …} wrapper, so clients consider themselves signed in.
-            let profile = LocalUser.profile
+            let profile: [String: JSONValue] = ["id": "local-user", "name": "Local user", "email": "user@localhost", "username": "local",
+                                                "aesthetics": ["font": ["size": 14], "theme": ["dark": true]], "allocation": .null]
             var top = profile
             top["user"] = .object(profile)
             return .jsonValue(.object(top))
