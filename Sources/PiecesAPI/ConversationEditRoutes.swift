@@ -1,4 +1,5 @@
 import Core
+import Foundation
 import HTTPServer
 import LLM
 
@@ -85,5 +86,3 @@ extension PiecesAPI {
         return title.isEmpty ? fallback : String(title.prefix(80))
     }
 }
-
-import Foundation
