@@ -30,10 +30,10 @@ extension PiecesAPI {
             guard try store.deleteConversation(id) else { throw HTTPError.notFound("No conversation with id '\(id)'.") }
             return .jsonValue(.string(id))
         }
-        for target in [PiecesStore.LinkTarget.asset, .anchor] {
+        for target in PiecesStore.LinkTarget.allCases {
             for associate in [true, false] {
                 let verb = associate ? "associate" : "disassociate"
-                r.post("/conversation/:conversation/\(target.rawValue)s/\(verb)/:\(target.rawValue)") { [self] req in
+                r.post("/conversation/:conversation/\(target.path)/\(verb)/:\(target.rawValue)") { [self] req in
                     let c = req.parameter("conversation") ?? "", id = req.parameter(target.rawValue) ?? ""
                     guard try store.link(conversation: c, target, id, associate: associate) else {
                         throw HTTPError.notFound("No conversation '\(c)' or no \(target.rawValue) '\(id)'. Create the \(target.rawValue) first.")

@@ -67,6 +67,7 @@ enum PiecesJSON {
         ]
         if !c.assetIDs.isEmpty { o["assets"] = flattened(c.assetIDs) }
         if !c.anchorIDs.isEmpty { o["anchors"] = flattened(c.anchorIDs) }
+        if !c.groundingMessageIDs.isEmpty { o["grounding"] = ["messages": flattened(c.groundingMessageIDs)] }
         if let n = c.name { o["name"] = .string(n) }
         if let m = c.modelID { o["model"] = ["id": .string(m)] }
         return .object(o)

@@ -1,7 +1,9 @@
 import Store
 
-/// Anchors (file and folder paths) and what a conversation is grounded on: its assets and anchors.
+/// Anchors (file and folder paths) and what a conversation is grounded on: its assets, anchors and earlier messages.
 enum PiecesLinksSchema {
+    static let migrations = [migration, groundingMessages]
+
     static let migration = Migration(24, "pieces_links", """
         CREATE TABLE anchors (
             id TEXT PRIMARY KEY,
@@ -22,6 +24,17 @@ enum PiecesLinksSchema {
             anchor_id TEXT NOT NULL REFERENCES anchors(id) ON DELETE CASCADE,
             created TEXT NOT NULL,
             PRIMARY KEY (conversation_id, anchor_id)
+        );
+        """)
+}
+
+extension PiecesLinksSchema {
+    static let groundingMessages = Migration(25, "pieces_grounding_messages", """
+        CREATE TABLE conversation_grounding_messages (
+            conversation_id TEXT NOT NULL REFERENCES conversations(id) ON DELETE CASCADE,
+            message_id TEXT NOT NULL REFERENCES conversation_messages(id) ON DELETE CASCADE,
+            created TEXT NOT NULL,
+            PRIMARY KEY (conversation_id, message_id)
         );
         """)
 }

@@ -5,32 +5,46 @@ import Store
 extension PiecesStore {
     // MARK: conversation links
 
-    /// The assets and anchors each conversation is grounded on (one conversation, or all with nil), oldest link first.
-    static func links(_ conn: SQLiteConnection, conversationID: String?) throws -> (assets: [String: [String]], anchors: [String: [String]]) {
+    /// The assets, anchors and messages each conversation is grounded on (one conversation, or all with nil), oldest link first.
+    static func links(_ conn: SQLiteConnection, conversationID: String?) throws -> (assets: [String: [String]], anchors: [String: [String]], messages: [String: [String]]) {
         let filter = conversationID == nil ? "" : "WHERE conversation_id = ?"
         let args: [any SQLBindable] = conversationID.map { [$0] } ?? []
-        var assets: [String: [String]] = [:], anchors: [String: [String]] = [:]
-        for r in try conn.query("SELECT conversation_id, asset_id FROM conversation_assets \(filter) ORDER BY created, asset_id", args) {
-            assets[r["conversation_id"].string ?? "", default: []].append(r["asset_id"].string ?? "")
+        func load(_ target: LinkTarget) throws -> [String: [String]] {
+            var out: [String: [String]] = [:]
+            for r in try conn.query("SELECT conversation_id, \(target.column) AS id FROM \(target.table) \(filter) ORDER BY created, \(target.column)", args) {
+                out[r["conversation_id"].string ?? "", default: []].append(r["id"].string ?? "")
+            }
+            return out
         }
-        for r in try conn.query("SELECT conversation_id, anchor_id FROM conversation_anchors \(filter) ORDER BY created, anchor_id", args) {
-            anchors[r["conversation_id"].string ?? "", default: []].append(r["anchor_id"].string ?? "")
-        }
-        return (assets, anchors)
+        return (try load(.asset), try load(.anchor), try load(.message))
     }
 
-    enum LinkTarget: String { case asset, anchor }
+    /// What a conversation can be grounded on; the raw value is the path segment (`/conversation/{c}/assets/...`).
+    enum LinkTarget: String, CaseIterable {
+        case asset, anchor, message
 
-    /// Links (or unlinks) an asset or anchor to a conversation. Nil when either side does not exist.
+        var table: String {
+            switch self {
+            case .asset: "conversation_assets"
+            case .anchor: "conversation_anchors"
+            case .message: "conversation_grounding_messages"
+            }
+        }
+        var column: String { rawValue + "_id" }
+        var owner: String { self == .message ? "conversation_messages" : rawValue + "s" }
+        /// The route under `/conversation/{c}/`: messages ground a conversation under `grounding/`.
+        var path: String { self == .message ? "grounding/messages" : rawValue + "s" }
+    }
+
+    /// Links (or unlinks) an asset, anchor or message to a conversation. False when either side does not exist.
     func link(conversation: String, _ target: LinkTarget, _ id: String, associate: Bool) throws -> Bool {
-        let (table, column, owner) = target == .asset ? ("conversation_assets", "asset_id", "assets") : ("conversation_anchors", "anchor_id", "anchors")
         let found = try db.write { conn -> Bool in
             guard try conn.queryOne("SELECT id FROM conversations WHERE id = ?", [conversation]) != nil,
-                  try conn.queryOne("SELECT id FROM \(owner) WHERE id = ?", [id]) != nil else { return false }
+                  try conn.queryOne("SELECT id FROM \(target.owner) WHERE id = ?", [id]) != nil else { return false }
             if associate {
-                try conn.execute("INSERT OR IGNORE INTO \(table)(conversation_id, \(column), created) VALUES (?, ?, ?)", [conversation, id, PiecesTime.now()])
+                try conn.execute("INSERT OR IGNORE INTO \(target.table)(conversation_id, \(target.column), created) VALUES (?, ?, ?)", [conversation, id, PiecesTime.now()])
             } else {
-                try conn.execute("DELETE FROM \(table) WHERE conversation_id = ? AND \(column) = ?", [conversation, id])
+                try conn.execute("DELETE FROM \(target.table) WHERE conversation_id = ? AND \(target.column) = ?", [conversation, id])
             }
             return true
         }

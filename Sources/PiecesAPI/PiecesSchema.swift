@@ -70,6 +70,5 @@ public enum PiecesSchema {
                 updated TEXT NOT NULL
             );
             """),
-        PiecesLinksSchema.migration,
-    ]
+    ] + PiecesLinksSchema.migrations
 }

@@ -255,6 +255,7 @@ final class PiecesStore: Sendable {
                 var c = Self.conversation(r, byConv[id] ?? [])
                 c.assetIDs = links.assets[id] ?? []
                 c.anchorIDs = links.anchors[id] ?? []
+                c.groundingMessageIDs = links.messages[id] ?? []
                 return c
             }
         }
@@ -268,6 +269,7 @@ final class PiecesStore: Sendable {
             var c = Self.conversation(r, ids)
             c.assetIDs = links.assets[id] ?? []
             c.anchorIDs = links.anchors[id] ?? []
+            c.groundingMessageIDs = links.messages[id] ?? []
             return c
         }
     }

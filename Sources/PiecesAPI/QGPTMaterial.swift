@@ -3,7 +3,7 @@ import Foundation
 import LLM
 
 /// What a question is explicitly grounded on: the assets, anchors (files), earlier messages and raw seeds named in
-/// the stream input, and the assets and anchors linked to its conversation (`pieces ask -m/-f`).
+/// the stream input, and the assets, anchors and messages linked to its conversation (`pieces ask -m/-f`).
 struct QGPTMaterial: Sendable {
     var snippets: [Snippet] = []
     /// Said to the user and the model: anchors that could not be read, and why.
@@ -46,12 +46,16 @@ extension QGPTService {
                 out.notes.append("I could not read \(path): \(reason.message).")
             }
         }
+        var messageIDs: [String] = []
         for item in (input?["messages"]?["iterable"]?.array ?? []).prefix(QGPTMaterial.maxItems) {
             if let raw = item["fragment"]?["string"]?["raw"]?.string {
                 out.snippets.append(Snippet(title: "earlier message", language: "text", text: raw))
-            } else if let id = item["id"]?.string, let m = try store.message(id) {
-                out.snippets.append(Snippet(title: "earlier message", language: "text", text: m.text))
+            } else if let id = item["id"]?.string {
+                messageIDs.append(id)
             }
+        }
+        for id in Self.unique(messageIDs + (linked?.groundingMessageIDs ?? [])).prefix(QGPTMaterial.maxItems) {
+            if let m = try store.message(id) { out.snippets.append(Snippet(title: "earlier message", language: "text", text: m.text)) }
         }
         for seed in (input?["seed"]?["iterable"]?.array ?? input?["seeds"]?["iterable"]?.array ?? []).prefix(QGPTMaterial.maxItems) {
             if let raw = QGPTService.seedText(seed) {

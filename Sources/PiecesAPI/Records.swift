@@ -25,6 +25,8 @@ struct ConversationRecord: Sendable {
     /// What the conversation is grounded on (`/conversation/{c}/assets|anchors/associate/{id}`).
     var assetIDs: [String] = []
     var anchorIDs: [String] = []
+    /// Earlier messages (of any conversation) it is grounded on (`/conversation/{c}/grounding/messages/associate/{m}`).
+    var groundingMessageIDs: [String] = []
 }
 
 /// A file or folder path a client points the copilot at.

@@ -173,6 +173,13 @@ import TestSupport
                 _ = try await f.call("POST", "/conversation/\(c)/anchors/associate/\(a["id"]!.string!)")
                 anchors.append(a)
             }
+            // An earlier message from another chat, as the SDK's context.messages links it.
+            let other = try await f.post("/conversations/create")["id"]!.string!
+            let earlier = try await f.post("/messages/create", ["conversation": ["id": .string(other)], "role": "ASSISTANT",
+                                                               "fragment": ["string": ["raw": "use exponential backoff  # MARKER-MESSAGE"]]])
+            let earlierID = earlier["id"]!.string!
+            #expect(try await f.call("POST", "/conversation/\(c)/grounding/messages/associate/\(earlierID)").0 == 204)
+            #expect(try await f.get("/conversation/\(c)")["grounding"]?["messages"]?["indices"]?[earlierID]?.int == 0)
             let ws = try await WSClient(port: f.server.port, path: "/qgpt/stream")
             let out = try await QGPTStreamTests().ask(ws, ["conversation": .string(c), "relevance": [
                 "query": "what does this do?", "options": ["question": true],
@@ -181,6 +188,7 @@ import TestSupport
             let system = fake.requests[0]["messages"]?[0]?["content"]?.string ?? ""
             #expect(system.contains("MARKER-ASSET"))
             #expect(system.contains("MARKER-FILE"))
+            #expect(system.contains("MARKER-MESSAGE"))
             #expect(!system.contains("xxxxxxxx"))
             #expect(out.text.contains("I could not read \(big): it holds"))
             #expect(out.text.contains("I could not read \(dir): it is a folder"))
