@@ -138,7 +138,7 @@ def test_list_opens_the_newest_material(server, cli_env):
     assert f"echo {marker}" in out.split("Code content:")[-1]
 
 
-@pytest.mark.parametrize("mode,endpoint", [("fts", "/search/full_text"), ("ncs", "/search/neural_code")])
+@pytest.mark.parametrize("mode,endpoint", [("fts", "/search/full_text"), ("ncs", "/search/neural_code"), ("fuzzy", "/assets/search")])
 def test_search(server, cli_env, mode, endpoint):
     word = f"zebra{uuid.uuid4().hex[:6]}"
     wanted = create(server, cli_env, f"grep -r {word} /var/log  # {mode}\n")
@@ -190,10 +190,16 @@ def test_ask_with_material_and_file(server, cli_env, tmp_path):
 
 
 def test_chats_rename_and_delete(server, cli_env):
+    server.use_offline()
     name = f"cli chat {uuid.uuid4().hex[:6]}"
     conv = server.post("/conversations/create", {"name": name, "type": "COPILOT"})
+    question = f"How do I rotate nginx logs {uuid.uuid4().hex[:4]}?"
+    server.post("/messages/create", {"conversation": {"id": conv["id"]}, "role": "USER", "fragment": {"string": {"raw": question}}})
     out = run(cli_env, "chats")
     assert re.search(rf"1\. {re.escape(name)}", out), out
+    # `chat -r` without a name lets the server name the chat (the model; offline, from its first question).
+    assert f"Renamed the chat to {question}" in run(cli_env, "chat", "1", "-r")
+    assert server.get(f"/conversation/{conv['id']}")["name"] == question
     renamed = f"renamed {uuid.uuid4().hex[:6]}"
     run(cli_env, "chat", "1", "-r", renamed)
     assert server.get(f"/conversation/{conv['id']}")["name"] == renamed
