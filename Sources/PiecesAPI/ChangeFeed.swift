@@ -5,7 +5,7 @@ import Synchronization
 /// What changed in the store, for clients that keep `/assets/stream/identifiers` and
 /// `/conversations/stream/identifiers` open.
 struct Change: Sendable, Equatable {
-    enum Kind: Sendable { case asset, conversation }
+    enum Kind: Sendable { case asset, conversation, anchor, application }
     var kind: Kind
     var id: String
     var deleted: Bool

@@ -83,38 +83,12 @@ public final class PiecesAPI: Sendable {
         installModels(&r)
         installApplications(&r)
         installIdentifierStreams(&r)
-    }
-
-    /// Identifier streams: a snapshot of every id, then each change as it happens (`deleted` on removal).
-    func installIdentifierStreams(_ r: inout Router) {
-        for (path, kind) in [("/assets/stream/identifiers", Change.Kind.asset), ("/conversations/stream/identifiers", Change.Kind.conversation)] {
-            r.webSocket(path) { [self] ws in
-                let changes = store.feed.subscribe()  // before the snapshot, so nothing falls between the two
-                let field = kind == .asset ? "asset" : "conversation"
-                guard let ids = try? (kind == .asset ? store.assetIDs() : store.conversationIDs()) else {
-                    await ws.close(code: 1011, reason: "storage error")
-                    return
-                }
-                try? await ws.send(PiecesJSON.iterable(ids.map { [field: ["id": .string($0)]] }).text)
-                await withTaskGroup(of: Void.self) { group in
-                    group.addTask {
-                        for await change in changes where change.kind == kind {
-                            var item: [String: JSONValue] = [field: ["id": .string(change.id)]]
-                            if change.deleted { item["deleted"] = true }
-                            if (try? await ws.send(PiecesJSON.iterable([.object(item)]).text)) == nil { return }
-                        }
-                    }
-                    group.addTask {
-                        while await ws.receive() != nil {}  // ends when the client goes away
-                    }
-                    await group.next()
-                    // Either side ended. If it was the feed (this client fell too far behind), closing makes it
-                    // reconnect and start again from a fresh snapshot; if it was the client, this is a no-op.
-                    await ws.close(code: 1000, reason: "resynchronize")
-                    group.cancelAll()
-                }
-            }
-        }
+        installSearch(&r)
+        installAssetEdits(&r)
+        installConversationEdits(&r)
+        installAnchors(&r)
+        installApplicationEdits(&r)
+        installOS(&r)
     }
 
     func apps() throws -> [String: ApplicationRecord] {
@@ -131,22 +105,12 @@ public final class PiecesAPI: Sendable {
         r.post("/assets/create") { [self] req in
             let seed = try RequestBody.json(req)
             let asset = seed["asset"]
-            let fragment = asset?["format"]?["fragment"]
-            let text: String
-            if let raw = fragment?["string"]?["raw"]?.string {
-                text = raw
-            } else if let bytes = fragment?["bytes"]?["raw"]?.array {
-                text = String(decoding: bytes.compactMap { $0.int.map { UInt8(clamping: $0) } }, as: UTF8.self)
-            } else {
-                throw HTTPError(400, code: "missing_field", message: "Field 'asset.format.fragment.string.raw' is required: the snippet's text.")
-            }
-            guard text.utf8.count <= PiecesAPI.maxFragmentBytes else {
-                throw HTTPError(413, code: "fragment_too_large", message: "A snippet may hold at most \(PiecesAPI.maxFragmentBytes) bytes.")
+            guard let seeded = try SeedFormat.parse(asset?["format"]) else {
+                throw HTTPError(400, code: "missing_field", message: "Field 'asset.format.fragment.string.raw' (or 'asset.format.file.string.raw') is required: the snippet's text.")
             }
             let appID = try applicationID(from: asset?["application"])
-            let specific = asset?["format"]?["classification"]?["specific"]?.string
             let name = asset?["metadata"]?["name"]?.string
-            let created = try store.createAsset(name: name, text: text, specific: specific, applicationID: appID)
+            let created = try store.createAsset(name: name, text: seeded.text, specific: seeded.language, applicationID: appID)
             logger.info("pieces.asset_created", ["asset": created.id, "request_id": req.requestID])
             return .jsonValue(PiecesJSON.asset(created, apps: try apps()))
         }
@@ -177,26 +141,11 @@ public final class PiecesAPI: Sendable {
             guard try store.deleteAsset(id) else { throw HTTPError.notFound("No asset with id '\(id)'.") }
             return .jsonValue(.string(id))
         }
-        let search: @Sendable (String?) throws -> JSONValue = { [self] query in
-            guard let query, !query.trimmingCharacters(in: .whitespaces).isEmpty else {
-                throw HTTPError(400, code: "missing_field", message: "Field 'query' is required: the text to search for.")
-            }
-            let hits = try store.search(query)
-            let assets = Dictionary(try store.assets(ids: hits.map(\.assetID)).map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
-            let apps = try apps()
-            let items: [JSONValue] = hits.map { h in
-                var o: [String: JSONValue] = ["identifier": .string(h.assetID), "exact": .bool(h.exact), "match": .string(h.match), "score": .number(h.score)]
-                if let a = assets[h.assetID] { o["asset"] = PiecesJSON.asset(a, apps: apps) }
-                return .object(o)
-            }
-            let exact = hits.filter(\.exact).count
-            return ["iterable": .array(items), "exact": JSONValue(exact), "suggested": JSONValue(hits.count - exact)]
-        }
-        r.get("/assets/search") { req in .jsonValue(try search(req.query["query"] ?? req.query["q"])) }
-        r.post("/assets/search") { req in
+        r.get("/assets/search") { [self] req in .jsonValue(try searchedAssets(req.query["query"] ?? req.query["q"])) }
+        r.post("/assets/search") { [self] req in
             // The seed spec answers SearchedAssets; the SDK reads {"results": SearchedAssets}. Both, in one object.
             let body = try RequestBody.optionalJSON(req)
-            let found = try search(body["query"]?.string ?? req.query["query"])
+            let found = try searchedAssets(body["query"]?.string ?? req.query["query"])
             guard case .object(var o) = found else { return .jsonValue(found) }
             o["results"] = found
             return .jsonValue(.object(o))

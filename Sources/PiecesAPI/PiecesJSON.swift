@@ -62,8 +62,12 @@ enum PiecesJSON {
         var o: [String: JSONValue] = [
             "id": .string(c.id), "type": .string(c.type),
             "created": PiecesTime.grouped(c.created), "updated": PiecesTime.grouped(c.updated),
-            "messages": ["iterable": .array(c.messageIDs.map { ["id": .string($0)] })],
+            // `indices` orders the messages for the SDK (BasicChat.messages() reads only them).
+            "messages": flattened(c.messageIDs),
         ]
+        if !c.assetIDs.isEmpty { o["assets"] = flattened(c.assetIDs) }
+        if !c.anchorIDs.isEmpty { o["anchors"] = flattened(c.anchorIDs) }
+        if !c.groundingMessageIDs.isEmpty { o["grounding"] = ["messages": flattened(c.groundingMessageIDs)] }
         if let n = c.name { o["name"] = .string(n) }
         if let m = c.modelID { o["model"] = ["id": .string(m)] }
         return .object(o)
@@ -85,4 +89,26 @@ enum PiecesJSON {
     }
 
     static func iterable(_ items: [JSONValue]) -> JSONValue { ["iterable": .array(items)] }
+
+    /// A Flattened* list: references by id, with each id's position in `indices`.
+    static func flattened(_ ids: [String]) -> JSONValue {
+        var indices: [String: JSONValue] = [:]
+        for (i, id) in ids.enumerated() { indices[id] = JSONValue(i) }
+        return ["iterable": .array(ids.map { ["id": .string($0)] }), "indices": .object(indices)]
+    }
+
+    /// An Anchor with its one point (the path).
+    static func anchor(_ a: AnchorRecord) -> JSONValue {
+        let pointID = a.id + "-point"
+        let point: JSONValue = ["id": .string(pointID), "fullpath": .string(a.fullpath), "anchor": ["id": .string(a.id)], "verified": true,
+                                "created": PiecesTime.grouped(a.created), "updated": PiecesTime.grouped(a.updated)]
+        var o: [String: JSONValue] = [
+            "id": .string(a.id), "type": .string(a.type),
+            "created": PiecesTime.grouped(a.created), "updated": PiecesTime.grouped(a.updated),
+            "points": ["iterable": [["id": .string(pointID), "reference": point]], "indices": [pointID: 0]],
+            "conversations": flattened(a.conversationIDs),
+        ]
+        o["name"] = .string(a.name ?? a.fullpath.split(separator: "/").last.map(String.init) ?? a.fullpath)
+        return .object(o)
+    }
 }

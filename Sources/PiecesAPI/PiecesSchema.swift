@@ -70,5 +70,5 @@ public enum PiecesSchema {
                 updated TEXT NOT NULL
             );
             """),
-    ]
+    ] + PiecesLinksSchema.migrations
 }

@@ -37,6 +37,7 @@ final class PiecesStore: Sendable {
                     privacy = excluded.privacy, onboarded = excluded.onboarded
                 """, [app.id, app.name, app.version, app.platform, app.privacy, app.onboarded, app.created])
         }
+        feed.publish(Change(kind: .application, id: app.id, deleted: false))
         return try application(app.id) ?? app
     }
 
@@ -60,7 +61,7 @@ final class PiecesStore: Sendable {
         }
     }
 
-    private static func application(_ r: Row) -> ApplicationRecord {
+    static func application(_ r: Row) -> ApplicationRecord {
         ApplicationRecord(id: r["id"].string ?? "", name: r["name"].string ?? "UNKNOWN", version: r["version"].string ?? "",
                           platform: r["platform"].string ?? "UNKNOWN", privacy: r["privacy"].string ?? "OPEN",
                           onboarded: r["onboarded"].bool ?? true, created: r["created"].string ?? "")
@@ -248,7 +249,15 @@ final class PiecesStore: Sendable {
             let msgs = try conn.query("SELECT id, conversation_id FROM conversation_messages ORDER BY conversation_id, seq")
             var byConv: [String: [String]] = [:]
             for m in msgs { byConv[m["conversation_id"].string ?? "", default: []].append(m["id"].string ?? "") }
-            return rows.map { Self.conversation($0, byConv[$0["id"].string ?? ""] ?? []) }
+            let links = try Self.links(conn, conversationID: nil)
+            return rows.map { r in
+                let id = r["id"].string ?? ""
+                var c = Self.conversation(r, byConv[id] ?? [])
+                c.assetIDs = links.assets[id] ?? []
+                c.anchorIDs = links.anchors[id] ?? []
+                c.groundingMessageIDs = links.messages[id] ?? []
+                return c
+            }
         }
     }
 
@@ -256,7 +265,12 @@ final class PiecesStore: Sendable {
         try db.read { conn in
             guard let r = try conn.queryOne("SELECT * FROM conversations WHERE id = ?", [id]) else { return nil }
             let ids = try conn.query("SELECT id FROM conversation_messages WHERE conversation_id = ? ORDER BY seq", [id]).compactMap { $0["id"].string }
-            return Self.conversation(r, ids)
+            let links = try Self.links(conn, conversationID: id)
+            var c = Self.conversation(r, ids)
+            c.assetIDs = links.assets[id] ?? []
+            c.anchorIDs = links.anchors[id] ?? []
+            c.groundingMessageIDs = links.messages[id] ?? []
+            return c
         }
     }
 
@@ -284,13 +298,13 @@ final class PiecesStore: Sendable {
         return try db.read { try $0.queryOne("SELECT * FROM conversation_messages WHERE id = ?", [id]).map(Self.message) }!
     }
 
-    private static func conversation(_ r: Row, _ messageIDs: [String]) -> ConversationRecord {
+    static func conversation(_ r: Row, _ messageIDs: [String]) -> ConversationRecord {
         ConversationRecord(id: r["id"].string ?? "", name: r["name"].string, type: r["type"].string ?? "COPILOT",
                            modelID: r["model_id"].string, created: r["created"].string ?? "", updated: r["updated"].string ?? "",
                            messageIDs: messageIDs)
     }
 
-    private static func message(_ r: Row) -> MessageRecord {
+    static func message(_ r: Row) -> MessageRecord {
         MessageRecord(id: r["id"].string ?? "", conversationID: r["conversation_id"].string ?? "", seq: r["seq"].int ?? 0,
                       role: r["role"].string ?? "USER", text: r["text"].string ?? "", modelID: r["model_id"].string,
                       modelName: r["model_name"].string, created: r["created"].string ?? "", updated: r["updated"].string ?? "")

@@ -145,9 +145,17 @@ final class QGPTStream: Sendable {
             let history = try api.store.messages(conversationID)
             let entry = api.models.resolve(question?["model"]?.string ?? relevanceInput?["model"]?.string)
             try api.store.appendMessage(conversationID, role: "USER", text: query, modelID: entry.id)
-            let snippets = try api.qgpt.snippets(relevant, fallbackQuery: query)
-            let chat = ChatRequest(model: entry.modelName, messages: api.qgpt.chat(query: query, snippets: snippets, history: history))
+            let material = try await api.qgpt.material(relevanceInput ?? question, conversationID: conversationID)
+            let snippets = try api.qgpt.snippets(relevant, fallbackQuery: query, leading: material.snippets)
+            let chat = ChatRequest(model: entry.modelName, messages: api.qgpt.chat(query: query, snippets: snippets, history: history, notes: material.notes))
             var full = ""
+            if !material.notes.isEmpty {
+                // Say plainly, in the answer itself, what could not be read.
+                let note = material.notes.joined(separator: "\n") + "\n\n"
+                full += note
+                await send(.object(base.merging(["status": "IN-PROGRESS",
+                                                 "question": ["answers": PiecesJSON.iterable([["text": .string(note), "score": 1]])]]) { _, b in b }))
+            }
             for try await event in entry.provider.stream(chat) {
                 try Task.checkCancellation()
                 switch event {

@@ -33,8 +33,9 @@ final class QGPTService: Sendable {
     }
 
     /// The snippets a `relevant` object points at: saved assets by id, or seeds carrying their own text.
-    func snippets(_ relevant: JSONValue?, fallbackQuery: String?) throws -> [Snippet] {
-        var out: [Snippet] = []
+    /// `leading`: material the client named explicitly, first in line for the context budget.
+    func snippets(_ relevant: JSONValue?, fallbackQuery: String?, leading: [Snippet] = []) throws -> [Snippet] {
+        var out: [Snippet] = leading
         var assetIDs: [String] = []
         for item in relevant?["iterable"]?.array ?? [] {
             if let id = item["asset"]?["id"]?.string ?? item["id"]?.string {
@@ -52,6 +53,8 @@ final class QGPTService: Sendable {
             out.append(Snippet(title: a.name, language: f.specific, text: f.text))
         }
         var budget = QGPTService.maxContextChars
+        var seen = Set<String>()
+        out = out.filter { seen.insert($0.title + "\u{0}" + $0.text).inserted }
         return out.compactMap { s in
             guard budget > 0 else { return nil }
             var s = s
@@ -61,10 +64,13 @@ final class QGPTService: Sendable {
         }
     }
 
-    func chat(query: String, snippets: [Snippet], history: [MessageRecord]) -> [ChatMessage] {
+    func chat(query: String, snippets: [Snippet], history: [MessageRecord], notes: [String] = []) -> [ChatMessage] {
         var system = "You are Pieces Copilot, running on OpenPieces. Answer the developer's question clearly and concisely."
         if !snippets.isEmpty {
             system += " Ground your answer in these saved snippets when they are relevant:\n" + GroundingContext.render(snippets)
+        }
+        if !notes.isEmpty {
+            system += "\nThe user attached material that could not be used (they have been told):\n" + notes.joined(separator: "\n")
         }
         var messages: [ChatMessage] = [.system(system)]
         for m in history.suffix(20) {

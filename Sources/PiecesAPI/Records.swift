@@ -22,6 +22,19 @@ struct ConversationRecord: Sendable {
     var modelID: String?
     var created, updated: String
     var messageIDs: [String]
+    /// What the conversation is grounded on (`/conversation/{c}/assets|anchors/associate/{id}`).
+    var assetIDs: [String] = []
+    var anchorIDs: [String] = []
+    /// Earlier messages (of any conversation) it is grounded on (`/conversation/{c}/grounding/messages/associate/{m}`).
+    var groundingMessageIDs: [String] = []
+}
+
+/// A file or folder path a client points the copilot at.
+struct AnchorRecord: Sendable {
+    var id, type, fullpath: String
+    var name: String?
+    var created, updated: String
+    var conversationIDs: [String] = []
 }
 
 struct MessageRecord: Sendable {

@@ -1,0 +1,106 @@
+import Core
+import Foundation
+import LLM
+
+/// What a question is explicitly grounded on: the assets, anchors (files), earlier messages and raw seeds named in
+/// the stream input, and the assets, anchors and messages linked to its conversation (`pieces ask -m/-f`).
+struct QGPTMaterial: Sendable {
+    var snippets: [Snippet] = []
+    /// Said to the user and the model: anchors that could not be read, and why.
+    var notes: [String] = []
+
+    /// A file is read into the context only when it is a regular file of at most this many bytes.
+    static let maxFileBytes = 256 * 1024
+    /// At most this many items of each kind are taken from one input.
+    static let maxItems = 32
+
+    var isEmpty: Bool { snippets.isEmpty && notes.isEmpty }
+}
+
+extension QGPTService {
+    func material(_ input: JSONValue?, conversationID: String?) async throws -> QGPTMaterial {
+        var out = QGPTMaterial()
+        let linked = try conversationID.flatMap { try store.conversation($0) }
+        var assetIDs = (input?["assets"]?["iterable"]?.array ?? []).prefix(QGPTMaterial.maxItems).compactMap { $0["id"]?.string }
+        assetIDs += linked?.assetIDs ?? []
+        for a in try store.assets(ids: Self.unique(assetIDs)) {
+            guard let f = a.formats.first else { continue }
+            out.snippets.append(Snippet(title: a.name, language: f.specific, text: f.text))
+        }
+        // Anchors by id when we know them, else by the path the client sent inside the Anchor.
+        var paths: [String] = []
+        for item in (input?["anchors"]?["iterable"]?.array ?? []).prefix(QGPTMaterial.maxItems) {
+            if let id = item["id"]?.string, let a = try store.anchor(id) {
+                paths.append(a.fullpath)
+            } else {
+                paths += (item["points"]?["iterable"]?.array ?? []).compactMap { $0["reference"]?["fullpath"]?.string ?? $0["fullpath"]?.string }
+            }
+        }
+        paths += try store.anchors(ids: linked?.anchorIDs ?? []).map(\.fullpath)
+        for path in Self.unique(paths).prefix(QGPTMaterial.maxItems) {
+            switch await Self.readAnchor(path) {
+            case .success(let text):
+                let name = (path as NSString).lastPathComponent
+                out.snippets.append(Snippet(title: path, language: Classifier.language(fileName: name) ?? Classifier.detect(text), text: text))
+            case .failure(let reason):
+                out.notes.append("I could not read \(path): \(reason.message).")
+            }
+        }
+        var messageIDs: [String] = []
+        for item in (input?["messages"]?["iterable"]?.array ?? []).prefix(QGPTMaterial.maxItems) {
+            if let raw = item["fragment"]?["string"]?["raw"]?.string {
+                out.snippets.append(Snippet(title: "earlier message", language: "text", text: raw))
+            } else if let id = item["id"]?.string {
+                messageIDs.append(id)
+            }
+        }
+        for id in Self.unique(messageIDs + (linked?.groundingMessageIDs ?? [])).prefix(QGPTMaterial.maxItems) {
+            if let m = try store.message(id) { out.snippets.append(Snippet(title: "earlier message", language: "text", text: m.text)) }
+        }
+        for seed in (input?["seed"]?["iterable"]?.array ?? input?["seeds"]?["iterable"]?.array ?? []).prefix(QGPTMaterial.maxItems) {
+            if let raw = QGPTService.seedText(seed) {
+                out.snippets.append(Snippet(title: seed["asset"]?["metadata"]?["name"]?.string ?? "snippet",
+                                            language: seed["asset"]?["format"]?["classification"]?["specific"]?.string ?? Classifier.detect(raw), text: raw))
+            }
+        }
+        return out
+    }
+
+    struct Unreadable: Error { var message: String }
+
+    /// The text of a regular file of at most `maxFileBytes`, read off the cooperative pool.
+    static func readAnchor(_ path: String) async -> Result<String, Unreadable> {
+        await Blocking.run {
+            let url = URL(fileURLWithPath: path).resolvingSymlinksInPath()
+            guard let attrs = try? FileManager.default.attributesOfItem(atPath: url.path) else { return .failure(Unreadable(message: "it does not exist or is not accessible")) }
+            let type = attrs[.type] as? FileAttributeType
+            if type == .typeDirectory { return .failure(Unreadable(message: "it is a folder; only single files are read")) }
+            guard type == .typeRegular else { return .failure(Unreadable(message: "it is not a regular file")) }
+            let size = (attrs[.size] as? NSNumber)?.intValue ?? 0
+            guard size <= QGPTMaterial.maxFileBytes else {
+                return .failure(Unreadable(message: "it holds \(ByteText.readable(size)), more than the \(QGPTMaterial.maxFileBytes / 1024) KiB limit"))
+            }
+            guard let handle = try? FileHandle(forReadingFrom: url) else { return .failure(Unreadable(message: "it cannot be opened")) }
+            defer { try? handle.close() }
+            // Read at most one byte past the limit: the file may have grown since it was measured.
+            let data = (try? handle.read(upToCount: QGPTMaterial.maxFileBytes + 1)) ?? Data()
+            guard data.count <= QGPTMaterial.maxFileBytes else { return .failure(Unreadable(message: "it grew past the \(QGPTMaterial.maxFileBytes / 1024) KiB limit")) }
+            guard let text = String(data: data, encoding: .utf8) else { return .failure(Unreadable(message: "it is not UTF-8 text")) }
+            return .success(text)
+        }
+    }
+
+    static func unique(_ items: [String]) -> [String] {
+        var seen = Set<String>()
+        return items.filter { seen.insert($0).inserted }
+    }
+}
+
+extension Classifier {
+    /// The language a file name's extension names, if it has one.
+    static func language(fileName: String) -> String? {
+        guard let dot = fileName.lastIndex(of: "."), dot != fileName.startIndex else { return nil }
+        let ext = String(fileName[fileName.index(after: dot)...]).lowercased()
+        return ext.isEmpty || ext.count > 16 ? nil : ext
+    }
+}
