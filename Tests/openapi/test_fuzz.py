@@ -14,6 +14,8 @@ SCHEMATHESIS = os.path.join(os.path.dirname(sys.executable), "schemathesis")
 # Never fuzzed, because the suite may only send traffic to loopback: both make the server call whatever URL is
 # generated (the model provider's base URL; webhook deliveries).
 NEVER = ["putSettingsLlm", "postWebhooks"]
+# Seconds per pass (two passes); longer runs explore more: OPENAPI_FUZZ_SECONDS=600 scripts/openapi-test.
+SECONDS = int(os.environ.get("OPENAPI_FUZZ_SECONDS", "55"))
 
 
 def run_schemathesis(api, config, extra, seconds):
@@ -23,7 +25,7 @@ def run_schemathesis(api, config, extra, seconds):
             f.write(config)
         args = [SCHEMATHESIS, "--config-file", path, "run", f"{api.base}/api/v1/openapi.json", "--url", api.base,
                 "-H", f"Authorization: Bearer {TOKEN}", "--checks", "not_a_server_error",
-                "--max-examples", "8", "--max-time", str(seconds), "--request-timeout", "15",
+                "--max-examples", os.environ.get("OPENAPI_FUZZ_EXAMPLES", "8"), "--max-time", str(seconds), "--request-timeout", "15",
                 # One worker: Hypothesis describes strategies with ast.parse, which CPython 3.11 cannot run in two threads at once.
                 "--workers", "1",
                 "--no-shrink", "--seed", os.environ.get("OPENAPI_FUZZ_SEED", "20261202")]
@@ -47,7 +49,7 @@ def report(result, log):
 
 def test_generated_requests_get_no_server_error(server):
     api, log = server
-    result = run_schemathesis(api, "", [], 55)
+    result = run_schemathesis(api, "", [], SECONDS)
     assert result.returncode == 0, report(result, log)
     assert "generated" in result.stdout
 
@@ -90,6 +92,6 @@ def test_generated_requests_on_real_objects_get_no_server_error(server):
         # is, correctly, not running.
         "--exclude-operation-id", "postServicesIdStop", "--exclude-operation-id", "postServicesIdArchive",
     ]
-    result = run_schemathesis(api, config, extra, 55)
+    result = run_schemathesis(api, config, extra, SECONDS)
     assert result.returncode == 0, report(result, log)
     assert "generated" in result.stdout
