@@ -34,7 +34,8 @@ public enum ServiceDocs {
     public static let create = RouteDoc("Deploy a new service", tag: tag,
         description: "From files (`files`) or a directory on the server (`directory`). Deploying validates the manifest and starts the service unless `start` is false.",
         body: RequestBody(DocSchema.object([
-            "slug": DocSchema.string("[a-z0-9-], 1–48 characters.", minLength: 1, maxLength: 48), "files": files,
+            // The slug rule is the manager's to state (invalid_slug, with what a slug may hold).
+            "slug": DocSchema.string("1–48 of a-z, 0-9 and '-', not starting or ending with '-'."), "files": files,
             "directory": DocSchema.string("A directory on the server holding main.ts and service.json.", minLength: 1), "start": DocSchema.boolean("Start it (default true)."),
         ], required: ["slug"])),
         responses: [ResponseDoc(201, "Deployed.", service), ResponseDoc(409, "A service with that slug exists.", OpenAPI.errorSchema),
