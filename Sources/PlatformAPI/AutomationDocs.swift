@@ -26,7 +26,8 @@ public enum AutomationDocs {
     }
 
     static let taskFields: [String: JSONValue] = [
-        "schedule": DocSchema.string("A 5-field cron expression or @daily…"), "at": DocSchema.string("One ISO-8601 instant, instead of a schedule."),
+        "schedule": DocSchema.string("A 5-field cron expression or @daily…", nullable: true),
+        "at": DocSchema.string("One ISO-8601 instant, instead of a schedule.", nullable: true),
         "timezone": DocSchema.string("An IANA time zone (default UTC)."), "missed": DocSchema.string(oneOf: ["skip", "run_once"]), "enabled": DocSchema.boolean(),
     ]
 
