@@ -4,6 +4,7 @@ import os
 import re
 import subprocess
 import tempfile
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -56,7 +57,6 @@ def server():
         raise RuntimeError(f"the server did not report its port; output so far:\n{seen}")
     # Keep reading stderr so the server never blocks on a full pipe; the log is kept for failure reports.
     log = []
-    import threading
     threading.Thread(target=lambda: [log.append(l) for l in proc.stderr], daemon=True).start()
     yield API(port), log
     proc.terminate()
