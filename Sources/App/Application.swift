@@ -127,7 +127,7 @@ public final class Application: Sendable {
         PublicURLSettings.install(&router, db: database, options: options, box: publicURLBox, bound: { defaultURLBox.value })
         Routes.install(&router)
         Dashboard.install(&router)
-        router.get("/api/v1/assets") { req in
+        router.get("/api/v1/assets", AppRouteDocs.assets) { req in
             let limit = min(200, max(1, Int(req.query["limit"] ?? "50") ?? 50))
             return Response.json(raw: try pieces.snippets(query: req.query["query"], limit: limit).text)
         }
@@ -149,7 +149,7 @@ public final class Application: Sendable {
         // The tool list follows the running services: clients hear of every change.
         services.supervisor.live.onChange { _ in Task { await mcp.servicesChanged() } }
         let serviceStore = services.store
-        router.get("/api/v1/services/:id/repairs") { req in
+        router.get("/api/v1/services/:id/repairs", AppRouteDocs.repairs) { req in
             let id = req.parameter("id") ?? ""
             guard let s = try serviceStore.find(id) else { throw HTTPError.notFound("No service '\(id)'. List them with GET /api/v1/services.") }
             return Response.json(raw: JSONValue.object(["repairs": .array(try repairs.attempts(s.slug))]).text)
@@ -164,6 +164,8 @@ public final class Application: Sendable {
             guard run.status == "succeeded" || run.status == "failed" else { return }
             webhooks.emit("run.\(run.status)", run.json)
         }
+        // Last: the document describes every route added before it.
+        OpenAPIRoutes.install(&router, services: services, urls: serviceURLs, publicURL: { publicURLBox.value })
         routes = router.patterns
         toolNames = tools.names
         var limits = ServerLimits()

@@ -17,8 +17,8 @@ enum PublicURLSettings {
             let source = options.publicURL != nil ? "flag" : (saved(db) != nil ? "settings" : "default")
             return Response.json(raw: JSONValue.object(["publicUrl": .string(box.value), "source": .string(source)]).text)
         }
-        r.get("/api/v1/settings/public-url") { _ in describe() }
-        r.put("/api/v1/settings/public-url") { req in
+        r.get("/api/v1/settings/public-url", AppRouteDocs.getPublicURL) { _ in describe() }
+        r.put("/api/v1/settings/public-url", AppRouteDocs.putPublicURL) { req in
             guard options.publicURL == nil else {
                 throw HTTPError(409, code: "set_by_flag", message: "The public URL is set by --public-url or OPENPIECES_PUBLIC_URL; change it there.")
             }
@@ -31,7 +31,7 @@ enum PublicURLSettings {
             box.set(clean)
             return describe()
         }
-        r.delete("/api/v1/settings/public-url") { _ in
+        r.delete("/api/v1/settings/public-url", AppRouteDocs.deletePublicURL) { _ in
             try db.write { _ = try $0.execute("DELETE FROM settings WHERE key = ?", [key]) }
             if options.publicURL == nil { box.set(bound()) }
             return describe()

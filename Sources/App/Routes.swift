@@ -7,7 +7,7 @@ enum Routes {
         // Pieces clients find the server with HEAD /.well-known/health on ports 39300–39333.
         router.add("GET", "/.well-known/health", .inline { _ in Response.text("ok") })
         router.add("GET", "/.well-known/version", .inline { _ in Response.text(ProductVersion.piecesAPILevel) })
-        router.add("GET", "/api/v1/version", .inline { _ in
+        router.add("GET", "/api/v1/version", AppRouteDocs.version, .inline { _ in
             Response.json(raw: "{\"version\":\(JSONText.quote(ProductVersion.current)),\"piecesApiLevel\":\(JSONText.quote(ProductVersion.piecesAPILevel))}")
         })
     }

@@ -9,8 +9,8 @@ import Secrets
 /// ever shown as a hint.
 enum SettingsRoutes {
     static func install(_ r: inout Router, pieces: PiecesAPI, config: LLMConfiguration, logger: Logger) {
-        r.get("/api/v1/settings/llm") { _ in render(pieces.llmSettings) }
-        r.put("/api/v1/settings/llm") { req in
+        r.get("/api/v1/settings/llm", AppRouteDocs.getLLM) { _ in render(pieces.llmSettings) }
+        r.put("/api/v1/settings/llm", AppRouteDocs.putLLM) { req in
             guard let body = JSONValue.parse(req.body), body.object != nil else {
                 throw HTTPError(400, code: "invalid_json", message: "Send a JSON object: {\"provider\": …, \"baseUrl\": …, \"model\": …, \"apiKey\": …}.")
             }
@@ -48,7 +48,7 @@ enum SettingsRoutes {
                                                  "request_id": req.requestID])
             return render(next)
         }
-        r.delete("/api/v1/settings/llm") { req in
+        r.delete("/api/v1/settings/llm", AppRouteDocs.deleteLLM) { req in
             let none = LLMSettings()
             try config.save(none)
             pieces.configureLLM(none)

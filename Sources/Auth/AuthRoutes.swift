@@ -8,7 +8,7 @@ public enum AuthRoutes {
     public static func install(_ r: inout Router, policy: AuthPolicy, secureCookies: @escaping @Sendable () -> Bool) {
         let store = policy.store
         let limiter = policy.limiter
-        r.post("/api/v1/auth/login") { req in
+        r.post("/api/v1/auth/login", AuthDocs.login) { req in
             if let wait = limiter.retryAfter(req.peer) {
                 var resp = Response.error(429, code: "too_many_attempts", message: "Too many failed logins from this address. Try again in \(wait) s.")
                 resp.headers.add("Retry-After", "\(wait)")
@@ -26,19 +26,19 @@ public enum AuthRoutes {
             resp.headers.add("Set-Cookie", "op_session=\(cookie); Path=/; HttpOnly; SameSite=Strict; Max-Age=\(Int(AuthStore.sessionLifetime))" + (secureCookies() ? "; Secure" : ""))
             return resp
         }
-        r.post("/api/v1/auth/logout") { req in
+        r.post("/api/v1/auth/logout", AuthDocs.logout) { req in
             if let cookie = AuthPolicy.cookie(req, "op_session") { try store.logout(session: cookie) }
             var resp = Response(status: 204)
             resp.headers.add("Set-Cookie", "op_session=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0" + (secureCookies() ? "; Secure" : ""))
             return resp
         }
-        r.get("/api/v1/auth/session") { req in
+        r.get("/api/v1/auth/session", AuthDocs.session) { req in
             guard let p = policy.principal(req) else { return .jsonValue(["authenticated": false]) }
             return .jsonValue(["authenticated": true, "kind": .string(p.kind.rawValue), "scopes": .array(p.scopes.sorted().map { .string($0) }),
                                "csrf": JSONValue(p.csrf)])
         }
-        r.get("/api/v1/api-keys") { _ in .jsonValue(["keys": .array(try store.keys().map(\.json))]) }
-        r.post("/api/v1/api-keys") { req in
+        r.get("/api/v1/api-keys", AuthDocs.listKeys) { _ in .jsonValue(["keys": .array(try store.keys().map(\.json))]) }
+        r.post("/api/v1/api-keys", AuthDocs.createKey) { req in
             guard let body = JSONValue.parse(req.body) else { throw HTTPError(400, code: "invalid_json", message: "Send {\"name\": \"ci\", \"scopes\": [\"read\"]}.") }
             do {
                 let (record, key) = try store.createKey(name: body["name"]?.string ?? "", scopes: (body["scopes"]?.array ?? []).compactMap(\.string))
@@ -49,7 +49,7 @@ public enum AuthRoutes {
                 throw HTTPError(400, code: "invalid_key", message: e.description)
             }
         }
-        r.delete("/api/v1/api-keys/:id") { req in
+        r.delete("/api/v1/api-keys/:id", AuthDocs.revokeKey) { req in
             guard try store.revoke(req.parameter("id")!) else { throw HTTPError.notFound("No live API key '\(req.parameter("id")!)'.") }
             return Response(status: 204)
         }

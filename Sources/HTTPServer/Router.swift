@@ -37,6 +37,12 @@ public enum ProxyDecision: Sendable {
 /// Routes with `:name` path parameters and a trailing `*name` catch-all, telling 404 from 405.
 /// Built before the server starts, then immutable.
 public struct Router: Sendable {
+    public struct RouteKey: Hashable, Sendable {
+        public let method: String
+        public let pattern: String
+        public init(method: String, pattern: String) { self.method = method; self.pattern = pattern }
+    }
+
     /// A class, so a lookup walks references instead of copying (and retaining) each node's tables.
     /// Mutated only while routes are added, before the server starts; read-only after.
     final class Node: @unchecked Sendable {
@@ -100,17 +106,41 @@ public struct Router: Sendable {
     /// Every route added, in order (for the API's route listing and tests that must cover every route).
     public private(set) var patterns: [(method: String, pattern: String)] = []
 
-    public mutating func add(_ method: String, _ pattern: String, _ handler: Handler) {
-        patterns.append((method.uppercased(), pattern))
+    /// The documentation of the routes that carry one, by method and pattern (the OpenAPI document is built from it).
+    public private(set) var docs: [RouteKey: RouteDoc] = [:]
+
+    public mutating func add(_ method: String, _ pattern: String, _ handler: Handler) { add(method, pattern, nil, handler) }
+
+    /// With a `doc` that declares a request body, the handler runs only for a body its schema accepts.
+    public mutating func add(_ method: String, _ pattern: String, _ doc: RouteDoc?, _ handler: Handler) {
+        let method = method.uppercased()
+        patterns.append((method, pattern))
+        var handler = handler
+        if let doc {
+            docs[RouteKey(method: method, pattern: pattern)] = doc
+            if doc.body != nil {
+                switch handler {
+                case .inline(let h): handler = .inline { req in try doc.check(req); return try h(req) }
+                case .task(let h): handler = .task { req in try doc.check(req); return try await h(req) }
+                case .proxy: preconditionFailure("a proxied route streams its body: it cannot declare one to validate")
+                }
+            }
+        }
         let segments = pattern.split(separator: "/", omittingEmptySubsequences: true).map(String.init)
-        Router.insert(root, segments[...], method.uppercased(), handler)
+        Router.insert(root, segments[...], method, handler)
     }
 
-    public mutating func get(_ pattern: String, _ h: @escaping @Sendable (Request) async throws -> Response) { add("GET", pattern, .task(h)) }
-    public mutating func post(_ pattern: String, _ h: @escaping @Sendable (Request) async throws -> Response) { add("POST", pattern, .task(h)) }
-    public mutating func put(_ pattern: String, _ h: @escaping @Sendable (Request) async throws -> Response) { add("PUT", pattern, .task(h)) }
-    public mutating func patch(_ pattern: String, _ h: @escaping @Sendable (Request) async throws -> Response) { add("PATCH", pattern, .task(h)) }
-    public mutating func delete(_ pattern: String, _ h: @escaping @Sendable (Request) async throws -> Response) { add("DELETE", pattern, .task(h)) }
+    public typealias TaskHandler = @Sendable (Request) async throws -> Response
+    public mutating func get(_ pattern: String, _ h: @escaping TaskHandler) { add("GET", pattern, nil, .task(h)) }
+    public mutating func get(_ pattern: String, _ doc: RouteDoc, _ h: @escaping TaskHandler) { add("GET", pattern, doc, .task(h)) }
+    public mutating func post(_ pattern: String, _ h: @escaping TaskHandler) { add("POST", pattern, nil, .task(h)) }
+    public mutating func post(_ pattern: String, _ doc: RouteDoc, _ h: @escaping TaskHandler) { add("POST", pattern, doc, .task(h)) }
+    public mutating func put(_ pattern: String, _ h: @escaping TaskHandler) { add("PUT", pattern, nil, .task(h)) }
+    public mutating func put(_ pattern: String, _ doc: RouteDoc, _ h: @escaping TaskHandler) { add("PUT", pattern, doc, .task(h)) }
+    public mutating func patch(_ pattern: String, _ h: @escaping TaskHandler) { add("PATCH", pattern, nil, .task(h)) }
+    public mutating func patch(_ pattern: String, _ doc: RouteDoc, _ h: @escaping TaskHandler) { add("PATCH", pattern, doc, .task(h)) }
+    public mutating func delete(_ pattern: String, _ h: @escaping TaskHandler) { add("DELETE", pattern, nil, .task(h)) }
+    public mutating func delete(_ pattern: String, _ doc: RouteDoc, _ h: @escaping TaskHandler) { add("DELETE", pattern, doc, .task(h)) }
 
     private static func insert(_ node: Node, _ segments: ArraySlice<String>, _ method: String, _ handler: Handler) {
         guard let first = segments.first else {

@@ -5,7 +5,7 @@ import HTTPServer
 /// `/api/v1/brain`: the agents' memory, readable and editable by the user.
 public enum BrainRoutes {
     public static func install(_ r: inout Router, brain: Brain) {
-        r.get("/api/v1/brain") { req in
+        r.get("/api/v1/brain", BrainChatDocs.listBrain) { req in
             let q = req.query
             let kind = q["kind"].flatMap { $0.isEmpty ? nil : $0 }
             if let kind, !Brain.kinds.contains(kind) {
@@ -20,7 +20,7 @@ public enum BrainRoutes {
             }
             return .jsonValue(["entries": .array(entries.map(\.json))])
         }
-        r.post("/api/v1/brain") { req in
+        r.post("/api/v1/brain", BrainChatDocs.writeBrain) { req in
             let body = try PlatformRoutes.json(req)
             guard let kind = body["kind"]?.string, let text = body["text"]?.string else {
                 throw HTTPError(400, code: "missing_field", message: "Fields 'kind' and 'text' are required.")
@@ -35,11 +35,11 @@ public enum BrainRoutes {
                 throw HTTPError(400, code: "invalid_entry", message: e.description)
             }
         }
-        r.get("/api/v1/brain/:id") { req in
+        r.get("/api/v1/brain/:id", BrainChatDocs.getBrain) { req in
             guard let e = try brain.get(req.parameter("id")!) else { throw HTTPError.notFound("No brain entry '\(req.parameter("id")!)'.") }
             return .jsonValue(e.json)
         }
-        r.patch("/api/v1/brain/:id") { req in
+        r.patch("/api/v1/brain/:id", BrainChatDocs.updateBrain) { req in
             let body = try PlatformRoutes.json(req)
             do {
                 guard let e = try brain.update(req.parameter("id")!, text: body["text"]?.string, kind: body["kind"]?.string,
@@ -51,7 +51,7 @@ public enum BrainRoutes {
                 throw HTTPError(400, code: "invalid_entry", message: e.description)
             }
         }
-        r.delete("/api/v1/brain/:id") { req in
+        r.delete("/api/v1/brain/:id", BrainChatDocs.deleteBrain) { req in
             guard try brain.delete(req.parameter("id")!) else { throw HTTPError.notFound("No brain entry '\(req.parameter("id")!)'.") }
             return Response(status: 204)
         }

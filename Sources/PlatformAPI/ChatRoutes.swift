@@ -8,21 +8,21 @@ public enum ChatRoutes {
     public static func install(_ r: inout Router, chats: ChatService) {
         // ?agent=orchestrator: the user's chats; ?agent=codegen&service=<slug>: a service's code-generation session(s),
         // whose title is the service's slug.
-        r.get("/api/v1/chats") { req in
+        r.get("/api/v1/chats", BrainChatDocs.listChats) { req in
             let agent = req.query["agent"], service = req.query["service"]
             let list = try chats.list().filter { c in
                 (agent == nil || c.agent == agent) && (service == nil || (c.agent == "codegen" && c.title == service))
             }
             return .jsonValue(["chats": .array(list.map { json($0, running: chats.isRunning($0.id)) })])
         }
-        r.post("/api/v1/chats") { req in
+        r.post("/api/v1/chats", BrainChatDocs.createChat) { req in
             let body = req.body.isEmpty ? JSONValue.object([:]) : try PlatformRoutes.json(req)
             if let model = body["model"], model.string == nil || model.string?.isEmpty == true || (model.string?.count ?? 0) > 200 {
                 throw HTTPError(400, code: "invalid_field", message: "'model' must be a model name (1–200 characters), as listed by GET /models.")
             }
             return .jsonValue(json(try chats.create(title: body["title"]?.string, model: body["model"]?.string), running: false), status: 201)
         }
-        r.get("/api/v1/chats/:id") { req in
+        r.get("/api/v1/chats/:id", BrainChatDocs.getChat) { req in
             guard let c = try chats.get(req.parameter("id")!) else { throw HTTPError.notFound("No chat '\(req.parameter("id")!)'.") }
             var o = json(c, running: chats.isRunning(c.id))
             if case .object(var d) = o {
@@ -33,7 +33,7 @@ public enum ChatRoutes {
             return .jsonValue(o)
         }
         // Token usage and cost per model over a period (default: the last 30 days).
-        r.get("/api/v1/usage") { req in
+        r.get("/api/v1/usage", BrainChatDocs.usage) { req in
             let since = req.query["since"] ?? Clock.iso8601(Date().addingTimeInterval(-30 * 86400))
             return .jsonValue(["since": .string(since), "models": .array(try chats.usage.byModel(since: since).map { m in
                 var o = m.totals.json.object ?? [:]
@@ -41,15 +41,15 @@ public enum ChatRoutes {
                 return .object(o)
             })])
         }
-        r.delete("/api/v1/chats/:id") { req in
+        r.delete("/api/v1/chats/:id", BrainChatDocs.deleteChat) { req in
             guard try chats.delete(req.parameter("id")!) else { throw HTTPError.notFound("No chat '\(req.parameter("id")!)'.") }
             return Response(status: 204)
         }
-        r.post("/api/v1/chats/:id/stop") { req in
+        r.post("/api/v1/chats/:id/stop", BrainChatDocs.stopChat) { req in
             chats.stop(req.parameter("id")!)
             return .jsonValue(["stopping": true], status: 202)
         }
-        r.post("/api/v1/chats/:id/messages") { req in
+        r.post("/api/v1/chats/:id/messages", BrainChatDocs.sendMessage) { req in
             let body = try PlatformRoutes.json(req)
             guard let content = body["content"]?.string else {
                 throw HTTPError(400, code: "missing_field", message: "Field 'content' is required: the message text.")

@@ -10,7 +10,7 @@ public enum RunRoutes {
     static let statuses: Set<String> = ["queued", "running", "succeeded", "failed", "cancelled"]
 
     public static func install(_ r: inout Router, runs: RunStore, queue: RunQueue, feed: RunFeed, workflows: WorkflowStore, usage: UsageLedger) {
-        r.get("/api/v1/runs") { req in
+        r.get("/api/v1/runs", AutomationDocs.listRuns) { req in
             var f = RunStore.Filter()
             f.workflow = req.query["workflow"]
             f.task = req.query["task"]
@@ -33,13 +33,13 @@ public enum RunRoutes {
             }
             return .jsonValue(["runs": .array(try runs.list(f).map(\.json))])
         }
-        r.get("/api/v1/runs/:id") { req in
+        r.get("/api/v1/runs/:id", AutomationDocs.getRun) { req in
             let run = try require(runs, req)
             var d = detail(run, steps: try runs.steps(run.id))
             if case .object(var o) = d { o["usage"] = try usage.totals(run: run.id).json; d = .object(o) }
             return .jsonValue(d)
         }
-        r.get("/api/v1/runs/:id/events") { req in
+        r.get("/api/v1/runs/:id/events", AutomationDocs.runEvents) { req in
             let first = try require(runs, req)
             // Follow before reading, so nothing falls between the snapshot and the live events.
             let live = first.isFinished ? nil : feed.follow(first.id)
@@ -59,7 +59,7 @@ public enum RunRoutes {
                                 }
                             })
         }
-        r.post("/api/v1/runs/:id/cancel") { req in
+        r.post("/api/v1/runs/:id/cancel", AutomationDocs.cancelRun) { req in
             let before = try require(runs, req)
             guard !before.isFinished else {
                 throw HTTPError(409, code: "finished", message: "Run \(before.id) has already \(before.status); nothing to cancel. Re-run it with POST /api/v1/runs/\(before.id)/rerun.")
@@ -67,7 +67,7 @@ public enum RunRoutes {
             guard let after = try queue.cancel(before.id) else { throw HTTPError.notFound("No run '\(before.id)'.") }
             return .jsonValue(after.json)
         }
-        r.post("/api/v1/runs/:id/rerun") { req in
+        r.post("/api/v1/runs/:id/rerun", AutomationDocs.rerun) { req in
             let old = try require(runs, req)
             guard try workflows.get(old.workflow) != nil else {
                 throw HTTPError(409, code: "no_workflow", message: "Workflow '\(old.workflow)' no longer exists, so the run cannot be repeated.")
@@ -76,7 +76,7 @@ public enum RunRoutes {
             queue.wake()
             return .jsonValue(run.json, status: 201)
         }
-        r.post("/api/v1/workflows/:slug/run") { req in
+        r.post("/api/v1/workflows/:slug/run", AutomationDocs.runWorkflow) { req in
             let slug = req.parameter("slug")!
             guard let w = try workflows.get(slug) else { throw HTTPError.notFound("No workflow '\(slug)'.") }
             guard w.status == "active" else {

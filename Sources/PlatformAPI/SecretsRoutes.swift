@@ -6,13 +6,13 @@ import Services
 extension PlatformRoutes {
     /// Secrets: names and which services need them; values are write-only.
     func installSecrets(_ r: inout Router) {
-        r.get("/api/v1/secrets") { [self] _ in
+        r.get("/api/v1/secrets", ServiceDocs.secrets) { [self] _ in
             let items: [JSONValue] = try manager.secretNeeds(set: Set(try secrets.names())).map { n in
                 ["name": .string(n.name), "set": .bool(n.set), "services": .array(n.services.map { .string($0) })]
             }
             return .jsonValue(["secrets": .array(items)])
         }
-        r.put("/api/v1/secrets/:name") { [self] req in
+        r.put("/api/v1/secrets/:name", ServiceDocs.setSecret) { [self] req in
             let name = req.parameter("name")!
             let body = try PlatformRoutes.json(req)
             guard let value = body["value"]?.string else {
@@ -25,7 +25,7 @@ extension PlatformRoutes {
             await manager.secretChanged(name)
             return .jsonValue(["name": .string(name), "set": true, "hint": .string(SecretStore.hint(value))])
         }
-        r.delete("/api/v1/secrets/:name") { [self] req in
+        r.delete("/api/v1/secrets/:name", ServiceDocs.deleteSecret) { [self] req in
             let name = req.parameter("name")!
             guard try secrets.delete(name) else { throw HTTPError.notFound("No secret '\(name)'.") }
             logger.info("secret.deleted", ["name": name, "request_id": req.requestID])

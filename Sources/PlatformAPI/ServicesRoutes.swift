@@ -48,12 +48,12 @@ public final class PlatformRoutes: Sendable {
     }
 
     public func install(_ r: inout Router) {
-        r.get("/api/v1/services") { [self] _ in
+        r.get("/api/v1/services", ServiceDocs.list) { [self] _ in
             let all = try manager.store.all().map(render)
             return Response(status: 200, headers: HTTPHeaders([("Content-Type", "application/json")]),
                             body: .bytes(JSONValue.object(["services": .array(all)]).bytes))
         }
-        r.post("/api/v1/services") { [self] req in
+        r.post("/api/v1/services", ServiceDocs.create) { [self] req in
             try await guarded {
                 let body = try PlatformRoutes.json(req)
                 let slug = body["slug"]?.string ?? ""
@@ -64,23 +64,23 @@ public final class PlatformRoutes: Sendable {
                 return try respond(try await manager.create(slug: slug, files: try PlatformRoutes.files(body), start: start), status: 201)
             }
         }
-        r.get("/api/v1/services/:id") { [self] req in
+        r.get("/api/v1/services/:id", ServiceDocs.get) { [self] req in
             try await guarded {
                 guard let s = try manager.store.find(req.parameter("id")!) else { try notFound(req) }
                 return try respond(s)
             }
         }
-        r.patch("/api/v1/services/:id") { [self] req in
+        r.patch("/api/v1/services/:id", ServiceDocs.update) { [self] req in
             try await guarded { try respond(try await manager.update(req.parameter("id")!, files: try PlatformRoutes.files(try PlatformRoutes.json(req)))) }
         }
-        r.delete("/api/v1/services/:id") { [self] req in
+        r.delete("/api/v1/services/:id", ServiceDocs.delete) { [self] req in
             try await guarded {
                 try await manager.delete(req.parameter("id")!)
                 return Response(status: 204)
             }
         }
         for action in ["start", "stop", "restart", "archive"] {
-            r.post("/api/v1/services/:id/\(action)") { [self] req in
+            r.post("/api/v1/services/:id/\(action)", ServiceDocs.actions[action]!) { [self] req in
                 try await guarded {
                     let id = req.parameter("id")!
                     switch action {
@@ -91,7 +91,7 @@ public final class PlatformRoutes: Sendable {
                 }
             }
         }
-        r.post("/api/v1/services/:id/rollback") { [self] req in
+        r.post("/api/v1/services/:id/rollback", ServiceDocs.rollback) { [self] req in
             try await guarded {
                 guard let version = try PlatformRoutes.json(req)["version"]?.int else {
                     throw HTTPError(400, code: "missing_field", message: "Field 'version' is required: the version number to roll back to.")
@@ -99,15 +99,15 @@ public final class PlatformRoutes: Sendable {
                 return try respond(try await manager.rollback(req.parameter("id")!, to: version))
             }
         }
-        r.get("/api/v1/services/:id/logs") { [self] req in try await guarded { try await logs(req) } }
-        r.get("/api/v1/services/:id/download") { [self] req in try await guarded { try await download(req) } }
-        r.get("/api/v1/services/:id/endpoints") { [self] req in
+        r.get("/api/v1/services/:id/logs", ServiceDocs.logs) { [self] req in try await guarded { try await logs(req) } }
+        r.get("/api/v1/services/:id/download", ServiceDocs.download) { [self] req in try await guarded { try await download(req) } }
+        r.get("/api/v1/services/:id/endpoints", ServiceDocs.endpoints) { [self] req in
             try await guarded {
                 guard let s = try manager.store.find(req.parameter("id")!) else { try notFound(req) }
                 return .jsonValue(["endpoints": .array(try manager.store.endpoints(s.id).map(ServiceJSON.endpoint))])
             }
         }
-        r.post("/api/v1/services/:id/endpoints") { [self] req in
+        r.post("/api/v1/services/:id/endpoints", ServiceDocs.addEndpoint) { [self] req in
             try await guarded {
                 guard let s = try manager.store.find(req.parameter("id")!) else { try notFound(req) }
                 let body = try PlatformRoutes.json(req)
@@ -127,7 +127,7 @@ public final class PlatformRoutes: Sendable {
                 return .jsonValue(ServiceJSON.endpoint(e), status: 201)
             }
         }
-        r.post("/api/v1/services/:id/endpoints/:endpoint/call") { [self] req in try await guarded { try await call(req) } }
+        r.post("/api/v1/services/:id/endpoints/:endpoint/call", ServiceDocs.call) { [self] req in try await guarded { try await call(req) } }
         installSecrets(&r)
     }
 

@@ -11,14 +11,14 @@ public enum VersionRoutes {
     public static let maxBytes = 2 * 1024 * 1024
 
     public static func install(_ r: inout Router, manager: ServiceManager, workspacesRoot: String) {
-        r.get("/api/v1/services/:id/versions") { req in
+        r.get("/api/v1/services/:id/versions", ServiceDocs.versions) { req in
             let s = try service(manager, req)
             let versions = try manager.store.versionRecords(s.id).map { v -> JSONValue in
                 ["version": JSONValue(v.version), "created": .string(v.created), "current": .bool(v.version == s.currentVersion), "source": v.source.json]
             }
             return .jsonValue(["service": .string(s.slug), "current": JSONValue(s.currentVersion), "versions": .array(versions)])
         }
-        r.get("/api/v1/services/:id/versions/:version/files") { req in
+        r.get("/api/v1/services/:id/versions/:version/files", ServiceDocs.versionFiles) { req in
             let s = try service(manager, req)
             let n = try version(manager, s, req.parameter("version")!)
             let files = try capped(try read { try manager.files.files(of: s.slug, version: n) }, "Version \(n) of '\(s.slug)'", s.slug)
@@ -29,7 +29,7 @@ public enum VersionRoutes {
             }
             return .jsonValue(["service": .string(s.slug), "version": JSONValue(n), "files": .array(list)])
         }
-        r.get("/api/v1/services/:id/diff") { req in
+        r.get("/api/v1/services/:id/diff", ServiceDocs.diff) { req in
             let s = try service(manager, req)
             guard let from = req.query["from"], let to = req.query["to"] else {
                 throw HTTPError(400, code: "missing_query", message: "Give ?from=N&to=M (version numbers), or to=workspace for the code-generation agent's working copy.")

@@ -5,10 +5,10 @@ import Workflows
 /// `/api/v1/workflows`: declarations linking a trigger to action services with ordered steps; import and export as files.
 public enum WorkflowRoutes {
     public static func install(_ r: inout Router, store: WorkflowStore, tasks: TaskStore) {
-        r.get("/api/v1/tasks") { req in
+        r.get("/api/v1/tasks", AutomationDocs.listTasks) { req in
             .jsonValue(["tasks": .array(try tasks.all(workflow: req.query["workflow"]).map(\.json))])
         }
-        r.post("/api/v1/tasks") { req in
+        r.post("/api/v1/tasks", AutomationDocs.createTask) { req in
             let body = try PlatformRoutes.json(req)
             return try guarded {
                 let t = try tasks.create(body)
@@ -17,14 +17,14 @@ public enum WorkflowRoutes {
                 return .jsonValue(out, status: 201)
             }
         }
-        r.get("/api/v1/tasks/:id") { req in
+        r.get("/api/v1/tasks/:id", AutomationDocs.getTask) { req in
             guard let t = try tasks.get(req.parameter("id")!) else { throw HTTPError.notFound("No task '\(req.parameter("id")!)'.") }
             let count = min(50, max(1, Int(req.query["next"] ?? "5") ?? 5))
             var out = t.json
             if case .object(var o) = out { o["preview"] = .array(try tasks.preview(t, count: count).map { .string($0) }); out = .object(o) }
             return .jsonValue(out)
         }
-        r.patch("/api/v1/tasks/:id") { req in
+        r.patch("/api/v1/tasks/:id", AutomationDocs.updateTask) { req in
             let body = try PlatformRoutes.json(req)
             return try guarded {
                 guard let t = try tasks.update(req.parameter("id")!, body) else { throw HTTPError.notFound("No task '\(req.parameter("id")!)'.") }
@@ -34,22 +34,22 @@ public enum WorkflowRoutes {
             }
         }
         for (action, enabled) in [("enable", true), ("disable", false)] {
-            r.post("/api/v1/tasks/:id/\(action)") { req in
+            r.post("/api/v1/tasks/:id/\(action)", enabled ? AutomationDocs.enableTask : AutomationDocs.disableTask) { req in
                 guard let t = try tasks.setEnabled(req.parameter("id")!, enabled) else { throw HTTPError.notFound("No task '\(req.parameter("id")!)'.") }
                 return .jsonValue(t.json)
             }
         }
-        r.delete("/api/v1/tasks/:id") { req in
+        r.delete("/api/v1/tasks/:id", AutomationDocs.deleteTask) { req in
             guard try tasks.delete(req.parameter("id")!) else { throw HTTPError.notFound("No task '\(req.parameter("id")!)'.") }
             return Response(status: 204)
         }
-        r.get("/api/v1/workflows") { _ in .jsonValue(["workflows": .array(try store.all().map(\.json))]) }
-        r.post("/api/v1/workflows") { req in
+        r.get("/api/v1/workflows", AutomationDocs.listWorkflows) { _ in .jsonValue(["workflows": .array(try store.all().map(\.json))]) }
+        r.post("/api/v1/workflows", AutomationDocs.createWorkflow) { req in
             let body = try PlatformRoutes.json(req)
             return try guarded { .jsonValue(try store.save(body, allowReplace: false).json, status: 201) }
         }
         // Import a `workflows/<slug>.json` file: creates or replaces it, and with `tasks`, sets its schedules.
-        r.post("/api/v1/workflows/import") { req in
+        r.post("/api/v1/workflows/import", AutomationDocs.importWorkflow) { req in
             let body = try PlatformRoutes.json(req)
             return try guarded {
                 var drafts: [TaskStore.Draft]?
@@ -69,23 +69,23 @@ public enum WorkflowRoutes {
                 return .jsonValue(fileForm(w, tasks: try tasks.all(workflow: w.slug)))
             }
         }
-        r.get("/api/v1/workflows/:slug") { req in
+        r.get("/api/v1/workflows/:slug", AutomationDocs.getWorkflow) { req in
             guard let w = try store.get(req.parameter("slug")!) else { throw HTTPError.notFound("No workflow '\(req.parameter("slug")!)'.") }
             return .jsonValue(w.json)
         }
-        r.get("/api/v1/workflows/:slug/export") { req in
+        r.get("/api/v1/workflows/:slug/export", AutomationDocs.exportWorkflow) { req in
             guard let w = try store.get(req.parameter("slug")!) else { throw HTTPError.notFound("No workflow '\(req.parameter("slug")!)'.") }
             var resp = Response.jsonValue(fileForm(w, tasks: try tasks.all(workflow: w.slug)))
             resp.headers.add("Content-Disposition", "attachment; filename=\"\(w.slug).json\"")
             return resp
         }
-        r.patch("/api/v1/workflows/:slug") { req in
+        r.patch("/api/v1/workflows/:slug", AutomationDocs.updateWorkflow) { req in
             let slug = req.parameter("slug")!
             guard try store.get(slug) != nil else { throw HTTPError.notFound("No workflow '\(slug)'.") }
             let body = try PlatformRoutes.json(req)
             return try guarded { .jsonValue(try store.save(body, slug: slug, allowReplace: true).json) }
         }
-        r.delete("/api/v1/workflows/:slug") { req in
+        r.delete("/api/v1/workflows/:slug", AutomationDocs.deleteWorkflow) { req in
             guard try store.delete(req.parameter("slug")!) else { throw HTTPError.notFound("No workflow '\(req.parameter("slug")!)'.") }
             return Response(status: 204)
         }

@@ -4,8 +4,8 @@ import HTTPServer
 /// `/api/v1/webhooks` (admin): register, list, delete, deliveries with their attempts, and a test ping.
 public enum WebhookRoutes {
     public static func install(_ r: inout Router, store: WebhookStore, dispatcher: WebhookDispatcher) {
-        r.get("/api/v1/webhooks") { _ in Response.jsonValue(["webhooks": .array(try store.all().map(\.json)), "events": .array(WebhookStore.events.map { .string($0) })]) }
-        r.post("/api/v1/webhooks") { req in
+        r.get("/api/v1/webhooks", WebhookDocs.list) { _ in Response.jsonValue(["webhooks": .array(try store.all().map(\.json)), "events": .array(WebhookStore.events.map { .string($0) })]) }
+        r.post("/api/v1/webhooks", WebhookDocs.create) { req in
             guard let body = JSONValue.parse(req.body) else {
                 throw HTTPError(400, code: "invalid_json", message: "Send {\"url\": \"https://…\", \"events\": [\"run.failed\"]}.")
             }
@@ -18,15 +18,15 @@ public enum WebhookRoutes {
                 throw HTTPError(400, code: "invalid_webhook", message: e.description)
             }
         }
-        r.delete("/api/v1/webhooks/:id") { req in
+        r.delete("/api/v1/webhooks/:id", WebhookDocs.delete) { req in
             guard try store.delete(req.parameter("id")!) else { throw HTTPError.notFound("No webhook '\(req.parameter("id")!)'.") }
             return Response(status: 204)
         }
-        r.get("/api/v1/webhooks/:id/deliveries") { req in
+        r.get("/api/v1/webhooks/:id/deliveries", WebhookDocs.deliveries) { req in
             guard try store.get(req.parameter("id")!) != nil else { throw HTTPError.notFound("No webhook '\(req.parameter("id")!)'.") }
             return Response.jsonValue(["deliveries": .array(try store.deliveries(req.parameter("id")!))])
         }
-        r.post("/api/v1/webhooks/:id/test") { req in
+        r.post("/api/v1/webhooks/:id/test", WebhookDocs.test) { req in
             guard try store.get(req.parameter("id")!) != nil else { throw HTTPError.notFound("No webhook '\(req.parameter("id")!)'.") }
             try dispatcher.ping(req.parameter("id")!)
             return Response.jsonValue(["queued": true], status: 202)

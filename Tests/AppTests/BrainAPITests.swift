@@ -26,7 +26,7 @@ import TestSupport
         #expect(found["entries"]?[0]?["id"] == created["id"])
         let (s3, bad) = try await call("POST", "/api/v1/brain", ["kind": "gossip", "text": "x"])
         #expect(s3 == 400)
-        #expect(bad["error"]?["message"]?.string?.contains("kind must be one of") == true)
+        #expect(bad["error"]?["message"]?.string?.contains("body.kind: must be one of") == true)
         let (s4, _) = try await call("GET", "/api/v1/brain?kind=gossip")
         #expect(s4 == 400)
 
