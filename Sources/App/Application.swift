@@ -66,7 +66,10 @@ public final class Application: Sendable {
         let llm = LLMConfiguration(db: database, secrets: secrets)
         let (initial, source) = try llm.initial(options)
         llmSource = source.rawValue
-        pieces = try PiecesAPI(database: database, llm: initial, logger: logger)
+        // Questions may read the files clients name, except the data directory and hidden (credential) files, and
+        // none when the server listens beyond loopback.
+        let anchorFiles = AnchorFilePolicy(readsFiles: ServiceURLs.isLoopbackName(options.host), forbiddenRoots: [options.home, options.servicesPath])
+        pieces = try PiecesAPI(database: database, llm: initial, logger: logger, anchorFiles: anchorFiles)
         let home = options.home as NSString
         let denoPath = DenoLocator.find(environment: environment)
         let publicURLBox = PublicURL()

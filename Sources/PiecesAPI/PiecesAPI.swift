@@ -15,11 +15,12 @@ public final class PiecesAPI: Sendable {
     /// The largest fragment a snippet may carry.
     static let maxFragmentBytes = 1024 * 1024
 
-    public init(database: Database, llm: LLMSettings, logger: Logger) throws {
+    /// `anchorFiles`: which files named by clients (anchors) questions may read into a model's context.
+    public init(database: Database, llm: LLMSettings, logger: Logger, anchorFiles: AnchorFilePolicy) throws {
         store = try PiecesStore(db: database)
         models = ModelRegistry(settings: llm, db: database, logger: logger)
         calls = ModelCallSink()
-        qgpt = QGPTService(store: store, models: models, calls: calls)
+        qgpt = QGPTService(store: store, models: models, calls: calls, anchorFiles: anchorFiles)
         downloads = ModelDownloads(db: database, logger: logger)
         self.logger = logger
     }

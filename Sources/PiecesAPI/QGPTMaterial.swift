@@ -38,7 +38,7 @@ extension QGPTService {
         }
         paths += try store.anchors(ids: linked?.anchorIDs ?? []).map(\.fullpath)
         for path in Self.unique(paths).prefix(QGPTMaterial.maxItems) {
-            switch await Self.readAnchor(path) {
+            switch await Self.readAnchor(path, policy: anchorFiles) {
             case .success(let text):
                 let name = (path as NSString).lastPathComponent
                 out.snippets.append(Snippet(title: path, language: Classifier.language(fileName: name) ?? Classifier.detect(text), text: text))
@@ -68,9 +68,10 @@ extension QGPTService {
 
     struct Unreadable: Error { var message: String }
 
-    /// The text of a regular file of at most `maxFileBytes`, read off the cooperative pool.
-    static func readAnchor(_ path: String) async -> Result<String, Unreadable> {
+    /// The text of a regular file of at most `maxFileBytes` that the policy allows, read off the cooperative pool.
+    static func readAnchor(_ path: String, policy: AnchorFilePolicy) async -> Result<String, Unreadable> {
         await Blocking.run {
+            if let refusal = policy.refusal(path) { return .failure(Unreadable(message: refusal)) }
             let url = URL(fileURLWithPath: path).resolvingSymlinksInPath()
             guard let attrs = try? FileManager.default.attributesOfItem(atPath: url.path) else { return .failure(Unreadable(message: "it does not exist or is not accessible")) }
             let type = attrs[.type] as? FileAttributeType

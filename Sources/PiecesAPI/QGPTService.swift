@@ -6,11 +6,13 @@ final class QGPTService: Sendable {
     let store: PiecesStore
     let models: ModelRegistry
     let calls: ModelCallSink
+    let anchorFiles: AnchorFilePolicy
     /// Grounding sent to a model is bounded: a question never carries more than this many characters of snippets.
     static let maxContextChars = 24_000
 
-    init(store: PiecesStore, models: ModelRegistry, calls: ModelCallSink) {
+    init(store: PiecesStore, models: ModelRegistry, calls: ModelCallSink, anchorFiles: AnchorFilePolicy) {
         self.store = store
+        self.anchorFiles = anchorFiles
         self.models = models
         self.calls = calls
     }

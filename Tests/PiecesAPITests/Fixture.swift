@@ -15,10 +15,10 @@ struct PiecesFixture {
     let client = HTTPClient(defaultHeaders: TestAuth.headers)
     var base: String { "http://127.0.0.1:\(server.port)" }
 
-    static func with(llm: LLMSettings = LLMSettings(), _ body: (PiecesFixture) async throws -> Void) async throws {
+    static func with(llm: LLMSettings = LLMSettings(), anchorFiles: AnchorFilePolicy = AnchorFilePolicy(), _ body: (PiecesFixture) async throws -> Void) async throws {
         let dir = try TestPaths.temporaryDirectory("pieces")
         let db = try Database(path: dir + "/p.sqlite", migrations: Schema.all)
-        let api = try PiecesAPI(database: db, llm: llm, logger: Logger(sink: LogSink(capturingAt: .error)))
+        let api = try PiecesAPI(database: db, llm: llm, logger: Logger(sink: LogSink(capturingAt: .error)), anchorFiles: anchorFiles)
         var router = Router()
         api.install(&router)
         var limits = ServerLimits()
