@@ -95,7 +95,7 @@ import Testing
 
     @Test func toolCallsAreTimeLimitedAndNeedTheWriteScope() async {
         let slow = MCPTool(name: "slow", description: "sleeps", inputSchema: ["type": "object"]) { _ in
-            try await Task.sleep(nanoseconds: 10_000_000_000)
+            try await Task.sleep(nanoseconds: 120_000_000_000)
             return MCPToolResult(text: "late")
         }
         let fails = MCPTool(name: "fails", description: "throws", inputSchema: ["type": "object"]) { _ in throw CancellationError() }
@@ -105,7 +105,8 @@ import Testing
         let req = Request(method: "POST", target: "/mcp")
         let started = Date()
         let answer = await server.handle(.request(id: 1, method: "tools/call", params: ["name": "slow"]), session: session, request: req)
-        #expect(Date().timeIntervalSince(started) < 5)
+        // Far below the tool's two minutes, with room for a loaded machine (the whole suite runs in parallel).
+        #expect(Date().timeIntervalSince(started) < 60)
         #expect(answer?["result"]?["isError"] == true)
         #expect(answer?["result"]?["content"]?[0]?["text"]?.string?.contains("did not finish within") == true)
         let failed = await server.handle(.request(id: 2, method: "tools/call", params: ["name": "fails"]), session: session, request: req)
