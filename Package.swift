@@ -41,7 +41,7 @@ let package = Package(
         .target(name: "Auth", dependencies: ["Core", "Crypto", "Store", "HTTPServer"]),
         .target(name: "Events", dependencies: ["Core", "LLM", "Agents", "Services", "Workflows", "Scheduling", "Store"]),
         .target(name: "PlatformAPI", dependencies: ["Events", "Core", "HTTPServer", "HTTPClient", "Services", "Secrets", "Crypto", "Brain", "Agents", "Workflows"]),
-        .target(name: "PiecesAPI", dependencies: ["Core", "HTTPServer", "Store", "LLM", "Crypto"]),
+        .target(name: "PiecesAPI", dependencies: ["Core", "HTTPServer", "Store", "LLM", "Crypto", "CNetShim"]),
         // Model Context Protocol: Pieces' memory tools and the running services' endpoints, for any assistant.
         .target(name: "MCP", dependencies: ["Core", "Crypto", "HTTPServer", "Services", "Brain", "PiecesAPI"]),
         // A scripted OpenAI-compatible server: replays recorded turns (tests, `openpieces eval --replay`).

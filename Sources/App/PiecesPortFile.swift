@@ -44,9 +44,17 @@ public struct PiecesPortFile: Sendable {
     }
 
     /// The port the file names, if it holds one.
+    /// Only a regular file, and only its first 32 bytes: a FIFO or a huge file put there must not stall start-up.
     public func current() -> Int? {
-        guard let data = FileManager.default.contents(atPath: path) else { return nil }
-        return Int(String(decoding: data.prefix(32), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines))
+        let fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        var st = stat()
+        guard fstat(fd, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG else { return nil }
+        var bytes = [UInt8](repeating: 0, count: 32)
+        let n = bytes.withUnsafeMutableBytes { read(fd, $0.baseAddress, 32) }
+        guard n > 0 else { return nil }
+        return Int(String(decoding: bytes[..<n], as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines))
     }
 
     /// Writes our port, unless the file names another port where something answers `GET /.well-known/health`.

@@ -54,10 +54,11 @@ public struct AuthPolicy: Sendable {
         return "\(p.kind.rawValue):\(p.keyID ?? "")"
     }
 
-    /// The dashboard, its files and login page, service URLs, the services' callback and health checks.
+    /// The dashboard, its files and login page, service URLs, the services' callback and health checks (but not the
+    /// health stream: a WebSocket held open is a Pieces client's session, which needs a key when exposed).
     static func isPublic(_ path: String) -> Bool {
         path == "/" || path == "/login" || path.hasPrefix("/ui/") || path.hasPrefix("/s/") || path.hasPrefix("/internal/")
-            || path.hasPrefix("/.well-known/") || path == "/favicon.ico"
+            || (path.hasPrefix("/.well-known/") && !path.hasPrefix("/.well-known/stream/")) || path == "/favicon.ico"
     }
 
     static func isSafe(_ method: String) -> Bool { method == "GET" || method == "HEAD" || method == "OPTIONS" }

@@ -208,3 +208,10 @@ int op_local_addresses(uint8_t *out, int max) {
     freeifaddrs(ifs);
     return n;
 }
+
+#include <sys/vfs.h>
+long op_fs_type(int fd) {
+    struct statfs fs;
+    if (fstatfs(fd, &fs) != 0) return -1;
+    return (long)fs.f_type;
+}

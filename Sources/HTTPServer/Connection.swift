@@ -149,7 +149,8 @@ final class Connection {
                              requestID: loop.makeRequestID())
             }
         case .webSocket:
-            close()  // the peer never answered our close frame
+            // The peer never answered our close frame or our ping: it is gone.
+            if webSocket?.timedOut(self) ?? true { close() } else { updateDeadline() }
         case .proxying:
             failProxy(HTTPError(504, code: "gateway_timeout",
                                 message: "The service did not answer within \(Int(limits.proxyResponseTimeout)) s. Check its logs."))
@@ -554,7 +555,7 @@ final class Connection {
                     deadline = idleSince + ns(l.idleTimeout)
                 }
             case .webSocket:
-                deadline = webSocket?.closeDeadline ?? 0
+                deadline = webSocket?.deadline ?? 0
             case .proxying:
                 if let p = proxy, !p.responseStarted { deadline = p.started + ns(l.proxyResponseTimeout) } else { deadline = 0 }
             default:
@@ -613,7 +614,8 @@ final class Connection {
     private func startWebSocket(_ run: @escaping @Sendable (WebSocket) async -> Void, _ request: Request) {
         phase = .webSocket
         let socket = WebSocket(handle: handle, request: request)
-        webSocket = WebSocketSession(socket: socket, maxMessage: limits.maxWebSocketMessageBytes)
+        webSocket = WebSocketSession(socket: socket, maxMessage: limits.maxWebSocketMessageBytes,
+                                     pingInterval: limits.webSocketPingInterval, now: loop.now)
         Task {
             await run(socket)
             await socket.close(code: 1000)

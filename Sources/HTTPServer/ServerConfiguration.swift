@@ -20,6 +20,9 @@ public struct ServerLimits: Sendable {
     public var maxConnections = 10_000
     /// One WebSocket message (all its fragments); larger closes with 1009.
     public var maxWebSocketMessageBytes = 4 * 1024 * 1024
+    /// A WebSocket the peer has been silent on this long gets a ping; one that stays silent as long again (no pong)
+    /// is closed. Streams that only send now and then would otherwise hold dead peers' connections for ever.
+    public var webSocketPingInterval: Double = 30
     /// A body forwarded by the reverse proxy: it streams, so it may be far larger than `maxBodyBytes`.
     public var maxProxyBodyBytes = 1 << 30
     /// Seconds the reverse proxy waits for a service's response head; slower answers 504.

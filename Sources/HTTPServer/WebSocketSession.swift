@@ -9,14 +9,40 @@ final class WebSocketSession {
     private(set) var closeSent = false
     private var closeSentAt: UInt64 = 0
     private var finished = false
+    /// When the peer last sent a frame, and when we pinged it since (0: not waiting for a pong).
+    private var heardAt: UInt64
+    private var pingSentAt: UInt64 = 0
+    let pingInterval: UInt64
 
-    init(socket: WebSocket, maxMessage: Int) {
+    init(socket: WebSocket, maxMessage: Int, pingInterval: Double, now: UInt64) {
         self.socket = socket
         self.maxMessage = maxMessage
+        self.pingInterval = UInt64(max(0.05, pingInterval) * 1e9)
+        heardAt = now
     }
 
     var acceptsInput: Bool { !finished && socket.queuedBytes < WebSocket.inboxHighWater }
-    var closeDeadline: UInt64? { closeSent ? closeSentAt + 5_000_000_000 : nil }
+    /// The next moment something must happen: the close handshake gives up, a ping is due, or the pong is overdue.
+    var deadline: UInt64 {
+        if closeSent { return closeSentAt + 5_000_000_000 }
+        if finished { return 0 }
+        return (pingSentAt != 0 ? pingSentAt : heardAt) + pingInterval
+    }
+
+    /// The deadline passed: true when the connection should be dropped (close unanswered, or no pong), else a ping
+    /// was sent.
+    func timedOut(_ c: Connection) -> Bool {
+        if closeSent || finished || pingSentAt != 0 {
+            if !closeSent && !finished {
+                c.loop.shared.logger.debug("websocket.peer_silent", ["request_id": socket.request.requestID])
+            }
+            return true
+        }
+        pingSentAt = c.loop.now
+        c.append(WebSocketFrame.encode(opcode: 0x9, Array("keepalive".utf8)))
+        c.flush()
+        return false
+    }
 
     /// Parses every complete frame in the connection's input.
     func consume(_ c: Connection) {
@@ -38,6 +64,8 @@ final class WebSocketSession {
             // Lengths are bounded here (control ≤ 125, data ≤ maxMessage), so the sizes below cannot overflow.
             guard let (payload, total) = WebSocketFrame.payload(c.inbound, at: c.readIndex, header) else { return }
             c.readIndex += total
+            heardAt = c.loop.now  // any frame, a pong included, shows the peer is there
+            pingSentAt = 0
             switch opcode {
             case 0x1, 0x2:
                 if fin { deliver(c, opcode, payload) } else {

@@ -81,7 +81,9 @@ extension PiecesAPI {
         let request = ChatRequest(model: entry.modelName, messages: [
             .system("Give this conversation a title of at most six words. Reply with the title only."), .user(transcript),
         ], temperature: 0)
+        let started = Date()
         guard let result = try? await entry.provider.complete(request) else { return fallback }
+        calls.report(entry, result, started: started)  // in the usage ledger like every other model call
         let title = result.text.trimmingCharacters(in: .whitespacesAndNewlines.union(CharacterSet(charactersIn: "\"'")))
         return title.isEmpty ? fallback : String(title.prefix(80))
     }

@@ -9,7 +9,8 @@ struct QGPTMaterial: Sendable {
     /// Said to the user and the model: anchors that could not be read, and why.
     var notes: [String] = []
 
-    /// A file is read into the context only when it is a regular file of at most this many bytes.
+    /// A file is read into the context only when it is a regular file of at most this many bytes; the files of
+    /// one question together are read up to this many too.
     static let maxFileBytes = 256 * 1024
     /// At most this many items of each kind are taken from one input.
     static let maxItems = 32
@@ -22,7 +23,7 @@ extension QGPTService {
         var out = QGPTMaterial()
         let linked = try conversationID.flatMap { try store.conversation($0) }
         var assetIDs = (input?["assets"]?["iterable"]?.array ?? []).prefix(QGPTMaterial.maxItems).compactMap { $0["id"]?.string }
-        assetIDs += linked?.assetIDs ?? []
+        assetIDs += (linked?.assetIDs ?? []).prefix(QGPTMaterial.maxItems)
         for a in try store.assets(ids: Self.unique(assetIDs)) {
             guard let f = a.formats.first else { continue }
             out.snippets.append(Snippet(title: a.name, language: f.specific, text: f.text))
@@ -36,9 +37,10 @@ extension QGPTService {
                 paths += (item["points"]?["iterable"]?.array ?? []).compactMap { $0["reference"]?["fullpath"]?.string ?? $0["fullpath"]?.string }
             }
         }
-        paths += try store.anchors(ids: linked?.anchorIDs ?? []).map(\.fullpath)
-        for path in Self.unique(paths).prefix(QGPTMaterial.maxItems) {
-            switch await Self.readAnchor(path, policy: anchorFiles) {
+        paths += try store.anchors(ids: Array((linked?.anchorIDs ?? []).prefix(QGPTMaterial.maxItems))).map(\.fullpath)
+        let reader = AnchorFileReader(policy: anchorFiles, maxFileBytes: QGPTMaterial.maxFileBytes, maxTotalBytes: QGPTMaterial.maxFileBytes)
+        for (path, result) in await reader.read(Array(Self.unique(paths).prefix(QGPTMaterial.maxItems))) {
+            switch result {
             case .success(let text):
                 let name = (path as NSString).lastPathComponent
                 out.snippets.append(Snippet(title: path, language: Classifier.language(fileName: name) ?? Classifier.detect(text), text: text))
@@ -64,31 +66,6 @@ extension QGPTService {
             }
         }
         return out
-    }
-
-    struct Unreadable: Error { var message: String }
-
-    /// The text of a regular file of at most `maxFileBytes` that the policy allows, read off the cooperative pool.
-    static func readAnchor(_ path: String, policy: AnchorFilePolicy) async -> Result<String, Unreadable> {
-        await Blocking.run {
-            if let refusal = policy.refusal(path) { return .failure(Unreadable(message: refusal)) }
-            let url = URL(fileURLWithPath: path).resolvingSymlinksInPath()
-            guard let attrs = try? FileManager.default.attributesOfItem(atPath: url.path) else { return .failure(Unreadable(message: "it does not exist or is not accessible")) }
-            let type = attrs[.type] as? FileAttributeType
-            if type == .typeDirectory { return .failure(Unreadable(message: "it is a folder; only single files are read")) }
-            guard type == .typeRegular else { return .failure(Unreadable(message: "it is not a regular file")) }
-            let size = (attrs[.size] as? NSNumber)?.intValue ?? 0
-            guard size <= QGPTMaterial.maxFileBytes else {
-                return .failure(Unreadable(message: "it holds \(ByteText.readable(size)), more than the \(QGPTMaterial.maxFileBytes / 1024) KiB limit"))
-            }
-            guard let handle = try? FileHandle(forReadingFrom: url) else { return .failure(Unreadable(message: "it cannot be opened")) }
-            defer { try? handle.close() }
-            // Read at most one byte past the limit: the file may have grown since it was measured.
-            let data = (try? handle.read(upToCount: QGPTMaterial.maxFileBytes + 1)) ?? Data()
-            guard data.count <= QGPTMaterial.maxFileBytes else { return .failure(Unreadable(message: "it grew past the \(QGPTMaterial.maxFileBytes / 1024) KiB limit")) }
-            guard let text = String(data: data, encoding: .utf8) else { return .failure(Unreadable(message: "it is not UTF-8 text")) }
-            return .success(text)
-        }
     }
 
     static func unique(_ items: [String]) -> [String] {

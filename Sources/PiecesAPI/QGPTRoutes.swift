@@ -76,6 +76,8 @@ final class QGPTStream: Sendable {
     let api: PiecesAPI
     let socket: WebSocket
     private let running = Locked<[String: Task<Void, Never>]>([:])
+    /// Questions answered at once on one connection: each holds a model call and its material.
+    static let maxInFlight = 4
 
     init(api: PiecesAPI, socket: WebSocket) {
         self.api = api
@@ -94,8 +96,16 @@ final class QGPTStream: Sendable {
                 continue
             }
             let request = input["request"]?.string ?? IDs.make()
-            let task = Task { await self.handle(input, request: request) }
-            running.withLock { $0[request] = task }
+            // Started under the lock, so a question that ends at once still finds its entry to remove.
+            let started = running.withLock { r -> Bool in
+                guard r.count < QGPTStream.maxInFlight, r[request] == nil else { return false }
+                r[request] = Task { await self.handle(input, request: request) }
+                return true
+            }
+            if !started {
+                await send(["request": .string(request), "conversation": JSONValue(input["conversation"]?.string ?? ""), "status": "FAILED",
+                            "statusCode": 429, "errorMessage": .string("At most \(QGPTStream.maxInFlight) questions run at once on one stream, each with its own request id: wait for one to complete, or stop one with {\"stop\": true, \"request\": id}.")])
+            }
         }
         stop(nil)  // the client went away: stop generating for it
     }

@@ -165,6 +165,13 @@ import TestSupport
         #expect(try await send(anonymous, "GET", exposed + "/assets").status == 401)
         #expect(try await send(anonymous, "GET", exposed + "/assets", headers: [("Authorization", "Bearer \(token)")]).status == 200)
         #expect(try await send(anonymous, "GET", exposed + "/.well-known/health").status == 200)
+        // The health stream is a client's session, not a probe: it needs the key too.
+        for (credential, expected) in [("", 401), ("Authorization: Bearer \(token)\r\n", 101)] {
+            let raw = try RawClient(port: bin.port)
+            try raw.send("GET /.well-known/stream/health HTTP/1.1\r\nHost: 127.0.0.1:\(bin.port)\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                         + "Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\(credential)\r\n")
+            #expect(try await raw.readResponse(head: true).status == expected)
+        }
         kill(bin.process.processIdentifier, SIGTERM)
         try await bin.waitUntilExit()
 

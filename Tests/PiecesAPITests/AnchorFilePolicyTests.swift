@@ -1,7 +1,10 @@
 import Core
 import FakeLLM
 import Foundation
-import PiecesAPI
+#if canImport(Glibc)
+import Glibc
+#endif
+@testable import PiecesAPI
 import Testing
 import TestSupport
 
@@ -24,15 +27,31 @@ import TestSupport
         try FileManager.default.createSymbolicLink(atPath: linkToKey, withDestinationPath: files["key"]!.0)
         try FileManager.default.createSymbolicLink(atPath: linkToSSH, withDestinationPath: files["ssh"]!.0)
         try FileManager.default.createDirectory(atPath: work + "/sub", withIntermediateDirectories: true)
+        // Process state: the server's environment holds its keys; a link to it looks like a plain file name.
+        let linkToEnviron = work + "/environ.txt"
+        try FileManager.default.createSymbolicLink(atPath: linkToEnviron, withDestinationPath: "/proc/self/environ")
+        // A FIFO must not hang the reader; another user's file must not be read with the server's rights.
+        let fifo = work + "/pipe.txt", foreign = work + "/theirs.txt"
+        #expect(mkfifo(fifo, 0o600) == 0)
+        try "SECRET-FOREIGN".write(toFile: foreign, atomically: true, encoding: .utf8)
+        let chowned = geteuid() == 0 && chown(foreign, 65534, 65534) == 0  // only root can give a file away
 
         let fake = try FakeLLMServer([.text(["one"]), .text(["two"])])
         defer { Task { await fake.shutdown() } }
         let llm = LLMSettings(baseURL: fake.baseURL, apiKey: nil, model: "fake-model")
         try await PiecesFixture.with(llm: llm, anchorFiles: AnchorFilePolicy(readsFiles: true, forbiddenRoots: [data])) { f in
-            let paths = [files["key"]!.0, files["ssh"]!.0, files["env"]!.0, linkToKey, linkToSSH, dotted, files["ok"]!.0]
+            let paths = [files["key"]!.0, files["ssh"]!.0, files["env"]!.0, linkToKey, linkToSSH, dotted, "/proc/self/environ",
+                         "/proc/self/cmdline", linkToEnviron, "/etc/hostname", fifo, foreign, files["ok"]!.0]
             let out = try await ask(f, paths: paths)
             let context = fake.requests[0]["messages"]?[0]?["content"]?.string ?? ""
             #expect(context.contains("PLAIN-NOTES"))
+            #expect(!context.contains("PATH="), "the process environment reached the model")
+            if chowned { #expect(!context.contains("SECRET-FOREIGN"), "another user's file was read") }
+            #expect(out.contains("I could not read /proc/self/environ: files in system folders"))
+            #expect(out.contains("I could not read \(linkToEnviron): files in system folders"))
+            #expect(out.contains("I could not read /etc/hostname: files in system folders"))
+            #expect(out.contains("I could not read \(fifo): it does not exist, or it is not a file of yours"))
+            if chowned { #expect(out.contains("I could not read \(foreign): it does not exist, or it is not a file of yours")) }
             for secret in ["SECRET-MASTER", "SECRET-SSH", "SECRET-ENV"] {
                 #expect(!context.contains(secret), "\(secret) reached the model")
                 #expect(!out.contains(secret))
@@ -64,5 +83,23 @@ import TestSupport
         let out = try await QGPTStreamTests().ask(ws, ["conversation": .string(c), "question": ["query": "summarize these files"]])
         #expect(out.statuses.last == "COMPLETED")
         return out.text
+    }
+}
+
+@Suite struct AnchorFileReaderTests {
+    /// The descriptor checks hold even when the path checks are bypassed (a policy with no roots at all).
+    @Test func pseudoFilesystemsAndLinksAreRefusedOnTheOpenedFile() async throws {
+        let dir = try TestPaths.temporaryDirectory("anchor-reader")
+        let plain = dir + "/plain.txt", link = dir + "/link.txt"
+        try "PLAIN".write(toFile: plain, atomically: true, encoding: .utf8)
+        try FileManager.default.createSymbolicLink(atPath: link, withDestinationPath: plain)
+        let reader = AnchorFileReader(policy: AnchorFilePolicy(), maxFileBytes: 1024, maxTotalBytes: 8)
+        let results = await reader.read(["/proc/self/status", plain, link, plain])
+        guard case .failure = results[0].1 else { Issue.record("read process state: \(results[0].1)"); return }
+        guard case .success("PLAIN") = results[1].1 else { Issue.record("plain file: \(results[1].1)"); return }
+        guard case .success("PLAIN") = results[2].1 else { Issue.record("a link is followed once, when judged: \(results[2].1)"); return }
+        // 5 + 5 bytes reached the 8-byte budget: the fourth is not read.
+        guard case .failure(let e) = results[3].1 else { Issue.record("over budget: \(results[3].1)"); return }
+        #expect(e.message.contains("already holds"))
     }
 }

@@ -52,6 +52,12 @@ import TestSupport
         // Garbage is stale too.
         try write(file, "not a port")
         #expect(await file.claim(port: 39303) == .wrote)
+        // A FIFO put in its place is not read (reading would wait for a writer for ever): replaced.
+        try FileManager.default.removeItem(atPath: file.path)
+        #expect(mkfifo(file.path, 0o600) == 0)
+        #expect(file.current() == nil)
+        #expect(await file.claim(port: 39307) == .wrote)
+        #expect(file.current() == 39307)
     }
 
     @Test func neverOverwritesAnotherLivePiecesOS() async throws {

@@ -72,3 +72,9 @@ int op_is_idle_alive(int fd);
 static inline FILE *op_stdout(void) { return stdout; }
 
 #endif
+
+#ifndef CNETSHIM_FS
+#define CNETSHIM_FS
+/// The filesystem type (statfs f_type magic) of what fd refers to, or -1 on error.
+long op_fs_type(int fd);
+#endif
