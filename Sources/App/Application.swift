@@ -149,8 +149,8 @@ public final class Application: Sendable {
                             logger: logger)
         self.mcp = mcp
         MCPRoutes.install(&router, server: mcp)
-        // The tool list follows the running services: clients hear of every change.
-        services.supervisor.live.onChange { _ in Task { await mcp.servicesChanged() } }
+        // The tool list follows the running services: clients hear of every change (in order, by the task `mcp.start` makes).
+        services.supervisor.live.onChange { _ in mcp.servicesChanged() }
         let serviceStore = services.store
         router.get("/api/v1/services/:id/repairs", AppRouteDocs.repairs) { req in
             let id = req.parameter("id") ?? ""
@@ -268,6 +268,7 @@ public final class Application: Sendable {
         await services.supervisor.onCrashed { slug, reason in webhooks.emit("service.crashed", ["service": .string(slug), "reason": .string(reason)]) }
         await services.supervisor.onDeployed { slug, version in webhooks.emit("service.deployed", ["service": .string(slug), "version": JSONValue(version)]) }
         webhooks.start()
+        mcp.start()
         let outbound = services.outbound
         Task { await outbound.run() }
         await services.supervisor.restore()

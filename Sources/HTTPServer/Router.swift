@@ -127,7 +127,7 @@ public struct Router: Sendable {
             }
         }
         let segments = pattern.split(separator: "/", omittingEmptySubsequences: true).map(String.init)
-        Router.insert(root, segments[...], method, handler)
+        Router.insert(root, segments[...], method, handler, route: "\(method) \(pattern)")
     }
 
     public typealias TaskHandler = @Sendable (Request) async throws -> Response
@@ -142,8 +142,10 @@ public struct Router: Sendable {
     public mutating func delete(_ pattern: String, _ h: @escaping TaskHandler) { add("DELETE", pattern, nil, .task(h)) }
     public mutating func delete(_ pattern: String, _ doc: RouteDoc, _ h: @escaping TaskHandler) { add("DELETE", pattern, doc, .task(h)) }
 
-    private static func insert(_ node: Node, _ segments: ArraySlice<String>, _ method: String, _ handler: Handler) {
+    /// A route added twice is a bug (the later one would silently win): it stops the program at start-up.
+    private static func insert(_ node: Node, _ segments: ArraySlice<String>, _ method: String, _ handler: Handler, route: String) {
         guard let first = segments.first else {
+            precondition(node.handlers[method] == nil, "the route \(route) is added twice: keep one")
             node.handlers[method] = handler
             return
         }
@@ -151,17 +153,18 @@ public struct Router: Sendable {
         if first.hasPrefix("*") {
             precondition(rest.isEmpty, "a catch-all segment must be last")
             var handlers = node.catchAll?.handlers ?? [:]
+            precondition(handlers[method] == nil, "the route \(route) is added twice: keep one")
             handlers[method] = handler
             node.catchAll = (String(first.dropFirst()), handlers)
         } else if first.hasPrefix(":") {
             let name = String(first.dropFirst())
             if node.param == nil { node.param = (name, Node()) }
             precondition(node.param!.name == name, "conflicting parameter names at the same position")
-            insert(node.param!.node, rest, method, handler)
+            insert(node.param!.node, rest, method, handler, route: route)
         } else {
             let child = node.statics[Substring(first)] ?? Node()
             node.statics[Substring(first)] = child
-            insert(child, rest, method, handler)
+            insert(child, rest, method, handler, route: route)
         }
     }
 

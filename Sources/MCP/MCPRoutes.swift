@@ -2,7 +2,8 @@ import Core
 import HTTPServer
 
 /// Where MCP is served: streamable HTTP at `/mcp` (and at Pieces OS's 2025-03-26 path), the legacy SSE transport at
-/// Pieces OS's 2024-11-05 paths, and Pieces OS's list of them (what pieces-cli reads to configure editors).
+/// Pieces OS's 2024-11-05 paths, and Pieces OS's list of them (what pieces-cli reads to configure editors). The
+/// long-term-memory status pieces-cli checks first is the Pieces API's (`PiecesAPI.installConnect`).
 public enum MCPRoutes {
     public static let streamablePaths = ["/mcp", "/model_context_protocol/2025-03-26/mcp"]
 
@@ -17,11 +18,6 @@ public enum MCPRoutes {
                 ["version": "2025-03-26", "entry_endpoint": .string(base + streamablePaths[1])],
                 ["version": "2025-06-18", "entry_endpoint": .string(base + streamablePaths[0])],
             ]])
-        }
-        // pieces-cli's `pieces mcp setup` first checks that Pieces' long-term memory is on. Here the memory the MCP
-        // tools answer from (snippets, conversations, the Brain) is always on: activated, continuously.
-        r.get("/workstream_pattern_engine/processors/vision/status") { _ in
-            .jsonValue(["vision": ["activation": ["continuous": true], "degraded": false]])
         }
     }
 }

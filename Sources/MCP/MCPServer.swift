@@ -1,4 +1,5 @@
 import Core
+import Crypto
 import Foundation
 import HTTPServer
 
@@ -30,8 +31,13 @@ public final class MCPServer: Sendable {
     let callSeconds: Double
     /// The largest POST body accepted.
     public let maxBodyBytes: Int
-    /// The tool names last announced, to notify only when the list really changed.
-    private let announced = Locked<Set<String>?>(nil)
+    /// Each tool last announced, by name, with a digest of how it is listed (schema, description…): a redeploy that
+    /// keeps the names but changes a schema is a change too.
+    private let announced = Locked<[String: String]?>(nil)
+    /// Service changes, handled one at a time and in order by the task `start` makes; each reads the tool list as it
+    /// is then. Changes arriving meanwhile fold into one more look (the newest is all that matters).
+    private let changes = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))
+    private let watcher = Locked<Task<Void, Never>?>(nil)
 
     public init(catalogue: ToolCatalogue, sessions: MCPSessions = MCPSessions(), access: MCPAccess = .open, logger: Logger,
                 callSeconds: Double = 60, maxBodyBytes: Int = 1024 * 1024) {
@@ -126,10 +132,25 @@ public final class MCPServer: Sendable {
         }
     }
 
-    /// The running services changed: tell connected clients, if the tool list did change.
-    public func servicesChanged() async {
-        guard let names = try? await catalogue.all().map(\.name) else { return }
-        let now = Set(names)
+    /// Starts following service changes (see `servicesChanged`); `shutdown` stops it.
+    public func start() {
+        let stream = changes.stream
+        watcher.withLock { task in
+            guard task == nil else { return }
+            task = Task { [weak self] in
+                for await _ in stream { await self?.announceIfChanged() }
+            }
+        }
+    }
+
+    /// The running services changed: clients are told once the tool list is looked at, if it did change. Quick and
+    /// non-blocking, for `LiveServices.onChange`.
+    public func servicesChanged() { changes.continuation.yield() }
+
+    /// Compares the tool list with the last one announced, and notifies every listening session when it differs.
+    func announceIfChanged() async {
+        guard let tools = try? await catalogue.all() else { return }
+        let now = MCPServer.fingerprint(tools)
         let changed = announced.withLock { last -> Bool in
             defer { last = now }
             return last != now
@@ -137,6 +158,19 @@ public final class MCPServer: Sendable {
         if changed { sessions.broadcast(JSONRPC.notification("notifications/tools/list_changed")) }
     }
 
-    /// Ends every session's stream, so a stopping server is not held open by listeners.
-    public func shutdown() { sessions.closeAll() }
+    /// What was last announced (for tests).
+    var announcedTools: [String: String]? { announced.withLock { $0 } }
+
+    static func fingerprint(_ tools: [MCPTool]) -> [String: String] {
+        var out: [String: String] = [:]
+        for t in tools { out[t.name] = Hex.encode(Digest.sha256(t.listing.bytes)) }
+        return out
+    }
+
+    /// Stops following changes and ends every session's stream, so a stopping server is not held open by listeners.
+    public func shutdown() {
+        changes.continuation.finish()
+        watcher.withLock { $0 }?.cancel()
+        sessions.closeAll()
+    }
 }

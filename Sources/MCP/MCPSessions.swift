@@ -1,6 +1,7 @@
 import Core
 import Crypto
 import Foundation
+import HTTPServer
 
 /// What goes down a session's server→client stream.
 public enum MCPOutbound: Sendable, Equatable {
@@ -113,10 +114,15 @@ public final class MCPSession: Sendable {
     }
 }
 
-/// Every open MCP session, bounded: idle ones expire, and past the cap the least recently used one is dropped.
+/// Every open MCP session, bounded: idle ones expire; past an owner's cap its own least recently used one is
+/// dropped; and when every slot is held by other owners' live sessions a new one is refused rather than pushing
+/// theirs out, so one credential (or one local process) cannot end everyone else's sessions.
 public final class MCPSessions: Sendable {
     public struct Limits: Sendable {
-        public var maxSessions = 64
+        /// Sessions of all owners together.
+        public var maxSessions = 128
+        /// Sessions of one owner (one API key; every credential-less local client counts as one owner).
+        public var maxPerOwner = 32
         /// A session without an open stream that has not been used for this long is forgotten.
         public var idleSeconds: Double = 30 * 60
         public init() {}
@@ -129,26 +135,46 @@ public final class MCPSessions: Sendable {
 
     public var count: Int { sessions.withLock { $0.count } }
 
-    public func create(_ transport: MCPSession.Transport, owner: String?, now: Date = Date()) -> MCPSession {
+    /// A new session for `owner`; throws a 503 (with Retry-After) when the other owners' live sessions fill every slot.
+    public func create(_ transport: MCPSession.Transport, owner: String?, now: Date = Date()) throws(HTTPError) -> MCPSession {
         let session = MCPSession(transport: transport, owner: owner, now: now)
-        let evicted = sessions.withLock { all -> [MCPSession] in
+        let (evicted, refused) = sessions.withLock { all -> ([MCPSession], HTTPError?) in
             var out: [MCPSession] = []
             for (id, s) in all where !s.hasStream && now.timeIntervalSince(s.lastSeen) > limits.idleSeconds {
                 out.append(s)
                 all.removeValue(forKey: id)
             }
-            while all.count >= limits.maxSessions {
-                // Prefer sessions nobody listens to; among them (or else among all) the least recently used.
-                let pool = all.values.contains { !$0.hasStream } ? all.values.filter { !$0.hasStream } : Array(all.values)
-                guard let oldest = pool.min(by: { $0.lastSeen < $1.lastSeen }) else { break }
+            // Make room among the owner's own sessions: past its cap, or when all slots are taken.
+            while true {
+                let own = all.values.filter { $0.owner == owner }
+                guard own.count >= limits.maxPerOwner || all.count >= limits.maxSessions,
+                      let oldest = MCPSessions.leastValuable(own) else { break }
                 out.append(oldest)
                 all.removeValue(forKey: oldest.id)
             }
+            guard all.count < limits.maxSessions else { return (out, self.refusal(all.values, now: now)) }
             all[session.id] = session
-            return out
+            return (out, nil)
         }
         for s in evicted { s.close() }
+        if let refused { throw refused }
         return session
+    }
+
+    /// The one to drop first: sessions nobody listens to before listened ones; among them the least recently used.
+    static func leastValuable(_ pool: [MCPSession]) -> MCPSession? {
+        let quiet = pool.filter { !$0.hasStream }
+        return (quiet.isEmpty ? pool : quiet).min { $0.lastSeen < $1.lastSeen }
+    }
+
+    /// Full of other owners' live sessions: when the first idle one will expire (else a minute) is when to retry.
+    func refusal(_ others: Dictionary<String, MCPSession>.Values, now: Date) -> HTTPError {
+        let expiries = others.filter { !$0.hasStream }.map { limits.idleSeconds - now.timeIntervalSince($0.lastSeen) }
+        let wait = max(1, Int((expiries.min() ?? 60).rounded(.up)))
+        return HTTPError(503, code: "too_many_sessions",
+                         message: "All \(limits.maxSessions) MCP sessions are in use by other clients. Retry in \(wait) s; "
+                             + "clients that are done should end their sessions (DELETE /mcp with the Mcp-Session-Id, or close the SSE stream).",
+                         headers: [("Retry-After", "\(wait)")])
     }
 
     /// The session, if it exists and belongs to `owner`; using it keeps it alive.

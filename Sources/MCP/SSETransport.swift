@@ -16,12 +16,12 @@ public struct SSETransport: Sendable {
     public init(server: MCPServer) { self.server = server }
 
     public func install(_ r: inout Router) {
-        r.get(SSETransport.ssePath) { req in open(req) }
+        r.get(SSETransport.ssePath) { req in try open(req) }
         r.post(SSETransport.messagesPath) { req in try await post(req) }
     }
 
-    func open(_ req: Request) -> Response {
-        let session = server.sessions.create(.sse, owner: server.access.identity(req))
+    func open(_ req: Request) throws -> Response {
+        let session = try server.sessions.create(.sse, owner: server.access.identity(req))
         let sessions = server.sessions
         let endpoint = "\(SSETransport.messagesPath)?session_id=\(session.id)"
         var response = StreamableHTTP.sse(session, headers: [], first: ("endpoint", endpoint))

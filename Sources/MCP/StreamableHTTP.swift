@@ -70,7 +70,7 @@ public struct StreamableHTTP: Sendable {
             if let given = req.headers[StreamableHTTP.sessionHeader], server.sessions.get(given, owner: server.access.identity(req)) != nil {
                 return StreamableHTTP.jsonRPCError(400, JSONRPC.Failure(JSONRPC.invalidRequest, "Invalid Request: this session is initialized already."), id: id)
             }
-            session = server.sessions.create(.streamableHTTP, owner: server.access.identity(req))
+            do { session = try server.sessions.create(.streamableHTTP, owner: server.access.identity(req)) } catch { return .error(error) }
             headers.add(StreamableHTTP.sessionHeader, session.id)
         } else {
             switch self.session(req) {

@@ -25,7 +25,8 @@ extension PiecesAPI {
             try? await ws.send(LocalUser.profile.text)
             while await ws.receive() != nil {}
         }
-        // Long-term memory (screen vision) is not offered: the status says so, with neither activation nor deactivation.
+        // Long-term memory: one answer, here and on the stream. pieces-cli (`pieces mcp`, `ask_pieces_ltm`) goes on only
+        // when `vision.activation` is set; OpenPieces' memory (snippets, conversations, the Brain) is always on.
         r.get("/workstream_pattern_engine/processors/vision/status") { _ in .jsonValue(LocalUser.visionStatus) }
         r.webSocket("/workstream_pattern_engine/processors/vision/status/stream") { ws in
             try? await ws.send(LocalUser.visionStatus.text)
@@ -82,6 +83,7 @@ extension LocalUser {
         return .object(top)
     }
 
-    /// A `WorkstreamPatternEngineStatus` with vision neither activated nor deactivated: not offered here.
-    static let visionStatus: JSONValue = ["vision": ["degraded": false]]
+    /// A `WorkstreamPatternEngineStatus` activated for good (`continuous`): the memory the MCP tools and Copilot answer
+    /// from needs no screen capture to be on. (No screen vision is recorded; nothing asks for its permissions.)
+    static let visionStatus: JSONValue = ["vision": ["activation": ["continuous": true], "degraded": false]]
 }

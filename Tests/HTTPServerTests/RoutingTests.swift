@@ -18,6 +18,25 @@ import TestSupport
         }
     }
 
+    /// A route added twice would let the later handler win unnoticed: the router stops instead (a child process here).
+    @Test func aRouteAddedTwiceStopsTheProgram() async {
+        var r = Router()
+        r.get("/twice/:id") { _ in .text("a") }
+        r.post("/twice/:id") { _ in .text("another method is another route") }
+        r.get("/twice/:id/more") { _ in .text("another path") }
+        #expect(r.patterns.count == 3)
+        await #expect(processExitsWith: .failure) {
+            var r = Router()
+            r.get("/twice/:id") { _ in .text("a") }
+            r.get("/twice/:id/") { _ in .text("b") }
+        }
+        await #expect(processExitsWith: .failure) {
+            var r = Router()
+            r.get("/files/*rest") { _ in .text("a") }
+            r.get("/files/*rest") { _ in .text("b") }
+        }
+    }
+
     @Test func notFoundAndMethodNotAllowedUseTheErrorEnvelope() async throws {
         try await withServer { server in
             let c = try RawClient(port: server.port)

@@ -1,9 +1,11 @@
+import App
 import Core
 import Foundation
 import HTTPServer
 @testable import MCP
 import Services
 import Testing
+import TestSupport
 
 /// The pieces that need no server: JSON-RPC parsing, tool names, the session registry.
 @Suite struct MCPUnitTests {
@@ -70,30 +72,154 @@ import Testing
         #expect(merged["required"] == ["text", "id"])
     }
 
-    @Test func sessionsAreBoundedOwnedAndExpire() {
+    @Test func sessionsAreBoundedOwnedAndExpire() throws {
         var limits = MCPSessions.Limits()
         limits.maxSessions = 3
+        limits.maxPerOwner = 3
         limits.idleSeconds = 60
         let sessions = MCPSessions(limits: limits)
         let t0 = Date()
-        let a = sessions.create(.streamableHTTP, owner: "key:1", now: t0)
+        let a = try sessions.create(.streamableHTTP, owner: "key:1", now: t0)
         #expect(sessions.get(a.id, owner: nil) == nil, "another credential cannot use it")
         #expect(sessions.get(a.id, owner: "key:1") === a)
-        let b = sessions.create(.streamableHTTP, owner: nil, now: t0.addingTimeInterval(1))
+        let b = try sessions.create(.streamableHTTP, owner: nil, now: t0.addingTimeInterval(1))
         let listening = b.openStream()  // listened to: kept over idle ones
-        let c = sessions.create(.sse, owner: nil, now: t0.addingTimeInterval(2))
-        _ = sessions.create(.sse, owner: nil, now: t0.addingTimeInterval(3))
+        let c = try sessions.create(.sse, owner: nil, now: t0.addingTimeInterval(2))
+        _ = try sessions.create(.sse, owner: nil, now: t0.addingTimeInterval(3))
         #expect(sessions.count == 3)
         #expect(sessions.get(b.id, owner: nil) != nil, "the one with an open stream stays")
         // An hour on, the idle ones expire when the next session is made.
-        _ = sessions.create(.sse, owner: nil, now: t0.addingTimeInterval(3600))
+        _ = try sessions.create(.sse, owner: nil, now: t0.addingTimeInterval(3600))
         #expect(sessions.get(c.id, owner: nil) == nil)
         #expect(sessions.get(b.id, owner: nil) != nil)
         #expect(sessions.remove(b.id) && !sessions.remove(b.id))
         withExtendedLifetime(listening) {}
     }
 
-    @Test func toolCallsAreTimeLimitedAndNeedTheWriteScope() async {
+    @Test func oneOwnerCannotPushOutAnothersSessions() throws {
+        var limits = MCPSessions.Limits()
+        limits.maxSessions = 4
+        limits.maxPerOwner = 2
+        limits.idleSeconds = 60
+        let sessions = MCPSessions(limits: limits)
+        let t0 = Date()
+        let a1 = try sessions.create(.streamableHTTP, owner: "key:a", now: t0)
+        let a2 = try sessions.create(.streamableHTTP, owner: "key:a", now: t0.addingTimeInterval(1))
+        let b1 = try sessions.create(.streamableHTTP, owner: "key:b", now: t0.addingTimeInterval(2))
+        let b2 = try sessions.create(.sse, owner: "key:b", now: t0.addingTimeInterval(3))
+        // Past its own cap, an owner drops its own least recently used session, nobody else's.
+        let b3 = try sessions.create(.sse, owner: "key:b", now: t0.addingTimeInterval(4))
+        #expect(sessions.get(b1.id, owner: "key:b") == nil)
+        #expect(sessions.get(b2.id, owner: "key:b") === b2 && sessions.get(b3.id, owner: "key:b") === b3)
+        // Every slot is held by others' live sessions: refused, with when to retry, and theirs stay.
+        do {
+            _ = try sessions.create(.streamableHTTP, owner: "key:c", now: t0.addingTimeInterval(5))
+            Issue.record("a full server must refuse a new owner's session")
+        } catch {
+            #expect(error.status == 503 && error.code == "too_many_sessions")
+            let retry = Int(error.headers.first { $0.0 == "Retry-After" }?.1 ?? "") ?? 0
+            #expect((1...60).contains(retry), "\(error.headers)")
+            #expect(error.message.contains("Retry in \(retry) s"))
+        }
+        #expect(sessions.get(a1.id, owner: "key:a") === a1 && sessions.get(a2.id, owner: "key:a") === a2)
+        #expect(sessions.count == 4)
+        // Once others' sessions go idle past the limit they expire, and a new owner gets in.
+        let listening = a1.openStream()  // listened to: never expires
+        let c = try sessions.create(.streamableHTTP, owner: "key:c", now: Date().addingTimeInterval(3600))
+        #expect(sessions.get(a1.id, owner: "key:a") === a1 && sessions.get(a2.id, owner: "key:a") == nil)
+        #expect(sessions.get(c.id, owner: "key:c") === c && sessions.count == 2)
+        withExtendedLifetime(listening) {}
+    }
+
+    @Test func aFullServerAnswersInitializeWith503AndRetryAfter() async throws {
+        var limits = MCPSessions.Limits()
+        limits.maxSessions = 1
+        let logger = Logger(sink: LogSink(capturingAt: .error))
+        let server = MCPServer(catalogue: ToolCatalogue(fixed: [], dynamic: { [] }), sessions: MCPSessions(limits: limits),
+                               access: MCPAccess(canCallTools: { _ in true }, identity: { $0.headers["X-Owner"] }), logger: logger)
+        let http = StreamableHTTP(server: server)
+        func initialize(_ owner: String) async -> Response {
+            await http.post(Request(method: "POST", target: "/mcp", headers: HTTPHeaders([("X-Owner", owner), ("Content-Type", "application/json")]),
+                                    body: Array(#"{"jsonrpc":"2.0","id":1,"method":"initialize","params":{}}"#.utf8)))
+        }
+        #expect(await initialize("key:a").status == 200)
+        let refused = await initialize("key:b")
+        #expect(refused.status == 503)
+        #expect(refused.headers["Retry-After"].flatMap { Int($0) } != nil)
+        guard case .bytes(let body) = refused.body else { Issue.record("a JSON body"); return }
+        #expect(JSONValue.parse(body)?["error"]?["code"] == "too_many_sessions")
+        #expect(refused.headers["Content-Type"] == "application/json")
+        #expect(await initialize("key:a").status == 200, "an owner may replace its own session")
+    }
+
+    @Test func toolListChangesAreAnnouncedInOrderAndSchemaChangesCount() async throws {
+        // The service tools as `state` says when a look begins; the first look is slow, so a change handled out of
+        // order would announce that older list last.
+        struct State { var names: [String] = []; var schema: JSONValue = ["type": "object"]; var looks = 0 }
+        let state = Locked(State())
+        let catalogue = ToolCatalogue(fixed: [], dynamic: {
+            let (now, look) = state.withLock { s -> (State, Int) in s.looks += 1; return (s, s.looks) }
+            if look == 1 { try await Task.sleep(nanoseconds: 400_000_000) }
+            return now.names.map { MCPTool(name: $0, description: "tool \($0)", inputSchema: now.schema) { _ in MCPToolResult(text: "") } }
+        })
+        let server = MCPServer(catalogue: catalogue, logger: Logger(sink: LogSink(capturingAt: .error)))
+        server.start()
+        defer { server.shutdown() }
+        func tools(_ s: State) async throws -> [String: String] {
+            MCPServer.fingerprint(s.names.map { MCPTool(name: $0, description: "tool \($0)", inputSchema: s.schema) { _ in MCPToolResult(text: "") } })
+        }
+        func eventually(_ condition: () -> Bool) async throws -> Bool {
+            let deadline = Date().addingTimeInterval(20)
+            while !condition() {
+                if Date() > deadline { return false }
+                try await Task.sleep(nanoseconds: 20_000_000)
+            }
+            return true
+        }
+
+        // Two quick changes: the last list is the one announced, and it stays after the slow first look ends.
+        state.withLock { $0.names = ["a"] }
+        server.servicesChanged()
+        _ = try await eventually { state.withLock { $0.looks } >= 1 }
+        state.withLock { $0.names = ["a", "b"] }
+        server.servicesChanged()
+        let final = try await tools(state.withLock { $0 })
+        #expect(try await eventually { server.announcedTools == final })
+        try await Task.sleep(nanoseconds: 700_000_000)
+        #expect(server.announcedTools == final, "an older list was announced after the newer one")
+
+        // A listening client hears of a schema-only change (same names), and of nothing when nothing changed.
+        let session = try server.sessions.create(.streamableHTTP, owner: nil)
+        session.markInitialized()
+        let stream = session.openStream()
+        state.withLock { $0.schema = ["type": "object", "properties": ["text": ["type": "string"]], "required": ["text"]] }
+        server.servicesChanged()
+        let changed = try await tools(state.withLock { $0 })
+        #expect(try await eventually { server.announcedTools == changed })
+        let looked = state.withLock { $0.looks }
+        server.servicesChanged()
+        #expect(try await eventually { state.withLock { $0.looks } > looked })
+        try await Task.sleep(nanoseconds: 100_000_000)  // that look's broadcast (there should be none) is done
+        session.close()
+        var got: [MCPOutbound] = []
+        for await item in stream { got.append(item) }
+        #expect(got == [.message(JSONRPC.notification("notifications/tools/list_changed").text)])
+    }
+
+    @Test func everyRouteOfTheAppIsAddedOnceAndTheLTMStatusComesFromThePiecesAPI() throws {
+        // Building the app installs every route; the router stops on a duplicate, and this says which.
+        let app = try Application(options: ServeOptions(home: try TestPaths.temporaryDirectory("mcp-routes")), logger: Logger(sink: LogSink(capturingAt: .error)),
+                                  environment: [:], listen: false)
+        var seen = Set<String>()
+        let twice = app.routes.map { r in
+            r.method + " /" + r.pattern.split(separator: "/").map { $0.hasPrefix(":") ? ":" : String($0) }.joined(separator: "/")
+        }.filter { !seen.insert($0).inserted }
+        #expect(twice.isEmpty, "routes added twice: \(twice)")
+        #expect(app.routes.filter { $0.method == "GET" && $0.pattern == "/workstream_pattern_engine/processors/vision/status" }.count == 1)
+        #expect(app.routes.count > 100)
+    }
+
+    @Test func toolCallsAreTimeLimitedAndNeedTheWriteScope() async throws {
         let slow = MCPTool(name: "slow", description: "sleeps", inputSchema: ["type": "object"]) { _ in
             try await Task.sleep(nanoseconds: 120_000_000_000)
             return MCPToolResult(text: "late")
@@ -101,7 +227,7 @@ import Testing
         let fails = MCPTool(name: "fails", description: "throws", inputSchema: ["type": "object"]) { _ in throw CancellationError() }
         let logger = Logger(sink: LogSink(capturingAt: .error))
         let server = MCPServer(catalogue: ToolCatalogue(fixed: [slow, fails], dynamic: { [] }), logger: logger, callSeconds: 0.2)
-        let session = server.sessions.create(.streamableHTTP, owner: nil)
+        let session = try server.sessions.create(.streamableHTTP, owner: nil)
         let req = Request(method: "POST", target: "/mcp")
         let started = Date()
         let answer = await server.handle(.request(id: 1, method: "tools/call", params: ["name": "slow"]), session: session, request: req)
@@ -122,10 +248,10 @@ import Testing
         #expect(session.isInitialized)
     }
 
-    @Test func notificationsWaitForTheStreamAndReachOnlyInitializedSessions() async {
+    @Test func notificationsWaitForTheStreamAndReachOnlyInitializedSessions() async throws {
         let sessions = MCPSessions()
-        let s = sessions.create(.streamableHTTP, owner: nil)
-        let quiet = sessions.create(.streamableHTTP, owner: nil)
+        let s = try sessions.create(.streamableHTTP, owner: nil)
+        let quiet = try sessions.create(.streamableHTTP, owner: nil)
         s.markInitialized()
         sessions.broadcast(JSONRPC.notification("notifications/tools/list_changed"))
         let stream = s.openStream()

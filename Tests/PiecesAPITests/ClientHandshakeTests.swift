@@ -73,11 +73,13 @@ import TestSupport
         }
     }
 
-    @Test func visionStatusSaysLongTermMemoryIsOff() async throws {
+    /// pieces-cli (`pieces mcp`, its `ask_pieces_ltm` gateway) goes on only when `vision.activation` is set; the stream
+    /// says the same as the status.
+    @Test func visionStatusSaysLongTermMemoryIsOnForGood() async throws {
         try await PiecesFixture.with { f in
             let status = try await f.get("/workstream_pattern_engine/processors/vision/status")
-            #expect(status["vision"] != nil)
-            #expect(status["vision"]?["activation"] == nil)
+            #expect(status["vision"]?["activation"]?["continuous"] == true)
+            #expect(status["vision"]?["deactivation"] == nil)
             let ws = try await WSClient(port: f.server.port, path: "/workstream_pattern_engine/processors/vision/status/stream")
             #expect(JSONValue.parse(try await ws.readText()) == status)
         }

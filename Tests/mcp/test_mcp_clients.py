@@ -49,13 +49,19 @@ def test_initialize_and_list(server, transport):
 
 
 @pytest.mark.parametrize("transport", TRANSPORTS)
-def test_ask_pieces_ltm_finds_assets_and_brain_entries(server, transport):
+def test_ask_pieces_ltm_finds_assets_conversations_and_brain_entries(server, transport):
     word = "zebra" + uuid.uuid4().hex[:8]
     status, asset = server.call("POST", "/assets/create", {"asset": {"format": {"fragment": {"string": {"raw": f"kubectl rollout restart deploy/{word}"}}},
                                                                      "metadata": {"name": f"restart {word}"}}}, admin=False)
     assert status == 200, asset
     status, entry = server.call("POST", "/api/v1/brain", {"kind": "decision", "text": f"We restart {word} with a rolling restart, never a delete."})
     assert status == 201, entry
+    # A past Copilot conversation, as the Pieces clients write one.
+    status, conversation = server.call("POST", "/conversations/create", {"name": f"Deploys of {word}"}, admin=False)
+    assert status == 200, conversation
+    status, message = server.call("POST", "/messages/create", {"conversation": {"id": conversation["id"]}, "role": "ASSISTANT",
+                                                                "fragment": {"string": {"raw": f"To restart {word}, scale it to zero and back up."}}}, admin=False)
+    assert status == 200, message
 
     async def go():
         async with connect(server, transport) as (session, _, _):
@@ -64,6 +70,9 @@ def test_ask_pieces_ltm_finds_assets_and_brain_entries(server, transport):
             s = r.structuredContent
             assert asset["id"] in [a["id"] for a in s["assets"]]
             assert entry["id"] in [m["id"] for m in s["memories"]]
+            found = [c for c in s["conversations"] if c["id"] == message["id"]]
+            assert found and found[0]["conversation"] == conversation["id"] and found[0]["conversationName"] == f"Deploys of {word}", s["conversations"]
+            assert "scale it to zero" in r.content[0].text
             assert word in r.content[0].text
             missing = await session.call_tool("ask_pieces_ltm", {})
             assert missing.isError and "question" in missing.content[0].text
