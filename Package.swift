@@ -15,6 +15,7 @@ let package = Package(
         .systemLibrary(name: "CCrypto", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
         // Tiny C shims for what Swift cannot call directly (epoll, accept4, variadic curl setopt).
         .target(name: "CNetShim"),
+        .target(name: "Processes", dependencies: ["CNetShim"]),
         .target(name: "CCurlShim", dependencies: ["CCurl"]),
         .target(name: "CSQLiteVersion", dependencies: ["CSQLite", "CCurl"]),
 
@@ -29,24 +30,24 @@ let package = Package(
         .target(name: "Store", dependencies: ["Core", "CSQLite"]),
         .target(name: "LLM", dependencies: ["Core", "HTTPClient"]),
         .target(name: "Secrets", dependencies: ["Core", "Crypto", "Store"]),
-        .target(name: "Services", dependencies: ["Core", "Store", "CNetShim", "Crypto", "HTTPClient"]),
+        .target(name: "Services", dependencies: ["Core", "Store", "CNetShim", "Crypto", "HTTPClient", "Processes"]),
         .target(name: "Brain", dependencies: ["Core", "Store", "Crypto"]),
         .target(name: "Scheduling", dependencies: ["Core"]),
         .target(name: "Workflows", dependencies: ["Core", "Store", "Services", "Scheduling"]),
         // The agents' prompts are Markdown files, embedded in the binary at build time.
-        .target(name: "Agents", dependencies: ["Core", "Store", "LLM", "Brain", "Services", "Secrets", "HTTPClient", "HTTPServer", "Crypto", "CNetShim", "Scheduling"],
+        .target(name: "Agents", dependencies: ["Core", "Store", "LLM", "Brain", "Services", "Secrets", "HTTPClient", "HTTPServer", "Crypto", "CNetShim", "Scheduling", "Processes"],
                 resources: [.embedInCode("Prompts/orchestrator.md"), .embedInCode("Prompts/codegen.md")]),
         .target(name: "Dashboard", dependencies: ["HTTPServer"]),
         .target(name: "Webhooks", dependencies: ["Core", "Crypto", "Store", "HTTPServer", "HTTPClient"]),
         .target(name: "Auth", dependencies: ["Core", "Crypto", "Store", "HTTPServer"]),
         .target(name: "Events", dependencies: ["Core", "LLM", "Agents", "Services", "Workflows", "Scheduling", "Store"]),
-        .target(name: "PlatformAPI", dependencies: ["Events", "Core", "HTTPServer", "HTTPClient", "Services", "Secrets", "Crypto", "Brain", "Agents", "Workflows"]),
+        .target(name: "PlatformAPI", dependencies: ["Events", "Core", "HTTPServer", "HTTPClient", "Services", "Secrets", "Crypto", "Brain", "Agents", "Workflows", "Processes"]),
         .target(name: "PiecesAPI", dependencies: ["Core", "HTTPServer", "Store", "LLM", "Crypto", "CNetShim"]),
         // Model Context Protocol: Pieces' memory tools and the running services' endpoints, for any assistant.
         .target(name: "MCP", dependencies: ["Core", "Crypto", "HTTPServer", "Services", "Brain", "PiecesAPI"]),
         // A scripted OpenAI-compatible server: replays recorded turns (tests, `openpieces eval --replay`).
         .target(name: "ScriptedLLM", dependencies: ["HTTPServer", "Core", "LLM"]),
-        .target(name: "App", dependencies: ["ScriptedLLM", "Core", "HTTPServer", "HTTPClient", "Store", "Crypto", "LLM", "PiecesAPI", "Secrets", "Services", "PlatformAPI", "CNetShim", "CSQLiteVersion", "Brain", "Agents", "Workflows", "Events", "Auth", "Scheduling", "Webhooks", "Dashboard", "MCP"]),
+        .target(name: "App", dependencies: ["ScriptedLLM", "Core", "HTTPServer", "HTTPClient", "Store", "Crypto", "LLM", "PiecesAPI", "Secrets", "Services", "PlatformAPI", "CNetShim", "CSQLiteVersion", "Brain", "Agents", "Workflows", "Events", "Auth", "Scheduling", "Webhooks", "Dashboard", "MCP", "Processes"]),
 
         // The thin executable: argument parsing and start-up.
         .executableTarget(name: "openpieces", dependencies: ["App", "Core"]),
@@ -54,7 +55,7 @@ let package = Package(
         .executableTarget(name: "CrashProbe", dependencies: ["Store"]),
 
         // Shared by the test targets: a raw-socket client and paths of built products.
-        .target(name: "TestSupport", dependencies: ["CNetShim", "Crypto", "Core", "HTTPClient"], path: "Tests/TestSupport"),
+        .target(name: "TestSupport", dependencies: ["CNetShim", "Crypto", "Core", "HTTPClient", "Processes"], path: "Tests/TestSupport"),
         // Scripted model servers for tests: the OpenAI-compatible one under its test name (it lives in Sources/ScriptedLLM),
         // and Anthropic's Messages API.
         .target(name: "FakeLLM", dependencies: ["ScriptedLLM", "HTTPServer", "Core", "LLM"], path: "Tests/FakeLLM"),

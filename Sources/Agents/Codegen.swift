@@ -1,5 +1,6 @@
 import Core
 import Foundation
+import Processes
 import LLM
 import Secrets
 import Services
@@ -186,7 +187,7 @@ public final class Codegen: Sendable {
 
     static func runProcess(_ path: String, _ args: [String], in dir: String, env: [String: String], timeout: Double) async -> (Int32, String) {
         await Blocking.run {
-            let p = Process()
+            let p = ChildProcess()
             p.executableURL = URL(fileURLWithPath: path)
             p.arguments = args
             p.currentDirectoryURL = URL(fileURLWithPath: dir)

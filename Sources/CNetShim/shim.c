@@ -215,3 +215,36 @@ long op_fs_type(int fd) {
     if (fstatfs(fd, &fs) != 0) return -1;
     return (long)fs.f_type;
 }
+
+#include <spawn.h>
+extern char **environ;
+int op_spawn_std(const char *path, char *const argv[], char *const envp[], const char *cwd, int in_fd, int out_fd, int err_fd) {
+    posix_spawn_file_actions_t fa;
+    int rc = posix_spawn_file_actions_init(&fa);
+    if (rc != 0) return -rc;
+    int fds[3] = {in_fd, out_fd, err_fd};
+    for (int i = 0; i < 3 && rc == 0; i++) {
+        if (fds[i] >= 0) rc = posix_spawn_file_actions_adddup2(&fa, fds[i], i);
+    }
+    if (rc == 0 && cwd) rc = posix_spawn_file_actions_addchdir_np(&fa, cwd);
+    if (rc == 0) rc = posix_spawn_file_actions_addclosefrom_np(&fa, 3);
+    posix_spawnattr_t attr;
+    if (rc == 0) rc = posix_spawnattr_init(&attr);
+    if (rc == 0) {
+        // The child starts with default signal handling: the server ignores SIGPIPE and blocks nothing it needs.
+        sigset_t def;
+        sigfillset(&def);
+        posix_spawnattr_setsigdefault(&attr, &def);
+        sigset_t none;
+        sigemptyset(&none);
+        posix_spawnattr_setsigmask(&attr, &none);
+        posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK);
+        pid_t pid = 0;
+        rc = posix_spawn(&pid, path, &fa, &attr, argv, envp ? envp : environ);
+        posix_spawnattr_destroy(&attr);
+        posix_spawn_file_actions_destroy(&fa);
+        return rc == 0 ? pid : -rc;
+    }
+    posix_spawn_file_actions_destroy(&fa);
+    return -rc;
+}

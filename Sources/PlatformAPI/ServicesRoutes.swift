@@ -1,6 +1,7 @@
 import Core
 import Crypto
 import Foundation
+import Processes
 import HTTPClient
 import HTTPServer
 import Secrets
@@ -185,7 +186,7 @@ public final class PlatformRoutes: Sendable {
         guard let s = try manager.store.find(req.parameter("id")!) else { try notFound(req) }
         let dir = manager.files.liveDirectory(s.slug)
         let data: Data? = await Blocking.run {
-            let p = Process()
+            let p = ChildProcess()
             p.executableURL = URL(fileURLWithPath: "/bin/tar")
             p.arguments = ["-czf", "-", "--exclude=./data", "--exclude=./.*", "-C", dir, "."]
             let out = Pipe()

@@ -1,4 +1,5 @@
 import Foundation
+import Processes
 
 /// Finds the real Deno binary: `OPENPIECES_DENO`, else the Python scripts folder where `pip install deno` puts it,
 /// else PATH. A pyenv shim is skipped: it adds ~60 ms to every start.
@@ -18,7 +19,7 @@ public enum DenoLocator {
     }
 
     static func pythonScriptsFolder() -> String? {
-        let p = Process()
+        let p = ChildProcess()
         p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         p.arguments = ["python3", "-c", "import sysconfig;print(sysconfig.get_path('scripts'))"]
         let out = Pipe()
@@ -33,7 +34,7 @@ public enum DenoLocator {
 
     /// `deno --version`'s first line, e.g. `deno 2.9.8 (stable, release, x86_64-unknown-linux-gnu)`.
     public static func version(_ path: String) -> String? {
-        let p = Process()
+        let p = ChildProcess()
         p.executableURL = URL(fileURLWithPath: path)
         p.arguments = ["--version"]
         p.environment = ["NO_COLOR": "1"]

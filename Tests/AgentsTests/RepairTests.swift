@@ -61,7 +61,13 @@ import TestSupport
         #expect(source?["kind"]?.string == "repair")
         #expect(source?["repair"]?.string == repairs["repairs"]?[0]?["id"]?.string)
         #expect(source?["session"]?.string != nil)
-        let history = JSONValue.parse(try await client.send(ClientRequest(url: base + "/api/v1/brain?kind=history&query=repair")).body)
+        // The Brain entry is written after the attempt is marked: wait for it too.
+        var history: JSONValue?
+        for _ in 0..<100 {
+            history = JSONValue.parse(try await client.send(ClientRequest(url: base + "/api/v1/brain?kind=history&query=repair")).body)
+            if history?["entries"]?[0] != nil { break }
+            try await Task.sleep(nanoseconds: 100_000_000)
+        }
         #expect(history?["entries"]?[0]?["text"]?.string?.contains("Auto-repair 1 of service flaky succeeded") == true)
         kill(bin.process.processIdentifier, SIGTERM)
         try await bin.waitUntilExit()

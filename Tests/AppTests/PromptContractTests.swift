@@ -3,6 +3,7 @@ import App
 import Core
 import Events
 import Foundation
+import Processes
 import Services
 import Testing
 import TestSupport
@@ -78,7 +79,7 @@ import TestSupport
         let deno = try #require(DenoLocator.find(environment: ProcessInfo.processInfo.environment))
         // deno check takes a second or more: wait for it off the cooperative pool, which other suites' servers share.
         let status = try await offPool { () throws -> Int32 in
-            let p = Process()
+            let p = ChildProcess()
             p.executableURL = URL(fileURLWithPath: deno)
             p.arguments = ["check", "--no-remote", "--no-npm", "--quiet", "main.ts"]
             p.currentDirectoryURL = URL(fileURLWithPath: dir)

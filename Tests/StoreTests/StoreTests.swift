@@ -1,4 +1,5 @@
 import Foundation
+import Processes
 import Store
 import Testing
 import TestSupport
@@ -144,7 +145,7 @@ import TestSupport
     func killDashNineLosesNoAcknowledgedWrite(_ killAfter: Int) async throws {
         let dir = try TestPaths.temporaryDirectory("crash")
         let path = (dir as NSString).appendingPathComponent("crash.sqlite")
-        let child = Process()
+        let child = ChildProcess()
         child.executableURL = URL(fileURLWithPath: TestPaths.product("CrashProbe"))
         child.arguments = [path]
         let out = Pipe()

@@ -1,11 +1,12 @@
 import Core
 import Foundation
+import Processes
 
 /// Runs a built product (the `openpieces` CLI) to completion: exit code, standard output, standard error.
 public func runProduct(_ arguments: [String], product name: String = "openpieces", stdin: String? = nil,
                        environment: [String: String] = ["OPENPIECES_TOKEN": TestAuth.token]) async throws -> (Int32, String, String) {
     try await offPool {
-        let p = Process()
+        let p = ChildProcess()
         p.executableURL = URL(fileURLWithPath: TestPaths.product(name))
         p.arguments = arguments
         var env = ProcessInfo.processInfo.environment

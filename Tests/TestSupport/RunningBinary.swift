@@ -1,8 +1,9 @@
 import Foundation
+import Processes
 
 /// Runs the real `openpieces` binary.
 public final class RunningBinary: @unchecked Sendable {
-    public let process = Process()
+    public let process = ChildProcess()
     public let stderr = Pipe()
     public let stdout = Pipe()
     public private(set) var port = 0

@@ -1,5 +1,6 @@
 import Core
 import Foundation
+import Processes
 import HTTPClient
 import LLM
 #if canImport(Glibc)
@@ -8,7 +9,7 @@ import Glibc
 
 /// A fresh `openpieces serve --port 0` in its own data directory: the product under test, exactly as users run it.
 final class EvalServer: @unchecked Sendable {
-    let process = Process()
+    let process = ChildProcess()
     let home: String
     let logPath: String
     let token: String

@@ -78,3 +78,12 @@ static inline FILE *op_stdout(void) { return stdout; }
 /// The filesystem type (statfs f_type magic) of what fd refers to, or -1 on error.
 long op_fs_type(int fd);
 #endif
+
+#ifndef CNETSHIM_SPAWN_STD
+#define CNETSHIM_SPAWN_STD
+/// posix_spawn `path` with `in_fd`, `out_fd`, `err_fd` as its standard streams (-1: inherit the parent's),
+/// working directory `cwd` (NULL: the parent's) and every other descriptor closed. Returns the pid or -errno.
+/// For short-lived helper commands (deno check, tar, python3, the product under test): it reads no directory
+/// of descriptors, unlike Foundation's Process.run on Linux, whose /proc/self/fd scan can over-read and crash.
+int op_spawn_std(const char *path, char *const argv[], char *const envp[], const char *cwd, int in_fd, int out_fd, int err_fd);
+#endif

@@ -1,0 +1,121 @@
+import CNetShim
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A short-lived child command (deno check, tar, python3; the product under test in tests), with the part of
+/// Foundation's `Process` interface those callers use. It exists because `Process.run()` on Linux (Swift 6.3)
+/// scans /proc/self/fd with a dirent over-read that crashes a busy process now and then
+/// (swift-corelibs-foundation#5472); this spawns with posix_spawn and closes descriptors without a scan.
+/// Long-lived service processes go through the supervisor's own spawner instead (process groups, limits).
+public final class ChildProcess: @unchecked Sendable {
+    public var executableURL: URL?
+    public var arguments: [String] = []
+    /// Nil: the parent's environment.
+    public var environment: [String: String]?
+    public var currentDirectoryURL: URL?
+    /// Each a `Pipe`, a `FileHandle`, or nil to inherit the parent's stream.
+    public var standardInput: Any?
+    public var standardOutput: Any?
+    public var standardError: Any?
+
+    public private(set) var processIdentifier: Int32 = 0
+    private let state = NSLock()
+    private var exitStatus: Int32?
+    private var signalled = false
+
+    public init() {}
+
+    public struct SpawnError: Error, CustomStringConvertible {
+        public let path: String
+        public let errno: Int32
+        public var description: String { "cannot run \(path): \(String(cString: strerror(errno)))" }
+    }
+
+    public func run() throws {
+        let path = executableURL?.path ?? ""
+        let argv = ([path] + arguments).map { strdup($0) } + [nil]
+        let envp: [UnsafeMutablePointer<CChar>?]? = environment.map { $0.map { strdup("\($0.key)=\($0.value)") } + [nil] }
+        defer {
+            for p in argv { free(p) }
+            for p in envp ?? [] { free(p) }
+        }
+        let fds = [ChildProcess.childFD(standardInput, reading: true), ChildProcess.childFD(standardOutput, reading: false),
+                   ChildProcess.childFD(standardError, reading: false)]
+        let pid: Int32 = argv.withUnsafeBufferPointer { a in
+            let run = { (e: UnsafePointer<UnsafeMutablePointer<CChar>?>?) in
+                op_spawn_std(path, a.baseAddress, e, self.currentDirectoryURL?.path, fds[0], fds[1], fds[2])
+            }
+            if let envp { return envp.withUnsafeBufferPointer { run($0.baseAddress) } }
+            return run(nil)
+        }
+        guard pid > 0 else { throw SpawnError(path: path, errno: -pid) }
+        processIdentifier = pid
+        // The child holds its ends now: closing ours lets readers see end of file when it exits.
+        if let p = standardInput as? Pipe { try? p.fileHandleForReading.close() }
+        if let p = standardOutput as? Pipe { try? p.fileHandleForWriting.close() }
+        if let p = standardError as? Pipe, (standardError as AnyObject) !== (standardOutput as AnyObject) { try? p.fileHandleForWriting.close() }
+    }
+
+    static func childFD(_ stream: Any?, reading: Bool) -> Int32 {
+        switch stream {
+        case let p as Pipe: return reading ? p.fileHandleForReading.fileDescriptor : p.fileHandleForWriting.fileDescriptor
+        case let h as FileHandle: return h.fileDescriptor
+        default: return -1
+        }
+    }
+
+    /// Reaps the child if it has exited (without waiting).
+    public var isRunning: Bool {
+        state.lock()
+        defer { state.unlock() }
+        guard exitStatus == nil, processIdentifier > 0 else { return false }
+        var status: Int32 = 0
+        let r = waitpid(processIdentifier, &status, WNOHANG)
+        if r == processIdentifier { record(status); return false }
+        return r == 0
+    }
+
+    /// Blocks until the child exits: call it off the cooperative pool.
+    public func waitUntilExit() {
+        guard processIdentifier > 0 else { return }
+        var status: Int32 = 0
+        while true {
+            state.lock()
+            if exitStatus != nil { state.unlock(); return }
+            let r = waitpid(processIdentifier, &status, WNOHANG)
+            if r == processIdentifier { record(status) }
+            state.unlock()
+            if r == processIdentifier || (r < 0 && errno != EINTR) { return }
+            usleep(5_000)  // a helper command's lifetime is seconds: polling keeps the lock short and the reap single
+        }
+    }
+
+    /// The exit code, or the signal number for a child ended by a signal (as Foundation's Process reports it).
+    public var terminationStatus: Int32 {
+        state.lock()
+        defer { state.unlock() }
+        return exitStatus ?? 0
+    }
+
+    public enum TerminationReason: Sendable { case exit, uncaughtSignal }
+
+    /// How the child ended (valid once it has been reaped).
+    public var terminationReason: TerminationReason {
+        state.lock()
+        defer { state.unlock() }
+        return signalled ? .uncaughtSignal : .exit
+    }
+
+    public func terminate() {
+        if isRunning { kill(processIdentifier, SIGTERM) }
+    }
+
+    /// Called with `state` held.
+    private func record(_ status: Int32) {
+        let signal = status & 0x7F
+        signalled = signal != 0
+        exitStatus = signal == 0 ? (status >> 8) & 0xFF : signal
+    }
+}
