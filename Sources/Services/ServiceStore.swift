@@ -148,9 +148,8 @@ public final class ServiceStore: Sendable {
             // An endpoint keeps its id while its method and path stay: workflows and tools that name it survive a redeploy.
             let kept = Set(m.endpoints.map { "\($0.method) \($0.path)" })
             for old in try conn.query("SELECT id, method, path FROM endpoints WHERE service_id = ? AND source = 'manifest'", [id]) {
-                if !kept.contains("\(try old.text("method")) \(try old.text("path"))") {
-                    try conn.execute("DELETE FROM endpoints WHERE id = ?", [try old.text("id")])
-                }
+                let method = try old.text("method"), path = try old.text("path"), oldID = try old.text("id")
+                if !kept.contains("\(method) \(path)") { try conn.execute("DELETE FROM endpoints WHERE id = ?", [oldID]) }
             }
             for e in m.endpoints {
                 try conn.execute("""
@@ -170,7 +169,8 @@ public final class ServiceStore: Sendable {
             if let i = columns.firstIndex(where: { $0.name == name }) { columns[i].value = value } else { columns.append((name, value)) }
         }
         let sets = columns.map { "\($0.name) = ?" }.joined(separator: ", ")
-        try db.write { try $0.execute("UPDATE services SET \(sets), updated = ? WHERE id = ?", columns.map(\.value) + [Clock.iso8601Now(), id]) }
+        let args: [any SQLBindable] = columns.map(\.value) + [SQLValue.text(Clock.iso8601Now()), .text(id)]
+        try db.write { _ = try $0.execute("UPDATE services SET \(sets), updated = ? WHERE id = ?", args) }
     }
 
     func delete(_ id: String) throws {
@@ -249,7 +249,7 @@ public enum ServiceChange: Sendable, Equatable {
         switch self {
         case .status(let s): [("status", .text(s.rawValue))]
         case .desired(let d): [("desired", .text(d.rawValue))]
-        case .reason(let r): [("reason", r.map { .text($0.text) } ?? .null)]
+        case .reason(let r): [("reason", r.map { SQLValue.text($0.text) } ?? .null)]
         case .process(let pid, let port): [("pid", pid.sqlValue), ("port", port.sqlValue)]
         case .runningVersion(let v): [("running_version", v.sqlValue)]
         }

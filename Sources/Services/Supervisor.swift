@@ -73,6 +73,14 @@ public actor Supervisor {
     /// Why a service is not running, as last recorded by this process (nil once it runs).
     public func stopReason(of id: String) -> StopReason? { reasons[id] }
 
+    /// A service's row; a failed read is logged and answers nil, so the caller leaves the service as it is.
+    private func lookup(_ id: String) -> ServiceRecord? {
+        do { return try store.find(id) } catch {
+            logger.error("service.read_failed", ["service_id": id, "error": "\(error)"])
+            return nil
+        }
+    }
+
     /// Records a change of a service's state. A failed write is logged: the row then lags what runs until the next change.
     private func record(_ id: String, _ changes: ServiceChange...) {
         for case .reason(let r) in changes { reasons[id] = r }
@@ -146,13 +154,7 @@ public actor Supervisor {
 
     /// Starts (or restarts) a service. Missing secrets keep it stopped, with the names in `reason`.
     public func start(_ id: String) async {
-        guard !shuttingDown else { return }
-        let found: ServiceRecord?
-        do { found = try store.find(id) } catch {
-            logger.error("service.start_failed", ["service_id": id, "error": "\(error)"])
-            return
-        }
-        guard var s = found else { return }
+        guard !shuttingDown, var s = lookup(id) else { return }
         if children[id] != nil { await stopChild(id) }
         record(id, .desired(.running))
         let missing = s.secrets.filter { (secret($0) ?? "").isEmpty }
@@ -166,7 +168,7 @@ public actor Supervisor {
             return
         }
         record(id, .status(.deploying), .reason(nil))
-        s = (try? store.find(id)) ?? s
+        s = lookup(id) ?? s
         var job = Sandbox.Job(directory: files.liveDirectory(s.slug), port: port, hosts: s.hosts)
         for name in s.secrets { job.environment[name] = secret(name) ?? "" }
         if let urls = config.urls { job.environment[ServiceContract.publicURL] = String(urls.url(s.slug).dropLast()) }
@@ -211,7 +213,7 @@ public actor Supervisor {
             if status == 200 {
                 children[id]?.ready = true
                 live.set(slug, port: port)
-                let newVersion = (try? store.find(id))?.runningVersion != version
+                let newVersion = lookup(id)?.runningVersion != version
                 record(id, .status(.running), .runningVersion(version), .reason(nil))
                 if newVersion { for h in deployHandlers { h(slug, version) } }
                 logger.info("service.running", ["service": slug, "port": "\(port)", "pid": "\(pid)", "version": "\(version)"])
@@ -266,7 +268,7 @@ public actor Supervisor {
         guard let c = children[id], c.pid == pid else { return }
         children[id] = nil
         if let slug = (try? store.find(id))?.slug { live.set(slug, port: nil) }
-        guard !c.stopping, !shuttingDown, let s = try? store.find(id) else { return }
+        guard !c.stopping, !shuttingDown, let s = lookup(id) else { return }
         let code = Supervisor.describe(status)
         let log = logs(for: s.slug)
         log.append("exited: \(code)", stream: "platform")
@@ -291,7 +293,7 @@ public actor Supervisor {
         let delay = min(5.0, 0.2 * pow(2, Double(attempts - 1)))
         logger.warn("service.restarting", ["service": s.slug, "exit": code, "attempt": "\(attempts)", "delay_s": String(format: "%.1f", delay)])
         try? await Task.sleep(nanoseconds: UInt64(delay * 1e9))
-        guard children[id] == nil, (try? store.find(id))?.desired == .running else { return }
+        guard children[id] == nil, lookup(id)?.desired == .running else { return }
         await start(id)
     }
 
@@ -321,7 +323,7 @@ public actor Supervisor {
             for (id, c) in children where !c.stopping && c.breach == nil {
                 guard let usage = ResourceUsage.sample(c.pid) else { continue }
                 var dataBytes: Int?
-                if now - c.lastDataCheck >= 5, let slug = try? store.find(id)?.slug {
+                if now - c.lastDataCheck >= 5, let slug = lookup(id)?.slug {
                     let data = (files.liveDirectory(slug) as NSString).appendingPathComponent("data")
                     dataBytes = await Blocking.run { ResourceUsage.directoryBytes(data) }
                 }

@@ -91,7 +91,8 @@ public final class RunStore: Sendable {
         try db.write { conn in
             if let key = idempotencyKey,
                let row = try conn.queryOne("SELECT id, event_id FROM runs WHERE workflow = ? AND idempotency_key = ?", [workflow, key]) {
-                return Accepted(runID: try row.text("id"), eventID: try row.text("event_id"), duplicate: true)
+                // A task's run may hold the key too; it has no event.
+                return Accepted(runID: try row.text("id"), eventID: try row.optionalText("event_id") ?? "", duplicate: true)
             }
             let eventID = UUID().uuidString.lowercased(), now = Clock.iso8601Now()
             try conn.execute("INSERT INTO service_events(id, service_id, event, payload, received) VALUES (?, ?, ?, ?, ?)",
@@ -153,12 +154,10 @@ public final class RunStore: Sendable {
 
     /// Decodes a `runs` row; a missing column or an unknown status is an error, not a default.
     static func run(_ r: Row) throws -> RunRecord {
-        let input = try r.text("input")
-        guard let parsed = JSONValue.parse(input) else { throw StoreError.column(name: "input", message: "holds '\(input.prefix(80))', not JSON") }
-        return RunRecord(id: try r.text("id"), workflow: try r.text("workflow"), cause: try r.text("cause"), eventID: try r.optionalText("event_id"),
-                         taskID: try r.optionalText("task_id"), scheduledFor: try r.optionalText("scheduled_for"), rerunOf: try r.optionalText("rerun_of"),
-                         input: parsed, status: try r.decode("status"), attempts: try r.int("attempts"),
-                         created: try r.text("created"), started: try r.optionalText("started"), finished: try r.optionalText("finished"),
-                         error: try r.optionalText("error"), report: try r.optionalText("report"))
+        RunRecord(id: try r.text("id"), workflow: try r.text("workflow"), cause: try r.text("cause"), eventID: try r.optionalText("event_id"),
+                  taskID: try r.optionalText("task_id"), scheduledFor: try r.optionalText("scheduled_for"), rerunOf: try r.optionalText("rerun_of"),
+                  input: JSONValue.parse(try r.text("input")) ?? .null, status: try r.decode("status"), attempts: try r.int("attempts"),
+                  created: try r.text("created"), started: try r.optionalText("started"), finished: try r.optionalText("finished"),
+                  error: try r.optionalText("error"), report: try r.optionalText("report"))
     }
 }
