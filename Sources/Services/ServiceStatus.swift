@@ -16,6 +16,11 @@ public struct LimitBreach: Sendable, Equatable, CustomStringConvertible {
     public let limit: Limit
     public let text: String
     public var description: String { text }
+
+    public init(limit: Limit, text: String) {
+        self.limit = limit
+        self.text = text
+    }
 }
 
 /// Why a service is not running. Decided by the supervisor as a value; `text` is what is stored in the `reason`
