@@ -153,12 +153,13 @@ public final class Codegen: Sendable {
                     }
                 } catch let f as ServiceManager.Failure { throw ToolFailure(f.description) }
                 // A service waiting for its secrets is deployed: it starts once the user fills them.
-                let awaitingSecrets = record.status == "stopped" && record.reason?.hasPrefix("missing secrets") == true
-                guard record.status == "running" || awaitingSecrets else {
+                let waitingFor = await services.supervisor.stopReason(of: record.id)?.missingSecrets ?? []
+                let awaitingSecrets = record.status == .stopped && !waitingFor.isEmpty
+                guard record.status == .running || awaitingSecrets else {
                     let tail = (try? await services.logs(slug).tail(15).joined(separator: "\n")) ?? ""
                     throw ToolFailure("deployed version \(record.currentVersion) is \(record.status): \(record.reason ?? "") \(tail)")
                 }
-                var result: JSONValue = ["slug": .string(record.slug), "status": .string(record.status), "version": JSONValue(record.currentVersion),
+                var result: JSONValue = ["slug": .string(record.slug), "status": .string(record.status.rawValue), "version": JSONValue(record.currentVersion),
                                          "port": JSONValue(record.port ?? 0)]
                 if awaitingSecrets, case .object(var o) = result {
                     o["reason"] = JSONValue(record.reason)

@@ -31,14 +31,14 @@ public enum PlatformTools {
                  parameters: ["type": "object", "properties": ["slug": ["type": "string"]], "required": ["slug"]], SlugInput.self) { input, _ in
                 do {
                     let s = try await services.start(input.slug)
-                    return ["slug": .string(s.slug), "status": .string(s.status), "reason": JSONValue(s.reason)]
+                    return ["slug": .string(s.slug), "status": .string(s.status.rawValue), "reason": JSONValue(s.reason)]
                 } catch let f as ServiceManager.Failure { throw ToolFailure(f.description) }
             },
             Tool(name: "service_stop", description: "Stop a service.",
                  parameters: ["type": "object", "properties": ["slug": ["type": "string"]], "required": ["slug"]], SlugInput.self) { input, _ in
                 do {
                     let s = try await services.stop(input.slug)
-                    return ["slug": .string(s.slug), "status": .string(s.status)]
+                    return ["slug": .string(s.slug), "status": .string(s.status.rawValue)]
                 } catch let f as ServiceManager.Failure { throw ToolFailure(f.description) }
             },
             Tool(name: "secrets_request", description: "Ask the user for secrets a service needs: says which are missing and how to set them (never ask for values in chat).",
@@ -74,7 +74,7 @@ public enum PlatformTools {
             Tool(name: "services_list", description: "List the services: slug, kind, status, URL.",
                  parameters: ["type": "object", "properties": [:]]) { _, _ in
                 return ["services": .array(try services.store.all().map {
-                    ["slug": .string($0.slug), "kind": .string($0.kind), "status": .string($0.status), "url": .string(urls.url($0.slug)),
+                    ["slug": .string($0.slug), "kind": .string($0.kind), "status": .string($0.status.rawValue), "url": .string(urls.url($0.slug)),
                      "pathUrl": .string(urls.pathURL($0.slug)), "title": .string($0.title)]
                 })]
             },
@@ -83,7 +83,7 @@ public enum PlatformTools {
                 guard let s = try services.store.find(input.slug) else { throw ToolFailure("no service '\(input.slug)'. List them with services_list.") }
                 let names = Set(try secrets.names())
                 var o: [String: JSONValue] = [
-                    "slug": .string(s.slug), "kind": .string(s.kind), "status": .string(s.status), "version": JSONValue(s.currentVersion),
+                    "slug": .string(s.slug), "kind": .string(s.kind), "status": .string(s.status.rawValue), "version": JSONValue(s.currentVersion),
                     "url": .string(urls.url(s.slug)), "pathUrl": .string(urls.pathURL(s.slug)),
                     "endpoints": .array(try services.store.endpoints(s.id).map {
                         var e: [String: JSONValue] = ["id": .string($0.id), "method": .string($0.method), "path": .string($0.path),

@@ -164,8 +164,8 @@ public final class Application: Sendable {
         // The events users can subscribe to.
         chats.onCompleted { chat, text in webhooks.emit("chat.message.completed", ["chat": .string(chat), "text": .string(String(text.prefix(4000)))]) }
         automation.queue.onFinished { run in
-            guard run.status == "succeeded" || run.status == "failed" else { return }
-            webhooks.emit("run.\(run.status)", run.json)
+            guard run.status == .succeeded || run.status == .failed else { return }
+            webhooks.emit("run.\(run.status.rawValue)", run.json)
         }
         // Last: the document describes every route added before it.
         OpenAPIRoutes.install(&router, services: services, urls: serviceURLs, publicURL: { publicURLBox.value })

@@ -83,7 +83,7 @@ final class Automation: Sendable {
                 }
                 let run = try runs.enqueue(workflow: w.slug, input: input.input ?? .object([:]))
                 wake()
-                return ["run": .string(run.id), "status": .string(run.status)]
+                return ["run": .string(run.id), "status": .string(run.status.rawValue)]
             },
             Tool(name: "run_wait",
                  description: "Wait (up to timeout_seconds, default 30) for a run to finish, then return it with every step: what each call sent and got. Use it to verify a workflow end to end.",

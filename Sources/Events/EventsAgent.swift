@@ -29,7 +29,7 @@ public struct RunLimits: Sendable {
 /// schemas), search and write the Brain and the assets, and report. Every tool call is recorded as a step.
 public struct EventsAgent: Sendable {
     public enum Result: Sendable, Equatable {
-        case finished(status: String, error: String?, report: String?)
+        case finished(status: RunStatus.Outcome, error: String?, report: String?)
         case retry(String)
         case cancelled
     }
@@ -61,10 +61,10 @@ public struct EventsAgent: Sendable {
 
     public func execute(_ run: RunRecord, owner: String) async -> Result {
         guard let workflow = try? workflows.get(run.workflow) else {
-            return .finished(status: "failed", error: "Workflow '\(run.workflow)' no longer exists.", report: nil)
+            return .finished(status: .failed, error: "Workflow '\(run.workflow)' no longer exists.", report: nil)
         }
         guard workflow.status == "active" else {
-            return .finished(status: "failed", error: "Workflow '\(run.workflow)' is archived; set its status to active to run it.", report: nil)
+            return .finished(status: .failed, error: "Workflow '\(run.workflow)' is archived; set its status to active to run it.", report: nil)
         }
         let previous = (try? runs.steps(run.id)) ?? []
         // Steps that were deferred (retryable failures) are tried again; the rest is history the agent continues from.
@@ -89,15 +89,15 @@ public struct EventsAgent: Sendable {
             let start = history
             let outcome = try await withTimeLimit(limits.timeBudget) { try await loop.turn(start, emit: recorder.emit) }
             guard let outcome else {
-                return .finished(status: "failed", error: "The run exceeded its time budget of \(Int(limits.timeBudget)) s.", report: state.report?.summary)
+                return .finished(status: .failed, error: "The run exceeded its time budget of \(Int(limits.timeBudget)) s.", report: state.report?.summary)
             }
             if let r = state.report {
-                return .finished(status: r.ok ? "succeeded" : "failed", error: r.ok ? nil : r.summary, report: r.summary)
+                return .finished(status: r.ok ? .succeeded : .failed, error: r.ok ? nil : r.summary, report: r.summary)
             }
             if outcome.exhausted {
-                return .finished(status: "failed", error: "The run used its step budget (\(limits.maxSteps) model turns) without finishing.", report: nil)
+                return .finished(status: .failed, error: "The run used its step budget (\(limits.maxSteps) model turns) without finishing.", report: nil)
             }
-            return .finished(status: "succeeded", error: nil, report: outcome.text.isEmpty ? nil : outcome.text)
+            return .finished(status: .succeeded, error: nil, report: outcome.text.isEmpty ? nil : outcome.text)
         } catch let r as RetryLater {
             return .retry(r.message)
         } catch is CancellationError {
@@ -105,10 +105,10 @@ public struct EventsAgent: Sendable {
         } catch let e as LLMError {
             switch e {
             case .unreachable, .rateLimited, .server, .timeout: return .retry(e.description)
-            default: return .finished(status: "failed", error: e.description, report: nil)
+            default: return .finished(status: .failed, error: e.description, report: nil)
             }
         } catch {
-            return .finished(status: "failed", error: String(describing: error), report: nil)
+            return .finished(status: .failed, error: String(describing: error), report: nil)
         }
     }
 
@@ -190,7 +190,7 @@ public struct EventsAgent: Sendable {
                  parameters: ["type": "object", "properties": ["status": ["type": "string", "enum": ["succeeded", "failed"]],
                                                                "summary": ["type": "string", "minLength": 1, "maxLength": 4000]],
                               "required": ["status", "summary"]], ReportInput.self) { input, _ in
-                state.setReport(ok: input.status == "succeeded", summary: input.summary)
+                state.setReport(ok: input.status == .succeeded, summary: input.summary)
                 return ["recorded": true]
             },
         ]
@@ -255,4 +255,4 @@ final class Recorder: Sendable {
 }
 
 struct CallEndpointInput: ToolInput { let service: String; let endpoint: String; let input: JSONValue? }
-struct ReportInput: ToolInput { let status: String; let summary: String }
+struct ReportInput: ToolInput { let status: RunStatus.Outcome; let summary: String }

@@ -51,7 +51,7 @@ public final class RunQueue: Sendable {
         guard !before.isFinished else { return before }
         let after = try runs.cancel(id)
         state.withLock { $0.active[id] }?.cancel()
-        if let after, after.status == "cancelled" {
+        if let after, after.status == .cancelled {
             logger.info("run.cancelled", ["run": id, "workflow": after.workflow])
             feed.publish(id, "done", after.json)
             notifyFinished(after)
@@ -114,16 +114,16 @@ public final class RunQueue: Sendable {
     private func execute(_ run: RunRecord) async {
         let started = Date()
         logger.info("run.started", ["run": run.id, "workflow": run.workflow, "cause": run.cause, "attempt": "\(run.attempts)"])
-        feed.publish(run.id, "status", ["status": "running", "attempt": JSONValue(run.attempts)])
+        feed.publish(run.id, "status", ["status": .string(RunStatus.running.rawValue), "attempt": JSONValue(run.attempts)])
         let result: EventsAgent.Result = run.attempts > limits.maxAttempts
-            ? .finished(status: "failed", error: "Gave up after \(limits.maxAttempts) attempts\(run.error.map { ": \($0)" } ?? ".")", report: nil)
+            ? .finished(status: .failed, error: "Gave up after \(limits.maxAttempts) attempts\(run.error.map { ": \($0)" } ?? ".")", report: nil)
             : await agent.execute(run, owner: owner)
         let stopping = state.withLock { $0.stopping }
         do {
             switch result {
             case .finished(let status, let error, let report):
                 if try runs.finish(run.id, owner: owner, status: status, error: error, report: report) {
-                    logger.info("run.finished", ["run": run.id, "workflow": run.workflow, "status": status,
+                    logger.info("run.finished", ["run": run.id, "workflow": run.workflow, "status": status.rawValue,
                                                  "ms": "\(Int(Date().timeIntervalSince(started) * 1000))", "error": error ?? ""])
                     done(run.id)
                 }
@@ -131,15 +131,15 @@ public final class RunQueue: Sendable {
                 try runs.retryLater(run.id, owner: owner, notBefore: Date(), error: message)
             case .retry(let message):
                 if run.attempts >= limits.maxAttempts {
-                    if try runs.finish(run.id, owner: owner, status: "failed", error: "Gave up after \(run.attempts) attempts: \(message)", report: nil) {
-                        logger.info("run.finished", ["run": run.id, "workflow": run.workflow, "status": "failed", "error": message])
+                    if try runs.finish(run.id, owner: owner, status: .failed, error: "Gave up after \(run.attempts) attempts: \(message)", report: nil) {
+                        logger.info("run.finished", ["run": run.id, "workflow": run.workflow, "status": RunStatus.failed.rawValue, "error": message])
                         done(run.id)
                     }
                 } else {
                     let delay = min(limits.maxBackoff, limits.backoff * pow(2, Double(max(0, run.attempts - 1))))
                     try runs.retryLater(run.id, owner: owner, notBefore: Date().addingTimeInterval(delay), error: message)
                     logger.info("run.deferred", ["run": run.id, "workflow": run.workflow, "retry_in_s": String(format: "%.1f", delay), "reason": message])
-                    feed.publish(run.id, "status", ["status": "queued", "retryInSeconds": .number(delay), "reason": .string(message)])
+                    feed.publish(run.id, "status", ["status": .string(RunStatus.queued.rawValue), "retryInSeconds": .number(delay), "reason": .string(message)])
                 }
             case .cancelled where stopping:
                 // Interrupted by shutdown, not by a user: it resumes at the next start.

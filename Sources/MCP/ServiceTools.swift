@@ -19,7 +19,7 @@ public struct ServiceTools: Sendable {
         let store = manager.store
         let rows = try await Blocking.run { () -> Result<[(ServiceRecord, [EndpointRecord])], any Error> in
             Result {
-                try store.all().filter { $0.kind == "action" && $0.status != "archived" && live.port($0.slug) != nil }
+                try store.all().filter { $0.kind == "action" && $0.status != .archived && live.port($0.slug) != nil }
                     .sorted { $0.slug < $1.slug }
                     .map { ($0, try store.endpoints($0.id)) }
             }

@@ -1,5 +1,6 @@
 import Core
 import HTTPServer
+import Workflows
 
 /// The documentation of `/api/v1/workflows…`, `/api/v1/tasks…` and `/api/v1/runs…` (bodies declared here are enforced).
 public enum AutomationDocs {
@@ -39,7 +40,7 @@ public enum AutomationDocs {
     ], required: ["id", "workflow"])
 
     public static let run = DocSchema.object([
-        "id": DocSchema.string(), "workflow": DocSchema.string(), "cause": DocSchema.string(), "status": DocSchema.string(oneOf: ["queued", "running", "succeeded", "failed", "cancelled"]),
+        "id": DocSchema.string(), "workflow": DocSchema.string(), "cause": DocSchema.string(), "status": DocSchema.string(oneOf: RunStatus.allCases.map(\.rawValue)),
         "input": DocSchema.any("The run's input."), "attempts": DocSchema.integer(), "created": DocSchema.string(), "error": DocSchema.string(nullable: true),
         "report": DocSchema.string(nullable: true), "steps": DocSchema.array(DocSchema.object(), description: "Its tool calls, in order (detail only)."),
     ], required: ["id", "workflow", "status"])
@@ -83,7 +84,7 @@ public enum AutomationDocs {
 
     public static let listRuns = RouteDoc("List runs", tag: runs, query: [
         QueryParameter("workflow", "Only this workflow's runs."), QueryParameter("task", "Only runs fired by this task."),
-        QueryParameter("status", "Only runs in this state.", DocSchema.string(oneOf: ["queued", "running", "succeeded", "failed", "cancelled"])),
+        QueryParameter("status", "Only runs in this state.", DocSchema.string(oneOf: RunStatus.allCases.map(\.rawValue))),
         QueryParameter("since", "ISO-8601 instant: runs created at or after.", DocSchema.string(format: "date-time")),
         QueryParameter("until", "ISO-8601 instant: runs created before.", DocSchema.string(format: "date-time")),
         QueryParameter("limit", "1–1000.", DocSchema.integer(minimum: 1, maximum: 1000)),

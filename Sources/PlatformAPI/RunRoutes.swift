@@ -7,7 +7,6 @@ import Workflows
 
 /// `/api/v1/runs`: the history of workflow runs, live progress over SSE, cancel and re-run; manual runs of a workflow.
 public enum RunRoutes {
-    static let statuses: Set<String> = ["queued", "running", "succeeded", "failed", "cancelled"]
 
     public static func install(_ r: inout Router, runs: RunStore, queue: RunQueue, feed: RunFeed, workflows: WorkflowStore, usage: UsageLedger) {
         r.get("/api/v1/runs", AutomationDocs.listRuns) { req in
@@ -15,10 +14,11 @@ public enum RunRoutes {
             f.workflow = req.query["workflow"]
             f.task = req.query["task"]
             if let s = req.query["status"] {
-                guard statuses.contains(s) else {
-                    throw HTTPError(400, code: "invalid_query", message: "status must be one of \(statuses.sorted().joined(separator: ", ")).")
+                guard let status = RunStatus(rawValue: s) else {
+                    let names = RunStatus.allCases.map(\.rawValue).sorted().joined(separator: ", ")
+                    throw HTTPError(400, code: "invalid_query", message: "status must be one of \(names).")
                 }
-                f.status = s
+                f.status = status
             }
             for (name, value) in [("since", req.query["since"]), ("until", req.query["until"])] {
                 guard let value else { continue }

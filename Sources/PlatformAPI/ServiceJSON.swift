@@ -6,7 +6,7 @@ enum ServiceJSON {
     static func service(_ s: ServiceRecord, endpoints: [EndpointRecord], versions: [Int], urls: ServiceURLs, secretSet: (String) -> Bool) -> JSONValue {
         var o: [String: JSONValue] = [
             "id": .string(s.id), "slug": .string(s.slug), "title": .string(s.title), "description": .string(s.description),
-            "kind": .string(s.kind), "status": .string(s.status), "url": .string(urls.url(s.slug)),
+            "kind": .string(s.kind), "status": .string(s.status.rawValue), "url": .string(urls.url(s.slug)),
             "pathUrl": .string(urls.pathURL(s.slug)),
             "version": JSONValue(s.currentVersion), "versions": .array(versions.map { JSONValue($0) }),
             "secrets": .array(s.secrets.map { ["name": .string($0), "set": .bool(secretSet($0))] }),
@@ -14,11 +14,11 @@ enum ServiceJSON {
             "endpoints": .array(endpoints.map(endpoint)),
             "created": .string(s.created), "updated": .string(s.updated),
         ]
-        if let v = s.runningVersion, s.status == "running" { o["runningVersion"] = JSONValue(v) }
+        if let v = s.runningVersion, s.status == .running { o["runningVersion"] = JSONValue(v) }
         if let r = s.reason { o["reason"] = .string(r) }
         if let w = s.workflow { o["workflow"] = .string(w) }
-        if let p = s.port, s.status == "running" { o["port"] = JSONValue(p) }
-        if let p = s.pid, s.status == "running" { o["pid"] = JSONValue(p) }
+        if let p = s.port, s.status == .running { o["port"] = JSONValue(p) }
+        if let p = s.pid, s.status == .running { o["pid"] = JSONValue(p) }
         return .object(o)
     }
 

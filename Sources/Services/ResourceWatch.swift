@@ -72,18 +72,18 @@ struct LimitWatch: Sendable {
     init(limits: ServiceLimits) { self.limits = limits }
 
     /// The limit broken, said for the service's reason, or nil.
-    mutating func check(_ u: ResourceUsage, at now: Double, dataBytes: Int?) -> String? {
+    mutating func check(_ u: ResourceUsage, at now: Double, dataBytes: Int?) -> LimitBreach? {
         if u.residentMB > Double(limits.memoryMB) {
-            return "memory limit exceeded: \(Int(u.residentMB)) MB resident, the limit is \(limits.memoryMB) MB (--service-memory)"
+            return LimitBreach(limit: .memory, text: "memory limit exceeded: \(Int(u.residentMB)) MB resident, the limit is \(limits.memoryMB) MB (--service-memory)")
         }
         if u.openFiles >= limits.openFiles {
-            return "open files limit reached: \(u.openFiles) open, the limit is \(limits.openFiles) (--service-files)"
+            return LimitBreach(limit: .openFiles, text: "open files limit reached: \(u.openFiles) open, the limit is \(limits.openFiles) (--service-files)")
         }
         if u.tasks > limits.processes {
-            return "process limit exceeded: \(u.tasks) threads and processes, the limit is \(limits.processes) (--service-processes)"
+            return LimitBreach(limit: .processes, text: "process limit exceeded: \(u.tasks) threads and processes, the limit is \(limits.processes) (--service-processes)")
         }
         if let dataBytes, dataBytes > limits.dataMB << 20 {
-            return "data size limit exceeded: data/ holds \(dataBytes >> 20) MB, the limit is \(limits.dataMB) MB (--service-data)"
+            return LimitBreach(limit: .dataSize, text: "data size limit exceeded: data/ holds \(dataBytes >> 20) MB, the limit is \(limits.dataMB) MB (--service-data)")
         }
         cpu.append((now, u.cpuSeconds))
         // Keep one sample at least a window old as the baseline: samples come about a second apart, not on the edge.
@@ -91,7 +91,7 @@ struct LimitWatch: Sendable {
         if let first = cpu.first, now - first.at >= limits.cpuWindowSeconds * 0.9 {
             let share = (u.cpuSeconds - first.used) / (now - first.at) * 100
             if share > Double(limits.cpuPercent) {
-                return "CPU limit exceeded: \(Int(share))% of a core over \(Int(now - first.at)) s, the limit is \(limits.cpuPercent)% (--service-cpu)"
+                return LimitBreach(limit: .cpu, text: "CPU limit exceeded: \(Int(share))% of a core over \(Int(now - first.at)) s, the limit is \(limits.cpuPercent)% (--service-cpu)")
             }
         }
         return nil

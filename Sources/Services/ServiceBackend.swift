@@ -17,6 +17,8 @@ public protocol ServiceBackend: Actor {
     func stop(_ id: String) async
     /// Stops every instance, for shutdown.
     func shutdown() async
+    /// Why a service is not running, as this backend last decided it (nil while it runs, or before it decided).
+    func stopReason(of id: String) -> StopReason?
     /// The port (on loopback, for the local backend) of a running service.
     func port(of id: String) -> Int?
     func logs(for slug: String) -> ServiceLogs

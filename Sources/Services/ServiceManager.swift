@@ -58,7 +58,7 @@ public final class ServiceManager: Sendable {
             throw Failure(status: 400, code: "invalid_files", description: e.description)
         }
         let record = ServiceRecord(id: UUID().uuidString.lowercased(), slug: slug, title: manifest.title.isEmpty ? slug : manifest.title,
-                                   description: manifest.description, kind: manifest.kind, status: "stopped", desired: start ? "running" : "stopped",
+                                   description: manifest.description, kind: manifest.kind, status: .stopped, desired: start ? .running : .stopped,
                                    workflow: manifest.workflow, secrets: manifest.secrets, hosts: manifest.hosts, currentVersion: 1,
                                    runningVersion: nil, port: nil, pid: nil, reason: nil, token: SecureRandom.hex(24), created: now, updated: now)
         try store.insert(record)
@@ -88,7 +88,7 @@ public final class ServiceManager: Sendable {
         let version = (try store.versions(s.id).max() ?? 0) + 1
         try files.snapshot(s.slug, version: version)
         try store.apply(manifest, to: s.id, version: version, source: source)
-        if s.desired == "running" { await supervisor.start(s.id) }
+        if s.desired == .running { await supervisor.start(s.id) }
         return try require(s.id)
     }
 
@@ -101,13 +101,13 @@ public final class ServiceManager: Sendable {
         try files.write(s.slug, old)
         try store.apply(try await validate(old), to: s.id, version: version)
         logger.info("service.rollback", ["service": s.slug, "version": "\(version)"])
-        if s.desired == "running" || s.status == "running" { await supervisor.start(s.id) }
+        if s.desired == .running || s.status == .running { await supervisor.start(s.id) }
         return try require(s.id)
     }
 
     public func start(_ slugOrID: String) async throws -> ServiceRecord {
         let s = try require(slugOrID)
-        guard s.status != "archived" else {
+        guard s.status != .archived else {
             throw Failure(status: 409, code: "archived", description: "Service '\(s.slug)' is archived. Restore it by updating its files, or create a new one.")
         }
         await supervisor.start(s.id)
@@ -123,7 +123,7 @@ public final class ServiceManager: Sendable {
     public func archive(_ slugOrID: String) async throws -> ServiceRecord {
         let s = try require(slugOrID)
         await supervisor.stop(s.id)
-        try store.update(s.id, ["status": "archived"])
+        try store.update(s.id, [.status(.archived)])
         return try require(s.id)
     }
 
@@ -145,7 +145,12 @@ public final class ServiceManager: Sendable {
 
     /// A secret was set: services that waited for it start.
     public func secretChanged(_ name: String) async {
-        for s in (try? store.needing(name)) ?? [] where s.desired == "running" && s.status != "running" && s.status != "archived" {
+        let needing: [ServiceRecord]
+        do { needing = try store.needing(name) } catch {
+            logger.error("secret.restart_failed", ["secret": name, "error": "\(error)"])
+            return
+        }
+        for s in needing where s.desired == .running && s.status != .running && s.status != .archived {
             await supervisor.start(s.id)
         }
     }

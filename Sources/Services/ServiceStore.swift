@@ -8,8 +8,9 @@ public struct ServiceRecord: Sendable, Equatable {
     public var title: String
     public var description: String
     public var kind: String
-    public var status: String       // stopped | deploying | running | crashed | archived
-    public var desired: String      // running | stopped: what to restore after a restart
+    public var status: ServiceStatus
+    /// What to restore after a restart.
+    public var desired: DesiredState
     public var workflow: String?
     public var secrets: [String]
     public var hosts: [String]
@@ -17,6 +18,7 @@ public struct ServiceRecord: Sendable, Equatable {
     public var runningVersion: Int?
     public var port: Int?
     public var pid: Int?
+    /// Why it is not running, as stored and shown (`StopReason.text`); decisions use the backend's `stopReason(of:)`.
     public var reason: String?
     public var token: String
     public var created: String
@@ -124,7 +126,7 @@ public final class ServiceStore: Sendable {
             try conn.execute("""
                 INSERT INTO services(id, slug, title, description, kind, status, desired, workflow, secrets, hosts, current_version, token, created, updated)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """, [r.id, r.slug, r.title, r.description, r.kind, r.status, r.desired, r.workflow,
+                """, [r.id, r.slug, r.title, r.description, r.kind, r.status.rawValue, r.desired.rawValue, r.workflow,
                       JSONValue.array(r.secrets.map { .string($0) }).text, JSONValue.array(r.hosts.map { .string($0) }).text,
                       r.currentVersion, r.token, r.created, r.updated])
         }
@@ -146,7 +148,7 @@ public final class ServiceStore: Sendable {
             // An endpoint keeps its id while its method and path stay: workflows and tools that name it survive a redeploy.
             let kept = Set(m.endpoints.map { "\($0.method) \($0.path)" })
             for old in try conn.query("SELECT id, method, path FROM endpoints WHERE service_id = ? AND source = 'manifest'", [id]) {
-                guard let method = old["method"].string, let path = old["path"].string, let oldID = old["id"].string else { continue }
+                let method = try old.text("method"), path = try old.text("path"), oldID = try old.text("id")
                 if !kept.contains("\(method) \(path)") { try conn.execute("DELETE FROM endpoints WHERE id = ?", [oldID]) }
             }
             for e in m.endpoints {
@@ -159,11 +161,16 @@ public final class ServiceStore: Sendable {
         }
     }
 
-    func update(_ id: String, _ changes: [String: any SQLBindable]) throws {
+    /// Applies `changes` (and `updated`) in one statement; a later change of the same column wins.
+    func update(_ id: String, _ changes: [ServiceChange]) throws {
         guard !changes.isEmpty else { return }
-        let keys = changes.keys.sorted()
-        let sets = keys.map { "\($0) = ?" }.joined(separator: ", ")
-        try db.write { try $0.execute("UPDATE services SET \(sets), updated = ? WHERE id = ?", keys.map { changes[$0]! } + [Clock.iso8601Now(), id]) }
+        var columns: [(name: String, value: SQLValue)] = []
+        for (name, value) in changes.flatMap(\.columns) {
+            if let i = columns.firstIndex(where: { $0.name == name }) { columns[i].value = value } else { columns.append((name, value)) }
+        }
+        let sets = columns.map { "\($0.name) = ?" }.joined(separator: ", ")
+        let args: [any SQLBindable] = columns.map(\.value) + [SQLValue.text(Clock.iso8601Now()), .text(id)]
+        try db.write { _ = try $0.execute("UPDATE services SET \(sets), updated = ? WHERE id = ?", args) }
     }
 
     func delete(_ id: String) throws {
@@ -171,14 +178,14 @@ public final class ServiceStore: Sendable {
     }
 
     public func versions(_ id: String) throws -> [Int] {
-        try db.read { try $0.query("SELECT version FROM service_versions WHERE service_id = ? ORDER BY version", [id]).compactMap { $0["version"].int } }
+        try db.read { try $0.query("SELECT version FROM service_versions WHERE service_id = ? ORDER BY version", [id]).map { try $0.int("version") } }
     }
 
     /// Every version with when it was deployed and what produced it, oldest first.
     public func versionRecords(_ id: String) throws -> [VersionRecord] {
         try db.read { try $0.query("SELECT * FROM service_versions WHERE service_id = ? ORDER BY version", [id]).map { r in
-            VersionRecord(version: r["version"].int ?? 0, created: r["created"].string ?? "",
-                          source: VersionSource(kind: r["source"].string, id: r["source_id"].string, session: r["session_id"].string))
+            VersionRecord(version: try r.int("version"), created: try r.text("created"),
+                          source: VersionSource(kind: try r.text("source"), id: try r.optionalText("source_id"), session: try r.optionalText("session_id")))
         } }
     }
 
@@ -201,21 +208,50 @@ public final class ServiceStore: Sendable {
         try all().filter { $0.secrets.contains(secret) }
     }
 
-    static func record(_ r: Row) -> ServiceRecord {
-        func list(_ s: String?) -> [String] { JSONValue.parse(s ?? "[]")?.array?.compactMap(\.string) ?? [] }
-        return ServiceRecord(id: r["id"].string ?? "", slug: r["slug"].string ?? "", title: r["title"].string ?? "",
-                             description: r["description"].string ?? "", kind: r["kind"].string ?? "action",
-                             status: r["status"].string ?? "stopped", desired: r["desired"].string ?? "stopped",
-                             workflow: r["workflow"].string, secrets: list(r["secrets"].string), hosts: list(r["hosts"].string),
-                             currentVersion: r["current_version"].int ?? 0, runningVersion: r["running_version"].int,
-                             port: r["port"].int, pid: r["pid"].int, reason: r["reason"].string, token: r["token"].string ?? "",
-                             created: r["created"].string ?? "", updated: r["updated"].string ?? "")
+    /// Decodes a `services` row; a missing column or an unknown status is an error, not a default.
+    static func record(_ r: Row) throws -> ServiceRecord {
+        func list(_ column: String) throws -> [String] {
+            let text = try r.text(column)
+            guard let items = JSONValue.parse(text)?.array else { throw StoreError.column(name: column, message: "holds '\(text.prefix(80))', not a JSON list") }
+            return items.compactMap(\.string)
+        }
+        return ServiceRecord(id: try r.text("id"), slug: try r.text("slug"), title: try r.text("title"),
+                             description: try r.text("description"), kind: try r.text("kind"),
+                             status: try r.decode("status"), desired: try r.decode("desired"),
+                             workflow: try r.optionalText("workflow"), secrets: try list("secrets"), hosts: try list("hosts"),
+                             currentVersion: try r.int("current_version"), runningVersion: try r.optionalInt("running_version"),
+                             port: try r.optionalInt("port"), pid: try r.optionalInt("pid"), reason: try r.optionalText("reason"),
+                             token: try r.text("token"), created: try r.text("created"), updated: try r.text("updated"))
     }
 
-    static func endpoint(_ r: Row) -> EndpointRecord {
-        EndpointRecord(id: r["id"].string ?? "", serviceID: r["service_id"].string ?? "", method: r["method"].string ?? "GET",
-                       path: r["path"].string ?? "/", description: r["description"].string ?? "",
-                       inputSchema: r["input_schema"].string.flatMap { JSONValue.parse($0) },
-                       outputSchema: r["output_schema"].string.flatMap { JSONValue.parse($0) }, source: r["source"].string ?? "manifest")
+    static func endpoint(_ r: Row) throws -> EndpointRecord {
+        EndpointRecord(id: try r.text("id"), serviceID: try r.text("service_id"), method: try r.text("method"),
+                       path: try r.text("path"), description: try r.text("description"),
+                       inputSchema: try r.optionalText("input_schema").flatMap { JSONValue.parse($0) },
+                       outputSchema: try r.optionalText("output_schema").flatMap { JSONValue.parse($0) }, source: try r.text("source"))
+    }
+}
+
+/// One change to a service's row, by meaning; only `ServiceStore` knows the columns.
+public enum ServiceChange: Sendable, Equatable {
+    case status(ServiceStatus)
+    case desired(DesiredState)
+    /// Why it is not running; nil clears it.
+    case reason(StopReason?)
+    /// The process it runs as and its port; nil for none.
+    case process(pid: Int?, port: Int?)
+    case runningVersion(Int)
+
+    /// No process and no port: it is down.
+    public static let down = ServiceChange.process(pid: nil, port: nil)
+
+    var columns: [(String, SQLValue)] {
+        switch self {
+        case .status(let s): [("status", .text(s.rawValue))]
+        case .desired(let d): [("desired", .text(d.rawValue))]
+        case .reason(let r): [("reason", r.map { SQLValue.text($0.text) } ?? .null)]
+        case .process(let pid, let port): [("pid", pid.sqlValue), ("port", port.sqlValue)]
+        case .runningVersion(let v): [("running_version", v.sqlValue)]
+        }
     }
 }

@@ -36,7 +36,7 @@ public actor Supervisor {
         var ready = false
         var healthFailures = 0
         /// The limit it broke, once the limit watch ended it: it ends `crashed` with this reason, without restarts.
-        var breach: String?
+        var breach: LimitBreach?
         var watch: LimitWatch
         var lastDataCheck: Double = 0
     }
@@ -50,6 +50,8 @@ public actor Supervisor {
     public nonisolated let live = LiveServices()
     private var children: [String: Child] = [:]      // by service id
     private var failedStarts: [String: Int] = [:]
+    /// The reason last recorded for each service, as a value (the store keeps its text).
+    private var reasons: [String: StopReason] = [:]
     private var logs: [String: ServiceLogs] = [:]
     private var healthTask: Task<Void, Never>?
     private var limitTask: Task<Void, Never>?
@@ -63,9 +65,28 @@ public actor Supervisor {
     /// Called with (slug, version) when a version runs for the first time (not on restarts of the same version).
     public func onDeployed(_ handler: @escaping @Sendable (String, Int) -> Void) { deployHandlers.append(handler) }
 
-    private func markCrashed(_ id: String, slug: String, reason: String) {
-        try? store.update(id, ["status": "crashed", "pid": SQLValue.null, "port": SQLValue.null, "reason": reason])
-        for h in crashHandlers { h(slug, reason) }
+    private func markCrashed(_ id: String, slug: String, reason: StopReason) {
+        record(id, .status(.crashed), .down, .reason(reason))
+        for h in crashHandlers { h(slug, reason.text) }
+    }
+
+    /// Why a service is not running, as last recorded by this process (nil once it runs).
+    public func stopReason(of id: String) -> StopReason? { reasons[id] }
+
+    /// A service's row; a failed read is logged and answers nil, so the caller leaves the service as it is.
+    private func lookup(_ id: String) -> ServiceRecord? {
+        do { return try store.find(id) } catch {
+            logger.error("service.read_failed", ["service_id": id, "error": "\(error)"])
+            return nil
+        }
+    }
+
+    /// Records a change of a service's state. A failed write is logged: the row then lags what runs until the next change.
+    private func record(_ id: String, _ changes: ServiceChange...) {
+        for case .reason(let r) in changes { reasons[id] = r }
+        do { try store.update(id, changes) } catch {
+            logger.error("service.state_write_failed", ["service_id": id, "error": "\(error)"])
+        }
     }
 
     public init(store: ServiceStore, files: ServiceFiles, sandbox: Sandbox, config: SupervisorConfig, logger: Logger,
@@ -97,21 +118,32 @@ public actor Supervisor {
     /// Kills leftovers of a previous run (recorded pids still running our services) and marks every service as not
     /// running yet. Runs before the server accepts requests, so nobody reads a stale status.
     public nonisolated func prepareForBoot() {
-        for s in (try? store.all()) ?? [] {
+        let services: [ServiceRecord]
+        do { services = try store.all() } catch {
+            logger.error("service.boot_read_failed", ["error": "\(error)"])
+            return
+        }
+        for s in services {
             if let pid = s.pid, Supervisor.isOurs(pid: Int32(pid), directory: files.liveDirectory(s.slug)) {
                 kill(-Int32(pid), SIGKILL)
                 kill(Int32(pid), SIGKILL)
                 logger.warn("service.orphan_killed", ["service": s.slug, "pid": "\(pid)"])
             }
-            if s.status != "archived" {
-                try? store.update(s.id, ["pid": SQLValue.null, "port": SQLValue.null, "status": s.desired == "running" ? "deploying" : "stopped"])
+            guard s.status != .archived else { continue }
+            do { try store.update(s.id, [.down, .status(s.desired == .running ? .deploying : .stopped)]) } catch {
+                logger.error("service.state_write_failed", ["service": s.slug, "error": "\(error)"])
             }
         }
     }
 
     /// Starts every service that was meant to be running, and the health checks.
     public func restore() async {
-        for s in (try? store.all()) ?? [] where s.desired == "running" && s.status != "archived" {
+        let services: [ServiceRecord]
+        do { services = try store.all() } catch {
+            logger.error("service.restore_failed", ["error": "\(error)"])
+            services = []
+        }
+        for s in services where s.desired == .running && s.status != .archived {
             await start(s.id)
         }
         if healthTask == nil {
@@ -122,21 +154,21 @@ public actor Supervisor {
 
     /// Starts (or restarts) a service. Missing secrets keep it stopped, with the names in `reason`.
     public func start(_ id: String) async {
-        guard !shuttingDown, var s = try? store.find(id) else { return }
+        guard !shuttingDown, var s = lookup(id) else { return }
         if children[id] != nil { await stopChild(id) }
-        try? store.update(id, ["desired": "running"])
+        record(id, .desired(.running))
         let missing = s.secrets.filter { (secret($0) ?? "").isEmpty }
         if !missing.isEmpty {
-            try? store.update(id, ["status": "stopped", "reason": "missing secrets: \(missing.joined(separator: ", ")). Set them with `openpieces secrets set NAME`."])
+            record(id, .status(.stopped), .reason(.missingSecrets(missing)))
             return
         }
         let taken = Set(children.values.map(\.port))
         guard let port = Probe.freePort(in: config.portRange, avoiding: taken) else {
-            try? store.update(id, ["status": "crashed", "reason": "no free port in \(config.portRange)"])
+            record(id, .status(.crashed), .reason(.noFreePort(config.portRange)))
             return
         }
-        try? store.update(id, ["status": "deploying", "reason": SQLValue.null])
-        s = (try? store.find(id)) ?? s
+        record(id, .status(.deploying), .reason(nil))
+        s = lookup(id) ?? s
         var job = Sandbox.Job(directory: files.liveDirectory(s.slug), port: port, hosts: s.hosts)
         for name in s.secrets { job.environment[name] = secret(name) ?? "" }
         if let urls = config.urls { job.environment[ServiceContract.publicURL] = String(urls.url(s.slug).dropLast()) }
@@ -147,23 +179,23 @@ public actor Supervisor {
         }
         let launch: Sandbox.Launch
         do { launch = try await sandbox.prepare(job) } catch {
-            try? store.update(id, ["status": "crashed", "reason": error.description])
+            record(id, .status(.crashed), .reason(.launchFailed(error.description)))
             return
         }
         var fds: [Int32] = [0, 0]
         guard op_pipe(&fds) == 0 else {
-            try? store.update(id, ["status": "crashed", "reason": "cannot create a pipe: \(String(cString: strerror(errno)))"])
+            record(id, .status(.crashed), .reason(.launchFailed("cannot create a pipe: \(String(cString: strerror(errno)))")))
             return
         }
         let pid = await sandbox.spawn(launch, outputFD: fds[1])
         close(fds[1])
         guard pid > 0 else {
             close(fds[0])
-            try? store.update(id, ["status": "crashed", "reason": "cannot start Deno: \(String(cString: strerror(-pid)))"])
+            record(id, .status(.crashed), .reason(.launchFailed("cannot start Deno: \(String(cString: strerror(-pid)))")))
             return
         }
         children[id] = Child(pid: pid, port: port, startedAt: Date(), watch: LimitWatch(limits: sandbox.limits))
-        try? store.update(id, ["pid": Int(pid), "port": port])
+        record(id, .process(pid: Int(pid), port: port))
         let log = logs(for: s.slug)
         log.append("starting version \(s.currentVersion) on port \(port) (pid \(pid))", stream: "platform")
         Supervisor.pump(fds[0], into: log)
@@ -181,8 +213,8 @@ public actor Supervisor {
             if status == 200 {
                 children[id]?.ready = true
                 live.set(slug, port: port)
-                let newVersion = (try? store.find(id))?.runningVersion != version
-                try? store.update(id, ["status": "running", "running_version": version, "reason": SQLValue.null])
+                let newVersion = lookup(id)?.runningVersion != version
+                record(id, .status(.running), .runningVersion(version), .reason(nil))
                 if newVersion { for h in deployHandlers { h(slug, version) } }
                 logger.info("service.running", ["service": slug, "port": "\(port)", "pid": "\(pid)", "version": "\(version)"])
                 return
@@ -190,16 +222,16 @@ public actor Supervisor {
             try? await Task.sleep(nanoseconds: 15_000_000)
         }
         guard children[id]?.pid == pid else { return }
-        let tail = logs(for: slug).tail(8).joined(separator: "\n")
+        let tail = logs(for: slug).tail(8)
         logger.warn("service.not_ready", ["service": slug, "seconds": "\(config.readyTimeout)"])
         await stopChild(id)
-        markCrashed(id, slug: slug, reason: "GET /health did not answer 200 within \(Int(config.readyTimeout)) s. Last output:\n\(tail)")
+        markCrashed(id, slug: slug, reason: .notReady(seconds: Int(config.readyTimeout), lastOutput: tail))
     }
 
     public func stop(_ id: String) async {
-        try? store.update(id, ["desired": "stopped"])
+        record(id, .desired(.stopped))
         await stopChild(id)
-        try? store.update(id, ["status": "stopped", "pid": SQLValue.null, "port": SQLValue.null])
+        record(id, .status(.stopped), .down)
     }
 
     /// SIGTERM to the process group, SIGKILL after the grace period.
@@ -228,7 +260,7 @@ public actor Supervisor {
         limitTask?.cancel()
         for id in Array(children.keys) {
             await stopChild(id)
-            try? store.update(id, ["pid": SQLValue.null, "port": SQLValue.null])
+            record(id, .down)
         }
     }
 
@@ -236,33 +268,32 @@ public actor Supervisor {
         guard let c = children[id], c.pid == pid else { return }
         children[id] = nil
         if let slug = (try? store.find(id))?.slug { live.set(slug, port: nil) }
-        guard !c.stopping, !shuttingDown, let s = try? store.find(id) else { return }
+        guard !c.stopping, !shuttingDown, let s = lookup(id) else { return }
         let code = Supervisor.describe(status)
         let log = logs(for: s.slug)
         log.append("exited: \(code)", stream: "platform")
         if let breach = c.breach ?? Supervisor.limitBroken(status: status, output: log.tail(12), limits: sandbox.limits) {
             // A broken limit is not cured by a restart: the service stays down until it is changed or started again.
-            log.append("stopped: \(breach)", stream: "platform")
-            logger.error("service.limit_exceeded", ["service": s.slug, "limit": breach])
+            log.append("stopped: \(breach.text)", stream: "platform")
+            logger.error("service.limit_exceeded", ["service": s.slug, "limit": breach.text])
             failedStarts[id] = 0
-            markCrashed(id, slug: s.slug, reason: breach)
+            markCrashed(id, slug: s.slug, reason: .limitExceeded(breach))
             return
         }
         // A service that ran a while before failing starts counting again.
         let attempts = (Date().timeIntervalSince(c.startedAt) > 30 ? 0 : failedStarts[id, default: 0]) + 1
         failedStarts[id] = attempts
         guard attempts <= config.maxFailedStarts else {
-            let tail = log.tail(10).joined(separator: "\n")
             logger.error("service.crashed", ["service": s.slug, "exit": code])
-            markCrashed(id, slug: s.slug, reason: "crashed \(attempts - 1) times in a row (\(code)). Last output:\n\(tail)")
+            markCrashed(id, slug: s.slug, reason: .crashed(times: attempts - 1, exit: code, lastOutput: log.tail(10)))
             failedStarts[id] = 0
             return
         }
-        try? store.update(id, ["status": "deploying", "pid": SQLValue.null, "port": SQLValue.null, "reason": "restarting after \(code)"])
+        record(id, .status(.deploying), .down, .reason(.restarting(after: code)))
         let delay = min(5.0, 0.2 * pow(2, Double(attempts - 1)))
         logger.warn("service.restarting", ["service": s.slug, "exit": code, "attempt": "\(attempts)", "delay_s": String(format: "%.1f", delay)])
         try? await Task.sleep(nanoseconds: UInt64(delay * 1e9))
-        guard children[id] == nil, (try? store.find(id))?.desired == "running" else { return }
+        guard children[id] == nil, lookup(id)?.desired == .running else { return }
         await start(id)
     }
 
@@ -292,7 +323,7 @@ public actor Supervisor {
             for (id, c) in children where !c.stopping && c.breach == nil {
                 guard let usage = ResourceUsage.sample(c.pid) else { continue }
                 var dataBytes: Int?
-                if now - c.lastDataCheck >= 5, let slug = try? store.find(id)?.slug {
+                if now - c.lastDataCheck >= 5, let slug = lookup(id)?.slug {
                     let data = (files.liveDirectory(slug) as NSString).appendingPathComponent("data")
                     dataBytes = await Blocking.run { ResourceUsage.directoryBytes(data) }
                 }
@@ -308,15 +339,15 @@ public actor Supervisor {
     }
 
     /// A limit the exit itself shows: V8 out of heap, EMFILE, RLIMIT_FSIZE (SIGXFSZ) or RLIMIT_CPU (SIGXCPU).
-    static func limitBroken(status: Int32, output: [String], limits: ServiceLimits) -> String? {
+    static func limitBroken(status: Int32, output: [String], limits: ServiceLimits) -> LimitBreach? {
         let signal = status & 0x7F
-        if signal == SIGXFSZ { return "data size limit exceeded: a file outgrew \(limits.dataMB) MB (--service-data)" }
-        if signal == SIGXCPU { return "CPU limit exceeded: the run used all the CPU time it was given" }
+        if signal == SIGXFSZ { return LimitBreach(limit: .dataSize, text: "data size limit exceeded: a file outgrew \(limits.dataMB) MB (--service-data)") }
+        if signal == SIGXCPU { return LimitBreach(limit: .cpu, text: "CPU limit exceeded: the run used all the CPU time it was given") }
         if output.contains(where: { $0.contains("heap out of memory") || $0.contains("Reached heap limit") || $0.contains("Fatal JavaScript out of memory") }) {
-            return "memory limit exceeded: the JavaScript heap reached \(limits.memoryMB) MB (--service-memory)"
+            return LimitBreach(limit: .memory, text: "memory limit exceeded: the JavaScript heap reached \(limits.memoryMB) MB (--service-memory)")
         }
         if output.contains(where: { $0.contains("Too many open files") || $0.contains("os error 24") }) {
-            return "open files limit reached: it died holding \(limits.openFiles) open files and sockets, the limit (--service-files)"
+            return LimitBreach(limit: .openFiles, text: "open files limit reached: it died holding \(limits.openFiles) open files and sockets, the limit (--service-files)")
         }
         return nil
     }

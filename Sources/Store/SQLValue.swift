@@ -54,3 +54,59 @@ public struct Row: Sendable {
 
     public subscript(_ index: Int) -> SQLValue { values[index] }
 }
+
+/// Reading a row by the columns its query must return: a missing or misspelt column, or a value of the wrong kind,
+/// throws instead of turning into a default.
+extension Row {
+    /// The value of a column the query must select (NULL is a value).
+    public func value(_ name: String) throws -> SQLValue {
+        guard let i = columns.firstIndex(of: name) else { throw StoreError.column(name: name, message: "is not in the row") }
+        return values[i]
+    }
+
+    public func text(_ name: String) throws -> String {
+        let v = try value(name)
+        guard let s = v.string else { throw StoreError.column(name: name, message: "holds \(v.kind), not text") }
+        return s
+    }
+
+    public func optionalText(_ name: String) throws -> String? {
+        let v = try value(name)
+        if v.isNull { return nil }
+        guard let s = v.string else { throw StoreError.column(name: name, message: "holds \(v.kind), not text") }
+        return s
+    }
+
+    public func int(_ name: String) throws -> Int {
+        let v = try value(name)
+        guard let n = v.int else { throw StoreError.column(name: name, message: "holds \(v.kind), not an integer") }
+        return n
+    }
+
+    public func optionalInt(_ name: String) throws -> Int? {
+        let v = try value(name)
+        if v.isNull { return nil }
+        guard let n = v.int else { throw StoreError.column(name: name, message: "holds \(v.kind), not an integer") }
+        return n
+    }
+
+    /// A text column holding one of a type's raw values.
+    public func decode<T: RawRepresentable>(_ name: String, as _: T.Type = T.self) throws -> T where T.RawValue == String {
+        let s = try text(name)
+        guard let v = T(rawValue: s) else { throw StoreError.column(name: name, message: "holds '\(s)', not a known \(T.self)") }
+        return v
+    }
+}
+
+extension SQLValue {
+    /// The storage class, for messages.
+    var kind: String {
+        switch self {
+        case .null: "NULL"
+        case .integer: "an integer"
+        case .real: "a real"
+        case .text: "text"
+        case .blob: "a blob"
+        }
+    }
+}

@@ -6,6 +6,8 @@ public enum StoreError: Error, CustomStringConvertible, Sendable, Equatable {
     case busy(message: String)
     case newerSchema(found: Int, known: Int)
     case migrationFailed(version: Int, name: String, message: String)
+    /// A row lacks a column its reader needs, or holds a value of the wrong kind there: a query and its reader disagree.
+    case column(name: String, message: String)
 
     public var description: String {
         switch self {
@@ -21,6 +23,8 @@ public enum StoreError: Error, CustomStringConvertible, Sendable, Equatable {
             "the database has schema version \(found) but this openpieces knows only up to \(known). Upgrade openpieces, or point --home at another data directory."
         case .migrationFailed(let v, let n, let m):
             "migration \(v) (\(n)) failed: \(m). The database was left at the previous version."
+        case .column(let name, let m):
+            "column '\(name)' \(m). The query and the code that reads its rows disagree: this is a bug, please report it."
         }
     }
 }

@@ -24,7 +24,7 @@ extension RunStore {
         try db.write { conn in
             try conn.execute("UPDATE runs SET lease_until = ? WHERE lease_owner = ? AND status = 'running'",
                              [Clock.iso8601(now.addingTimeInterval(lease)), owner])
-            return Set(try conn.query("SELECT id FROM runs WHERE lease_owner = ? AND status = 'running'", [owner]).compactMap { $0["id"].string })
+            return Set(try conn.query("SELECT id FROM runs WHERE lease_owner = ? AND status = 'running'", [owner]).map { try $0.text("id") })
         }
     }
 
@@ -35,11 +35,11 @@ extension RunStore {
 
     /// Ends a run; false when `owner` no longer holds it (it was cancelled, or its lease was lost).
     @discardableResult
-    public func finish(_ id: String, owner: String, status: String, error: String?, report: String?) throws -> Bool {
+    public func finish(_ id: String, owner: String, status: RunStatus.Outcome, error: String?, report: String?) throws -> Bool {
         try db.write { try $0.execute("""
             UPDATE runs SET status = ?, finished = ?, error = ?, report = ?, lease_owner = NULL, lease_until = NULL
             WHERE id = ? AND lease_owner = ? AND status = 'running'
-            """, [status, Clock.iso8601Now(), error, report, id, owner]) > 0 }
+            """, [status.status.rawValue, Clock.iso8601Now(), error, report, id, owner]) > 0 }
     }
 
     /// Puts a run back in the queue, not to be claimed before `notBefore`.
@@ -114,9 +114,9 @@ extension RunStore {
 
     public func steps(_ runID: String) throws -> [RunStep] {
         try db.read { try $0.query("SELECT * FROM run_steps WHERE run_id = ? ORDER BY seq", [runID]).map { r in
-            RunStep(seq: r["seq"].int ?? 0, tool: r["tool"].string ?? "", input: JSONValue.parse(r["input"].string ?? "null") ?? .null,
-                    output: r["output"].string ?? "", ok: r["status"].string == "ok", retryable: r["retryable"].bool ?? false,
-                    started: r["started"].string ?? "", ms: r["ms"].int ?? 0)
+            RunStep(seq: try r.int("seq"), tool: try r.text("tool"), input: JSONValue.parse(try r.text("input")) ?? .null,
+                    output: try r.text("output"), ok: try r.text("status") == "ok", retryable: try r.int("retryable") != 0,
+                    started: try r.text("started"), ms: try r.int("ms"))
         } }
     }
 }

@@ -12,7 +12,7 @@ public struct RunRecord: Sendable, Equatable {
     public var scheduledFor: String?
     public var rerunOf: String?
     public var input: JSONValue
-    public var status: String  // queued | running | succeeded | failed | cancelled
+    public var status: RunStatus
     public var attempts: Int
     public var created: String
     public var started: String?
@@ -22,12 +22,12 @@ public struct RunRecord: Sendable, Equatable {
 
     public var json: JSONValue {
         ["id": .string(id), "workflow": .string(workflow), "cause": .string(cause), "eventId": JSONValue(eventID), "taskId": JSONValue(taskID),
-         "scheduledFor": JSONValue(scheduledFor), "rerunOf": JSONValue(rerunOf), "input": input, "status": .string(status),
+         "scheduledFor": JSONValue(scheduledFor), "rerunOf": JSONValue(rerunOf), "input": input, "status": .string(status.rawValue),
          "attempts": JSONValue(attempts), "created": .string(created), "started": JSONValue(started), "finished": JSONValue(finished),
          "error": JSONValue(error), "report": JSONValue(report)]
     }
 
-    public var isFinished: Bool { status == "succeeded" || status == "failed" || status == "cancelled" }
+    public var isFinished: Bool { status.isFinished }
 }
 
 /// Runs in SQLite: the durable queue. A run is stored (with its event) in the same transaction that accepts its cause,
@@ -91,7 +91,8 @@ public final class RunStore: Sendable {
         try db.write { conn in
             if let key = idempotencyKey,
                let row = try conn.queryOne("SELECT id, event_id FROM runs WHERE workflow = ? AND idempotency_key = ?", [workflow, key]) {
-                return Accepted(runID: row["id"].string ?? "", eventID: row["event_id"].string ?? "", duplicate: true)
+                // A task's run may hold the key too; it has no event.
+                return Accepted(runID: try row.text("id"), eventID: try row.optionalText("event_id") ?? "", duplicate: true)
             }
             let eventID = UUID().uuidString.lowercased(), now = Clock.iso8601Now()
             try conn.execute("INSERT INTO service_events(id, service_id, event, payload, received) VALUES (?, ?, ?, ?, ?)",
@@ -121,7 +122,7 @@ public final class RunStore: Sendable {
 
     public struct Filter: Sendable {
         public var workflow: String?
-        public var status: String?
+        public var status: RunStatus?
         public var task: String?
         /// Created at or after / before these instants (ISO-8601).
         public var since: String?
@@ -135,7 +136,7 @@ public final class RunStore: Sendable {
             SELECT * FROM runs WHERE (?1 IS NULL OR workflow = ?1) AND (?2 IS NULL OR status = ?2) AND (?3 IS NULL OR task_id = ?3)
               AND (?4 IS NULL OR created >= ?4) AND (?5 IS NULL OR created < ?5)
             ORDER BY created DESC LIMIT ?6
-            """, [f.workflow, f.status, f.task, f.since, f.until, max(1, min(f.limit, 1000))]).map(RunStore.run) }
+            """, [f.workflow, f.status?.rawValue, f.task, f.since, f.until, max(1, min(f.limit, 1000))]).map(RunStore.run) }
     }
 
     public func get(_ id: String) throws -> RunRecord? {
@@ -151,11 +152,12 @@ public final class RunStore: Sendable {
         return try get(id)
     }
 
-    static func run(_ r: Row) -> RunRecord {
-        RunRecord(id: r["id"].string ?? "", workflow: r["workflow"].string ?? "", cause: r["cause"].string ?? "", eventID: r["event_id"].string,
-                  taskID: r["task_id"].string, scheduledFor: r["scheduled_for"].string, rerunOf: r["rerun_of"].string,
-                  input: JSONValue.parse(r["input"].string ?? "null") ?? .null, status: r["status"].string ?? "", attempts: r["attempts"].int ?? 0,
-                  created: r["created"].string ?? "", started: r["started"].string, finished: r["finished"].string, error: r["error"].string,
-                  report: r["report"].string)
+    /// Decodes a `runs` row; a missing column or an unknown status is an error, not a default.
+    static func run(_ r: Row) throws -> RunRecord {
+        RunRecord(id: try r.text("id"), workflow: try r.text("workflow"), cause: try r.text("cause"), eventID: try r.optionalText("event_id"),
+                  taskID: try r.optionalText("task_id"), scheduledFor: try r.optionalText("scheduled_for"), rerunOf: try r.optionalText("rerun_of"),
+                  input: JSONValue.parse(try r.text("input")) ?? .null, status: try r.decode("status"), attempts: try r.int("attempts"),
+                  created: try r.text("created"), started: try r.optionalText("started"), finished: try r.optionalText("finished"),
+                  error: try r.optionalText("error"), report: try r.optionalText("report"))
     }
 }

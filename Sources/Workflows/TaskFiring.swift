@@ -28,7 +28,7 @@ extension TaskStore {
                 SELECT * FROM tasks WHERE enabled = 1 AND next_run IS NOT NULL AND next_run <= ? ORDER BY next_run LIMIT ?
                 """, [Clock.iso8601(now), limit])
             for row in rows {
-                let t = TaskStore.task(row)
+                let t = try TaskStore.task(row)
                 guard let due = t.nextRun.flatMap(Clock.date(iso8601:)) else { continue }
                 let cron = t.schedule.flatMap { try? CronExpression($0) }
                 let zone = TimeZone(identifier: t.timezone) ?? TimeZone(identifier: "UTC")!

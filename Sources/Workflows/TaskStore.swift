@@ -190,9 +190,10 @@ public final class TaskStore: Sendable {
 
     static func iso(_ d: Date) -> String { Clock.iso8601(d) }
 
-    static func task(_ r: Row) -> ScheduledTask {
-        ScheduledTask(id: r["id"].string ?? "", workflow: r["workflow"].string ?? "", schedule: r["schedule"].string, at: r["at"].string,
-                      timezone: r["timezone"].string ?? "UTC", enabled: r["enabled"].bool ?? true, missed: r["missed"].string ?? "skip",
-                      lastRun: r["last_run"].string, nextRun: r["next_run"].string, created: r["created"].string ?? "")
+    /// Decodes a `tasks` row; a missing column is an error, not a default.
+    static func task(_ r: Row) throws -> ScheduledTask {
+        ScheduledTask(id: try r.text("id"), workflow: try r.text("workflow"), schedule: try r.optionalText("schedule"), at: try r.optionalText("at"),
+                      timezone: try r.text("timezone"), enabled: try r.int("enabled") != 0, missed: try r.text("missed"),
+                      lastRun: try r.optionalText("last_run"), nextRun: try r.optionalText("next_run"), created: try r.text("created"))
     }
 }

@@ -123,10 +123,15 @@ public final class WorkflowStore: Sendable {
         }
     }
 
-    static func workflow(_ r: Row) -> Workflow {
-        func list(_ s: String?) -> [String] { JSONValue.parse(s ?? "[]")?.array?.compactMap(\.string) ?? [] }
-        return Workflow(slug: r["slug"].string ?? "", title: r["title"].string ?? "", description: r["description"].string ?? "",
-                        trigger: r["trigger_service"].string, actions: list(r["actions"].string), steps: list(r["steps"].string),
-                        status: r["status"].string ?? "active", created: r["created"].string ?? "", updated: r["updated"].string ?? "")
+    /// Decodes a `workflows` row; a missing column is an error, not a default.
+    static func workflow(_ r: Row) throws -> Workflow {
+        func list(_ column: String) throws -> [String] {
+            let text = try r.text(column)
+            guard let items = JSONValue.parse(text)?.array else { throw StoreError.column(name: column, message: "holds '\(text.prefix(80))', not a JSON list") }
+            return items.compactMap(\.string)
+        }
+        return Workflow(slug: try r.text("slug"), title: try r.text("title"), description: try r.text("description"),
+                        trigger: try r.optionalText("trigger_service"), actions: try list("actions"), steps: try list("steps"),
+                        status: try r.text("status"), created: try r.text("created"), updated: try r.text("updated"))
     }
 }

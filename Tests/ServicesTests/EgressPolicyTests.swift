@@ -57,17 +57,20 @@ import Testing
         // Busy 40% of a core: under the limit, whatever the sampling jitter.
         for t in 1...30 { #expect(w.check(ResourceUsage(residentMB: 40, cpuSeconds: 1 + 0.4 * Double(t) + 0.001, openFiles: 25, tasks: 7), at: Double(t) + 0.003, dataBytes: nil) == nil) }
         // Then a full core: caught once a window of it has passed.
-        var caught: String?
+        var caught: LimitBreach?
         for t in 31...60 where caught == nil {
             caught = w.check(ResourceUsage(residentMB: 40, cpuSeconds: 13 + Double(t - 30), openFiles: 25, tasks: 7), at: Double(t) + 0.002, dataBytes: nil)
             if caught != nil { #expect(t >= 32 && t <= 34, "caught at \(t)") }
         }
-        #expect(caught?.contains("CPU limit exceeded") == true)
+        #expect(caught?.text.contains("CPU limit exceeded") == true)
+        #expect(caught?.limit == .cpu)
         var m = LimitWatch(limits: ServiceLimits())
-        #expect(m.check(ResourceUsage(residentMB: 257, cpuSeconds: 0, openFiles: 1, tasks: 1), at: 0, dataBytes: nil)?.contains("memory") == true)
-        #expect(m.check(ResourceUsage(residentMB: 1, cpuSeconds: 0, openFiles: 256, tasks: 1), at: 0, dataBytes: nil)?.contains("open files") == true)
-        #expect(m.check(ResourceUsage(residentMB: 1, cpuSeconds: 0, openFiles: 1, tasks: 65), at: 0, dataBytes: nil)?.contains("process") == true)
-        #expect(m.check(ResourceUsage(residentMB: 1, cpuSeconds: 0, openFiles: 1, tasks: 1), at: 0, dataBytes: 513 << 20)?.contains("data size") == true)
+        #expect(m.check(ResourceUsage(residentMB: 257, cpuSeconds: 0, openFiles: 1, tasks: 1), at: 0, dataBytes: nil)?.text.contains("memory") == true)
+        #expect(m.check(ResourceUsage(residentMB: 1, cpuSeconds: 0, openFiles: 256, tasks: 1), at: 0, dataBytes: nil)?.text.contains("open files") == true)
+        #expect(m.check(ResourceUsage(residentMB: 1, cpuSeconds: 0, openFiles: 1, tasks: 65), at: 0, dataBytes: nil)?.text.contains("process") == true)
+        let data = m.check(ResourceUsage(residentMB: 1, cpuSeconds: 0, openFiles: 1, tasks: 1), at: 0, dataBytes: 513 << 20)
+        #expect(data?.text.contains("data size") == true)
+        #expect(data?.limit == .dataSize)
         #expect(ResourceUsage.sample(getpid())?.tasks ?? 0 >= 1, "this process's own use can be read")
     }
 }

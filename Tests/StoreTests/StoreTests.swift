@@ -68,6 +68,21 @@ import TestSupport
         #expect(rows[1]["flag"].bool == false)
     }
 
+    enum Mood: String { case calm }
+
+    @Test func rowReadersThrowOnMissingColumnsAndWrongKinds() throws {
+        let db = try Database(path: try freshPath(), migrations: migrations)
+        try db.write { try $0.execute("INSERT INTO notes(title, score) VALUES ('n', NULL)") }
+        let row = try #require(try db.read { try $0.queryOne("SELECT id, title, score FROM notes") })
+        #expect(try row.text("title") == "n")
+        #expect(try row.int("id") == 1)
+        #expect(try row.optionalInt("score") == nil)
+        #expect(throws: StoreError.column(name: "titel", message: "is not in the row")) { try row.text("titel") }
+        #expect(throws: StoreError.column(name: "title", message: "holds text, not an integer")) { try row.int("title") }
+        #expect(throws: StoreError.column(name: "score", message: "holds NULL, not text")) { try row.text("score") }
+        #expect(throws: StoreError.column(name: "title", message: "holds 'n', not a known Mood")) { try row.decode("title", as: Mood.self) }
+    }
+
     @Test func failedTransactionRollsBackEverything() throws {
         let db = try Database(path: try freshPath(), migrations: migrations)
         try db.write { try $0.execute("INSERT INTO notes(title) VALUES ('a')") }
