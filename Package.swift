@@ -74,7 +74,7 @@ let package = Package(
         .testTarget(name: "SchedulingTests", dependencies: ["Scheduling"]),
         .testTarget(name: "EventsTests", dependencies: ["Events", "Workflows", "Services", "Store", "App", "Core", "TestSupport", "LLM", "Agents"]),
         .testTarget(name: "BrainTests", dependencies: ["Brain", "Store", "TestSupport"]),
-        .testTarget(name: "AgentsTests", dependencies: ["Agents", "Services", "FakeLLM", "LLM", "Core", "HTTPClient", "TestSupport", "openpieces"],
+        .testTarget(name: "AgentsTests", dependencies: ["Agents", "Services", "Store", "FakeLLM", "LLM", "Core", "HTTPClient", "TestSupport", "openpieces"],
                     exclude: ["fixtures"]),
         .testTarget(name: "MCPTests", dependencies: ["MCP", "Services", "App", "Core", "HTTPClient", "HTTPServer", "TestSupport", "openpieces"]),
         .testTarget(name: "AppTests", dependencies: ["App", "HTTPClient", "openpieces", "TestSupport", "FakeLLM", "Core"]),

@@ -13,6 +13,16 @@ public struct ChatRecord: Sendable {
     public var updated: String
 }
 
+/// Which chats a listing holds (newest first, at most 500).
+public enum ChatFilter: Sendable, Equatable {
+    /// The user's chats: every kind but code-generation sessions, which belong to their service.
+    case userFacing
+    /// The chats of one agent (`orchestrator`, `codegen`).
+    case agent(String)
+    /// The code-generation session(s) of one service (a session is titled with its service's slug).
+    case codegenSessions(service: String)
+}
+
 /// Chats and their messages (user, assistant with tool calls, tool results) in SQLite: a chat resumes after a restart.
 final class ChatStore: Sendable {
     static let migrations: [Migration] = [
@@ -39,7 +49,22 @@ final class ChatStore: Sendable {
         // A tool result's outcome, duration and progress lines (see TurnLog): what the live view showed.
         Migration(18, "chat_message_detail", "ALTER TABLE chat_messages ADD COLUMN detail TEXT;"),
         Migration(22, "chat_model", "ALTER TABLE chats ADD COLUMN model TEXT;"),
+        // Each service's code-generation session, found by key rather than by scanning the newest chats. Backfilled
+        // with the session the old lookup picked (the most recently updated codegen chat titled with the slug).
+        Migration(28, "codegen_sessions", """
+            CREATE TABLE codegen_sessions (
+                service TEXT PRIMARY KEY,
+                chat_id TEXT NOT NULL UNIQUE REFERENCES chats(id) ON DELETE CASCADE
+            );
+            INSERT INTO codegen_sessions(service, chat_id)
+                SELECT c.title, c.id FROM chats c WHERE c.agent = 'codegen' AND c.id = (
+                    SELECT n.id FROM chats n WHERE n.agent = 'codegen' AND n.title = c.title ORDER BY n.updated DESC, n.id LIMIT 1);
+            CREATE INDEX chats_agent_title ON chats(agent, title);
+            """),
     ]
+
+    /// The agent name of code-generation sessions.
+    static let codegen = "codegen"
 
     let db: Database
     init(db: Database) { self.db = db }
@@ -55,8 +80,28 @@ final class ChatStore: Sendable {
         try db.write { _ = try $0.execute("UPDATE chats SET title = ? WHERE id = ?", [title, id]) }
     }
 
-    func list() throws -> [ChatRecord] {
-        try db.read { try $0.query("SELECT * FROM chats ORDER BY updated DESC, id LIMIT 500").map(ChatStore.record) }
+    func list(_ filter: ChatFilter = .userFacing) throws -> [ChatRecord] {
+        let (condition, args): (String, [any SQLBindable]) = switch filter {
+        case .userFacing: ("agent <> ?", [ChatStore.codegen])
+        case .agent(let agent): ("agent = ?", [agent])
+        case .codegenSessions(let service): ("agent = ? AND title = ?", [ChatStore.codegen, service])
+        }
+        return try db.read { try $0.query("SELECT * FROM chats WHERE \(condition) ORDER BY updated DESC, id LIMIT 500", args).map(ChatStore.record) }
+    }
+
+    /// The code-generation session of `service`, created (and keyed to it) on first use: one lookup by key, in one
+    /// transaction, so concurrent builds of a service share one session however many chats there are.
+    func codegenSession(for service: String) throws -> ChatRecord {
+        try db.write { conn in
+            if let row = try conn.queryOne("SELECT c.* FROM codegen_sessions s JOIN chats c ON c.id = s.chat_id WHERE s.service = ?", [service]) {
+                return ChatStore.record(row)
+            }
+            let now = Clock.iso8601Now()
+            let r = ChatRecord(id: UUID().uuidString.lowercased(), title: service, agent: ChatStore.codegen, model: nil, created: now, updated: now)
+            _ = try conn.execute("INSERT INTO chats(id, title, agent, created, updated) VALUES (?, ?, ?, ?, ?)", [r.id, r.title, r.agent, now, now])
+            _ = try conn.execute("INSERT INTO codegen_sessions(service, chat_id) VALUES (?, ?)", [service, r.id])
+            return r
+        }
     }
 
     func get(_ id: String) throws -> ChatRecord? {

@@ -50,7 +50,7 @@ public final class Codegen: Sendable {
     public func build(slug: String, request: String, origin: VersionSource = .unknown,
                       progress: @escaping @Sendable (String) async -> Void = { _ in }) async throws -> JSONValue {
         guard Slug.isValid(slug) else { throw ToolFailure("'\(slug)' is not a valid slug: 1–48 of a-z, 0-9 and '-'") }
-        let session = try sessions.list().first { $0.agent == "codegen" && $0.title == slug } ?? sessions.create(title: slug, agent: "codegen")
+        let session = try sessions.codegenSession(for: slug)
         let workspace = Workspace(root: (workspacesRoot as NSString).appendingPathComponent(slug))
         if try workspace.list().isEmpty, let live = try? services.files.read(slug) {
             for (path, content) in live { try workspace.write(path, String(decoding: content, as: UTF8.self)) }

@@ -38,8 +38,10 @@ public enum BrainChatDocs {
         "messages": DocSchema.array(DocSchema.object(), description: "The transcript (detail only)."), "usage": DocSchema.object(description: "Token use (detail only)."),
     ], required: ["id", "title", "agent"])
 
-    public static let listChats = RouteDoc("List chats", tag: chats, query: [
-        QueryParameter("agent", "orchestrator: the user's chats; codegen: code-generation sessions.", DocSchema.string(oneOf: ["orchestrator", "codegen"])),
+    public static let listChats = RouteDoc("List chats", tag: chats,
+        description: "Without a filter: the user's chats. Code-generation sessions belong to their service: list them with agent=codegen&service=<slug>.",
+        query: [
+        QueryParameter("agent", "orchestrator: the Orchestrator's chats; codegen: code-generation sessions.", DocSchema.string(oneOf: ["orchestrator", "codegen"])),
         QueryParameter("service", "With agent=codegen: the sessions of this service."),
     ], responses: [ResponseDoc(200, "The chats.", DocSchema.list("chats", chat))])
     public static let createChat = RouteDoc("Start a chat", tag: chats,

@@ -6,13 +6,17 @@ import HTTPServer
 /// `/api/v1/chats`: conversations with the Orchestrator; a message's turn streams live as Server-Sent Events.
 public enum ChatRoutes {
     public static func install(_ r: inout Router, chats: ChatService) {
-        // ?agent=orchestrator: the user's chats; ?agent=codegen&service=<slug>: a service's code-generation session(s),
-        // whose title is the service's slug.
+        // No filter: the user's chats (code-generation sessions belong to their service); ?agent=orchestrator: the
+        // Orchestrator's; ?agent=codegen&service=<slug>: a service's code-generation session(s), titled with its slug.
         r.get("/api/v1/chats", BrainChatDocs.listChats) { req in
             let agent = req.query["agent"], service = req.query["service"]
-            let list = try chats.list().filter { c in
-                (agent == nil || c.agent == agent) && (service == nil || (c.agent == "codegen" && c.title == service))
+            let filter: ChatFilter? = switch (agent, service) {
+            case (nil, nil): .userFacing
+            case (let agent?, nil): .agent(agent)
+            case (nil, let service?), ("codegen"?, let service?): .codegenSessions(service: service)
+            default: nil  // another agent's sessions of a service: there are none
             }
+            let list = try filter.map(chats.list) ?? []
             return .jsonValue(["chats": .array(list.map { json($0, running: chats.isRunning($0.id)) })])
         }
         r.post("/api/v1/chats", BrainChatDocs.createChat) { req in

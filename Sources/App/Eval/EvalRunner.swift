@@ -65,7 +65,9 @@ struct EvalRunner {
         var usage = EvalResult.Usage()
         var assistantTurns = 0
         var chats: [JSONValue] = []
-        for c in try await api.get("/api/v1/chats")["chats"]?.array ?? [] {
+        let mine = try await api.get("/api/v1/chats")["chats"]?.array ?? []
+        let sessions = try await api.get("/api/v1/chats?agent=codegen")["chats"]?.array ?? []
+        for c in mine + sessions {
             guard let id = c["id"]?.string else { continue }
             let full = try await api.get("/api/v1/chats/\(id)")
             chats.append(full)
