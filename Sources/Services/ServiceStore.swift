@@ -108,8 +108,39 @@ public final class ServiceStore: Sendable {
     ]
 
     let db: Database
+    private let observers = Locked<[@Sendable (Change) -> Void]>([])
 
     public init(db: Database) { self.db = db }
+
+    /// A service row as committed: its slug before the write (nil for a new one) and the record after (nil once deleted).
+    public struct Change: Sendable {
+        public let slugBefore: String?
+        public let record: ServiceRecord?
+    }
+
+    /// Called after every committed write to a service row, in commit order, while the writer is held: it must be
+    /// quick and not use the database (the reverse proxy's mirror, `LiveServices`, follows it).
+    public func onChange(_ handler: @escaping @Sendable (Change) -> Void) { observers.withLock { $0.append(handler) } }
+
+    /// Hands `load` every record, then `handler` every write after them: both under the writer, so no write falls
+    /// between the two or reaches `handler` before `load`.
+    public func follow(load: ([ServiceRecord]) -> Void, then handler: @escaping @Sendable (Change) -> Void) throws {
+        try db.write { conn in
+            load(try conn.query("SELECT * FROM services").map(ServiceStore.record))
+            onChange(handler)
+        }
+    }
+
+    /// Writes a service row and tells the observers what it is now.
+    private func write(_ id: String, _ body: (SQLiteConnection) throws -> Void) throws {
+        _ = try db.write({ conn -> Change in
+            let before = try conn.queryOne("SELECT slug FROM services WHERE id = ?", [id])?["slug"].string
+            try body(conn)
+            return Change(slugBefore: before, record: try conn.queryOne("SELECT * FROM services WHERE id = ?", [id]).map(ServiceStore.record))
+        }, afterCommit: { change in
+            for h in observers.withLock({ $0 }) { h(change) }
+        })
+    }
 
     public func all() throws -> [ServiceRecord] {
         try db.read { try $0.query("SELECT * FROM services ORDER BY slug").map(ServiceStore.record) }
@@ -120,7 +151,7 @@ public final class ServiceStore: Sendable {
     }
 
     func insert(_ r: ServiceRecord) throws {
-        try db.write { conn in
+        try write(r.id) { conn in
             try conn.execute("""
                 INSERT INTO services(id, slug, title, description, kind, status, desired, workflow, secrets, hosts, current_version, token, created, updated)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
@@ -134,7 +165,7 @@ public final class ServiceStore: Sendable {
     /// `source` is recorded for a new version only: a rollback re-applies an old one and keeps its source.
     func apply(_ m: Manifest, to id: String, version: Int, source: VersionSource = .upload) throws {
         let now = Clock.iso8601Now()
-        try db.write { conn in
+        try write(id) { conn in
             try conn.execute("""
                 UPDATE services SET title = COALESCE(NULLIF(?, ''), title), description = ?, kind = ?, workflow = ?, secrets = ?, hosts = ?,
                     current_version = ?, updated = ? WHERE id = ?
@@ -163,11 +194,11 @@ public final class ServiceStore: Sendable {
         guard !changes.isEmpty else { return }
         let keys = changes.keys.sorted()
         let sets = keys.map { "\($0) = ?" }.joined(separator: ", ")
-        try db.write { try $0.execute("UPDATE services SET \(sets), updated = ? WHERE id = ?", keys.map { changes[$0]! } + [Clock.iso8601Now(), id]) }
+        try write(id) { try $0.execute("UPDATE services SET \(sets), updated = ? WHERE id = ?", keys.map { changes[$0]! } + [Clock.iso8601Now(), id]) }
     }
 
     func delete(_ id: String) throws {
-        try db.write { _ = try $0.execute("DELETE FROM services WHERE id = ?", [id]) }
+        try write(id) { _ = try $0.execute("DELETE FROM services WHERE id = ?", [id]) }
     }
 
     public func versions(_ id: String) throws -> [Int] {
