@@ -7,7 +7,7 @@ public enum Blocking {
     /// At most this many threads run blocking work at once; the rest waits its turn, first come first served.
     public static let maxThreads = 16
 
-    static let pool = BlockingPool(maxThreads: maxThreads)
+    static let pool = ThreadPool(name: "blocking", maxThreads: maxThreads)
 
     public static func run<T: Sendable>(_ body: @escaping @Sendable () -> T) async -> T {
         await withCheckedContinuation { cont in

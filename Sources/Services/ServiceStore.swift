@@ -142,6 +142,12 @@ public final class ServiceStore: Sendable {
         })
     }
 
+    /// Runs store calls that read (`find`, `all`, `endpoints`, …) on the database's reader threads, for async callers
+    /// such as request handlers: they await SQLite instead of blocking a thread of the cooperative pool.
+    public func reading<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+        try await db.asyncReading(body)
+    }
+
     public func all() throws -> [ServiceRecord] {
         try db.read { try $0.query("SELECT * FROM services ORDER BY slug").map(ServiceStore.record) }
     }

@@ -23,6 +23,9 @@ public final class Database: Sendable {
     private let writer: Guarded
     private let readers: [Guarded]
     private let nextReader = Atomic<Int>(0)
+    /// Threads for `asyncRead` (one per reader connection) and `asyncWrite` (one: writes are serialized anyway).
+    let readThreads: ThreadPool
+    let writeThread: ThreadPool
 
     public init(path: String, migrations: [Migration], readers readerCount: Int = 4) throws {
         self.path = path
@@ -39,6 +42,8 @@ public final class Database: Sendable {
             rs.append(Guarded(r))
         }
         readers = rs
+        readThreads = ThreadPool(name: "db-read", maxThreads: rs.count)
+        writeThread = ThreadPool(name: "db-write", maxThreads: 1)
     }
 
     /// Runs `body` in an immediate transaction on the writer; commits if it returns, rolls back if it throws.
