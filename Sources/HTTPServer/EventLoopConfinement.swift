@@ -7,7 +7,7 @@ import Glibc
 /// Which thread may touch a loop's state: its connection and upstream tables, and each `Connection` and `Upstream` on
 /// it. Debug builds check it where that state is entered, as NIO's `assertInEventLoop` does; release builds check
 /// nothing (the checks compile away).
-struct LoopOwner: Sendable {
+final class LoopOwner: Sendable {
     /// The loop thread's `pthread_t` once it runs; `unowned` before (only its creator touches it, in `init`) and after
     /// it ended (its queue runs late work on whichever thread posts it).
     private let thread = Atomic<UInt>(LoopOwner.unowned)

@@ -8,7 +8,7 @@ import TestSupport
 /// before it starts or after it ends.
 @Suite struct LoopConfinementTests {
     @Test func onlyTheLoopThreadOwnsARunningLoop() async throws {
-        let shared = ServerShared(router: Router(), limits: ServerLimits(), logger: Logger(capturingAt: .error), requestIDPrefix: "t")
+        let shared = ServerShared(router: Router(), limits: ServerLimits(), logger: Logger(sink: LogSink(capturingAt: .error)), requestIDPrefix: "t")
         let loop = try EventLoop(index: 0, shared: shared, listenFD: -1)
         #expect(loop.inEventLoop, "before it runs, its creator sets it up")
         loop.start()

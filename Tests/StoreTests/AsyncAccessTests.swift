@@ -8,7 +8,7 @@ import TestSupport
     @Test func readsAndWritesRunOnTheDatabasesThreads() async throws {
         let dir = try TestPaths.temporaryDirectory("store-async")
         let db = try Database(path: dir + "/a.sqlite", migrations: [Migration(1, "n", "CREATE TABLE n (i INTEGER PRIMARY KEY, t TEXT)")], readers: 3)
-        // Writes are serialized on the one writer thread, in the order they were submitted by each caller.
+        // Writes run on the one writer thread.
         try await withThrowingTaskGroup(of: String.self) { group in
             for i in 0..<200 {
                 group.addTask {
