@@ -39,9 +39,13 @@ public final class ThreadPool: @unchecked Sendable {
         condition.unlock()
         if spawn {
             // The thread holds the pool until it ends: a pool is dropped once its threads have idled out.
-            let thread = Thread { [self] in work() }
-            thread.name = "\(name)-\(number)"  // the kernel keeps 15 bytes of it
-            thread.start()
+            let label = "\(name)-\(number)"
+            Thread.detachNewThread { [self] in
+                // Named from inside: on Linux a name given before start is not applied, and the thread would show
+                // its creator's (ps, /proc/<pid>/task/*/comm, debuggers). The kernel keeps 15 bytes of it.
+                Thread.current.name = label
+                work()
+            }
         }
     }
 
