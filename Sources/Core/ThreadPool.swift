@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// A bounded set of dedicated threads serving a FIFO queue of jobs, for work that blocks (syscalls, child processes,
 /// SQLite) and so must stay off Swift's cooperative pool. Threads start on demand, up to `maxThreads`; one that has
@@ -41,9 +44,8 @@ public final class ThreadPool: @unchecked Sendable {
             // The thread holds the pool until it ends: a pool is dropped once its threads have idled out.
             let label = "\(name)-\(number)"
             Thread.detachNewThread { [self] in
-                // Named from inside: on Linux a name given before start is not applied, and the thread would show
-                // its creator's (ps, /proc/<pid>/task/*/comm, debuggers). The kernel keeps 15 bytes of it.
-                Thread.current.name = label
+                // Named for ps, /proc/<pid>/task/*/comm and debuggers; else it shows its creator's name.
+                nameCurrentThread(label)
                 work()
             }
         }
@@ -93,3 +95,18 @@ private struct JobQueue {
         return job
     }
 }
+
+/// Names the calling thread as the kernel sees it (15 bytes kept). `Thread.name` does not do it reliably on Linux: the
+/// new thread can run before Foundation records which thread it is, and the name is then kept only in Foundation.
+/// `pthread_setname_np` is a GNU extension the Glibc module does not declare, so it is looked up by name.
+private func nameCurrentThread(_ name: String) {
+    #if canImport(Glibc)
+    typealias SetName = @convention(c) (pthread_t, UnsafePointer<CChar>) -> Int32
+    guard let symbol = setNameSymbol else { return }
+    _ = unsafeBitCast(symbol, to: SetName.self)(pthread_self(), String(decoding: name.utf8.prefix(15), as: UTF8.self))
+    #endif
+}
+
+#if canImport(Glibc)
+private nonisolated(unsafe) let setNameSymbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "pthread_setname_np")
+#endif

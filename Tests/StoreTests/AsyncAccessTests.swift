@@ -14,7 +14,7 @@ import TestSupport
                 group.addTask {
                     try await db.asyncWrite { conn in
                         try conn.execute("INSERT INTO n(i, t) VALUES (?, ?)", [i, "row \(i)"])
-                        return Thread.current.name ?? ""
+                        return threadName()
                     }
                 }
             }
@@ -29,7 +29,7 @@ import TestSupport
                         busy.enter()
                         defer { busy.leave() }
                         usleep(1_000)
-                        return (try conn.queryOne("SELECT COUNT(*) AS c FROM n WHERE i <= ?", [i])?["c"].int ?? -1, Thread.current.name ?? "")
+                        return (try conn.queryOne("SELECT COUNT(*) AS c FROM n WHERE i <= ?", [i])?["c"].int ?? -1, threadName())
                     }
                 }
             }
@@ -52,6 +52,11 @@ import TestSupport
         }
         #expect(try await db.asyncRead { try $0.queryOne("SELECT COUNT(*) AS c FROM n")?["c"].int } == 200)
     }
+}
+
+/// The calling thread's name as the kernel has it.
+private func threadName() -> String {
+    ((try? String(contentsOfFile: "/proc/thread-self/comm", encoding: .utf8)) ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
 }
 
 /// How many bodies run at once, and the most seen.
