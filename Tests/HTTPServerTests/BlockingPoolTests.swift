@@ -7,12 +7,13 @@ import TestSupport
 /// start a thread. Serialized: both tests read the process's thread count and hold the shared pool.
 @Suite(.serialized) struct BlockingPoolTests {
     @Test func aBurstOfCallsStaysWithinTheThreadBound() async throws {
+        let calls = 1000
         let baseline = try #require(threadCount())
         let sampler = PeakSampler()
         sampler.start()
         let running = Locked((now: 0, peak: 0))
         let results = await withTaskGroup(of: Int.self) { group in
-            for i in 0..<500 {
+            for i in 0..<calls {
                 group.addTask {
                     await Blocking.run {
                         running.withLock { $0.now += 1; $0.peak = max($0.peak, $0.now) }
@@ -26,14 +27,16 @@ import TestSupport
             for await i in group { seen.insert(i) }
             return seen
         }
-        let peakThreads = try await offPool { sampler.stop() }
-        #expect(results == Set(0..<500), "every call completes with its own answer")
+        let (peakThreads, peakPool) = try await offPool { sampler.stop() }
+        #expect(results == Set(0..<calls), "every call completes with its own answer")
         let peakRunning = running.withLock { $0.peak }
         #expect(peakRunning <= Blocking.maxThreads)
         #expect(peakRunning >= 2, "the pool runs work in parallel")
-        // A thread per call would reach hundreds here; the pool adds at most its 16, plus slack for the test runner's
-        // own threads (other suites' servers start and stop meanwhile).
-        #expect(peakThreads - baseline <= Blocking.maxThreads + 40, "threads went from \(baseline) to \(peakThreads)")
+        // The pool's own threads, by name, never exceed the bound. The whole process's count is noisy (other suites
+        // run servers and clients meanwhile, 180 threads seen), so it is held to a looser bound that a thread per call
+        // (a thousand) still breaks.
+        #expect(peakPool <= Blocking.maxThreads)
+        #expect(peakThreads - baseline <= Blocking.maxThreads + 400, "threads went from \(baseline) to \(peakThreads)")
         // The pool's threads stay, named, after the burst: between one and the bound.
         #expect((1...Blocking.maxThreads).contains(blockingThreadNames().count))
     }
@@ -75,24 +78,25 @@ private func blockingThreadNames() -> [String] {
         .filter { $0.hasPrefix("blocking-") }
 }
 
-/// Reads the thread count every 2 ms on a thread of its own, keeping the highest.
+/// Reads the thread count and the pool's named threads every 2 ms on a thread of its own, keeping the highest.
 private final class PeakSampler: @unchecked Sendable {
-    private let state = Locked((peak: 0, stopped: false))
+    private let state = Locked((peak: 0, pool: 0, stopped: false))
     private let done = DispatchSemaphore(value: 0)
 
     func start() {
         Thread.detachNewThread { [self] in
             while !state.withLock({ $0.stopped }) {
-                if let n = threadCount() { state.withLock { $0.peak = max($0.peak, n) } }
+                let n = threadCount() ?? 0, pool = blockingThreadNames().count
+                state.withLock { $0.peak = max($0.peak, n); $0.pool = max($0.pool, pool) }
                 usleep(2_000)
             }
             done.signal()
         }
     }
 
-    func stop() -> Int {
+    func stop() -> (threads: Int, pool: Int) {
         state.withLock { $0.stopped = true }
         done.wait()
-        return state.withLock { $0.peak }
+        return state.withLock { ($0.peak, $0.pool) }
     }
 }
