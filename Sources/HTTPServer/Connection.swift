@@ -75,6 +75,7 @@ final class Connection {
     // MARK: events
 
     func onReadable() {
+        loop.assertInEventLoop()
         var sawData = false
         while phase != .closed {
             let n = Glibc.read(fd, loop.scratch.baseAddress, loop.scratch.count)
@@ -128,10 +129,12 @@ final class Connection {
     }
 
     func onWritable() {
+        loop.assertInEventLoop()
         flush()
     }
 
     func onTimeout() {
+        loop.assertInEventLoop()
         if pendingOutput > 0 || phase == .lingering {
             close()
             return
@@ -337,6 +340,7 @@ final class Connection {
     }
 
     func respond(_ response: Response, _ request: Request, _ started: UInt64) {
+        loop.assertInEventLoop()
         if loop.shared.isDraining { keepAlive = false }  // shutting down: this is the connection's last answer
         let logger = loop.shared.logger
         if logger.isEnabled(.debug) || response.status >= 500 {
@@ -473,6 +477,7 @@ final class Connection {
 
     /// Queues `bytes` for a streaming writer; resumes it once the output has room (backpressure).
     func streamWrite(_ bytes: [UInt8], _ continuation: CheckedContinuation<Void, Error>) {
+        loop.assertInEventLoop()
         outbound.append(contentsOf: bytes)
         flush()
         guard phase != .closed else { continuation.resume(throwing: ConnectionClosedError()); return }
@@ -495,6 +500,7 @@ final class Connection {
     }
 
     func close() {
+        loop.assertInEventLoop()
         guard phase != .closed else { return }
         if let p = proxy {
             proxy = nil
@@ -600,6 +606,7 @@ final class Connection {
 
     /// A response is complete: back to reading the next request (pipelined ones may be waiting).
     func exchangeFinished() {
+        loop.assertInEventLoop()
         phase = .reading
         idleSince = loop.now
         if !keepAlive { closeAfterFlush = true }

@@ -17,6 +17,8 @@ final class EventLoop: @unchecked Sendable {
     private var listenerPaused = false
     private let queue = Locked(WorkQueue())
     private let finished = DispatchSemaphore(value: 0)
+    /// The thread that may touch what follows (checked in debug builds: `assertInEventLoop`).
+    let owner = LoopOwner()
 
     var connections: [Int32: Connection] = [:]
     /// Reverse-proxy connections to services, and the idle ones kept per port for reuse.
@@ -83,6 +85,7 @@ final class EventLoop: @unchecked Sendable {
     private func run() {
         var events = [UInt32](repeating: 0, count: 256)
         var data = [UInt64](repeating: 0, count: 256)
+        owner.claim()
         while true {
             let timeout: Int32 = connections.isEmpty && !listenerPaused ? 1000 : 50
             let n = op_epoll_wait(epfd, &events, &data, 256, timeout)
@@ -118,6 +121,7 @@ final class EventLoop: @unchecked Sendable {
             }
         }
         let leftover = queue.withLock { q -> [@Sendable () -> Void] in
+            owner.release()  // from here, `execute` runs work on its caller's thread
             q.ended = true
             return q.items
         }
@@ -180,11 +184,13 @@ final class EventLoop: @unchecked Sendable {
     }
 
     func setInterest(_ fd: Int32, mask: Int) {
+        assertInEventLoop()
         _ = op_epoll_mod(epfd, fd, UInt32(mask), UInt64(UInt32(bitPattern: fd)))
     }
 
     /// A keep-alive connection to the service on `port`: a pooled one still alive, else a new one.
     func acquireUpstream(port: Int) -> Upstream? {
+        assertInEventLoop()
         // Mutated in place through the dictionary: copying the list out would copy (and retain) every pooled connection.
         while let u = idleUpstreams[port]?.popLast() {
             // A pooled connection the service closed is noticed by epoll (it stays readable-watched); the peek is
@@ -201,6 +207,7 @@ final class EventLoop: @unchecked Sendable {
     }
 
     func releaseUpstream(_ u: Upstream) {
+        assertInEventLoop()
         u.owner = nil
         guard (idleUpstreams[u.port]?.count ?? 0) < shared.limits.proxyIdlePerPort else { u.close(); return }
         u.idleSince = now
@@ -209,18 +216,21 @@ final class EventLoop: @unchecked Sendable {
     }
 
     func forgetUpstream(_ u: Upstream) {
+        assertInEventLoop()
         _ = op_epoll_del(epfd, u.fd)
         upstreams[u.fd] = nil
         if let i = idleUpstreams[u.port]?.firstIndex(where: { $0 === u }) { idleUpstreams[u.port]?.remove(at: i) }
     }
 
     func forget(_ c: Connection) {
+        assertInEventLoop()
         _ = op_epoll_del(epfd, c.fd)
         connections[c.fd] = nil
         shared.openConnections.subtract(1, ordering: .relaxed)
     }
 
     func makeRequestID() -> String {
+        assertInEventLoop()
         requestCounter &+= 1
         return "\(shared.requestIDPrefix)-\(index)-\(String(requestCounter, radix: 16))"
     }
@@ -230,6 +240,7 @@ final class EventLoop: @unchecked Sendable {
     /// Stops accepting, closes idle connections, and lets busy ones finish with `Connection: close`.
     /// The server closes the shared listener once every loop has let go of it.
     func beginDrain() {
+        assertInEventLoop()
         if listenFD >= 0 {
             _ = op_epoll_del(epfd, listenFD)
             listenFD = -1
@@ -239,6 +250,7 @@ final class EventLoop: @unchecked Sendable {
 
     /// Closes what is left and ends the loop.
     func stop(force: Bool) {
+        assertInEventLoop()
         if force { for c in Array(connections.values) { c.close() } }
         for u in Array(upstreams.values) { u.close() }
         stopRequested = true

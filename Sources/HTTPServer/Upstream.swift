@@ -30,6 +30,7 @@ final class Upstream {
     var pendingOutput: Int { outbound.count - written }
 
     func send(_ bytes: [UInt8]) {
+        loop.assertInEventLoop()
         guard !closed else { return }
         outbound.append(contentsOf: bytes)
         flush()
@@ -75,6 +76,7 @@ final class Upstream {
     }
 
     func onEvent(_ events: UInt32) {
+        loop.assertInEventLoop()
         if events & UInt32(OP_EPOLLOUT) != 0 { flush() }
         if closed { return }
         if events & UInt32(OP_EPOLLIN | OP_EPOLLHUP | OP_EPOLLRDHUP | OP_EPOLLERR) != 0 { onReadable() }
@@ -108,6 +110,7 @@ final class Upstream {
     }
 
     func close() {
+        loop.assertInEventLoop()
         guard !closed else { return }
         closed = true
         owner = nil

@@ -11,23 +11,23 @@ public enum ProxyRoutes {
 
     public static func install(_ r: inout Router, manager: ServiceManager, serviceDomain: String?, localhostNames: Bool) {
         let live = manager.supervisor.live
-        let store = manager.store
         let bySlugParam: @Sendable (ProxyRequest) -> ProxyDecision = { req in
             let slug = req.parameters["slug"] ?? ""
-            return resolve(slug: slug, rest: req.parameters["rest"] ?? "", req, live, store, prefix: "/s/\(slug)", sandboxed: true)
+            return resolve(slug: slug, rest: req.parameters["rest"] ?? "", req, live, prefix: "/s/\(slug)", sandboxed: true)
         }
         for m in methods {
             r.add(m, "/s/:slug", .proxy(bySlugParam))
             r.add(m, "/s/:slug/*rest", .proxy(bySlugParam))
         }
         let byHost: Handler = .proxy { req in
-            resolve(slug: req.parameters["host"] ?? "", rest: String(req.path.dropFirst()), req, live, store, prefix: "", sandboxed: false)
+            resolve(slug: req.parameters["host"] ?? "", rest: String(req.path.dropFirst()), req, live, prefix: "", sandboxed: false)
         }
         if let domain = serviceDomain { r.host(suffix: "." + domain, byHost) }
         if localhostNames { r.host(suffix: ".localhost", byHost) }
     }
 
-    static func resolve(slug: String, rest: String, _ req: ProxyRequest, _ live: LiveServices, _ store: ServiceStore,
+    /// Decides from memory (`LiveServices`), never the database: it runs on the event loop for every request.
+    static func resolve(slug: String, rest: String, _ req: ProxyRequest, _ live: LiveServices,
                         prefix: String, sandboxed: Bool) -> ProxyDecision {
         guard Slug.isValid(slug) else {
             return .respond(Response.error(404, code: "not_found", message: "'\(slug)' is not a service slug."))
@@ -42,8 +42,11 @@ public enum ProxyRoutes {
             }
         }
         let target = "/" + rest + (req.rawQuery.isEmpty ? "" : "?" + req.rawQuery)
-        if let port = live.port(slug) { return .forward(port: port, target: target, prefix: prefix, sandboxed: sandboxed) }
-        guard let s = try? store.find(slug) else {
+        let s: ServiceRecord
+        switch live.lookup(slug) {
+        case .running(let port): return .forward(port: port, target: target, prefix: prefix, sandboxed: sandboxed)
+        case .notRunning(let record): s = record
+        case .unknown:
             return .respond(Response.error(404, code: "not_found", message: "No service '\(slug)'. List them with GET /api/v1/services."))
         }
         var r = Response.error(503, code: "service_not_running",

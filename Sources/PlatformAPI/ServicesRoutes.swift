@@ -38,7 +38,11 @@ public final class PlatformRoutes: Sendable {
     }
 
     func respond(_ s: ServiceRecord, status: Int = 200) throws -> Response {
-        Response(status: status, headers: HTTPHeaders([("Content-Type", "application/json")]), body: .bytes(try render(s).bytes))
+        respond(json: try render(s), status: status)
+    }
+
+    func respond(json: JSONValue, status: Int = 200) -> Response {
+        Response(status: status, headers: HTTPHeaders([("Content-Type", "application/json")]), body: .bytes(json.bytes))
     }
 
     /// Runs `body`, turning the manager's failures into the error envelope.
@@ -49,10 +53,10 @@ public final class PlatformRoutes: Sendable {
     }
 
     public func install(_ r: inout Router) {
+        // The reads most often polled (the dashboard, clients waiting for a status) run on the database's threads.
         r.get("/api/v1/services", ServiceDocs.list) { [self] _ in
-            let all = try manager.store.all().map(render)
-            return Response(status: 200, headers: HTTPHeaders([("Content-Type", "application/json")]),
-                            body: .bytes(JSONValue.object(["services": .array(all)]).bytes))
+            let all = try await manager.store.reading { [self] in try manager.store.all().map(render) }
+            return respond(json: .object(["services": .array(all)]))
         }
         r.post("/api/v1/services", ServiceDocs.create) { [self] req in
             try await guarded {
@@ -66,10 +70,9 @@ public final class PlatformRoutes: Sendable {
             }
         }
         r.get("/api/v1/services/:id", ServiceDocs.get) { [self] req in
-            try await guarded {
-                guard let s = try manager.store.find(req.parameter("id")!) else { try notFound(req) }
-                return try respond(s)
-            }
+            let id = req.parameter("id")!
+            guard let json = try await manager.store.reading({ [self] in try manager.store.find(id).map(render) }) else { try notFound(req) }
+            return respond(json: json)
         }
         r.patch("/api/v1/services/:id", ServiceDocs.update) { [self] req in
             try await guarded { try respond(try await manager.update(req.parameter("id")!, files: try PlatformRoutes.files(try PlatformRoutes.json(req)))) }
@@ -103,10 +106,9 @@ public final class PlatformRoutes: Sendable {
         r.get("/api/v1/services/:id/logs", ServiceDocs.logs) { [self] req in try await guarded { try await logs(req) } }
         r.get("/api/v1/services/:id/download", ServiceDocs.download) { [self] req in try await guarded { try await download(req) } }
         r.get("/api/v1/services/:id/endpoints", ServiceDocs.endpoints) { [self] req in
-            try await guarded {
-                guard let s = try manager.store.find(req.parameter("id")!) else { try notFound(req) }
-                return .jsonValue(["endpoints": .array(try manager.store.endpoints(s.id).map(ServiceJSON.endpoint))])
-            }
+            let id = req.parameter("id")!, store = manager.store
+            guard let endpoints = try await store.reading({ try store.find(id).map { try store.endpoints($0.id) } }) else { try notFound(req) }
+            return .jsonValue(["endpoints": .array(endpoints.map(ServiceJSON.endpoint))])
         }
         r.post("/api/v1/services/:id/endpoints", ServiceDocs.addEndpoint) { [self] req in
             try await guarded {

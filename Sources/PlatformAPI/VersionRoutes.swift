@@ -12,8 +12,11 @@ public enum VersionRoutes {
 
     public static func install(_ r: inout Router, manager: ServiceManager, workspacesRoot: String) {
         r.get("/api/v1/services/:id/versions", ServiceDocs.versions) { req in
-            let s = try service(manager, req)
-            let versions = try manager.store.versionRecords(s.id).map { v -> JSONValue in
+            let (s, records) = try await manager.store.reading { () throws -> (ServiceRecord, [VersionRecord]) in
+                let s = try service(manager, req)
+                return (s, try manager.store.versionRecords(s.id))
+            }
+            let versions = records.map { v -> JSONValue in
                 ["version": JSONValue(v.version), "created": .string(v.created), "current": .bool(v.version == s.currentVersion), "source": v.source.json]
             }
             return .jsonValue(["service": .string(s.slug), "current": JSONValue(s.currentVersion), "versions": .array(versions)])

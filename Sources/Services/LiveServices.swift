@@ -1,7 +1,9 @@
 import Core
 import Synchronization
 
-/// Which services answer on which port, readable without waiting: the reverse proxy decides on the event loop.
+/// Every service the proxy may be asked for, readable without waiting or touching the database: the reverse proxy
+/// decides on the event loop. Ports come from the backend (which instance answers where); records mirror the service
+/// rows (`ServiceStore.onChange`), so a stopped, crashed, archived or unknown slug is answered from memory too.
 public final class LiveServices: Sendable {
     /// A service came up (with its port) or went down (stopped, crashed, restarting): what the MCP tool list follows.
     public struct Change: Sendable, Equatable {
@@ -10,24 +12,73 @@ public final class LiveServices: Sendable {
         public let port: Int?
     }
 
-    private let ports = Locked<[String: Int]>([:])
+    /// What the proxy does with a slug.
+    public enum Lookup: Sendable, Equatable {
+        /// It answers on this loopback port.
+        case running(port: Int)
+        /// It exists but does not answer: its record says why (status and reason).
+        case notRunning(ServiceRecord)
+        /// No service has this slug (or id).
+        case unknown
+    }
+
+    private struct State {
+        var ports: [String: Int] = [:]        // by slug
+        var records: [String: ServiceRecord] = [:]  // by slug
+        var slugs: [String: String] = [:]     // slug by id: the store finds a service by either
+    }
+
+    private let state = Locked(State())
     private let observers = Locked<[@Sendable (Change) -> Void]>([])
 
     public init() {}
 
-    public func port(_ slug: String) -> Int? { ports.withLock { $0[slug] } }
+    public func port(_ slug: String) -> Int? { state.withLock { $0.ports[slug] } }
+
+    /// The proxy's decision for `slug`, as the store would answer `find(slug)`: a slug first, then an id.
+    public func lookup(_ slug: String) -> Lookup {
+        state.withLock { s in
+            if let port = s.ports[slug] { return .running(port: port) }
+            if let r = s.records[slug] ?? s.slugs[slug].flatMap({ s.records[$0] }) { return .notRunning(r) }
+            return .unknown
+        }
+    }
 
     /// Called on every change, from whoever made it (the supervisor): it must be quick and not block.
     public func onChange(_ handler: @escaping @Sendable (Change) -> Void) { observers.withLock { $0.append(handler) } }
 
     func set(_ slug: String, port: Int?) {
-        let changed = ports.withLock { p -> Bool in
-            guard p[slug] != port else { return false }
-            p[slug] = port
+        let changed = state.withLock { s -> Bool in
+            guard s.ports[slug] != port else { return false }
+            s.ports[slug] = port
             return true
         }
         guard changed else { return }
         // Outside the lock: a handler may read the ports.
         for h in observers.withLock({ $0 }) { h(Change(slug: slug, port: port)) }
+    }
+
+    /// Follows the service rows: every record at start-up, then each committed write.
+    func follow(_ store: ServiceStore) throws {
+        try store.follow(load: { all in
+            state.withLock { s in
+                for r in all {
+                    s.records[r.slug] = r
+                    s.slugs[r.id] = r.slug
+                }
+            }
+        }, then: { [weak self] in self?.apply($0) })
+    }
+
+    func apply(_ change: ServiceStore.Change) {
+        state.withLock { s in
+            if let old = change.slugBefore, old != change.record?.slug, let gone = s.records.removeValue(forKey: old) {
+                s.slugs[gone.id] = nil
+            }
+            if let r = change.record {
+                s.records[r.slug] = r
+                s.slugs[r.id] = r.slug
+            }
+        }
     }
 }

@@ -32,6 +32,10 @@ public final class ServiceManager: Sendable {
         self.urls = config.urls
         self.logger = logger
         supervisor = backend ?? Supervisor(store: store, files: files, sandbox: sandbox, config: config, logger: logger, secret: secret)
+        // The proxy answers for stopped and unknown slugs from memory: the backend's view follows the service rows.
+        do { try supervisor.live.follow(store) } catch {
+            logger.warn("services.mirror_failed", ["error": "\(error)"])
+        }
     }
 
     func require(_ slugOrID: String) throws -> ServiceRecord {

@@ -110,8 +110,45 @@ public final class ServiceStore: Sendable {
     ]
 
     let db: Database
+    private let observers = Locked<[@Sendable (Change) -> Void]>([])
 
     public init(db: Database) { self.db = db }
+
+    /// A service row as committed: its slug before the write (nil for a new one) and the record after (nil once deleted).
+    public struct Change: Sendable {
+        public let slugBefore: String?
+        public let record: ServiceRecord?
+    }
+
+    /// Called after every committed write to a service row, in commit order, while the writer is held: it must be
+    /// quick and not use the database (the reverse proxy's mirror, `LiveServices`, follows it).
+    public func onChange(_ handler: @escaping @Sendable (Change) -> Void) { observers.withLock { $0.append(handler) } }
+
+    /// Hands `load` every record, then `handler` every write after them: both under the writer, so no write falls
+    /// between the two or reaches `handler` before `load`.
+    public func follow(load: ([ServiceRecord]) -> Void, then handler: @escaping @Sendable (Change) -> Void) throws {
+        try db.write { conn in
+            load(try conn.query("SELECT * FROM services").map(ServiceStore.record))
+            onChange(handler)
+        }
+    }
+
+    /// Writes a service row and tells the observers what it is now.
+    private func write(_ id: String, _ body: (SQLiteConnection) throws -> Void) throws {
+        _ = try db.write({ conn -> Change in
+            let before = try conn.queryOne("SELECT slug FROM services WHERE id = ?", [id])?["slug"].string
+            try body(conn)
+            return Change(slugBefore: before, record: try conn.queryOne("SELECT * FROM services WHERE id = ?", [id]).map(ServiceStore.record))
+        }, afterCommit: { change in
+            for h in observers.withLock({ $0 }) { h(change) }
+        })
+    }
+
+    /// Runs store calls that read (`find`, `all`, `endpoints`, …) on the database's reader threads, for async callers
+    /// such as request handlers: they await SQLite instead of blocking a thread of the cooperative pool.
+    public func reading<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+        try await db.asyncReading(body)
+    }
 
     public func all() throws -> [ServiceRecord] {
         try db.read { try $0.query("SELECT * FROM services ORDER BY slug").map(ServiceStore.record) }
@@ -122,7 +159,7 @@ public final class ServiceStore: Sendable {
     }
 
     func insert(_ r: ServiceRecord) throws {
-        try db.write { conn in
+        try write(r.id) { conn in
             try conn.execute("""
                 INSERT INTO services(id, slug, title, description, kind, status, desired, workflow, secrets, hosts, current_version, token, created, updated)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
@@ -136,7 +173,7 @@ public final class ServiceStore: Sendable {
     /// `source` is recorded for a new version only: a rollback re-applies an old one and keeps its source.
     func apply(_ m: Manifest, to id: String, version: Int, source: VersionSource = .upload) throws {
         let now = Clock.iso8601Now()
-        try db.write { conn in
+        try write(id) { conn in
             try conn.execute("""
                 UPDATE services SET title = COALESCE(NULLIF(?, ''), title), description = ?, kind = ?, workflow = ?, secrets = ?, hosts = ?,
                     current_version = ?, updated = ? WHERE id = ?
@@ -170,11 +207,11 @@ public final class ServiceStore: Sendable {
         }
         let sets = columns.map { "\($0.name) = ?" }.joined(separator: ", ")
         let args: [any SQLBindable] = columns.map(\.value) + [SQLValue.text(Clock.iso8601Now()), .text(id)]
-        try db.write { _ = try $0.execute("UPDATE services SET \(sets), updated = ? WHERE id = ?", args) }
+        try write(id) { _ = try $0.execute("UPDATE services SET \(sets), updated = ? WHERE id = ?", args) }
     }
 
     func delete(_ id: String) throws {
-        try db.write { _ = try $0.execute("DELETE FROM services WHERE id = ?", [id]) }
+        try write(id) { _ = try $0.execute("DELETE FROM services WHERE id = ?", [id]) }
     }
 
     public func versions(_ id: String) throws -> [Int] {

@@ -23,6 +23,9 @@ public final class Database: Sendable {
     private let writer: Guarded
     private let readers: [Guarded]
     private let nextReader = Atomic<Int>(0)
+    /// Threads for `asyncRead` (one per reader connection) and `asyncWrite` (one: writes are serialized anyway).
+    let readThreads: ThreadPool
+    let writeThread: ThreadPool
 
     public init(path: String, migrations: [Migration], readers readerCount: Int = 4) throws {
         self.path = path
@@ -39,20 +42,30 @@ public final class Database: Sendable {
             rs.append(Guarded(r))
         }
         readers = rs
+        readThreads = ThreadPool(name: "db-read", maxThreads: rs.count)
+        writeThread = ThreadPool(name: "db-write", maxThreads: 1)
     }
 
     /// Runs `body` in an immediate transaction on the writer; commits if it returns, rolls back if it throws.
     public func write<T: Sendable>(_ body: (SQLiteConnection) throws -> T) throws -> T {
+        try write(body, afterCommit: { _ in })
+    }
+
+    /// Like `write`; `afterCommit` gets the result once it is committed, still holding the writer, so observers of a
+    /// table (an in-memory mirror) hear its writes in commit order. It must be quick and must not use the database.
+    public func write<T: Sendable>(_ body: (SQLiteConnection) throws -> T, afterCommit: (T) -> Void) throws -> T {
         try writer.lock.withLock { db in
             try db.exec("BEGIN IMMEDIATE")
+            let result: T
             do {
-                let result = try body(db)
+                result = try body(db)
                 try db.exec("COMMIT")
-                return result
             } catch {
                 try? db.exec("ROLLBACK")
                 throw error
             }
+            afterCommit(result)
+            return result
         }
     }
 
