@@ -3,19 +3,6 @@ import CSQLite
 import Foundation
 import Synchronization
 
-/// A versioned schema change, applied once, in order, inside a transaction.
-public struct Migration: Sendable {
-    public let version: Int
-    public let name: String
-    public let sql: String
-
-    public init(_ version: Int, _ name: String, _ sql: String) {
-        self.version = version
-        self.name = name
-        self.sql = sql
-    }
-}
-
 /// The database: one writer and a few readers on one SQLite file in WAL mode.
 /// Writes are serialized and durable once `write` returns (synchronous=FULL): a `kill -9` loses none.
 public final class Database: Sendable {
@@ -24,7 +11,9 @@ public final class Database: Sendable {
     private let readers: [Guarded]
     private let nextReader = Atomic<Int>(0)
 
+    /// Refuses a list of migrations whose versions or names clash (see `MigrationRegistry`) before touching the file.
     public init(path: String, migrations: [Migration], readers readerCount: Int = 4) throws {
+        let migrations = try MigrationRegistry(migrations).migrations
         self.path = path
         let w = try SQLiteConnection(path: path, readOnly: false)
         try w.exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;")
@@ -82,7 +71,7 @@ public final class Database: Sendable {
         let current = try db.queryOne("SELECT COALESCE(MAX(version), 0) AS v FROM schema_migrations")?["v"].int ?? 0
         let known = migrations.map(\.version).max() ?? 0
         if current > known { throw StoreError.newerSchema(found: current, known: known) }
-        for m in migrations.sorted(by: { $0.version < $1.version }) where m.version > current {
+        for m in migrations where m.version > current {
             do {
                 try db.exec("BEGIN IMMEDIATE")
                 try db.exec(m.sql)

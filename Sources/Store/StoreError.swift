@@ -6,6 +6,9 @@ public enum StoreError: Error, CustomStringConvertible, Sendable, Equatable {
     case busy(message: String)
     case newerSchema(found: Int, known: Int)
     case migrationFailed(version: Int, name: String, message: String)
+    /// Two migrations claim one version or one name (a build error caught at start-up).
+    case duplicateMigration(what: String, first: String, second: String, nextFree: Int)
+    case invalidMigration(version: Int, name: String, origin: String)
 
     public var description: String {
         switch self {
@@ -21,6 +24,10 @@ public enum StoreError: Error, CustomStringConvertible, Sendable, Equatable {
             "the database has schema version \(found) but this openpieces knows only up to \(known). Upgrade openpieces, or point --home at another data directory."
         case .migrationFailed(let v, let n, let m):
             "migration \(v) (\(n)) failed: \(m). The database was left at the previous version."
+        case .duplicateMigration(let what, let first, let second, let next):
+            "two migrations claim \(what): \(first) and \(second). Give the newer one an unused version (\(next) is free) and its own name; never renumber a released one."
+        case .invalidMigration(let v, let n, let origin):
+            "migration '\(n)' in \(origin) has version \(v); versions start at 1."
         }
     }
 }
