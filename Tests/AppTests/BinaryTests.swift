@@ -56,6 +56,12 @@ import TestSupport
         try await bad.waitUntilExit()
         #expect(bad.process.terminationStatus == 2)
         #expect(bad.remainingStderr().contains("See 'openpieces serve --help'"))
+        // Tuning read from the environment is checked like every option: out of range stops the server.
+        let tuning = try RunningBinary(["serve", "--port", "0", "--home", try TestPaths.temporaryDirectory("bin-tuning")],
+                                       environment: ["OPENPIECES_RUN_CONCURRENCY": "0"])
+        try await tuning.waitUntilExit()
+        #expect(tuning.process.terminationStatus == 2)
+        #expect(tuning.remainingStderr().contains("OPENPIECES_RUN_CONCURRENCY: --run-concurrency takes a whole number from 1 to 64, not '0'"))
         let unknown = try RunningBinary(["frobnicate"])
         try await unknown.waitUntilExit()
         #expect(unknown.process.terminationStatus == 2)
