@@ -13,13 +13,13 @@ public final class Database: Sendable {
 
     /// Refuses a list of migrations whose versions or names clash (see `MigrationRegistry`) before touching the file.
     public init(path: String, migrations: [Migration], readers readerCount: Int = 4) throws {
-        let migrations = try MigrationRegistry(migrations).migrations
+        let checked = try MigrationRegistry(migrations).migrations
         self.path = path
         let w = try SQLiteConnection(path: path, readOnly: false)
         try w.exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;")
         let mode = try w.queryOne("PRAGMA journal_mode")?[0].string
         guard mode == "wal" else { throw StoreError.open(path: path, message: "WAL mode is not available (got \(mode ?? "?"))") }
-        try Database.migrate(w, migrations)
+        try Database.migrate(w, checked)
         writer = Guarded(w)
         var rs: [Guarded] = []
         for _ in 0..<max(1, readerCount) {
@@ -71,7 +71,7 @@ public final class Database: Sendable {
         let current = try db.queryOne("SELECT COALESCE(MAX(version), 0) AS v FROM schema_migrations")?["v"].int ?? 0
         let known = migrations.map(\.version).max() ?? 0
         if current > known { throw StoreError.newerSchema(found: current, known: known) }
-        for m in migrations where m.version > current {
+        for m in migrations.sorted(by: { $0.version < $1.version }) where m.version > current {
             do {
                 try db.exec("BEGIN IMMEDIATE")
                 try db.exec(m.sql)
