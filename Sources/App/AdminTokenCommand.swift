@@ -5,11 +5,14 @@ import Store
 
 /// `openpieces admin-token [--home DIR]`: replaces a lost admin token. Prints the new one once.
 enum AdminTokenCommand {
+    static let help = """
+        usage: openpieces admin-token [--home DIR]
+
+        Makes a new admin token for the data directory and prints it once; the old one stops working.
+        Restart a running server so it uses the new one.
+        """
+
     static func run(_ arguments: [String], _ environment: [String: String]) -> Int32 {
-        if arguments.contains("--help") || arguments.contains("-h") {
-            print("usage: openpieces admin-token [--home DIR]\n\nMakes a new admin token for the data directory and prints it once; the old one stops working.\nRestart a running server so it uses the new one.")
-            return 0
-        }
         let options: ServeOptions
         do { options = try OptionSpec.resolve(arguments: arguments, environment: environment) } catch {
             CLI.fail("\(error.message). See 'openpieces admin-token --help'.")

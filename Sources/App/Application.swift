@@ -61,7 +61,7 @@ public final class Application: Sendable {
         }
         let webhookStore = try WebhookStore(db: database, masterKey: masterKey)
         let webhooks = WebhookDispatcher(store: webhookStore, logger: logger,
-                                         retryBase: environment["OPENPIECES_WEBHOOK_RETRY_BASE"].flatMap(Double.init).map { max(0.05, $0) } ?? 5)
+                                         retryBase: options.webhookRetryBase)
         self.webhooks = webhooks
         let llm = LLMConfiguration(db: database, secrets: secrets)
         let (initial, source) = try llm.initial(options)
@@ -76,7 +76,8 @@ public final class Application: Sendable {
         // Listening on loopback only: the Pieces API needs no key, and `*.localhost` names reach the services.
         let loopback = ServiceURLs.isLoopbackName(options.host)
         let serviceURLs = ServiceURLs(publicURL: { publicURLBox.value }, serviceDomain: options.serviceDomain, loopback: loopback)
-        var supervisorConfig = Application.supervisorConfig(home: home, environment: environment)
+        var supervisorConfig = SupervisorConfig(logsRoot: home.appendingPathComponent("logs"))
+        supervisorConfig.maxFailedStarts = options.maxFailedStarts
         supervisorConfig.urls = serviceURLs
         let sandbox = Sandbox(denoPath: denoPath, denoCache: home.appendingPathComponent("deno-cache"), limits: options.serviceLimits,
                               egressExceptions: options.egressExceptions)
@@ -109,7 +110,7 @@ public final class Application: Sendable {
                                                                           "language": ["type": "string"]], "required": ["text"]], SnippetSaveInput.self) { input, _ in
             try pieces.saveSnippet(name: input.name, text: input.text, language: input.language)
         })
-        let automation = Automation(database: database, services: services, registry: tools, logger: logger, environment: environment, usage: usage,
+        let automation = Automation(database: database, services: services, registry: tools, logger: logger, limits: options.runLimits, usage: usage,
                                     provider: agentProvider)
         self.automation = automation
         for t in Automation.tools(workflows: automation.workflows, tasks: automation.tasks, runs: automation.runs, wake: automation.queue.wake) {
@@ -220,13 +221,6 @@ public final class Application: Sendable {
 
             """
         FileHandle.standardError.write(Data(banner.utf8))
-    }
-
-    /// The supervisor's settings; `OPENPIECES_MAX_FAILED_STARTS` tunes how soon a crashing service is declared crashed.
-    static func supervisorConfig(home: NSString, environment: [String: String]) -> SupervisorConfig {
-        var c = SupervisorConfig(logsRoot: home.appendingPathComponent("logs"))
-        if let n = environment["OPENPIECES_MAX_FAILED_STARTS"].flatMap(Int.init), (1...50).contains(n) { c.maxFailedStarts = n }
-        return c
     }
 
     /// Creates the data directory, private to this user: it will hold secrets.

@@ -20,30 +20,17 @@ final class Automation: Sendable {
     let scheduler: Scheduler
     let usage: UsageLedger
 
-    init(database: Database, services: ServiceManager, registry: ToolRegistry, logger: Logger, environment: [String: String], usage: UsageLedger,
+    init(database: Database, services: ServiceManager, registry: ToolRegistry, logger: Logger, limits: RunLimits, usage: UsageLedger,
          provider: @escaping @Sendable () -> (any LLMProvider, String?)) {
         workflows = WorkflowStore(db: database, services: services.store)
         tasks = TaskStore(db: database)
         runs = RunStore(db: database)
         self.usage = usage
-        let limits = Automation.limits(environment)
         let agent = EventsAgent(services: services, workflows: workflows, runs: runs, feed: feed, registry: registry, limits: limits, usage: usage,
                                 provider: provider)
         let queue = RunQueue(runs: runs, agent: agent, feed: feed, limits: limits, logger: logger)
         self.queue = queue
         scheduler = Scheduler(tasks: tasks, logger: logger) { _ in queue.wake() }
-    }
-
-    /// Run limits; the environment tunes them (`OPENPIECES_RUN_CONCURRENCY`, `_TIMEOUT` seconds, `_MAX_STEPS`,
-    /// `_MAX_ATTEMPTS`, `_RETRY_BASE` seconds).
-    static func limits(_ env: [String: String]) -> RunLimits {
-        var l = RunLimits()
-        if let n = env["OPENPIECES_RUN_CONCURRENCY"].flatMap(Int.init), (1...64).contains(n) { l.concurrency = n }
-        if let n = env["OPENPIECES_RUN_TIMEOUT"].flatMap(Double.init), n > 0, n <= 86_400 { l.timeBudget = n }
-        if let n = env["OPENPIECES_RUN_MAX_STEPS"].flatMap(Int.init), (1...200).contains(n) { l.maxSteps = n }
-        if let n = env["OPENPIECES_RUN_MAX_ATTEMPTS"].flatMap(Int.init), (1...50).contains(n) { l.maxAttempts = n }
-        if let n = env["OPENPIECES_RUN_RETRY_BASE"].flatMap(Double.init), n > 0, n <= 3600 { l.backoff = n }
-        return l
     }
 
     func install(_ router: inout Router) {

@@ -42,10 +42,6 @@ enum AutomationCommands {
 
     static func run(_ group: String, _ arguments: [String], _ environment: [String: String]) async -> Int32 {
         var a = Arguments(arguments)
-        if a.rest.isEmpty || a.contains("--help") || a.contains("-h") {
-            print(group == "workflows" ? workflowsHelp : group == "runs" ? runsHelp : tasksHelp)
-            return a.rest.isEmpty ? 2 : 0
-        }
         let url = a.take("--url") ?? environment["OPENPIECES_URL"] ?? "http://127.0.0.1:39300"
         let token = RemoteCommands.token(&a, environment)
         let ctx = RemoteCommands.Context(url: url.hasSuffix("/") ? String(url.dropLast()) : url, json: a.flag("--json"), output: a.take("-o"), token: token)

@@ -5,43 +5,79 @@ import HTTPServer
 import Glibc
 #endif
 
-/// `openpieces serve | version | help`, with `--help` everywhere.
+/// One command of `openpieces`, as swift-argument-parser's `CommandConfiguration` describes a subcommand: its name
+/// (and aliases), its line in `openpieces help`, its own help, and what it runs. The table below is the one place that
+/// handles `--help`/`-h` (anywhere in a command's arguments), a bare group command and an unknown command.
+struct Command: Sendable {
+    let name: String
+    var aliases: [String] = []
+    /// Its line in `openpieces help`.
+    let summary: String
+    /// What `openpieces <name> --help` prints.
+    let help: @Sendable () -> String
+    /// A group of subcommands (`services list`, …): run bare, it prints its help and exits 2.
+    var needsSubcommand = false
+    let run: @Sendable (_ arguments: [String], _ environment: [String: String]) async -> Int32
+}
+
+/// `openpieces <command> [options]`, with `--help` everywhere.
 public enum CLI {
-    public static func main(_ arguments: [String], environment: [String: String]) async -> Int32 {
-        signal(SIGPIPE, SIG_IGN)
-        let command = arguments.first ?? "help"
-        let rest = Array(arguments.dropFirst())
-        switch command {
-        case "serve":
-            if rest.contains("--help") || rest.contains("-h") { print(serveHelp); return 0 }
-            return await serve(rest, environment)
-        case "chat":
-            return await ChatCommand.run(rest, environment)
-        case "eval":
-            return await EvalCommand.run(rest, environment)
-        case "services", "secrets", "brain":
-            return await RemoteCommands.run(command, rest, environment)
-        case "workflows", "runs", "tasks":
-            return await AutomationCommands.run(command, rest, environment)
-        case "admin-token":
-            return AdminTokenCommand.run(rest, environment)
-        case "doctor":
-            if rest.contains("--help") || rest.contains("-h") { print("usage: openpieces doctor [--home DIR]\n\nChecks what the platform needs: Deno, the data directory, the database, the master key."); return 0 }
-            return Doctor.run(rest, environment)
-        case "import-assets":
-            if rest.contains("--help") || rest.contains("-h") { print(importHelp); return 0 }
-            return await importAssets(rest, environment)
-        case "version", "--version", "-V":
-            if rest.contains("--help") || rest.contains("-h") { print("usage: openpieces version\n\nPrints the product version and the Pieces OS API level it serves."); return 0 }
+    static let commands: [Command] = [
+        Command(name: "serve", summary: "run the platform (HTTP API, Pieces-compatible API, services) on one port",
+                help: { serveHelp }, run: { await serve($0, $1) }),
+        Command(name: "chat", summary: "talk to the Orchestrator: `openpieces chat -m \"create a notes API with title and body\"`",
+                help: { ChatCommand.help }, run: { await ChatCommand.run($0, $1) }),
+        Command(name: "services", summary: "list, create, update, start, stop, rollback, logs… services (of a running server)",
+                help: { RemoteCommands.servicesHelp }, needsSubcommand: true, run: { await RemoteCommands.run("services", $0, $1) }),
+        Command(name: "secrets", summary: "set, list, delete secrets (of a running server)",
+                help: { RemoteCommands.secretsHelp }, needsSubcommand: true, run: { await RemoteCommands.run("secrets", $0, $1) }),
+        Command(name: "brain", summary: "list, search, add, edit the agents' long-term memory (of a running server)",
+                help: { RemoteCommands.brainHelp }, needsSubcommand: true, run: { await RemoteCommands.run("brain", $0, $1) }),
+        Command(name: "workflows", summary: "list, import, export, run workflows (of a running server)",
+                help: { AutomationCommands.workflowsHelp }, needsSubcommand: true, run: { await AutomationCommands.run("workflows", $0, $1) }),
+        Command(name: "runs", summary: "list, show, follow, cancel, re-run workflow runs",
+                help: { AutomationCommands.runsHelp }, needsSubcommand: true, run: { await AutomationCommands.run("runs", $0, $1) }),
+        Command(name: "tasks", summary: "schedule workflows with cron; preview a cron expression's next runs",
+                help: { AutomationCommands.tasksHelp }, needsSubcommand: true, run: { await AutomationCommands.run("tasks", $0, $1) }),
+        Command(name: "eval", summary: "measure a model on the request suite (eval/requests), each request checked by what was built",
+                help: { EvalCommand.help }, run: { await EvalCommand.run($0, $1) }),
+        Command(name: "doctor", summary: "check Deno, the data directory and the database",
+                help: { "usage: openpieces doctor [--home DIR]\n\nChecks what the platform needs: Deno, the data directory, the database, the master key." },
+                run: { Doctor.run($0, $1) }),
+        Command(name: "admin-token", summary: "make a new admin token (prints it once; restart the server to use it)",
+                help: { AdminTokenCommand.help }, run: { AdminTokenCommand.run($0, $1) }),
+        Command(name: "import-assets", summary: "save snippets in bulk from a JSON Lines file",
+                help: { importHelp }, run: { await importAssets($0, $1) }),
+        Command(name: "version", aliases: ["--version", "-V"], summary: "print the version",
+                help: { "usage: openpieces version\n\nPrints the product version and the Pieces OS API level it serves." }) { _, _ in
             print("openpieces \(ProductVersion.current) (Pieces OS API \(ProductVersion.piecesAPILevel))")
             return 0
-        case "help", "--help", "-h":
-            if rest.first == "serve" { print(serveHelp) } else { print(mainHelp) }
+        },
+        Command(name: "help", aliases: ["--help", "-h"], summary: "print this help, or 'openpieces help serve'", help: { mainHelp }) { arguments, _ in
+            // `openpieces help <command>` prints that command's help.
+            print(arguments.first.flatMap { name in commands.first { $0.name == name } }?.help() ?? mainHelp)
             return 0
-        default:
-            fail("unknown command '\(command)'. Run 'openpieces help' for the commands.")
+        },
+    ]
+
+    public static func main(_ arguments: [String], environment: [String: String]) async -> Int32 {
+        signal(SIGPIPE, SIG_IGN)
+        let name = arguments.first ?? "help"
+        let rest = Array(arguments.dropFirst())
+        guard let command = commands.first(where: { $0.name == name || $0.aliases.contains(name) }) else {
+            fail("unknown command '\(name)'. Run 'openpieces help' for the commands.")
             return 2
         }
+        // `help` reads its arguments itself: `openpieces help serve --help` is serve's help.
+        if command.name != "help", rest.contains("--help") || rest.contains("-h") {
+            print(command.help())
+            return 0
+        }
+        if command.needsSubcommand && rest.isEmpty {
+            print(command.help())
+            return 2
+        }
+        return await command.run(rest, environment)
     }
 
     static func serve(_ arguments: [String], _ environment: [String: String]) async -> Int32 {
@@ -145,30 +181,21 @@ public enum CLI {
         _ = line.withCString { Glibc.write(2, $0, strlen($0)) }
     }
 
-    static let mainHelp = """
-        openpieces \(ProductVersion.current) — a self-hosted AI orchestrator that builds its own tools.
+    static var mainHelp: String {
+        // A name shorter than the column is padded to it; a longer one gets two spaces.
+        let lines = commands.map { c in "  " + (c.name.count < 10 ? c.name.padding(toLength: 10, withPad: " ", startingAt: 0) : c.name + "  ") + c.summary }
+        return """
+            openpieces \(ProductVersion.current) — a self-hosted AI orchestrator that builds its own tools.
 
-        usage: openpieces <command> [options]
+            usage: openpieces <command> [options]
 
-        commands:
-          serve     run the platform (HTTP API, Pieces-compatible API, services) on one port
-          chat      talk to the Orchestrator: `openpieces chat -m "create a notes API with title and body"`
-          services  list, create, update, start, stop, rollback, logs… services (of a running server)
-          secrets   set, list, delete secrets (of a running server)
-          brain     list, search, add, edit the agents' long-term memory (of a running server)
-          workflows list, import, export, run workflows (of a running server)
-          runs      list, show, follow, cancel, re-run workflow runs
-          tasks     schedule workflows with cron; preview a cron expression's next runs
-          eval      measure a model on the request suite (eval/requests), each request checked by what was built
-          doctor    check Deno, the data directory and the database
-          admin-token  make a new admin token (prints it once; restart the server to use it)
-          import-assets  save snippets in bulk from a JSON Lines file
-          version   print the version
-          help      print this help, or 'openpieces help serve'
+            commands:
+            \(lines.joined(separator: "\n"))
 
-        Commands that talk to a running server send OPENPIECES_TOKEN (or --token): the admin token or an API key.
-        Run 'openpieces <command> --help' for a command's options.
-        """
+            Commands that talk to a running server send OPENPIECES_TOKEN (or --token): the admin token or an API key.
+            Run 'openpieces <command> --help' for a command's options.
+            """
+    }
 
     static var serveHelp: String {
         var text = """

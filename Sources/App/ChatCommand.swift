@@ -14,7 +14,6 @@ enum ChatCommand {
 
     static func run(_ arguments: [String], _ environment: [String: String]) async -> Int32 {
         var args = Arguments(arguments)
-        if args.contains("--help") || args.contains("-h") { print(help); return 0 }
         let url = (args.take("--url") ?? environment["OPENPIECES_URL"] ?? "http://127.0.0.1:39300").trimmingCharacters(in: CharacterSet(charactersIn: "/"))
         let message = args.take("-m") ?? args.take("--message")
         var chatID = args.take("--chat")

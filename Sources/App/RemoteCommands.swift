@@ -73,10 +73,6 @@ enum RemoteCommands {
 
     static func run(_ group: String, _ arguments: [String], _ environment: [String: String]) async -> Int32 {
         var parsed = Arguments(arguments)
-        if parsed.rest.isEmpty || parsed.contains("--help") || parsed.contains("-h") {
-            print(group == "services" ? servicesHelp : group == "brain" ? brainHelp : secretsHelp)
-            return parsed.rest.isEmpty ? 2 : 0
-        }
         let url = parsed.take("--url") ?? environment["OPENPIECES_URL"] ?? "http://127.0.0.1:39300"
         let json = parsed.flag("--json")
         let token = token(&parsed, environment)

@@ -10,7 +10,8 @@ import Store
 
 /// The product's schema, one migration per change, never edited once released.
 public enum Schema {
-    /// Every migration of every module, in version order.
+    /// Every migration of every module. Versions are global and hand-picked (the next free one); `Database` checks the
+    /// whole list at start-up through `MigrationRegistry` and refuses a version or name claimed twice, naming both modules.
     public static var all: [Migration] { core + PiecesAPI.migrations + SecretStore.migrations + ServiceStore.migrations + Brain.migrations + ChatService.migrations + Repairs.migrations + WorkflowStore.migrations + TaskStore.migrations + RunStore.migrations + AuthStore.migrations + WebhookStore.migrations }
 
     static let core: [Migration] = [

@@ -1,5 +1,6 @@
 import Agents
 import Core
+import Events
 import Foundation
 import LLM
 import Services
@@ -39,6 +40,12 @@ public struct ServeOptions: Sendable, Equatable {
     public var llmPrices = ModelPrices()
     /// The Pieces port file desktop plugins read first (see PiecesPortFile).
     public var piecesPortFile = PortFileMode.auto
+    /// How workflow runs are executed: at once, per attempt, retries.
+    public var runLimits = RunLimits()
+    /// Failed starts in a row before a service is declared crashed.
+    public var maxFailedStarts = SupervisorConfig(logsRoot: "").maxFailedStarts
+    /// First delay before a failed webhook delivery is retried (doubled per attempt).
+    public var webhookRetryBase: Double = 5
 
     public init(home: String) { self.home = home }
 
@@ -184,6 +191,27 @@ struct OptionSpec: Sendable {
             guard !v.isEmpty, v.count <= 200 else { throw UsageError("--llm-model takes a model name") }
             o.llmModel = v
         },
+        OptionSpec(flag: "run-concurrency", env: "OPENPIECES_RUN_CONCURRENCY", valueName: "n", help: "workflow runs executed at once (default 4)") { o, v throws(UsageError) in
+            o.runLimits.concurrency = try limit(v, "--run-concurrency", 1...64)
+        },
+        OptionSpec(flag: "run-timeout", env: "OPENPIECES_RUN_TIMEOUT", valueName: "s", help: "wall time one attempt of a workflow run may take (default 300)") { o, v throws(UsageError) in
+            o.runLimits.timeBudget = try seconds(v, "--run-timeout", 0.1...86_400)
+        },
+        OptionSpec(flag: "run-max-steps", env: "OPENPIECES_RUN_MAX_STEPS", valueName: "n", help: "model turns one attempt of a workflow run may take (default 20)") { o, v throws(UsageError) in
+            o.runLimits.maxSteps = try limit(v, "--run-max-steps", 1...200)
+        },
+        OptionSpec(flag: "run-max-attempts", env: "OPENPIECES_RUN_MAX_ATTEMPTS", valueName: "n", help: "attempts of one workflow run before it fails for good (default 5)") { o, v throws(UsageError) in
+            o.runLimits.maxAttempts = try limit(v, "--run-max-attempts", 1...50)
+        },
+        OptionSpec(flag: "run-retry-base", env: "OPENPIECES_RUN_RETRY_BASE", valueName: "s", help: "first delay before a deferred run is retried, doubled per attempt (default 2)") { o, v throws(UsageError) in
+            o.runLimits.backoff = try seconds(v, "--run-retry-base", 0.05...3600)
+        },
+        OptionSpec(flag: "max-failed-starts", env: "OPENPIECES_MAX_FAILED_STARTS", valueName: "n", help: "failed starts in a row before a service is declared crashed (default 5)") { o, v throws(UsageError) in
+            o.maxFailedStarts = try limit(v, "--max-failed-starts", 1...50)
+        },
+        OptionSpec(flag: "webhook-retry-base", env: "OPENPIECES_WEBHOOK_RETRY_BASE", valueName: "s", help: "first delay before a failed webhook delivery is retried, doubled per attempt (default 5)") { o, v throws(UsageError) in
+            o.webhookRetryBase = try seconds(v, "--webhook-retry-base", 0.05...3600)
+        },
     ]
 
     /// Resolves options: defaults, then the environment, then flags.
@@ -231,6 +259,15 @@ struct OptionSpec: Sendable {
 private func limit(_ v: String, _ flag: String, _ range: ClosedRange<Int>) throws(UsageError) -> Int {
     guard let n = Int(v.trimmingCharacters(in: .whitespaces)), range.contains(n) else {
         throw UsageError("\(flag) takes a whole number from \(range.lowerBound) to \(range.upperBound), not '\(v)'")
+    }
+    return n
+}
+
+/// A number of seconds within `range`, fractions allowed.
+private func seconds(_ v: String, _ flag: String, _ range: ClosedRange<Double>) throws(UsageError) -> Double {
+    guard let n = Double(v.trimmingCharacters(in: .whitespaces)), range.contains(n) else {
+        let text = { (d: Double) in d == d.rounded() ? String(Int(d)) : String(d) }
+        throw UsageError("\(flag) takes a number of seconds from \(text(range.lowerBound)) to \(text(range.upperBound)), not '\(v)'")
     }
     return n
 }

@@ -7,7 +7,7 @@ import Synchronization
 import Workflows
 
 /// Limits on one run.
-public struct RunLimits: Sendable {
+public struct RunLimits: Sendable, Equatable {
     /// Model turns per attempt.
     public var maxSteps = 20
     /// Wall-clock time per attempt.

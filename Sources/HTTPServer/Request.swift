@@ -38,7 +38,7 @@ public struct Request: Sendable {
 
     public var bodyText: String { String(decoding: body, as: UTF8.self) }
 
-    static func splitTarget(_ target: String) -> (String, String) {
+    package static func splitTarget(_ target: String) -> (String, String) {
         // The common case: origin-form without a query.
         if target.utf8.first == 0x2F, !target.utf8.contains(0x3F) { return (target, "") }
         var t = Substring(target)

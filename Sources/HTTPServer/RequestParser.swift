@@ -1,7 +1,8 @@
 /// The head of a request, validated: framing decided, smuggling vectors rejected.
-struct RequestHead {
+/// `package` (here and below): the fuzz target drives the parser without `@testable`, so release builds link it.
+package struct RequestHead {
     var method: String
-    var target: String
+    package var target: String
     var version: HTTPVersion
     var headers: HTTPHeaders
     var contentLength: Int
@@ -10,13 +11,13 @@ struct RequestHead {
     var keepAlive: Bool
 }
 
-struct ParseFailure: Error {
+package struct ParseFailure: Error {
     var status: Int
     var code: String
     var message: String
 }
 
-enum ParseStep {
+package enum ParseStep {
     case needMore
     /// A head whose body follows: the connection decides now whether the body is collected or streamed.
     case headWithBody(RequestHead)
@@ -28,7 +29,7 @@ enum ParseStep {
 
 /// An incremental HTTP/1.1 request parser (RFC 9112) over the connection's input buffer.
 /// It consumes bytes by advancing `index`; a partial request stays in the buffer until complete.
-struct RequestParser {
+package struct RequestParser {
     enum State {
         case head
         case fixedBody(remaining: Int)
@@ -53,7 +54,7 @@ struct RequestParser {
     /// The largest body accepted for the current request.
     var bodyLimit: Int
 
-    init(limits: ServerLimits) {
+    package init(limits: ServerLimits) {
         self.limits = limits
         self.bodyLimit = limits.maxBodyBytes
     }
@@ -69,7 +70,7 @@ struct RequestParser {
         return true
     }
 
-    mutating func parse(_ buf: UnsafeBufferPointer<UInt8>, _ index: inout Int) -> ParseStep {
+    package mutating func parse(_ buf: UnsafeBufferPointer<UInt8>, _ index: inout Int) -> ParseStep {
         while true {
             switch state {
             case .head:

@@ -170,7 +170,7 @@ public struct Router: Sendable {
 
     /// The non-empty segments of a path (at most 65), split on the UTF-8 bytes: `String.split` walks grapheme
     /// clusters, which costs more than the rest of routing.
-    static func segments(_ path: String) -> [Substring] {
+    package static func segments(_ path: String) -> [Substring] {
         var out: [Substring] = []
         let u = path.utf8
         var start = u.startIndex, i = start

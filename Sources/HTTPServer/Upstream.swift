@@ -119,8 +119,8 @@ final class Upstream {
     }
 }
 
-/// Finds where a chunked body ends while its bytes pass through unchanged.
-struct ChunkScanner {
+/// Finds where a chunked body ends while its bytes pass through unchanged. (`package` for the fuzz target.)
+package struct ChunkScanner {
     enum State { case size, sizeLineRest, data(Int), dataCR, dataLF, trailer, trailerLF, trailerLineStart }
     private var state = State.size
     private var size = 0
@@ -128,9 +128,11 @@ struct ChunkScanner {
     private var lastChunk = false
     private var lineLength = 0
 
+    package init() {}
+
     /// Feeds bytes; returns the index just past the end of the body if it ends in `bytes`, nil if more follows.
     /// Throws on malformed framing.
-    mutating func feed(_ bytes: [UInt8]) throws -> Int? {
+    package mutating func feed(_ bytes: [UInt8]) throws -> Int? {
         var i = 0
         while i < bytes.count {
             let b = bytes[i]

@@ -159,17 +159,18 @@ extension Router {
     }
 }
 
-enum WebSocketFrame {
+/// `package` where the fuzz target reads it.
+package enum WebSocketFrame {
     /// A client frame's header (RFC 6455 §5.2), checked for what holds for any frame.
-    struct Header: Equatable {
+    package struct Header: Equatable {
         var fin: Bool
         var opcode: UInt8
-        var length: UInt64
+        package var length: UInt64
         var headerLength: Int
         var isControl: Bool { opcode & 0x08 != 0 }
     }
 
-    enum HeaderResult: Equatable {
+    package enum HeaderResult: Equatable {
         case needMore
         case header(Header)
         /// A close code and the reason.
@@ -177,7 +178,7 @@ enum WebSocketFrame {
     }
 
     /// Decodes the header of the frame starting at `ri` (not its payload).
-    static func decodeHeader(_ b: [UInt8], at ri: Int) -> HeaderResult {
+    package static func decodeHeader(_ b: [UInt8], at ri: Int) -> HeaderResult {
         let avail = b.count - ri
         guard avail >= 2 else { return .needMore }
         let b0 = b[ri], b1 = b[ri + 1]
@@ -207,7 +208,7 @@ enum WebSocketFrame {
     }
 
     /// The unmasked payload and the frame's total size, once all of it has arrived. The caller bounds the length first.
-    static func payload(_ b: [UInt8], at ri: Int, _ h: Header) -> ([UInt8], Int)? {
+    package static func payload(_ b: [UInt8], at ri: Int, _ h: Header) -> ([UInt8], Int)? {
         let total = h.headerLength + 4 + Int(h.length)
         guard b.count - ri >= total else { return nil }
         let maskStart = ri + h.headerLength

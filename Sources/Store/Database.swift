@@ -3,19 +3,6 @@ import CSQLite
 import Foundation
 import Synchronization
 
-/// A versioned schema change, applied once, in order, inside a transaction.
-public struct Migration: Sendable {
-    public let version: Int
-    public let name: String
-    public let sql: String
-
-    public init(_ version: Int, _ name: String, _ sql: String) {
-        self.version = version
-        self.name = name
-        self.sql = sql
-    }
-}
-
 /// The database: one writer and a few readers on one SQLite file in WAL mode.
 /// Writes are serialized and durable once `write` returns (synchronous=FULL): a `kill -9` loses none.
 public final class Database: Sendable {
@@ -27,13 +14,15 @@ public final class Database: Sendable {
     let readThreads: ThreadPool
     let writeThread: ThreadPool
 
+    /// Refuses a list of migrations whose versions or names clash (see `MigrationRegistry`) before touching the file.
     public init(path: String, migrations: [Migration], readers readerCount: Int = 4) throws {
+        let checked = try MigrationRegistry(migrations).migrations
         self.path = path
         let w = try SQLiteConnection(path: path, readOnly: false)
         try w.exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;")
         let mode = try w.queryOne("PRAGMA journal_mode")?[0].string
         guard mode == "wal" else { throw StoreError.open(path: path, message: "WAL mode is not available (got \(mode ?? "?"))") }
-        try Database.migrate(w, migrations)
+        try Database.migrate(w, checked)
         writer = Guarded(w)
         var rs: [Guarded] = []
         for _ in 0..<max(1, readerCount) {

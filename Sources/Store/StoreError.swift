@@ -8,6 +8,9 @@ public enum StoreError: Error, CustomStringConvertible, Sendable, Equatable {
     case migrationFailed(version: Int, name: String, message: String)
     /// A row lacks a column its reader needs, or holds a value of the wrong kind there: a query and its reader disagree.
     case column(name: String, message: String)
+    /// Two migrations claim one version or one name (a build error caught at start-up).
+    case duplicateMigration(what: String, first: String, second: String, nextFree: Int)
+    case invalidMigration(version: Int, name: String, origin: String)
 
     public var description: String {
         switch self {
@@ -25,6 +28,10 @@ public enum StoreError: Error, CustomStringConvertible, Sendable, Equatable {
             "migration \(v) (\(n)) failed: \(m). The database was left at the previous version."
         case .column(let name, let m):
             "column '\(name)' \(m). The query and the code that reads its rows disagree: this is a bug, please report it."
+        case .duplicateMigration(let what, let first, let second, let next):
+            "two migrations claim \(what): \(first) and \(second). Give the newer one an unused version (\(next) is free) and its own name; never renumber a released one."
+        case .invalidMigration(let v, let n, let origin):
+            "migration '\(n)' in \(origin) has version \(v); versions start at 1."
         }
     }
 }

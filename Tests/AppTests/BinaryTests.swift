@@ -56,6 +56,12 @@ import TestSupport
         try await bad.waitUntilExit()
         #expect(bad.process.terminationStatus == 2)
         #expect(bad.remainingStderr().contains("See 'openpieces serve --help'"))
+        // Tuning read from the environment is checked like every option: out of range stops the server.
+        let tuning = try RunningBinary(["serve", "--port", "0", "--home", try TestPaths.temporaryDirectory("bin-tuning")],
+                                       environment: ["OPENPIECES_RUN_CONCURRENCY": "0"])
+        try await tuning.waitUntilExit()
+        #expect(tuning.process.terminationStatus == 2)
+        #expect(tuning.remainingStderr().contains("OPENPIECES_RUN_CONCURRENCY: --run-concurrency takes a whole number from 1 to 64, not '0'"))
         let unknown = try RunningBinary(["frobnicate"])
         try await unknown.waitUntilExit()
         #expect(unknown.process.terminationStatus == 2)
@@ -71,6 +77,38 @@ import TestSupport
         let version = try RunningBinary(["version"])
         try await version.waitUntilExit()
         #expect(String(decoding: version.stdout.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self).hasPrefix("openpieces 0.1.0"))
+    }
+
+    /// One command table answers `--help` for every command, `help <command>`, bare groups and unknown commands.
+    @Test func everyCommandAnswersHelpFromTheTable() async throws {
+        func run(_ arguments: [String]) async throws -> (status: Int32, out: String, err: String) {
+            let bin = try RunningBinary(arguments)
+            try await bin.waitUntilExit()
+            let out = String(decoding: bin.stdout.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            return (bin.process.terminationStatus, out, bin.remainingStderr())
+        }
+        let main = try await run(["help"])
+        #expect(main.status == 0)
+        #expect(main.out.contains("\n  serve     run the platform") && main.out.contains("\n  workflows list, import")
+                && main.out.contains("\n  admin-token  make a new admin token") && main.out.hasSuffix("for a command's options.\n"), "\(main.out)")
+        for alias in [[], ["--help"], ["-h"]] { #expect(try await run(alias).out == main.out) }
+        let commands = ["serve", "chat", "services", "secrets", "brain", "workflows", "runs", "tasks", "eval", "doctor", "admin-token",
+                        "import-assets", "version"]
+        for name in commands {
+            let help = try await run([name, "--help"])
+            #expect(help.status == 0, "\(name)")
+            #expect(help.out.hasPrefix("usage: openpieces \(name)"), "\(name): \(help.out)")
+            #expect(main.out.contains("\n  \(name) "), "\(name) is missing from the main help")
+            #expect(try await run([name, "--url", "http://127.0.0.1:1", "-h"]).out == help.out, "\(name)")
+            #expect(try await run(["help", name]).out == help.out, "\(name)")
+        }
+        let bare = try await run(["tasks"])
+        #expect(bare.status == 2)
+        #expect(bare.out.hasPrefix("usage: openpieces tasks <command>"))
+        let unknown = try await run(["frobnicate", "--help"])
+        #expect(unknown.status == 2)
+        #expect(unknown.out.isEmpty)
+        #expect(unknown.err == "openpieces: error: unknown command 'frobnicate'. Run 'openpieces help' for the commands.\n")
     }
 
     @Test func unwritableHomeIsAClearError() async throws {

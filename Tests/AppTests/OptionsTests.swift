@@ -60,6 +60,45 @@ import Testing
         }
     }
 
+    @Test func runSupervisorAndWebhookTuningGoThroughOptions() throws {
+        let o = try OptionSpec.resolve(arguments: ["--run-concurrency", "8", "--max-failed-starts=2"], environment: env.merging([
+            "OPENPIECES_RUN_CONCURRENCY": "3", "OPENPIECES_RUN_TIMEOUT": "12.5", "OPENPIECES_RUN_MAX_STEPS": "7",
+            "OPENPIECES_RUN_MAX_ATTEMPTS": "2", "OPENPIECES_RUN_RETRY_BASE": "0.2", "OPENPIECES_MAX_FAILED_STARTS": "1",
+            "OPENPIECES_WEBHOOK_RETRY_BASE": "0.1",
+        ]) { $1 })
+        #expect(o.runLimits.concurrency == 8)
+        #expect(o.runLimits.timeBudget == 12.5)
+        #expect(o.runLimits.maxSteps == 7)
+        #expect(o.runLimits.maxAttempts == 2)
+        #expect(o.runLimits.backoff == 0.2)
+        #expect(o.maxFailedStarts == 2)
+        #expect(o.webhookRetryBase == 0.1)
+        let defaults = try OptionSpec.resolve(arguments: [], environment: env)
+        #expect(defaults.runLimits.concurrency == 4 && defaults.runLimits.maxAttempts == 5 && defaults.runLimits.backoff == 2)
+        #expect(defaults.maxFailedStarts == 5)
+        #expect(defaults.webhookRetryBase == 5)
+    }
+
+    /// Out-of-range tuning used to be dropped silently; now it is refused with the allowed range.
+    @Test(arguments: [
+        ("OPENPIECES_RUN_CONCURRENCY", "0", "--run-concurrency takes a whole number from 1 to 64, not '0'"),
+        ("OPENPIECES_RUN_TIMEOUT", "-1", "--run-timeout takes a number of seconds from 0.1 to 86400, not '-1'"),
+        ("OPENPIECES_RUN_MAX_STEPS", "500", "--run-max-steps takes a whole number from 1 to 200, not '500'"),
+        ("OPENPIECES_RUN_MAX_ATTEMPTS", "many", "--run-max-attempts takes a whole number from 1 to 50, not 'many'"),
+        ("OPENPIECES_RUN_RETRY_BASE", "7200", "--run-retry-base takes a number of seconds from 0.05 to 3600, not '7200'"),
+        ("OPENPIECES_MAX_FAILED_STARTS", "51", "--max-failed-starts takes a whole number from 1 to 50, not '51'"),
+        ("OPENPIECES_WEBHOOK_RETRY_BASE", "0.01", "--webhook-retry-base takes a number of seconds from 0.05 to 3600, not '0.01'"),
+        ("OPENPIECES_WEBHOOK_RETRY_BASE", "nan", "--webhook-retry-base takes a number of seconds"),
+    ])
+    func outOfRangeTuningIsAnError(_ variable: String, _ value: String, _ message: String) {
+        do {
+            _ = try OptionSpec.resolve(arguments: [], environment: [variable: value])
+            Issue.record("expected \(variable)=\(value) to be refused")
+        } catch {
+            #expect(error.message.hasPrefix("\(variable): \(message)"), "\(error.message)")
+        }
+    }
+
     @Test func byteSizes() {
         #expect(ByteSize.parse("16M") == 16 << 20)
         #expect(ByteSize.parse("512k") == 512 << 10)

@@ -28,7 +28,6 @@ enum EvalCommand {
 
     static func run(_ arguments: [String], _ environment: [String: String]) async -> Int32 {
         var args = Arguments(arguments)
-        if args.contains("--help") || args.contains("-h") { print(help); return 0 }
         var o = Options(home: environment["OPENPIECES_HOME"] ?? (NSHomeDirectory() as NSString).appendingPathComponent(".openpieces"))
         if let s = args.take("--suite") { o.suite = s }
         o.replay = args.take("--replay")

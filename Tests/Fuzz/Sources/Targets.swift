@@ -1,8 +1,8 @@
 import Core
 import Foundation
-@testable import HTTPServer
+import HTTPServer
 import Scheduling
-@testable import Events
+import Events
 
 /// The parsers that read outside input, each a fuzz target. One input is one call; a crash, a trap or a hang is a
 /// finding. Built normally, this executable replays a corpus (a regression check); built with `-sanitize=fuzzer`
