@@ -44,13 +44,17 @@ import TestSupport
     @Test func aTimedCallAnswersNilWhileQueuedAndIsThenDropped() async throws {
         let release = Wakeup()
         let hold = Date().addingTimeInterval(30)
-        // Fill every thread of the pool.
+        // Fill every thread of the pool, and know it: other suites use the same pool meanwhile, so a fixed sleep
+        // cannot tell whether every holder has a thread yet.
+        let holding = Locked(0)
         let holders = Task {
             await withTaskGroup(of: Void.self) { group in
-                for _ in 0..<Blocking.maxThreads { group.addTask { await Blocking.run { release.wait(until: hold) } } }
+                for _ in 0..<Blocking.maxThreads {
+                    group.addTask { await Blocking.run { holding.withLock { $0 += 1 }; release.wait(until: hold) } }
+                }
             }
         }
-        try await Task.sleep(nanoseconds: 200_000_000)
+        while holding.withLock({ $0 }) < Blocking.maxThreads, Date() < hold { try await Task.sleep(nanoseconds: 10_000_000) }
         let ran = Locked(false)
         let started = Date()
         let answer = await Blocking.run(timeout: 0.3) { ran.withLock { $0 = true }; return 1 }
