@@ -21,7 +21,7 @@ public final class ChildProcess: @unchecked Sendable {
     public var standardError: Any?
 
     public private(set) var processIdentifier: Int32 = 0
-    private let state = NSLock()
+    private let state = NSCondition()
     private var exitStatus: Int32?
     private var signalled = false
 
@@ -52,6 +52,7 @@ public final class ChildProcess: @unchecked Sendable {
         }
         guard pid > 0 else { throw SpawnError(path: path, errno: -pid) }
         processIdentifier = pid
+        reapWhenDone(pid)
         // The child holds its ends now: closing ours lets readers see end of file when it exits.
         if let p = standardInput as? Pipe { try? p.fileHandleForReading.close() }
         if let p = standardOutput as? Pipe { try? p.fileHandleForWriting.close() }
@@ -66,29 +67,33 @@ public final class ChildProcess: @unchecked Sendable {
         }
     }
 
-    /// Reaps the child if it has exited (without waiting).
+    /// Whether the child has not exited yet.
     public var isRunning: Bool {
         state.lock()
         defer { state.unlock() }
-        guard exitStatus == nil, processIdentifier > 0 else { return false }
-        var status: Int32 = 0
-        let r = waitpid(processIdentifier, &status, WNOHANG)
-        if r == processIdentifier { record(status); return false }
-        return r == 0
+        return processIdentifier > 0 && exitStatus == nil
     }
 
     /// Blocks until the child exits: call it off the cooperative pool.
     public func waitUntilExit() {
+        state.lock()
+        defer { state.unlock() }
         guard processIdentifier > 0 else { return }
-        var status: Int32 = 0
-        while true {
+        while exitStatus == nil { state.wait() }
+    }
+
+    /// Every child is reaped as soon as it exits, by a thread of its own, as Foundation's Process does: a zombie
+    /// left behind would make any `waitid(P_ALL)` in the process (Swift Testing's exit-test monitor) spin.
+    private func reapWhenDone(_ pid: Int32) {
+        Thread.detachNewThread { [self] in
+            var status: Int32 = 0
+            while waitpid(pid, &status, 0) < 0 {
+                if errno != EINTR { status = 0; break }
+            }
             state.lock()
-            if exitStatus != nil { state.unlock(); return }
-            let r = waitpid(processIdentifier, &status, WNOHANG)
-            if r == processIdentifier { record(status) }
+            record(status)
+            state.broadcast()
             state.unlock()
-            if r == processIdentifier || (r < 0 && errno != EINTR) { return }
-            usleep(5_000)  // a helper command's lifetime is seconds: polling keeps the lock short and the reap single
         }
     }
 
