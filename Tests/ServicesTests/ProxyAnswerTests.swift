@@ -12,7 +12,12 @@ import TestSupport
         // Missing its secret: stopped, with the reason.
         try await p.deploy("gh", from: Platform.repoRoot + "/services/github-webhook")
         func expectDown(_ path: String, host: String? = nil, _ slug: String = "gh") async throws {
-            let record = try await p.service("gh")
+            // Settled first: right after a start the record passes through `deploying` before the reason lands.
+            var record = try await p.service("gh")
+            for _ in 0..<200 where record["status"]?.string == "deploying" {
+                try await Task.sleep(nanoseconds: 100_000_000)
+                record = try await p.service("gh")
+            }
             let status = try #require(record["status"]?.string)
             let why = record["reason"]?.string.map { ": " + $0 } ?? ""
             let (code, body, raw) = try await p.call("GET", path, headers: host.map { [("Host", $0)] } ?? [])
