@@ -7,6 +7,8 @@ struct EvalChecks {
     let api: EvalAPI
     /// How long a run may take to appear and to finish (real models are slow; replays are not).
     let runTimeout: Double
+    /// How long a service between two states (deploying, restarting) is given to settle before it is judged.
+    static let settleSeconds: Double = 20
     /// Values captured by earlier checks, for `{name}` in later ones.
     var captures: [String: String] = [:]
 

@@ -1,14 +1,26 @@
 import Core
 import Foundation
+import Services
 
 /// Checks of what the platform stores: services, workflows, tasks, runs, secrets.
 extension EvalChecks {
     func service(_ sel: ServiceSelector, _ e: ServiceExpectation) async throws {
-        let s = try await pick(sel)
+        var s = try await pick(sel)
         let slug = s["slug"]?.string ?? ""
         if let k = e.kind, s["kind"]?.string != k { throw Failed("service '\(slug)' is a \(s["kind"]?.string ?? "?") service, expected \(k)") }
         if let st = e.status, s["status"]?.string != st {
-            throw Failed("service '\(slug)' is \(s["status"]?.string ?? "?")\(s["reason"]?.string.map { " (\($0))" } ?? ""), expected \(st)")
+            // A service between two states (deploying, or restarting after an exit) is judged once it settles; the
+            // failure then carries the service's own output, which says why it exited.
+            let deadline = Date().addingTimeInterval(EvalChecks.settleSeconds)
+            while s["status"]?.string == ServiceStatus.deploying.rawValue, Date() < deadline {
+                try await Task.sleep(nanoseconds: 200_000_000)
+                s = try await pick(sel)
+            }
+            if s["status"]?.string != st {
+                let tail = (try? await api.get("/api/v1/services/\(slug)/logs?tail=12")["lines"]?.array)?.compactMap(\.string) ?? []
+                throw Failed("service '\(slug)' is \(s["status"]?.string ?? "?")\(s["reason"]?.string.map { " (\($0))" } ?? ""), expected \(st)"
+                             + (tail.isEmpty ? "" : "; its log ends: " + tail.joined(separator: " | ")))
+            }
         }
         for want in e.endpoints ?? [] where !EvalChecks.endpoints(s).contains(where: { EvalChecks.endpoint($0, matches: want) }) {
             let have = EvalChecks.endpoints(s).map { "\($0.method) \($0.path)" }.joined(separator: ", ")
