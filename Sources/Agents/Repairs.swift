@@ -62,7 +62,7 @@ public final class Repairs: Sendable {
             return
         }
         let id = UUID().uuidString.lowercased()
-        try? db.write { try $0.execute("INSERT INTO repairs(id, service, attempt, started) VALUES (?, ?, ?, ?)", [id, slug, used + 1, Clock.iso8601Now()]) }
+        do { try db.write { try $0.execute("INSERT INTO repairs(id, service, attempt, started) VALUES (?, ?, ?, ?)", [id, slug, used + 1, Clock.iso8601Now()]) } } catch { logger.error("repair.record_failed", ["service": slug, "error": "\(error)"]) }
         logger.info("repair.started", ["service": slug, "attempt": "\(used + 1)"])
         var ok = false
         var detail = ""
@@ -76,7 +76,7 @@ public final class Repairs: Sendable {
         } catch {
             detail = String(describing: error)
         }
-        try? db.write { try $0.execute("UPDATE repairs SET finished = ?, ok = ?, detail = ? WHERE id = ?", [Clock.iso8601Now(), ok, String(detail.prefix(4000)), id]) }
+        do { try db.write { try $0.execute("UPDATE repairs SET finished = ?, ok = ?, detail = ? WHERE id = ?", [Clock.iso8601Now(), ok, String(detail.prefix(4000)), id]) } } catch { logger.error("repair.record_failed", ["service": slug, "error": "\(error)"]) }
         _ = try? brain.write(kind: "history", text: "Auto-repair \(used + 1) of service \(slug) \(ok ? "succeeded" : "failed"): \(detail.prefix(500))",
                              tags: [slug, "repair"], source: "supervisor")
         logger.info("repair.finished", ["service": slug, "ok": "\(ok)"])

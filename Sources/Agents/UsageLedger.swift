@@ -101,7 +101,7 @@ public final class UsageLedger: Sendable {
         case .qgpt: ("qgpt", nil, nil, nil)
         }
         let cost = prices.cost(model: call.model, usage: call.usage)
-        try? db.write { conn in
+        _ = try? db.write { conn in  // usage is bookkeeping: a failed insert must not fail the model call it describes
             try conn.execute("""
                 INSERT INTO llm_calls(agent, chat_id, session_id, run_id, model, prompt_tokens, completion_tokens, priced, cost, ms, created)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)

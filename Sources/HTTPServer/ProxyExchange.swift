@@ -234,7 +234,8 @@ extension Connection {
         for (name, value) in head.headers.fields {
             let kind = ProxyHeaders.kind(name.utf8)
             switch kind {
-            case .forward, .replaced where name.utf8.count == 4:  // a client's Date goes through
+            case .forward, .replaced:
+                if kind == .replaced, name.utf8.count != 4 { continue }  // of the headers we replace, a client's Date goes through
                 // Our own X-Forwarded-* are authoritative; a client's are not passed on.
                 if name.utf8.count > 12, ProxyHeaders.equal(name.utf8.prefix(12), "x-forwarded-") { continue }
                 out += name.utf8
@@ -291,7 +292,7 @@ extension Connection {
     func peerIP() -> String {
         if let cached = peerAddress { return cached }
         var buf = [CChar](repeating: 0, count: 64)
-        let ip = op_peer_ip(fd, &buf, 64) == 0 ? String(cString: buf) : "unknown"
+        let ip = op_peer_ip(fd, &buf, 64) == 0 ? String(decoding: buf.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self) : "unknown"
         peerAddress = ip
         return ip
     }

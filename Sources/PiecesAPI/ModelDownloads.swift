@@ -157,11 +157,13 @@ final class ModelDownloads: Sendable {
 
     private func store(_ id: String) {
         guard let s = live.withLock({ $0.states[id] }) else { return }
-        try? db.write { try $0.execute("""
+        do { try db.write { try $0.execute("""
             INSERT INTO model_states(id, downloaded, status, percentage, error, updated) VALUES (?, ?, ?, ?, ?, ?)
             ON CONFLICT(id) DO UPDATE SET downloaded = excluded.downloaded, status = excluded.status, percentage = excluded.percentage,
                 error = excluded.error, updated = excluded.updated
-            """, [id, s.downloaded, s.status, s.percentage, s.error, PiecesTime.now()]) }
+            """, [id, s.downloaded, s.status, s.percentage, s.error, PiecesTime.now()]) } } catch {
+            logger?.error("model.state_not_saved", ["model": id, "error": "\(error)"])
+        }
     }
 
     private func publish(_ id: String) {

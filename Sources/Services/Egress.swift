@@ -47,7 +47,7 @@ struct IPAddress: Hashable, Sendable, CustomStringConvertible {
         var buf = [CChar](repeating: 0, count: 64)
         var raw = in6_addr()
         withUnsafeMutableBytes(of: &raw) { $0.copyBytes(from: bytes) }
-        return inet_ntop(AF_INET6, &raw, &buf, 64) != nil ? String(cString: buf) : bytes.map { String($0, radix: 16) }.joined(separator: ":")
+        return inet_ntop(AF_INET6, &raw, &buf, 64) != nil ? String(decoding: buf.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self) : bytes.map { String($0, radix: 16) }.joined(separator: ":")
     }
 
     /// Why generated code may never connect here, or nil when it may.

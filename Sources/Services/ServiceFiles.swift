@@ -101,7 +101,7 @@ public struct ServiceFiles: Sendable {
         for (path, content) in files {
             let full = (dir as NSString).appendingPathComponent(path)
             try fm.createDirectory(atPath: (full as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-            fm.createFile(atPath: full, contents: Data(content))
+            try Data(content).write(to: URL(fileURLWithPath: full))  // a snapshot that cannot be written is an error, not a gap
         }
     }
 

@@ -15,7 +15,7 @@ public final class ServiceLogs: Sendable {
         try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         path = (directory as NSString).appendingPathComponent("\(slug).log")
         self.maxBytes = maxBytes
-        if !FileManager.default.fileExists(atPath: path) { FileManager.default.createFile(atPath: path, contents: nil) }
+        if !FileManager.default.fileExists(atPath: path) { _ = FileManager.default.createFile(atPath: path, contents: nil) }
         let h = FileHandle(forWritingAtPath: path)
         let size = (try? h?.seekToEnd()).flatMap { $0 }.map(Int.init) ?? 0
         handle = Locked(h)
@@ -42,7 +42,7 @@ public final class ServiceLogs: Sendable {
                 try? h?.close()
                 try? FileManager.default.removeItem(atPath: path + ".1")
                 try? FileManager.default.moveItem(atPath: path, toPath: path + ".1")
-                FileManager.default.createFile(atPath: path, contents: nil)
+                _ = FileManager.default.createFile(atPath: path, contents: nil)
                 h = FileHandle(forWritingAtPath: path)
             }
             try? h?.write(contentsOf: Data((text + "\n").utf8))

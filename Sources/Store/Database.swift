@@ -36,12 +36,14 @@ public final class Database: Sendable {
     }
 
     /// Runs `body` in an immediate transaction on the writer; commits if it returns, rolls back if it throws.
+    @discardableResult
     public func write<T: Sendable>(_ body: (SQLiteConnection) throws -> T) throws -> T {
         try write(body, afterCommit: { _ in })
     }
 
     /// Like `write`; `afterCommit` gets the result once it is committed, still holding the writer, so observers of a
     /// table (an in-memory mirror) hear its writes in commit order. It must be quick and must not use the database.
+    @discardableResult
     public func write<T: Sendable>(_ body: (SQLiteConnection) throws -> T, afterCommit: (T) -> Void) throws -> T {
         try writer.lock.withLock { db in
             try db.exec("BEGIN IMMEDIATE")

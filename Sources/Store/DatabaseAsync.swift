@@ -13,6 +13,7 @@ extension Database {
     }
 
     /// Runs `body` in an immediate transaction on the writer, on the writer's thread, in submission order.
+    @discardableResult
     public func asyncWrite<T: Sendable>(_ body: @escaping @Sendable (SQLiteConnection) throws -> T) async throws -> T {
         try await withCheckedThrowingContinuation { cont in
             writeThread.submit { cont.resume(with: Result { try self.write(body) }) }

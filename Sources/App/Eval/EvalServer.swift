@@ -30,7 +30,7 @@ final class EvalServer: @unchecked Sendable {
         for k in ["OPENPIECES_PORT", "OPENPIECES_HOME", "OPENPIECES_PUBLIC_URL", "OPENPIECES_LOG_FORMAT"] { env.removeValue(forKey: k) }
         if dropLLMEnvironment { for k in env.keys where k.hasPrefix("OPENPIECES_LLM_") { env.removeValue(forKey: k) } }
         process.environment = env
-        FileManager.default.createFile(atPath: logPath, contents: nil)
+        _ = FileManager.default.createFile(atPath: logPath, contents: nil)
         let log = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
         process.standardOutput = log
         process.standardError = log
