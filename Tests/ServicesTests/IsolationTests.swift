@@ -196,7 +196,7 @@ import TestSupport
             ("/memory", "memory limit exceeded"), ("/files", "open files limit reached"), ("/workers", "process limit exceeded"),
             ("/data", "data size limit exceeded"), ("/spread", "data size limit exceeded"), ("/cpu", "CPU limit exceeded"),
         ]
-        for (i, c) in cases.enumerated() {
+        for i in cases.indices {
             try await p.deploy("hog-\(i)", from: fixtures + "/hog")
             _ = try await p.wait("hog-\(i)", for: "running")
         }
