@@ -4,8 +4,11 @@ import Core
 import Glibc
 #endif
 
-/// One client connection, confined to its event loop's thread.
+/// One client connection, confined to its event loop's thread: the HTTP/1 exchange state machine. It reads and parses
+/// requests, dispatches them, writes their answers and keeps the connection alive between them.
 /// Requests are answered strictly in order: while one is being handled, later pipelined ones wait in the buffer.
+/// A streamed body (`BodyStream`), a forwarded request (`ProxyExchange`) and a WebSocket (`WebSocketSession`) each keep
+/// their own state; the connection holds the one that runs and moves on when it ends.
 final class Connection {
     enum Phase {
         case reading      // parsing the next request
@@ -45,17 +48,18 @@ final class Connection {
     var writeProgressAt: UInt64 = 0
     var lingerSince: UInt64 = 0
     private(set) var deadline: UInt64 = 0
-    var streamWaiters: [CheckedContinuation<Void, Error>] = []
+    /// Writers waiting for the client to read (a streamed body, a WebSocket's sends).
+    private var backpressure = Backpressure()
     var webSocket: WebSocketSession?
     /// The exchange being forwarded to a service, in phase `.proxying`.
-    var proxy: ProxyExchange?
+    private(set) var proxy: ProxyExchange?
     var peerAddress: String?
     /// The route found when a head with a body arrived, used again when the body is complete.
     var pendingMatch: Router.Match?
-    /// The task producing a streamed body: cancelled when the client goes away.
-    var streamTask: Task<Void, Never>?
+    /// The streamed body being written, in phase `.streaming`: cancelled when the client goes away.
+    private var stream: BodyStream?
 
-    static let highWater = 256 * 1024
+    static let highWater = Backpressure.highWater
     static let pausedInputLimit = 64 * 1024
 
     init(fd: Int32, id: UInt64, loop: EventLoop) {
@@ -110,9 +114,9 @@ final class Connection {
                 return
             }
         case .proxying:
-            if sawData { proxyInbound() }
+            if sawData { proxy?.clientInput() }
             if peerClosed, let p = proxy, !p.requestBodyDone || p.responseStarted {
-                abortProxy()  // the client left mid-request, mid-response or closed its tunnel
+                close()  // the client left mid-request, mid-response or closed its tunnel
                 return
             }
         case .streaming:
@@ -155,8 +159,8 @@ final class Connection {
             // The peer never answered our close frame or our ping: it is gone.
             if webSocket?.timedOut(self) ?? true { close() } else { updateDeadline() }
         case .proxying:
-            failProxy(HTTPError(504, code: "gateway_timeout",
-                                message: "The service did not answer within \(Int(limits.proxyResponseTimeout)) s. Check its logs."))
+            proxy?.fail(HTTPError(504, code: "gateway_timeout",
+                                  message: "The service did not answer within \(Int(limits.proxyResponseTimeout)) s. Check its logs."))
         default:
             deadline = 0
         }
@@ -205,12 +209,13 @@ final class Connection {
                 respondError(HTTPError(f.status, code: f.code, message: f.message), requestID: loop.makeRequestID())
                 return
             case .headWithBody(let head):
-                let match = route(head)
+                let (path, query) = Request.splitTarget(head.target)
+                let match = route(head, path: path)
                 if case .found(.proxy(let resolve), let params)? = match {
                     parser.streamBody = true
                     parser.bodyLimit = limits.maxProxyBodyBytes
                     guard head.contentLength <= limits.maxProxyBodyBytes else { return rejectBody(limits.maxProxyBodyBytes) }
-                    beginProxy(head, resolve, params, bodyPending: true)
+                    beginProxy(head, path: path, query: query, resolve, params, bodyPending: true)
                 } else {
                     guard head.contentLength <= limits.maxBodyBytes else { return rejectBody(limits.maxBodyBytes) }
                     pendingMatch = match
@@ -218,7 +223,7 @@ final class Connection {
             case .request(let head, let body):
                 dispatch(head, body)
             case .bodyPiece:
-                break  // only in .proxying, handled by proxyInbound
+                break  // only in .proxying, read by the exchange (`nextBodyStep`)
             }
         }
     }
@@ -231,7 +236,7 @@ final class Connection {
                      requestID: loop.makeRequestID())
     }
 
-    func respondDirect(_ response: Response, _ request: Request) {
+    private func respondDirect(_ response: Response, _ request: Request) {
         respond(response, request, loop.now)
     }
 
@@ -245,7 +250,18 @@ final class Connection {
         }
     }
 
-    private func dispatch(_ head: RequestHead, _ body: [UInt8]) {
+    /// Routes a head: host rule first, then the path router. `path` is the head's target without its query.
+    private func route(_ head: RequestHead, path: String) -> Router.Match? {
+        let router = loop.shared.router
+        if let screen = router.screen, let refused = screen(ScreenedRequest(method: head.method, path: path, headers: head.headers)) {
+            return .refused(refused)
+        }
+        if let (handler, params) = router.matchHost(head.headers["Host"]) { return .found(handler, params) }
+        return router.match(method: head.method, path: path)
+    }
+
+    /// A new request begins: its facts for the answer, and its id (the client's when it is sane).
+    private func startRequest(_ head: RequestHead) -> String {
         sequence &+= 1
         headStartedAt = 0
         bodyStartedAt = 0
@@ -253,17 +269,26 @@ final class Connection {
         keepAlive = head.keepAlive && !peerClosed && !loop.shared.isDraining
         isHeadRequest = head.method == "HEAD"
         requestVersion = head.version
-        let requestID = Connection.clientRequestID(head.headers["X-Request-Id"]) ?? loop.makeRequestID()
+        return Connection.clientRequestID(head.headers["X-Request-Id"]) ?? loop.makeRequestID()
+    }
+
+    private func dispatch(_ head: RequestHead, _ body: [UInt8]) {
+        let match: Router.Match?
+        if let pending = pendingMatch {
+            match = pending
+            pendingMatch = nil
+        } else {
+            let (path, query) = Request.splitTarget(head.target)
+            match = route(head, path: path)
+            if case .found(.proxy(let resolve), let params)? = match {
+                beginProxy(head, path: path, query: query, resolve, params, bodyPending: false)
+                return
+            }
+        }
+        let requestID = startRequest(head)
         var request = Request(method: head.method, target: head.target, version: head.version,
                               headers: head.headers, body: body, requestID: requestID)
         let started = loop.now
-        let match = pendingMatch ?? route(head)
-        pendingMatch = nil
-        if case .found(.proxy(let resolve), let params)? = match {
-            sequence &-= 1  // beginProxy counts the request itself
-            beginProxy(head, resolve, params, bodyPending: false)
-            return
-        }
         switch match {
         case .none:
             respond(Response.error(400, code: "bad_request", message: "The path has a malformed percent-escape."), request, started)
@@ -311,7 +336,7 @@ final class Connection {
                 }
                 updateInterest()
             case .proxy:
-                break  // handled above
+                break  // proxied heads never wait for their body here: routed as they arrive (processInbound)
             }
         }
     }
@@ -364,7 +389,7 @@ final class Connection {
                 if !keepAlive { closeAfterFlush = true }
             } else {
                 phase = .streaming
-                startStream(produce, chunked: chunked, length: length)
+                stream = BodyStream(produce, chunked: chunked, length: length, on: self)
             }
         case .webSocket(let run):
             guard response.status == 101 else {
@@ -382,50 +407,11 @@ final class Connection {
     // MARK: writing
 
     static let continueLine = Array("HTTP/1.1 100 Continue\r\n\r\n".utf8)
-    private static let crlf: [UInt8] = [0x0D, 0x0A]
-    private static let framingHeaders: Set<String> = ["content-length", "transfer-encoding", "connection", "date", "x-request-id"]
 
-    /// Serializes the status line and headers, and for byte bodies the body too.
+    /// Queues the status line and headers, and for byte bodies the body too.
     private func writeHead(_ response: Response, requestID: String, contentLength: Int?, chunked: Bool = false) {
-        let status = response.status
-        outbound.append(contentsOf: "HTTP/1.1 \(status) \(StatusText.reason(status))\r\n".utf8)
-        outbound.append(contentsOf: loop.dateLine)
-        outbound.append(contentsOf: "X-Request-Id: \(requestID)\r\n".utf8)
-        for field in response.headers.fields {
-            let lower = field.name.lowercased()
-            if Connection.framingHeaders.contains(lower) { continue }
-            if lower == "upgrade", status != 101 { continue }
-            guard !field.name.isEmpty, field.name.utf8.allSatisfy(HeadParser.isTokenChar) else { continue }
-            // A value with CR or LF would split the response: never emit it as is.
-            let value = field.value.utf8.contains(where: { $0 == 0x0D || $0 == 0x0A || $0 == 0 })
-                ? field.value.replacingLineBreaks() : field.value
-            outbound.append(contentsOf: field.name.utf8)
-            outbound.append(contentsOf: [0x3A, 0x20])
-            outbound.append(contentsOf: value.utf8)
-            outbound.append(contentsOf: Connection.crlf)
-        }
-        var bodyBytes: [UInt8]?
-        if status == 101 {
-            outbound.append(contentsOf: "Connection: Upgrade\r\n".utf8)
-        } else {
-            if case .bytes(let b) = response.body {
-                if !StatusText.forbidsBody(status) {
-                    outbound.append(contentsOf: "Content-Length: \(b.count)\r\n".utf8)
-                    if !isHeadRequest { bodyBytes = b }
-                }
-            } else if let contentLength {
-                outbound.append(contentsOf: "Content-Length: \(contentLength)\r\n".utf8)
-            } else if chunked {
-                outbound.append(contentsOf: "Transfer-Encoding: chunked\r\n".utf8)
-            }
-            if !keepAlive {
-                outbound.append(contentsOf: "Connection: close\r\n".utf8)
-            } else if requestVersion == .http1_0 {
-                outbound.append(contentsOf: "Connection: keep-alive\r\n".utf8)
-            }
-        }
-        outbound.append(contentsOf: Connection.crlf)
-        if let bodyBytes { outbound.append(contentsOf: bodyBytes) }
+        ResponseHead.write(response, into: &outbound, dateLine: loop.dateLine, requestID: requestID, contentLength: contentLength,
+                           chunked: chunked, isHeadRequest: isHeadRequest, keepAlive: keepAlive, version: requestVersion)
     }
 
     func append(_ bytes: [UInt8]) { outbound.append(contentsOf: bytes) }
@@ -449,7 +435,7 @@ final class Connection {
             } else if n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK) {
                 updateInterest()
                 updateDeadline()
-                resumeStreamWaiters()
+                backpressure.drained(pendingOutput: pendingOutput)
                 return
             } else {
                 close()
@@ -458,8 +444,8 @@ final class Connection {
         }
         outbound.removeAll(keepingCapacity: outbound.capacity <= 256 * 1024)
         written = 0
-        resumeStreamWaiters()
-        if proxy != nil { proxyClientDrained() }
+        backpressure.drained(pendingOutput: 0)
+        proxy?.clientDrained()
         if closeAfterFlush && phase != .lingering {
             beginLingeringClose()
             return
@@ -468,24 +454,13 @@ final class Connection {
         updateDeadline()
     }
 
-    private func resumeStreamWaiters() {
-        guard !streamWaiters.isEmpty, pendingOutput <= Connection.highWater / 2 else { return }
-        let waiters = streamWaiters
-        streamWaiters.removeAll()
-        for w in waiters { w.resume() }
-    }
-
     /// Queues `bytes` for a streaming writer; resumes it once the output has room (backpressure).
     func streamWrite(_ bytes: [UInt8], _ continuation: CheckedContinuation<Void, Error>) {
         loop.assertInEventLoop()
         outbound.append(contentsOf: bytes)
         flush()
         guard phase != .closed else { continuation.resume(throwing: ConnectionClosedError()); return }
-        if pendingOutput > Connection.highWater {
-            streamWaiters.append(continuation)
-        } else {
-            continuation.resume()
-        }
+        backpressure.admit(continuation, pendingOutput: pendingOutput)
     }
 
     /// Shuts our side and reads what the peer still sends for a moment, so it receives our answer instead of a reset.
@@ -504,16 +479,14 @@ final class Connection {
         guard phase != .closed else { return }
         if let p = proxy {
             proxy = nil
-            p.upstream.close()
+            p.detach()
         }
-        streamTask?.cancel()
-        streamTask = nil
+        stream?.cancel()
+        stream = nil
         phase = .closed
         loop.forget(self)
         Glibc.close(fd)
-        let waiters = streamWaiters
-        streamWaiters.removeAll()
-        for w in waiters { w.resume(throwing: ConnectionClosedError()) }
+        backpressure.fail()
         webSocket?.connectionClosed()
     }
 
@@ -570,38 +543,105 @@ final class Connection {
         }
     }
 
-    // MARK: streaming bodies
+    // MARK: streamed bodies
 
-    private func startStream(_ produce: @escaping @Sendable (BodyWriter) async throws -> Void, chunked: Bool, length: Int?) {
-        let writer = BodyWriter(handle: handle, chunked: chunked)
-        let seq = sequence, handle = self.handle, logger = loop.shared.logger
-        streamTask = Task {
-            var failed = false
-            do { try await produce(writer) } catch {
-                failed = true
-                if !(error is ConnectionClosedError) {
-                    logger.warn("http.stream_failed", ["error": String(describing: error)])
-                }
-            }
-            let incomplete = failed || (length != nil && writer.bytesWritten() != length)
-            handle.run { c in
-                guard let c, c.sequence == seq, c.phase == .streaming else { return }
-                c.finishStream(failed: incomplete, chunked: chunked)
-            }
-        }
-    }
-
-    private func finishStream(failed: Bool, chunked: Bool) {
-        streamTask = nil
-        if failed {
+    /// The streamed body's producer returned (see `BodyStream`).
+    func streamEnded(incomplete: Bool) {
+        loop.assertInEventLoop()
+        let ended = stream
+        stream = nil
+        if incomplete {
             // Mid-stream there is no way to send an error: end the connection so the client sees a truncated body.
             keepAlive = false
             closeAfterFlush = true
             flush()
             return
         }
-        if chunked { outbound.append(contentsOf: Array("0\r\n\r\n".utf8)) }
+        if let end = ended?.end { outbound.append(contentsOf: end) }
         exchangeFinished()
+    }
+
+    // MARK: the proxy
+
+    /// Asks the route's resolver where the request goes, and starts forwarding it there or answers for it.
+    /// The body (if any) streams after, through the exchange.
+    private func beginProxy(_ head: RequestHead, path: String, query: String, _ resolve: @Sendable (ProxyRequest) -> ProxyDecision,
+                            _ params: [String: String], bodyPending: Bool) {
+        let request = ProxiedRequest(head: head, path: path, query: query, requestID: startRequest(head))
+        let decision = resolve(ProxyRequest(method: head.method, path: path, rawQuery: query, headers: head.headers,
+                                            parameters: params, requestID: request.requestID))
+        switch decision {
+        case .respond(let response):
+            if bodyPending { keepAlive = false }  // the body is not read: end the connection after answering
+            respondDirect(response, Request(method: head.method, target: head.target, version: head.version,
+                                            headers: head.headers, requestID: request.requestID))
+        case .forward(let port, let target, let prefix, let sandboxed):
+            guard let upstream = loop.acquireUpstream(port: port) else {
+                if bodyPending { keepAlive = false }
+                respondDirect(Response.error(502, code: "bad_gateway", message: "The service did not accept a connection. Check its logs."),
+                              Request(method: head.method, target: head.target, headers: head.headers, requestID: request.requestID))
+                return
+            }
+            let exchange = ProxyExchange(client: self, upstream: upstream, request: request, started: loop.now,
+                                         requestBodyDone: !bodyPending, sandboxed: sandboxed)
+            proxy = exchange
+            phase = .proxying
+            exchange.start(head: ProxyHeaders.requestHead(request, target: target, prefix: prefix, peer: peerIP(),
+                                                          credentialCookies: loop.shared.router.credentialCookies))
+            updateInterest()
+            updateDeadline()
+        }
+    }
+
+    // What the running exchange may do to its client (see `ProxyExchange`).
+
+    /// The next step of the request body streaming in from the client.
+    func nextBodyStep() -> ParseStep {
+        inbound.withUnsafeBufferPointer { parser.parse($0, &readIndex) }
+    }
+
+    /// Everything the client sent that is not read yet (a tunnel's bytes), or nil.
+    func takeInput() -> [UInt8]? {
+        var bytes: [UInt8]?
+        if readIndex < inbound.count {
+            bytes = Array(inbound[readIndex...])
+            readIndex = inbound.count
+        }
+        compactInbound()
+        return bytes
+    }
+
+    /// The exchange failed before the service answered: `response` goes to the client instead, logged with the
+    /// request's own method and path, and the connection ends after it.
+    func proxyFailed(_ response: Response, _ request: ProxiedRequest, started: UInt64) {
+        loop.assertInEventLoop()
+        proxy = nil
+        keepAlive = false
+        phase = .reading
+        let head = request.head
+        respond(response, Request(method: head.method, target: head.target, version: head.version, headers: head.headers,
+                                  requestID: request.requestID), started)
+    }
+
+    /// The exchange is over: the connection goes on with the next request, or (`closing`: the response ended when
+    /// the service closed) ends once its output is sent.
+    func proxyEnded(closing: Bool) {
+        loop.assertInEventLoop()
+        proxy = nil
+        if closing {
+            keepAlive = false
+            closeAfterWriting()
+        } else {
+            exchangeFinished()
+        }
+    }
+
+    func peerIP() -> String {
+        if let cached = peerAddress { return cached }
+        var buf = [CChar](repeating: 0, count: 64)
+        let ip = op_peer_ip(fd, &buf, 64) == 0 ? String(decoding: buf.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self) : "unknown"
+        peerAddress = ip
+        return ip
     }
 
     /// A response is complete: back to reading the next request (pipelined ones may be waiting).

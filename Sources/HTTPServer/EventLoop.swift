@@ -208,7 +208,7 @@ final class EventLoop: @unchecked Sendable {
 
     func releaseUpstream(_ u: Upstream) {
         assertInEventLoop()
-        u.owner = nil
+        u.exchange = nil
         guard (idleUpstreams[u.port]?.count ?? 0) < shared.limits.proxyIdlePerPort else { u.close(); return }
         u.idleSince = now
         u.setReading(true)  // an idle upstream that becomes readable has closed (or misbehaves): it is dropped

@@ -5,14 +5,16 @@ import Glibc
 #endif
 
 /// A connection from the reverse proxy to a service on 127.0.0.1, owned by one event loop, kept alive in
-/// that loop's pool between exchanges.
+/// that loop's pool between exchanges. It knows nothing of the client: what the service does goes to the exchange it
+/// currently serves, as three events (bytes received, output drained, closed).
 final class Upstream {
     let fd: Int32
     let port: Int
     // The loop outlives every connection it owns: no reference counting on this hot path.
     unowned(unsafe) let loop: EventLoop
-    /// The client connection this upstream currently serves.
-    weak var owner: Connection?
+    /// The exchange this upstream currently serves; nil while pooled. Cleared when the exchange ends (the upstream is
+    /// released or closed), which breaks the exchange → upstream → exchange cycle.
+    var exchange: ProxyExchange?
     var inbound: [UInt8] = []
     private var outbound: [UInt8] = []
     private var written = 0
@@ -54,7 +56,7 @@ final class Upstream {
         if written == outbound.count {
             outbound.removeAll(keepingCapacity: outbound.capacity <= 256 * 1024)
             written = 0
-            owner?.proxyUpstreamDrained()
+            exchange?.upstreamDrained()
         }
         updateInterest()
     }
@@ -87,12 +89,12 @@ final class Upstream {
             let n = Glibc.read(fd, loop.scratch.baseAddress, loop.scratch.count)
             if n > 0 {
                 let bytes = Array(UnsafeRawBufferPointer(rebasing: loop.scratch[0..<n]))
-                if let owner { owner.proxyUpstreamData(bytes) } else { close() }  // bytes on an idle pooled connection: unusable
+                if let exchange { exchange.upstreamReceived(bytes) } else { close() }  // bytes on an idle pooled connection: unusable
                 if n < loop.scratch.count { return }
             } else if n == 0 {
-                let o = owner
+                let e = exchange
                 close()
-                o?.proxyUpstreamClosed()
+                e?.upstreamClosed()
                 return
             } else {
                 if errno == EINTR { continue }
@@ -104,92 +106,17 @@ final class Upstream {
     }
 
     private func failed() {
-        let o = owner
+        let e = exchange
         close()
-        o?.proxyUpstreamClosed()
+        e?.upstreamClosed()
     }
 
     func close() {
         loop.assertInEventLoop()
         guard !closed else { return }
         closed = true
-        owner = nil
+        exchange = nil
         loop.forgetUpstream(self)
         Glibc.close(fd)
     }
 }
-
-/// Finds where a chunked body ends while its bytes pass through unchanged. (`package` for the fuzz target.)
-package struct ChunkScanner {
-    enum State { case size, sizeLineRest, data(Int), dataCR, dataLF, trailer, trailerLF, trailerLineStart }
-    private var state = State.size
-    private var size = 0
-    private var digits = 0
-    private var lastChunk = false
-    private var lineLength = 0
-
-    package init() {}
-
-    /// Feeds bytes; returns the index just past the end of the body if it ends in `bytes`, nil if more follows.
-    /// Throws on malformed framing.
-    package mutating func feed(_ bytes: [UInt8]) throws -> Int? {
-        var i = 0
-        while i < bytes.count {
-            let b = bytes[i]
-            switch state {
-            case .size:
-                if let h = PercentEncoding.hexValue(b) {
-                    digits += 1
-                    guard digits <= 15 else { throw ChunkError() }
-                    size = size << 4 | Int(h)
-                } else if b == 0x3B || b == 0x20 || b == 0x09 || b == 0x0D {
-                    guard digits > 0 else { throw ChunkError() }
-                    state = .sizeLineRest
-                } else if b == 0x0A {
-                    guard digits > 0 else { throw ChunkError() }
-                    endOfSizeLine()
-                } else {
-                    throw ChunkError()
-                }
-            case .sizeLineRest:
-                lineLength += 1
-                guard lineLength < 4096 else { throw ChunkError() }
-                if b == 0x0A { endOfSizeLine() }
-            case .data(let remaining):
-                let take = min(remaining, bytes.count - i)
-                i += take
-                state = take == remaining ? .dataCR : .data(remaining - take)
-                continue
-            case .dataCR:
-                if b == 0x0D { state = .dataLF } else if b == 0x0A { state = .size } else { throw ChunkError() }
-            case .dataLF:
-                guard b == 0x0A else { throw ChunkError() }
-                state = .size
-            case .trailerLineStart:
-                if b == 0x0D { state = .trailerLF } else if b == 0x0A { return i + 1 } else { state = .trailer }
-            case .trailer:
-                lineLength += 1
-                guard lineLength < 65536 else { throw ChunkError() }
-                if b == 0x0A { state = .trailerLineStart }
-            case .trailerLF:
-                guard b == 0x0A else { throw ChunkError() }
-                return i + 1
-            }
-            i += 1
-        }
-        return nil
-    }
-
-    private mutating func endOfSizeLine() {
-        lineLength = 0
-        if size == 0 {
-            state = .trailerLineStart
-        } else {
-            state = .data(size)
-        }
-        size = 0
-        digits = 0
-    }
-}
-
-struct ChunkError: Error {}
