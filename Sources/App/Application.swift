@@ -121,7 +121,7 @@ public final class Application: Sendable {
         let auth = try AuthStore(db: database)
         self.auth = auth
         let policy = AuthPolicy(store: auth, exposed: !loopback)
-        router.gate = policy.gate
+        router.defaultAccess = AccessRule { _, _ in RouteAccess(scope: nil, check: policy.gate) }
         let hostGuard = HostGuard(listenHost: options.host, loopback: loopback, serviceDomain: options.serviceDomain, allowedHosts: options.allowedHosts,
                                   allowedOrigins: options.allowedOrigins, publicURL: { publicURLBox.value })
         router.screen = hostGuard.screen

@@ -50,7 +50,7 @@ public enum AuthRoutes {
             }
         }
         r.delete("/api/v1/api-keys/:id", AuthDocs.revokeKey) { req in
-            guard try store.revoke(req.parameter("id")!) else { throw HTTPError.notFound("No live API key '\(req.parameter("id")!)'.") }
+            guard try store.revoke(req.require("id")) else { throw HTTPError.notFound("No live API key '\(try req.require("id"))'.") }
             return Response(status: 204)
         }
     }

@@ -36,15 +36,15 @@ public enum BrainRoutes {
             }
         }
         r.get("/api/v1/brain/:id", BrainChatDocs.getBrain) { req in
-            guard let e = try brain.get(req.parameter("id")!) else { throw HTTPError.notFound("No brain entry '\(req.parameter("id")!)'.") }
+            guard let e = try brain.get(req.require("id")) else { throw HTTPError.notFound("No brain entry '\(try req.require("id"))'.") }
             return .jsonValue(e.json)
         }
         r.patch("/api/v1/brain/:id", BrainChatDocs.updateBrain) { req in
             let body = try PlatformRoutes.json(req)
             do {
-                guard let e = try brain.update(req.parameter("id")!, text: body["text"]?.string, kind: body["kind"]?.string,
+                guard let e = try brain.update(req.require("id"), text: body["text"]?.string, kind: body["kind"]?.string,
                                                tags: body["tags"]?.array?.compactMap(\.string), confidence: body["confidence"]?.double) else {
-                    throw HTTPError.notFound("No brain entry '\(req.parameter("id")!)'.")
+                    throw HTTPError.notFound("No brain entry '\(try req.require("id"))'.")
                 }
                 return .jsonValue(e.json)
             } catch let e as Brain.Invalid {
@@ -52,7 +52,7 @@ public enum BrainRoutes {
             }
         }
         r.delete("/api/v1/brain/:id", BrainChatDocs.deleteBrain) { req in
-            guard try brain.delete(req.parameter("id")!) else { throw HTTPError.notFound("No brain entry '\(req.parameter("id")!)'.") }
+            guard try brain.delete(req.require("id")) else { throw HTTPError.notFound("No brain entry '\(try req.require("id"))'.") }
             return Response(status: 204)
         }
     }

@@ -13,7 +13,7 @@ extension PlatformRoutes {
             return .jsonValue(["secrets": .array(items)])
         }
         r.put("/api/v1/secrets/:name", ServiceDocs.setSecret) { [self] req in
-            let name = req.parameter("name")!
+            let name = try req.require("name")
             let body = try PlatformRoutes.json(req)
             guard let value = body["value"]?.string else {
                 throw HTTPError(400, code: "missing_field", message: "Field 'value' is required: the secret's value.")
@@ -26,7 +26,7 @@ extension PlatformRoutes {
             return .jsonValue(["name": .string(name), "set": true, "hint": .string(SecretStore.hint(value))])
         }
         r.delete("/api/v1/secrets/:name", ServiceDocs.deleteSecret) { [self] req in
-            let name = req.parameter("name")!
+            let name = try req.require("name")
             guard try secrets.delete(name) else { throw HTTPError.notFound("No secret '\(name)'.") }
             logger.info("secret.deleted", ["name": name, "request_id": req.requestID])
             return Response(status: 204)

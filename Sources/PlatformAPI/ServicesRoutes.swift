@@ -70,23 +70,23 @@ public final class PlatformRoutes: Sendable {
             }
         }
         r.get("/api/v1/services/:id", ServiceDocs.get) { [self] req in
-            let id = req.parameter("id")!
+            let id = try req.require("id")
             guard let json = try await manager.store.reading({ [self] in try manager.store.find(id).map(render) }) else { try notFound(req) }
             return respond(json: json)
         }
         r.patch("/api/v1/services/:id", ServiceDocs.update) { [self] req in
-            try await guarded { try respond(try await manager.update(req.parameter("id")!, files: try PlatformRoutes.files(try PlatformRoutes.json(req)))) }
+            try await guarded { try respond(try await manager.update(req.require("id"), files: try PlatformRoutes.files(try PlatformRoutes.json(req)))) }
         }
         r.delete("/api/v1/services/:id", ServiceDocs.delete) { [self] req in
             try await guarded {
-                try await manager.delete(req.parameter("id")!)
+                try await manager.delete(req.require("id"))
                 return Response(status: 204)
             }
         }
         for action in ["start", "stop", "restart", "archive"] {
             r.post("/api/v1/services/:id/\(action)", ServiceDocs.actions[action]!) { [self] req in
                 try await guarded {
-                    let id = req.parameter("id")!
+                    let id = try req.require("id")
                     switch action {
                     case "stop": return try respond(try await manager.stop(id))
                     case "archive": return try respond(try await manager.archive(id))
@@ -100,19 +100,19 @@ public final class PlatformRoutes: Sendable {
                 guard let version = try PlatformRoutes.json(req)["version"]?.int else {
                     throw HTTPError(400, code: "missing_field", message: "Field 'version' is required: the version number to roll back to.")
                 }
-                return try respond(try await manager.rollback(req.parameter("id")!, to: version))
+                return try respond(try await manager.rollback(req.require("id"), to: version))
             }
         }
         r.get("/api/v1/services/:id/logs", ServiceDocs.logs) { [self] req in try await guarded { try await logs(req) } }
         r.get("/api/v1/services/:id/download", ServiceDocs.download) { [self] req in try await guarded { try await download(req) } }
         r.get("/api/v1/services/:id/endpoints", ServiceDocs.endpoints) { [self] req in
-            let id = req.parameter("id")!, store = manager.store
+            let id = try req.require("id"), store = manager.store
             guard let endpoints = try await store.reading({ try store.find(id).map { try store.endpoints($0.id) } }) else { try notFound(req) }
             return .jsonValue(["endpoints": .array(endpoints.map(ServiceJSON.endpoint))])
         }
         r.post("/api/v1/services/:id/endpoints", ServiceDocs.addEndpoint) { [self] req in
             try await guarded {
-                guard let s = try manager.store.find(req.parameter("id")!) else { try notFound(req) }
+                guard let s = try manager.store.find(req.require("id")) else { try notFound(req) }
                 let body = try PlatformRoutes.json(req)
                 guard let method = body["method"]?.string?.uppercased(), ["GET", "POST", "PUT", "DELETE", "PATCH"].contains(method) else {
                     throw HTTPError(400, code: "invalid_field", message: "Field 'method' must be GET, POST, PUT, DELETE or PATCH.")
@@ -170,7 +170,7 @@ public final class PlatformRoutes: Sendable {
     // MARK: logs, download, endpoint calls, notifications
 
     func logs(_ req: Request) async throws -> Response {
-        let log = try await manager.logs(req.parameter("id")!)
+        let log = try await manager.logs(req.require("id"))
         let tail = min(5000, max(0, Int(req.query["tail"] ?? "200") ?? 200))
         guard req.query["follow"] == "1" || req.query["follow"] == "true" else {
             return .jsonValue(["lines": .array(log.tail(tail).map { .string($0) })])
@@ -185,7 +185,7 @@ public final class PlatformRoutes: Sendable {
     }
 
     func download(_ req: Request) async throws -> Response {
-        guard let s = try manager.store.find(req.parameter("id")!) else { try notFound(req) }
+        guard let s = try manager.store.find(req.require("id")) else { try notFound(req) }
         let dir = manager.files.liveDirectory(s.slug)
         let data: Data? = await Blocking.run {
             let p = ChildProcess()
@@ -208,14 +208,14 @@ public final class PlatformRoutes: Sendable {
     /// Calls one endpoint with input validated against its schema (the same call the Events agent makes).
     func call(_ req: Request) async throws -> Response {
         let body = req.body.isEmpty ? JSONValue.object([:]) : try PlatformRoutes.json(req)
-        let answer = try await manager.call(service: req.parameter("id")!, endpoint: req.parameter("endpoint")!, input: body["input"] ?? .object([:]))
+        let answer = try await manager.call(service: req.require("id"), endpoint: req.require("endpoint"), input: body["input"] ?? .object([:]))
         return .jsonValue(answer.json)
     }
 
     /// A trigger service reports an event: authenticated by its own token, recorded, answered 202.
     func notify(_ req: Request) async throws -> Response {
-        guard let s = try manager.store.find(req.parameter("slug")!), s.kind == "trigger" else {
-            throw HTTPError.notFound("No trigger service '\(req.parameter("slug")!)'.")
+        guard let s = try manager.store.find(req.require("slug")), s.kind == "trigger" else {
+            throw HTTPError.notFound("No trigger service '\(try req.require("slug"))'.")
         }
         let presented = req.headers["Authorization"].flatMap { $0.hasPrefix("Bearer ") ? String($0.dropFirst(7)) : nil } ?? ""
         guard Digest.constantTimeEqual(Array(presented.utf8), Array(s.token.utf8)) else {

@@ -18,7 +18,7 @@ public enum WorkflowRoutes {
             }
         }
         r.get("/api/v1/tasks/:id", AutomationDocs.getTask) { req in
-            guard let t = try tasks.get(req.parameter("id")!) else { throw HTTPError.notFound("No task '\(req.parameter("id")!)'.") }
+            guard let t = try tasks.get(req.require("id")) else { throw HTTPError.notFound("No task '\(try req.require("id"))'.") }
             let count = min(50, max(1, Int(req.query["next"] ?? "5") ?? 5))
             var out = t.json
             if case .object(var o) = out { o["preview"] = .array(try tasks.preview(t, count: count).map { .string($0) }); out = .object(o) }
@@ -27,7 +27,7 @@ public enum WorkflowRoutes {
         r.patch("/api/v1/tasks/:id", AutomationDocs.updateTask) { req in
             let body = try PlatformRoutes.json(req)
             return try guarded {
-                guard let t = try tasks.update(req.parameter("id")!, body) else { throw HTTPError.notFound("No task '\(req.parameter("id")!)'.") }
+                guard let t = try tasks.update(req.require("id"), body) else { throw HTTPError.notFound("No task '\(try req.require("id"))'.") }
                 var out = t.json.object ?? [:]
                 out["preview"] = .array(try tasks.preview(t, count: 5).map { .string($0) })
                 return .jsonValue(.object(out))
@@ -35,12 +35,12 @@ public enum WorkflowRoutes {
         }
         for (action, enabled) in [("enable", true), ("disable", false)] {
             r.post("/api/v1/tasks/:id/\(action)", enabled ? AutomationDocs.enableTask : AutomationDocs.disableTask) { req in
-                guard let t = try tasks.setEnabled(req.parameter("id")!, enabled) else { throw HTTPError.notFound("No task '\(req.parameter("id")!)'.") }
+                guard let t = try tasks.setEnabled(req.require("id"), enabled) else { throw HTTPError.notFound("No task '\(try req.require("id"))'.") }
                 return .jsonValue(t.json)
             }
         }
         r.delete("/api/v1/tasks/:id", AutomationDocs.deleteTask) { req in
-            guard try tasks.delete(req.parameter("id")!) else { throw HTTPError.notFound("No task '\(req.parameter("id")!)'.") }
+            guard try tasks.delete(req.require("id")) else { throw HTTPError.notFound("No task '\(try req.require("id"))'.") }
             return Response(status: 204)
         }
         r.get("/api/v1/workflows", AutomationDocs.listWorkflows) { _ in .jsonValue(["workflows": .array(try store.all().map(\.json))]) }
@@ -70,23 +70,23 @@ public enum WorkflowRoutes {
             }
         }
         r.get("/api/v1/workflows/:slug", AutomationDocs.getWorkflow) { req in
-            guard let w = try store.get(req.parameter("slug")!) else { throw HTTPError.notFound("No workflow '\(req.parameter("slug")!)'.") }
+            guard let w = try store.get(req.require("slug")) else { throw HTTPError.notFound("No workflow '\(try req.require("slug"))'.") }
             return .jsonValue(w.json)
         }
         r.get("/api/v1/workflows/:slug/export", AutomationDocs.exportWorkflow) { req in
-            guard let w = try store.get(req.parameter("slug")!) else { throw HTTPError.notFound("No workflow '\(req.parameter("slug")!)'.") }
+            guard let w = try store.get(req.require("slug")) else { throw HTTPError.notFound("No workflow '\(try req.require("slug"))'.") }
             var resp = Response.jsonValue(fileForm(w, tasks: try tasks.all(workflow: w.slug)))
             resp.headers.add("Content-Disposition", "attachment; filename=\"\(w.slug).json\"")
             return resp
         }
         r.patch("/api/v1/workflows/:slug", AutomationDocs.updateWorkflow) { req in
-            let slug = req.parameter("slug")!
+            let slug = try req.require("slug")
             guard try store.get(slug) != nil else { throw HTTPError.notFound("No workflow '\(slug)'.") }
             let body = try PlatformRoutes.json(req)
             return try guarded { .jsonValue(try store.save(body, slug: slug, allowReplace: true).json) }
         }
         r.delete("/api/v1/workflows/:slug", AutomationDocs.deleteWorkflow) { req in
-            guard try store.delete(req.parameter("slug")!) else { throw HTTPError.notFound("No workflow '\(req.parameter("slug")!)'.") }
+            guard try store.delete(req.require("slug")) else { throw HTTPError.notFound("No workflow '\(try req.require("slug"))'.") }
             return Response(status: 204)
         }
     }

@@ -54,18 +54,10 @@ extension ServiceManager {
         guard parts.count == 2 else { return nil }
         let method = parts[0].uppercased(), path = parts[1]
         if let e = all.first(where: { $0.method == method && $0.path == path }) { return (e, [:]) }
-        let given = path.split(separator: "/", omittingEmptySubsequences: false)
-        for e in all where e.method == method {
-            let pattern = e.path.split(separator: "/", omittingEmptySubsequences: false)
-            guard pattern.count == given.count else { continue }
-            var params: [String: String] = [:]
-            let matches = zip(pattern, given).allSatisfy { p, g in
-                if p.hasPrefix(":"), !g.isEmpty { params[String(p.dropFirst())] = g.removingPercentEncoding ?? String(g); return true }
-                return p == g
-            }
-            if matches { return (e, params) }
-        }
-        return nil
+        // The router's matcher: the endpoints of one method, the first of a shape winning as it did when declared.
+        let declared = all.filter { $0.method == method }.map { (pattern: PathPattern($0.path), value: $0) }
+        guard let (e, params) = PathTrie(declared, combine: { _, _ in }).match(path) else { return nil }
+        return (e, params)
     }
 
     /// Calls it. Failures are `Failure`s with the HTTP status the API answers: 404 unknown, 422 invalid input,
