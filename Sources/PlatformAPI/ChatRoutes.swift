@@ -63,10 +63,7 @@ public enum ChatRoutes {
                 throw HTTPError(409, code: "read_only",
                                 message: "This is the code-generation session of '\(c.title)': it can be read, not continued. Ask for changes in a chat; build_service resumes the session.")
             }
-            let events: AsyncStream<AgentEvent>
-            do { events = try chats.send(req.require("id"), content) } catch let f as ChatService.Failure {
-                throw HTTPError(f.status, code: f.status == 409 ? "busy" : (f.status == 404 ? "not_found" : "invalid_message"), message: f.description)
-            }
+            let events = try chats.send(req.require("id"), content)
             return Response(status: 200, headers: HTTPHeaders([("Content-Type", "text/event-stream"), ("Cache-Control", "no-store")]),
                             body: .stream(length: nil) { w in
                                 for await e in events {

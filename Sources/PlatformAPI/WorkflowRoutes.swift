@@ -10,12 +10,10 @@ public enum WorkflowRoutes {
         }
         r.post("/api/v1/tasks", AutomationDocs.createTask) { req in
             let body = try PlatformRoutes.json(req)
-            return try guarded {
-                let t = try tasks.create(body)
-                var out = t.json
-                if case .object(var o) = out { o["preview"] = .array(try tasks.preview(t, count: 5).map { .string($0) }); out = .object(o) }
-                return .jsonValue(out, status: 201)
-            }
+            let t = try tasks.create(body)
+            var out = t.json
+            if case .object(var o) = out { o["preview"] = .array(try tasks.preview(t, count: 5).map { .string($0) }); out = .object(o) }
+            return .jsonValue(out, status: 201)
         }
         r.get("/api/v1/tasks/:id", AutomationDocs.getTask) { req in
             guard let t = try tasks.get(req.require("id")) else { throw HTTPError.notFound("No task '\(try req.require("id"))'.") }
@@ -26,12 +24,10 @@ public enum WorkflowRoutes {
         }
         r.patch("/api/v1/tasks/:id", AutomationDocs.updateTask) { req in
             let body = try PlatformRoutes.json(req)
-            return try guarded {
-                guard let t = try tasks.update(req.require("id"), body) else { throw HTTPError.notFound("No task '\(try req.require("id"))'.") }
-                var out = t.json.object ?? [:]
-                out["preview"] = .array(try tasks.preview(t, count: 5).map { .string($0) })
-                return .jsonValue(.object(out))
-            }
+            guard let t = try tasks.update(req.require("id"), body) else { throw HTTPError.notFound("No task '\(try req.require("id"))'.") }
+            var out = t.json.object ?? [:]
+            out["preview"] = .array(try tasks.preview(t, count: 5).map { .string($0) })
+            return .jsonValue(.object(out))
         }
         for (action, enabled) in [("enable", true), ("disable", false)] {
             r.post("/api/v1/tasks/:id/\(action)", enabled ? AutomationDocs.enableTask : AutomationDocs.disableTask) { req in
@@ -46,28 +42,26 @@ public enum WorkflowRoutes {
         r.get("/api/v1/workflows", AutomationDocs.listWorkflows) { _ in .jsonValue(["workflows": .array(try store.all().map(\.json))]) }
         r.post("/api/v1/workflows", AutomationDocs.createWorkflow) { req in
             let body = try PlatformRoutes.json(req)
-            return try guarded { .jsonValue(try store.save(body, allowReplace: false).json, status: 201) }
+            return .jsonValue(try store.save(body, allowReplace: false).json, status: 201)
         }
         // Import a `workflows/<slug>.json` file: creates or replaces it, and with `tasks`, sets its schedules.
         r.post("/api/v1/workflows/import", AutomationDocs.importWorkflow) { req in
             let body = try PlatformRoutes.json(req)
-            return try guarded {
-                var drafts: [TaskStore.Draft]?
-                if let list = body["tasks"] {
-                    guard let items = list.array, items.count <= 20 else {
-                        throw WorkflowStore.Invalid(status: 400, description: "Field 'tasks' must be a list of at most 20 schedules.")
-                    }
-                    let slug = body["slug"]?.string ?? ""
-                    drafts = try items.enumerated().map { i, t in
-                        do { return try tasks.validate(t, workflow: slug) } catch let e as WorkflowStore.Invalid {
-                            throw WorkflowStore.Invalid(status: e.status, description: "tasks[\(i)]: \(e.description)")
-                        }
+            var drafts: [TaskStore.Draft]?
+            if let list = body["tasks"] {
+                guard let items = list.array, items.count <= 20 else {
+                    throw WorkflowStore.Invalid(status: 400, description: "Field 'tasks' must be a list of at most 20 schedules.")
+                }
+                let slug = body["slug"]?.string ?? ""
+                drafts = try items.enumerated().map { i, t in
+                    do { return try tasks.validate(t, workflow: slug) } catch let e as WorkflowStore.Invalid {
+                        throw WorkflowStore.Invalid(status: e.status, description: "tasks[\(i)]: \(e.description)")
                     }
                 }
-                let w = try store.save(body, allowReplace: true)
-                if let drafts { try tasks.replace(workflow: w.slug, with: drafts) }
-                return .jsonValue(fileForm(w, tasks: try tasks.all(workflow: w.slug)))
             }
+            let w = try store.save(body, allowReplace: true)
+            if let drafts { try tasks.replace(workflow: w.slug, with: drafts) }
+            return .jsonValue(fileForm(w, tasks: try tasks.all(workflow: w.slug)))
         }
         r.get("/api/v1/workflows/:slug", AutomationDocs.getWorkflow) { req in
             guard let w = try store.get(req.require("slug")) else { throw HTTPError.notFound("No workflow '\(try req.require("slug"))'.") }
@@ -83,7 +77,7 @@ public enum WorkflowRoutes {
             let slug = try req.require("slug")
             guard try store.get(slug) != nil else { throw HTTPError.notFound("No workflow '\(slug)'.") }
             let body = try PlatformRoutes.json(req)
-            return try guarded { .jsonValue(try store.save(body, slug: slug, allowReplace: true).json) }
+            return .jsonValue(try store.save(body, slug: slug, allowReplace: true).json)
         }
         r.delete("/api/v1/workflows/:slug", AutomationDocs.deleteWorkflow) { req in
             guard try store.delete(req.require("slug")) else { throw HTTPError.notFound("No workflow '\(try req.require("slug"))'.") }
@@ -98,11 +92,5 @@ public enum WorkflowRoutes {
         o["updated"] = nil
         if !tasks.isEmpty { o["tasks"] = .array(tasks.map(TaskStore.fileForm)) }
         return .object(o)
-    }
-
-    static func guarded(_ body: () throws -> Response) throws -> Response {
-        do { return try body() } catch let e as WorkflowStore.Invalid {
-            throw HTTPError(e.status, code: e.status == 409 ? "conflict" : "invalid_workflow", message: e.description)
-        }
     }
 }
