@@ -52,8 +52,10 @@ public struct Router: Sendable {
         public let pattern: PathPattern
         public let handler: Handler
         public let doc: RouteDoc?
-        /// Who may call it (from its group); nil outside any group: open.
+        /// Who may call it (from its group); nil outside any group (`defaultAccess` then).
         public let access: RouteAccess?
+        /// The prefix of the group it was declared in, nil outside any.
+        let group: String?
     }
 
     typealias Match = RouterResponder.Match
@@ -106,12 +108,18 @@ public struct Router: Sendable {
     /// prefix, and a route under it added anywhere else stops the program when the server starts: a route cannot
     /// leave its group's rule by accident. A group inside another replaces its rule for its own routes.
     public mutating func group(_ prefix: String, _ rule: AccessRule, _ body: (inout Router) throws -> Void) rethrows {
-        let prefix = PathPattern(prefix).description == "/" ? "" : prefix
+        let prefix = prefix == "/" ? "" : prefix
         if let outer = openGroups.last { precondition(Router.lies(prefix, under: outer.prefix), "the group \(prefix) lies outside its group \(outer.prefix)") }
         groupPrefixes.insert(prefix)
         openGroups.append((prefix, rule))
         defer { openGroups.removeLast() }
         try body(&self)
+    }
+
+    /// Routes under the current group's prefix (the whole path space outside any group) that `rule` guards instead:
+    /// `r.group(.open) { … }` says out loud that its routes are open.
+    public mutating func group(_ rule: AccessRule, _ body: (inout Router) throws -> Void) rethrows {
+        try group(openGroups.last?.prefix ?? "", rule, body)
     }
 
     public mutating func add(_ method: String, _ pattern: String, _ handler: Handler) { add(method, pattern, nil, handler) }
@@ -132,7 +140,7 @@ public struct Router: Sendable {
             precondition(Router.lies(pattern, under: group.prefix), "the route \(method) \(pattern) lies outside its group \(group.prefix)")
             access = group.rule.access(method, pattern)
         }
-        routes.append(Route(method: method, pattern: parsed, handler: handler, doc: doc, access: access))
+        routes.append(Route(method: method, pattern: parsed, handler: handler, doc: doc, access: access, group: openGroups.last?.prefix))
     }
 
     /// Whether `pattern` is `prefix` or below it, segment by segment.
@@ -140,10 +148,13 @@ public struct Router: Sendable {
         prefix.isEmpty || pattern == prefix || pattern.hasPrefix(prefix.hasSuffix("/") ? prefix : prefix + "/")
     }
 
-    /// The routes added outside any group whose pattern lies under a group's prefix (they must be declared in it).
+    /// The routes that lie under a group's prefix but were declared outside that group (they must be declared in it).
     var strays: [String] {
-        routes.filter { r in r.access == nil && groupPrefixes.contains { !$0.isEmpty && Router.lies(r.pattern.description, under: $0) } }
-            .map { "\($0.method) \($0.pattern)" }
+        routes.filter { r in
+            groupPrefixes.contains { prefix in
+                !prefix.isEmpty && Router.lies(r.pattern.description, under: prefix) && !Router.lies(r.group ?? "", under: prefix)
+            }
+        }.map { "\($0.method) \($0.pattern)" }
     }
 
     public typealias TaskHandler = @Sendable (Request) async throws -> Response
