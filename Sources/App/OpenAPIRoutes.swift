@@ -13,7 +13,7 @@ enum OpenAPIRoutes {
     static func install(_ r: inout Router, services: ServiceManager, urls: ServiceURLs, publicURL: @escaping @Sendable () -> String) {
         let store = services.store
         r.get("/api/v1/services/:id/openapi.json", AppRouteDocs.serviceOpenAPI) { req in
-            let id = req.parameter("id") ?? ""
+            let id = try req.require("id")
             guard let s = try store.find(id) else { throw HTTPError.notFound("No service '\(id)'. List them with GET /api/v1/services.") }
             return .jsonValue(ServiceOpenAPI.document(s, endpoints: try store.endpoints(s.id), urls: urls))
         }

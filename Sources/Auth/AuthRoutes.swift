@@ -54,7 +54,8 @@ public enum AuthRoutes {
                 }
             }
             r.delete("/api/v1/api-keys/:id", AuthDocs.revokeKey) { req in
-                guard try store.revoke(req.require("id")) else { throw HTTPError.notFound("No live API key '\(try req.require("id"))'.") }
+                let id = try req.require("id")
+                guard try store.revoke(id) else { throw HTTPError.notFound("No live API key '\(id)'.") }
                 return Response(status: 204)
             }
         }

@@ -36,15 +36,16 @@ public enum BrainRoutes {
             }
         }
         r.get("/api/v1/brain/:id", BrainChatDocs.getBrain) { req in
-            guard let e = try brain.get(req.require("id")) else { throw HTTPError.notFound("No brain entry '\(try req.require("id"))'.") }
+            let id = try req.require("id")
+            guard let e = try brain.get(id) else { throw HTTPError.notFound("No brain entry '\(id)'.") }
             return .jsonValue(e.json)
         }
         r.patch("/api/v1/brain/:id", BrainChatDocs.updateBrain) { req in
-            let body = try PlatformRoutes.json(req)
+            let body = try PlatformRoutes.json(req), id = try req.require("id")
             do {
-                guard let e = try brain.update(req.require("id"), text: body["text"]?.string, kind: body["kind"]?.string,
+                guard let e = try brain.update(id, text: body["text"]?.string, kind: body["kind"]?.string,
                                                tags: body["tags"]?.array?.compactMap(\.string), confidence: body["confidence"]?.double) else {
-                    throw HTTPError.notFound("No brain entry '\(try req.require("id"))'.")
+                    throw HTTPError.notFound("No brain entry '\(id)'.")
                 }
                 return .jsonValue(e.json)
             } catch let e as Brain.Invalid {
@@ -52,7 +53,8 @@ public enum BrainRoutes {
             }
         }
         r.delete("/api/v1/brain/:id", BrainChatDocs.deleteBrain) { req in
-            guard try brain.delete(req.require("id")) else { throw HTTPError.notFound("No brain entry '\(try req.require("id"))'.") }
+            let id = try req.require("id")
+            guard try brain.delete(id) else { throw HTTPError.notFound("No brain entry '\(id)'.") }
             return Response(status: 204)
         }
     }

@@ -27,7 +27,8 @@ public enum ChatRoutes {
             return .jsonValue(json(try chats.create(title: body["title"]?.string, model: body["model"]?.string), running: false), status: 201)
         }
         r.get("/api/v1/chats/:id", BrainChatDocs.getChat) { req in
-            guard let c = try chats.get(req.require("id")) else { throw HTTPError.notFound("No chat '\(try req.require("id"))'.") }
+            let id = try req.require("id")
+            guard let c = try chats.get(id) else { throw HTTPError.notFound("No chat '\(id)'.") }
             var o = json(c, running: chats.isRunning(c.id))
             if case .object(var d) = o {
                 d["messages"] = .array(try chats.messages(c.id))
@@ -46,7 +47,8 @@ public enum ChatRoutes {
             })])
         }
         r.delete("/api/v1/chats/:id", BrainChatDocs.deleteChat) { req in
-            guard try chats.delete(req.require("id")) else { throw HTTPError.notFound("No chat '\(try req.require("id"))'.") }
+            let id = try req.require("id")
+            guard try chats.delete(id) else { throw HTTPError.notFound("No chat '\(id)'.") }
             return Response(status: 204)
         }
         r.post("/api/v1/chats/:id/stop", BrainChatDocs.stopChat) { req in

@@ -92,8 +92,9 @@ public enum RunRoutes {
     }
 
     static func require(_ runs: RunStore, _ req: Request) throws -> RunRecord {
-        guard let run = try runs.get(req.require("id")) else {
-            throw HTTPError.notFound("No run '\(try req.require("id"))'. List them with GET /api/v1/runs.")
+        let id = try req.require("id")
+        guard let run = try runs.get(id) else {
+            throw HTTPError.notFound("No run '\(id)'. List them with GET /api/v1/runs.")
         }
         return run
     }

@@ -124,7 +124,7 @@ public final class PlatformRoutes: Sendable {
     }
 
     func notFound(_ req: Request) throws -> Never {
-        throw HTTPError.notFound("No service '\(req.parameter("id") ?? "")'. List them with GET /api/v1/services.")
+        throw HTTPError.notFound("No service '\(try req.require("id"))'. List them with GET /api/v1/services.")
     }
 
     static func json(_ req: Request) throws -> JSONValue {
@@ -197,8 +197,9 @@ public final class PlatformRoutes: Sendable {
 
     /// A trigger service reports an event: authenticated by its own token, recorded, answered 202.
     func notify(_ req: Request) async throws -> Response {
-        guard let s = try manager.store.find(req.require("slug")), s.kind == "trigger" else {
-            throw HTTPError.notFound("No trigger service '\(try req.require("slug"))'.")
+        let slug = try req.require("slug")
+        guard let s = try manager.store.find(slug), s.kind == "trigger" else {
+            throw HTTPError.notFound("No trigger service '\(slug)'.")
         }
         let presented = req.headers["Authorization"].flatMap { $0.hasPrefix("Bearer ") ? String($0.dropFirst(7)) : nil } ?? ""
         guard Digest.constantTimeEqual(Array(presented.utf8), Array(s.token.utf8)) else {

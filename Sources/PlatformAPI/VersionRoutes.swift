@@ -58,8 +58,9 @@ public enum VersionRoutes {
     }
 
     static func service(_ manager: ServiceManager, _ req: Request) throws -> ServiceRecord {
-        guard let s = try manager.store.find(req.require("id")) else {
-            throw HTTPError.notFound("No service '\(try req.require("id"))'. List them with GET /api/v1/services.")
+        let id = try req.require("id")
+        guard let s = try manager.store.find(id) else {
+            throw HTTPError.notFound("No service '\(id)'. List them with GET /api/v1/services.")
         }
         return s
     }

@@ -16,7 +16,8 @@ public enum WorkflowRoutes {
             return .jsonValue(out, status: 201)
         }
         r.get("/api/v1/tasks/:id", AutomationDocs.getTask) { req in
-            guard let t = try tasks.get(req.require("id")) else { throw HTTPError.notFound("No task '\(try req.require("id"))'.") }
+            let id = try req.require("id")
+            guard let t = try tasks.get(id) else { throw HTTPError.notFound("No task '\(id)'.") }
             let count = min(50, max(1, Int(req.query["next"] ?? "5") ?? 5))
             var out = t.json
             if case .object(var o) = out { o["preview"] = .array(try tasks.preview(t, count: count).map { .string($0) }); out = .object(o) }
@@ -24,19 +25,22 @@ public enum WorkflowRoutes {
         }
         r.patch("/api/v1/tasks/:id", AutomationDocs.updateTask) { req in
             let body = try PlatformRoutes.json(req)
-            guard let t = try tasks.update(req.require("id"), body) else { throw HTTPError.notFound("No task '\(try req.require("id"))'.") }
+            let id = try req.require("id")
+            guard let t = try tasks.update(id, body) else { throw HTTPError.notFound("No task '\(id)'.") }
             var out = t.json.object ?? [:]
             out["preview"] = .array(try tasks.preview(t, count: 5).map { .string($0) })
             return .jsonValue(.object(out))
         }
         for (action, enabled) in [("enable", true), ("disable", false)] {
             r.post("/api/v1/tasks/:id/\(action)", enabled ? AutomationDocs.enableTask : AutomationDocs.disableTask) { req in
-                guard let t = try tasks.setEnabled(req.require("id"), enabled) else { throw HTTPError.notFound("No task '\(try req.require("id"))'.") }
+                let id = try req.require("id")
+                guard let t = try tasks.setEnabled(id, enabled) else { throw HTTPError.notFound("No task '\(id)'.") }
                 return .jsonValue(t.json)
             }
         }
         r.delete("/api/v1/tasks/:id", AutomationDocs.deleteTask) { req in
-            guard try tasks.delete(req.require("id")) else { throw HTTPError.notFound("No task '\(try req.require("id"))'.") }
+            let id = try req.require("id")
+            guard try tasks.delete(id) else { throw HTTPError.notFound("No task '\(id)'.") }
             return Response(status: 204)
         }
         r.get("/api/v1/workflows", AutomationDocs.listWorkflows) { _ in .jsonValue(["workflows": .array(try store.all().map(\.json))]) }
@@ -64,11 +68,13 @@ public enum WorkflowRoutes {
             return .jsonValue(fileForm(w, tasks: try tasks.all(workflow: w.slug)))
         }
         r.get("/api/v1/workflows/:slug", AutomationDocs.getWorkflow) { req in
-            guard let w = try store.get(req.require("slug")) else { throw HTTPError.notFound("No workflow '\(try req.require("slug"))'.") }
+            let slug = try req.require("slug")
+            guard let w = try store.get(slug) else { throw HTTPError.notFound("No workflow '\(slug)'.") }
             return .jsonValue(w.json)
         }
         r.get("/api/v1/workflows/:slug/export", AutomationDocs.exportWorkflow) { req in
-            guard let w = try store.get(req.require("slug")) else { throw HTTPError.notFound("No workflow '\(try req.require("slug"))'.") }
+            let slug = try req.require("slug")
+            guard let w = try store.get(slug) else { throw HTTPError.notFound("No workflow '\(slug)'.") }
             var resp = Response.jsonValue(fileForm(w, tasks: try tasks.all(workflow: w.slug)))
             resp.headers.add("Content-Disposition", "attachment; filename=\"\(w.slug).json\"")
             return resp
@@ -80,7 +86,8 @@ public enum WorkflowRoutes {
             return .jsonValue(try store.save(body, slug: slug, allowReplace: true).json)
         }
         r.delete("/api/v1/workflows/:slug", AutomationDocs.deleteWorkflow) { req in
-            guard try store.delete(req.require("slug")) else { throw HTTPError.notFound("No workflow '\(try req.require("slug"))'.") }
+            let slug = try req.require("slug")
+            guard try store.delete(slug) else { throw HTTPError.notFound("No workflow '\(slug)'.") }
             return Response(status: 204)
         }
     }

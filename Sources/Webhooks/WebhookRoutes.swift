@@ -19,16 +19,19 @@ public enum WebhookRoutes {
             }
         }
         r.delete("/api/v1/webhooks/:id", WebhookDocs.delete) { req in
-            guard try store.delete(req.require("id")) else { throw HTTPError.notFound("No webhook '\(try req.require("id"))'.") }
+            let id = try req.require("id")
+            guard try store.delete(id) else { throw HTTPError.notFound("No webhook '\(id)'.") }
             return Response(status: 204)
         }
         r.get("/api/v1/webhooks/:id/deliveries", WebhookDocs.deliveries) { req in
-            guard try store.get(req.require("id")) != nil else { throw HTTPError.notFound("No webhook '\(try req.require("id"))'.") }
-            return Response.jsonValue(["deliveries": .array(try store.deliveries(req.require("id")))])
+            let id = try req.require("id")
+            guard try store.get(id) != nil else { throw HTTPError.notFound("No webhook '\(id)'.") }
+            return Response.jsonValue(["deliveries": .array(try store.deliveries(id))])
         }
         r.post("/api/v1/webhooks/:id/test", WebhookDocs.test) { req in
-            guard try store.get(req.require("id")) != nil else { throw HTTPError.notFound("No webhook '\(try req.require("id"))'.") }
-            try dispatcher.ping(req.require("id"))
+            let id = try req.require("id")
+            guard try store.get(id) != nil else { throw HTTPError.notFound("No webhook '\(id)'.") }
+            try dispatcher.ping(id)
             return Response.jsonValue(["queued": true], status: 202)
         }
     }
