@@ -44,14 +44,10 @@ public enum AuthRoutes {
             r.get("/api/v1/api-keys", AuthDocs.listKeys) { _ in .jsonValue(["keys": .array(try store.keys().map(\.json))]) }
             r.post("/api/v1/api-keys", AuthDocs.createKey) { req in
                 guard let body = JSONValue.parse(req.body) else { throw HTTPError(400, code: "invalid_json", message: "Send {\"name\": \"ci\", \"scopes\": [\"read\"]}.") }
-                do {
-                    let (record, key) = try store.createKey(name: body["name"]?.string ?? "", scopes: (body["scopes"]?.array ?? []).compactMap(\.string))
-                    var out = record.json.object ?? [:]
-                    out["key"] = .string(key)
-                    return .jsonValue(.object(out), status: 201)
-                } catch let e as AuthStore.Invalid {
-                    throw HTTPError(400, code: "invalid_key", message: e.description)
-                }
+                let (record, key) = try store.createKey(name: body["name"]?.string ?? "", scopes: (body["scopes"]?.array ?? []).compactMap(\.string))
+                var out = record.json.object ?? [:]
+                out["key"] = .string(key)
+                return .jsonValue(.object(out), status: 201)
             }
             r.delete("/api/v1/api-keys/:id", AuthDocs.revokeKey) { req in
                 let id = try req.require("id")
@@ -60,4 +56,10 @@ public enum AuthRoutes {
             }
         }
     }
+}
+
+extension AuthStore.Invalid: HTTPResponseError {
+    public var status: Int { 400 }
+    public var code: String { "invalid_key" }
+    public var message: String { description }
 }

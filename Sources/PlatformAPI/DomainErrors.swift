@@ -1,5 +1,7 @@
 import Agents
+import Brain
 import HTTPServer
+import Secrets
 import Services
 import Workflows
 
@@ -43,5 +45,17 @@ extension ChatService.Failure: HTTPResponseError {
 
 extension WorkflowStore.Invalid: HTTPResponseError {
     public var code: String { status == 409 ? "conflict" : "invalid_workflow" }
+    public var message: String { description }
+}
+
+extension Brain.Invalid: HTTPResponseError {
+    public var status: Int { 400 }
+    public var code: String { "invalid_entry" }
+    public var message: String { description }
+}
+
+extension SecretStore.Failure: HTTPResponseError {
+    public var status: Int { 400 }
+    public var code: String { "invalid_secret" }
     public var message: String { description }
 }

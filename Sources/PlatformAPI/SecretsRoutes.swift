@@ -18,9 +18,7 @@ extension PlatformRoutes {
             guard let value = body["value"]?.string else {
                 throw HTTPError(400, code: "missing_field", message: "Field 'value' is required: the secret's value.")
             }
-            do { try secrets.set(name, value) } catch let e as SecretStore.Failure {
-                throw HTTPError(400, code: "invalid_secret", message: e.description)
-            }
+            try secrets.set(name, value)
             logger.info("secret.set", ["name": name, "request_id": req.requestID])
             await manager.secretChanged(name)
             return .jsonValue(["name": .string(name), "set": true, "hint": .string(SecretStore.hint(value))])

@@ -9,14 +9,10 @@ public enum WebhookRoutes {
             guard let body = JSONValue.parse(req.body) else {
                 throw HTTPError(400, code: "invalid_json", message: "Send {\"url\": \"https://…\", \"events\": [\"run.failed\"]}.")
             }
-            do {
-                let (hook, secret) = try store.create(url: body["url"]?.string ?? "", events: (body["events"]?.array ?? []).compactMap(\.string))
-                var out = hook.json.object ?? [:]
-                out["secret"] = .string(secret)
-                return Response.jsonValue(.object(out), status: 201)
-            } catch let e as WebhookStore.Invalid {
-                throw HTTPError(400, code: "invalid_webhook", message: e.description)
-            }
+            let (hook, secret) = try store.create(url: body["url"]?.string ?? "", events: (body["events"]?.array ?? []).compactMap(\.string))
+            var out = hook.json.object ?? [:]
+            out["secret"] = .string(secret)
+            return Response.jsonValue(.object(out), status: 201)
         }
         r.delete("/api/v1/webhooks/:id", WebhookDocs.delete) { req in
             let id = try req.require("id")
@@ -35,4 +31,10 @@ public enum WebhookRoutes {
             return Response.jsonValue(["queued": true], status: 202)
         }
     }
+}
+
+extension WebhookStore.Invalid: HTTPResponseError {
+    public var status: Int { 400 }
+    public var code: String { "invalid_webhook" }
+    public var message: String { description }
 }
