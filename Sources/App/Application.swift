@@ -139,10 +139,11 @@ public final class Application: Sendable {
         let defaultURLBox = PublicURL()
         let serviceStore = services.store
 
+        // The group closures below take these, not self: it is not initialized yet.
+        let manager = services, automationRoutes = automation, db = database
+
         // Who may call a route is said where it is declared. Outside any group: the Pieces-compatible API, open on
         // loopback and behind an API key when exposed.
-        // (the closures below take these, not self: it is not initialized yet)
-        let manager = services, automationRoutes = automation, db = database
         router.defaultAccess = policy.pieces
         router.group(.open) { open in
             Routes.install(&open)
