@@ -49,7 +49,7 @@ let package = Package(
         .target(name: "PlatformAPI", dependencies: ["Events", "Core", "HTTPServer", "HTTPClient", "Services", "Secrets", "Crypto", "Brain", "Agents", "Workflows", "Processes"]),
         .target(name: "PiecesAPI", dependencies: ["Core", "HTTPServer", "Store", "LLM", "Crypto", "CNetShim"]),
         // Model Context Protocol: Pieces' memory tools and the running services' endpoints, for any assistant.
-        .target(name: "MCP", dependencies: ["Core", "Crypto", "HTTPServer", "Services", "Brain", "PiecesAPI"]),
+        .target(name: "MCP", dependencies: ["Core", "Crypto", "HTTPServer", "Services", "Brain", "PiecesAPI", "PlatformAPI"]),
         // A scripted OpenAI-compatible server: replays recorded turns (tests, `openpieces eval --replay`).
         .target(name: "ScriptedLLM", dependencies: ["HTTPServer", "Core", "LLM"]),
         .target(name: "App", dependencies: ["ScriptedLLM", "Core", "HTTPServer", "HTTPClient", "Store", "LLM", "PiecesAPI", "Secrets", "Services", "PlatformAPI", "CNetShim", "CSQLiteVersion", "Brain", "Agents", "Workflows", "Events", "Auth", "Scheduling", "Webhooks", "Dashboard", "MCP", "Processes"]),

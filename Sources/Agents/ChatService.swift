@@ -27,9 +27,18 @@ public final class ChatService: Sendable {
         var listeners: [UUID: AsyncStream<AgentEvent>.Continuation]
     }
 
-    public struct Failure: Error, CustomStringConvertible {
-        public let status: Int
-        public let description: String
+    /// Why a message was not taken; the API layer maps each case to its answer.
+    public enum Failure: Error, CustomStringConvertible, Equatable {
+        case noSuchChat(String)
+        case invalidMessage(String)
+        /// The chat is answering a message already.
+        case busy(String)
+
+        public var description: String {
+            switch self {
+            case .noSuchChat(let d), .invalidMessage(let d), .busy(let d): d
+            }
+        }
     }
 
     /// The Orchestrator's tools, by name in the registry.
@@ -67,10 +76,10 @@ public final class ChatService: Sendable {
 
     /// Stores the user's message and starts the turn; returns a live stream of its events.
     public func send(_ chatID: String, _ content: String) throws -> AsyncStream<AgentEvent> {
-        guard let chat = try store.get(chatID) else { throw Failure(status: 404, description: "No chat '\(chatID)'. Create one with POST /api/v1/chats.") }
+        guard let chat = try store.get(chatID) else { throw Failure.noSuchChat("No chat '\(chatID)'. Create one with POST /api/v1/chats.") }
         let text = content.trimmingCharacters(in: .whitespacesAndNewlines)
         guard !text.isEmpty, text.utf8.count <= 64 * 1024 else {
-            throw Failure(status: 400, description: "A message must hold 1 to 65536 bytes of text.")
+            throw Failure.invalidMessage("A message must hold 1 to 65536 bytes of text.")
         }
         let (stream, continuation) = AsyncStream<AgentEvent>.makeStream(bufferingPolicy: .bufferingNewest(10_000))
         let token = UUID()
@@ -79,7 +88,7 @@ public final class ChatService: Sendable {
             r[chatID] = Running(task: Task {}, listeners: [token: continuation])
             return true
         }
-        guard started else { throw Failure(status: 409, description: "This chat is already answering. Wait for it, or stop it with POST /api/v1/chats/\(chatID)/stop.") }
+        guard started else { throw Failure.busy("This chat is already answering. Wait for it, or stop it with POST /api/v1/chats/\(chatID)/stop.") }
         try store.append(chatID, [.user(text)])
         if chat.title == ChatService.untitled { try? store.rename(chatID, to: ChatService.title(from: text)) }
         let task = Task { await self.turn(chatID, text, model: chat.model) }

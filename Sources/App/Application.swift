@@ -121,55 +121,71 @@ public final class Application: Sendable {
         let auth = try AuthStore(db: database)
         self.auth = auth
         let policy = AuthPolicy(store: auth, exposed: !loopback)
-        router.gate = policy.gate
         let hostGuard = HostGuard(listenHost: options.host, loopback: loopback, serviceDomain: options.serviceDomain, allowedHosts: options.allowedHosts,
                                   allowedOrigins: options.allowedOrigins, publicURL: { publicURLBox.value })
         router.screen = hostGuard.screen
         router.credentialCookies = AuthPolicy.credentialCookies
-        AuthRoutes.install(&router, policy: policy, secureCookies: { publicURLBox.value.hasPrefix("https://") })
-        let defaultURLBox = PublicURL()
-        PublicURLSettings.install(&router, db: database, options: options, box: publicURLBox, bound: { defaultURLBox.value })
-        Routes.install(&router)
-        Dashboard.install(&router)
-        router.get("/api/v1/assets", AppRouteDocs.assets) { req in
-            let limit = min(200, max(1, Int(req.query["limit"] ?? "50") ?? 50))
-            return Response.json(raw: try pieces.snippets(query: req.query["query"], limit: limit).text)
-        }
-        pieces.install(&router)
-        SettingsRoutes.install(&router, pieces: pieces, config: llm, logger: logger)
-        let platformRoutes = PlatformRoutes(manager: services, secrets: secrets, urls: serviceURLs, logger: logger,
-                                            workflows: automation.workflows, runs: automation.runs, queued: automation.queue.wake)
-        platformRoutes.install(&router)
-        VersionRoutes.install(&router, manager: services, workspacesRoot: home.appendingPathComponent("workspaces"))
-        ProxyRoutes.install(&router, manager: services, serviceDomain: options.serviceDomain, localhostNames: loopback)
-        automation.install(&router)
-        BrainRoutes.install(&router, brain: brain)
         let serviceTools = ServiceTools(manager: services)
         let mcp = MCPServer(catalogue: ToolCatalogue(fixed: MemoryTools(pieces: pieces, brain: brain).all, dynamic: { try await serviceTools.tools() }),
                             access: MCPAccess(canCallTools: { policy.allows($0, scope: "write") }, identity: { policy.identity($0) }),
                             logger: logger)
         self.mcp = mcp
-        MCPRoutes.install(&router, server: mcp)
         // The tool list follows the running services: clients hear of every change (in order, by the task `mcp.start` makes).
         services.supervisor.live.onChange { _ in mcp.servicesChanged() }
-        let serviceStore = services.store
-        router.get("/api/v1/services/:id/repairs", AppRouteDocs.repairs) { req in
-            let id = req.parameter("id") ?? ""
-            guard let s = try serviceStore.find(id) else { throw HTTPError.notFound("No service '\(id)'. List them with GET /api/v1/services.") }
-            return Response.json(raw: JSONValue.object(["repairs": .array(try repairs.attempts(s.slug))]).text)
-        }
         let chats = ChatService(db: database, registry: tools, brain: brain, logger: logger, outbound: services.outbound, usage: usage,
                                 budget: options.agentBudget, provider: agentProvider)
-        ChatRoutes.install(&router, chats: chats)
-        WebhookRoutes.install(&router, store: webhookStore, dispatcher: webhooks)
+        let platformRoutes = PlatformRoutes(manager: services, secrets: secrets, urls: serviceURLs, logger: logger,
+                                            workflows: automation.workflows, runs: automation.runs, queued: automation.queue.wake)
+        let defaultURLBox = PublicURL()
+        let serviceStore = services.store
+
+        // The group closures below take these, not self: it is not initialized yet.
+        let manager = services, automationRoutes = automation, db = database
+
+        // Who may call a route is said where it is declared. Outside any group: the Pieces-compatible API, open on
+        // loopback and behind an API key when exposed.
+        router.defaultAccess = policy.pieces
+        router.group(.open) { open in
+            Routes.install(&open)
+            Dashboard.install(&open)
+            // Service URLs: the service answers for itself.
+            ProxyRoutes.install(&open, manager: manager, serviceDomain: options.serviceDomain, localhostNames: loopback)
+        }
+        pieces.install(&router)
+        router.group(policy.mcp) { MCPRoutes.install(&$0, server: mcp) }
+        // The platform API: a session or a bearer credential, `read` to read and `write` to change unless a group
+        // inside says otherwise; a route under /api/v1 declared anywhere else stops the server at start-up.
+        router.group("/api/v1", policy.api) { api in
+            AuthRoutes.install(&api, policy: policy, secureCookies: { publicURLBox.value.hasPrefix("https://") })
+            Routes.installVersion(&api)
+            api.group("/api/v1/settings", policy.admin) { settings in
+                PublicURLSettings.install(&settings, db: db, options: options, box: publicURLBox, bound: { defaultURLBox.value })
+                SettingsRoutes.install(&settings, pieces: pieces, config: llm, logger: logger)
+            }
+            api.get("/api/v1/assets", AppRouteDocs.assets) { req in
+                let limit = min(200, max(1, Int(req.query["limit"] ?? "50") ?? 50))
+                return Response.json(raw: try pieces.snippets(query: req.query["query"], limit: limit).text)
+            }
+            platformRoutes.install(&api)
+            VersionRoutes.install(&api, manager: manager, workspacesRoot: home.appendingPathComponent("workspaces"))
+            automationRoutes.install(&api)
+            BrainRoutes.install(&api, brain: brain)
+            api.get("/api/v1/services/:id/repairs", AppRouteDocs.repairs) { req in
+                let id = try req.require("id")
+                guard let s = try serviceStore.find(id) else { throw HTTPError.notFound("No service '\(id)'. List them with GET /api/v1/services.") }
+                return Response.json(raw: JSONValue.object(["repairs": .array(try repairs.attempts(s.slug))]).text)
+            }
+            ChatRoutes.install(&api, chats: chats)
+            api.group("/api/v1/webhooks", policy.admin) { WebhookRoutes.install(&$0, store: webhookStore, dispatcher: webhooks) }
+            // Last: the document describes every route added before it.
+            OpenAPIRoutes.install(&api, services: manager, urls: serviceURLs, publicURL: { publicURLBox.value })
+        }
         // The events users can subscribe to.
         chats.onCompleted { chat, text in webhooks.emit("chat.message.completed", ["chat": .string(chat), "text": .string(String(text.prefix(4000)))]) }
         automation.queue.onFinished { run in
             guard run.status == .succeeded || run.status == .failed else { return }
             webhooks.emit("run.\(run.status.rawValue)", run.json)
         }
-        // Last: the document describes every route added before it.
-        OpenAPIRoutes.install(&router, services: services, urls: serviceURLs, publicURL: { publicURLBox.value })
         routes = router.patterns
         toolNames = tools.names
         var limits = ServerLimits()

@@ -7,13 +7,13 @@ import Services
 /// `GET /api/v1/openapi.json`, generated from the router's own routes and their `RouteDoc`s, and
 /// `GET /api/v1/services/:id/openapi.json`, from a service's endpoints. Both need the read scope, like every GET
 /// under /api/v1: the documents hold nothing secret, but an exposed server has no reason to describe itself to
-/// strangers, and the rule stays the one `AuthPolicy` applies to the whole API.
+/// strangers, and the rule stays the one the `/api/v1` group applies to the whole API.
 enum OpenAPIRoutes {
     /// Install it after every other route: the document describes the routes added before it (and itself).
     static func install(_ r: inout Router, services: ServiceManager, urls: ServiceURLs, publicURL: @escaping @Sendable () -> String) {
         let store = services.store
         r.get("/api/v1/services/:id/openapi.json", AppRouteDocs.serviceOpenAPI) { req in
-            let id = req.parameter("id") ?? ""
+            let id = try req.require("id")
             guard let s = try store.find(id) else { throw HTTPError.notFound("No service '\(id)'. List them with GET /api/v1/services.") }
             return .jsonValue(ServiceOpenAPI.document(s, endpoints: try store.endpoints(s.id), urls: urls))
         }
@@ -26,22 +26,23 @@ enum OpenAPIRoutes {
             }
             return .jsonValue(d)
         }
-        let built = PlatformOpenAPI.document(routes: r.patterns, docs: r.docs)
+        let built = PlatformOpenAPI.document(routes: r.patterns, docs: r.docs, access: r.access)
         document.withLock { $0 = built }
     }
 }
 
-/// The platform API's document: every documented `/api/v1` route, with the credentials and scope `AuthPolicy` asks of it.
+/// The platform API's document: every documented `/api/v1` route, with the credentials and scope its group asks of it.
 enum PlatformOpenAPI {
     static let prefix = "/api/v1"
 
-    static func document(routes: [(method: String, pattern: String)], docs: [Router.RouteKey: RouteDoc]) -> JSONValue {
+    static func document(routes: [(method: String, pattern: String)], docs: [Router.RouteKey: RouteDoc], access: [Router.RouteKey: RouteAccess]) -> JSONValue {
         var paths: [String: [String: JSONValue]] = [:]
         var tags: Set<String> = []
         for (method, pattern) in routes where pattern.hasPrefix(prefix + "/") {
-            guard let doc = docs[Router.RouteKey(method: method, pattern: pattern)] else { continue }
+            let key = Router.RouteKey(method: method, pattern: pattern)
+            guard let doc = docs[key] else { continue }
             tags.insert(doc.tag)
-            let scope = AuthPolicy.requiredScope(method: method, path: pattern)
+            let scope = access[key]?.scope
             var errors: [(Int, String)] = []
             if doc.body != nil { errors.append((400, "BadRequest")) }
             var security: [JSONValue] = []

@@ -4,10 +4,11 @@ import Foundation
 import HTTPServer
 import Synchronization
 
-/// Who may call what. `/api/v1` needs the dashboard session (with its CSRF token for changes) or a bearer token
-/// (the admin token or an API key with the scope the call needs); the Pieces-compatible API is open on loopback, as
-/// Pieces OS is, and needs a key when the server listens beyond it. Service URLs, the service callback and the
-/// dashboard's own files stay public.
+/// Who may call what, as rules that route groups carry where their routes are declared (see `Application`):
+/// `/api/v1` needs the dashboard session (with its CSRF token for changes) or a bearer token (the admin token or an
+/// API key with the scope the call needs); the Pieces-compatible API is open on loopback, as Pieces OS is, and needs
+/// a key when the server listens beyond it. Service URLs, the service callback and the dashboard's own files are
+/// declared open.
 public struct AuthPolicy: Sendable {
     let store: AuthStore
     /// True when the server listens on a non-loopback address.
@@ -22,26 +23,28 @@ public struct AuthPolicy: Sendable {
     /// The cookies that prove who the user is: the proxy never forwards them to a service.
     public static let credentialCookies: Set<String> = ["op_session"]
 
-    static let openAPI: Set<String> = ["/api/v1/auth/login", "/api/v1/auth/session", "/api/v1/version"]
-    static let adminPrefixes = ["/api/v1/api-keys", "/api/v1/settings", "/api/v1/webhooks"]
+    /// `/api/v1`: the dashboard session (with its CSRF token for changes) or a bearer credential; reading needs
+    /// `read`, changing needs `write`.
+    public var api: AccessRule { AccessRule { method, _ in scoped(AuthPolicy.isSafe(method) ? "read" : "write", cookies: true) } }
 
-    public func gate(_ req: Request) -> Response? {
-        let path = req.path
-        if path.hasPrefix("/api/v1/") || path == "/api/v1" {
-            if AuthPolicy.openAPI.contains(path) { return nil }
-            return check(req, needs: scope(req), cookies: true)
-        }
-        if AuthPolicy.isPublic(path) || !exposed { return nil }
-        // MCP speaks JSON-RPC over POST even to read: the gate asks for `read`, and the MCP handler asks for `write`
-        // before a tool runs (`allows`).
-        if AuthPolicy.isMCP(path) { return check(req, needs: "read", cookies: false) }
-        return check(req, needs: AuthPolicy.isSafe(req.method) ? "read" : "write", cookies: false)
+    /// The platform's administration (API keys, settings, webhooks): the session or a bearer credential with `admin`.
+    public var admin: AccessRule { AccessRule { _, _ in scoped("admin", cookies: true) } }
+
+    /// The Pieces-compatible API: open on loopback, as Pieces OS is; beyond it, an API key with `read` to read and
+    /// `write` to change.
+    public var pieces: AccessRule {
+        AccessRule { method, _ in exposed ? scoped(AuthPolicy.isSafe(method) ? "read" : "write", cookies: false) : .open }
     }
 
-    /// The MCP transports: streamable HTTP, and Pieces OS's paths (legacy SSE, schema versions).
-    static func isMCP(_ path: String) -> Bool { path == "/mcp" || path.hasPrefix("/model_context_protocol/") }
+    /// MCP speaks JSON-RPC over POST even to read: its routes ask for `read` when exposed, and the MCP handler asks
+    /// for `write` before a tool runs (`allows`).
+    public var mcp: AccessRule { AccessRule { _, _ in exposed ? scoped("read", cookies: false) : .open } }
 
-    /// Whether the request may do what `scope` allows, past the gate: anyone on loopback (as the Pieces API),
+    func scoped(_ scope: String, cookies: Bool) -> RouteAccess {
+        RouteAccess(scope: scope) { [self] req in check(req, needs: scope, cookies: cookies) }
+    }
+
+    /// Whether the request may do what `scope` allows, past its route's check: anyone on loopback (as the Pieces API),
     /// else a bearer credential holding the scope.
     public func allows(_ req: Request, scope: String) -> Bool {
         guard exposed else { return true }
@@ -54,19 +57,7 @@ public struct AuthPolicy: Sendable {
         return "\(p.kind.rawValue):\(p.keyID ?? "")"
     }
 
-    /// The dashboard, its files and login page, service URLs, the services' callback and health checks (but not the
-    /// health stream: a WebSocket held open is a Pieces client's session, which needs a key when exposed).
-    static func isPublic(_ path: String) -> Bool {
-        path == "/" || path == "/login" || path.hasPrefix("/ui/") || path.hasPrefix("/s/") || path.hasPrefix("/internal/")
-            || (path.hasPrefix("/.well-known/") && !path.hasPrefix("/.well-known/stream/")) || path == "/favicon.ico"
-    }
-
     static func isSafe(_ method: String) -> Bool { method == "GET" || method == "HEAD" || method == "OPTIONS" }
-
-    func scope(_ req: Request) -> String {
-        if AuthPolicy.adminPrefixes.contains(where: { req.path.hasPrefix($0) }) { return "admin" }
-        return AuthPolicy.isSafe(req.method) ? "read" : "write"
-    }
 
     /// The principal of a request, if it proves one (bearer first, then the session cookie).
     public func principal(_ req: Request) -> Principal? {

@@ -170,7 +170,7 @@ public struct EventsAgent: Sendable {
                     answer = try await services.call(service: slug, endpoint: endpoint, input: input.input ?? .object([:]),
                                                      headers: [("Idempotency-Key", key)])
                 } catch let f as ServiceManager.Failure {
-                    if f.status == 502 || f.status == 503 { throw RetryLater(f.description) }
+                    if f.isTransient { throw RetryLater(f.description) }
                     throw ToolFailure(f.description)
                 }
                 if answer.status >= 500 || answer.status == 429 {

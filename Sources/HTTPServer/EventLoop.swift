@@ -281,7 +281,7 @@ struct WorkQueue {
 
 /// State every loop of one server shares.
 final class ServerShared: Sendable {
-    let router: Router
+    let router: RouterResponder
     let limits: ServerLimits
     let logger: Logger
     let requestIDPrefix: String
@@ -289,7 +289,7 @@ final class ServerShared: Sendable {
     private let draining = Atomic<Bool>(false)
 
     init(router: Router, limits: ServerLimits, logger: Logger, requestIDPrefix: String) {
-        self.router = router
+        self.router = RouterResponder(router)
         self.limits = limits
         self.logger = logger
         self.requestIDPrefix = requestIDPrefix

@@ -1,3 +1,5 @@
+import Core
+
 /// One parsed HTTP request, body included (bodies are bounded by `ServerLimits.maxBodyBytes`).
 public struct Request: Sendable {
     public let method: String
@@ -36,6 +38,14 @@ public struct Request: Sendable {
     /// A path or catch-all parameter of the matched route.
     public func parameter(_ name: String) -> String? { parameters[name] }
 
+    /// A path parameter the handler cannot do without: 400 with the error envelope when the route has none by that name.
+    public func require(_ name: String) throws -> String {
+        guard let value = parameters[name] else {
+            throw HTTPError(400, code: "missing_parameter", message: "This call needs the path parameter '\(name)'. See GET /api/v1/openapi.json.")
+        }
+        return value
+    }
+
     public var bodyText: String { String(decoding: body, as: UTF8.self) }
 
     package static func splitTarget(_ target: String) -> (String, String) {
@@ -71,37 +81,5 @@ public enum QueryString {
             out[key] = value
         }
         return out
-    }
-}
-
-public enum PercentEncoding {
-    /// Decodes `%XX` escapes; nil when an escape is malformed or the result is not UTF-8.
-    public static func decode<S: StringProtocol>(_ s: S, plusIsSpace: Bool = false) -> String? {
-        guard s.utf8.contains(where: { $0 == 0x25 || (plusIsSpace && $0 == 0x2B) }) else { return String(s) }
-        let utf8 = Array(s.utf8)
-        var out = [UInt8]()
-        out.reserveCapacity(utf8.count)
-        var i = 0
-        while i < utf8.count {
-            let c = utf8[i]
-            if c == 0x25 {
-                guard i + 2 < utf8.count, let hi = hexValue(utf8[i + 1]), let lo = hexValue(utf8[i + 2]) else { return nil }
-                out.append(hi << 4 | lo)
-                i += 3
-            } else {
-                out.append(plusIsSpace && c == 0x2B ? 0x20 : c)
-                i += 1
-            }
-        }
-        return String(validating: out, as: UTF8.self)
-    }
-
-    static func hexValue(_ c: UInt8) -> UInt8? {
-        switch c {
-        case 0x30...0x39: c - 0x30
-        case 0x41...0x46: c - 0x41 + 10
-        case 0x61...0x66: c - 0x61 + 10
-        default: nil
-        }
     }
 }

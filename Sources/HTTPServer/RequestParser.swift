@@ -1,3 +1,5 @@
+import Core
+
 /// The head of a request, validated: framing decided, smuggling vectors rejected.
 /// `package` (here and below): the fuzz target drives the parser without `@testable`, so release builds link it.
 package struct RequestHead {

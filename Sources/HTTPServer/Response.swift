@@ -45,11 +45,7 @@ public struct Response: Sendable {
         json(raw: JSONText.errorEnvelope(code: code, message: message), status: status)
     }
 
-    public static func error(_ e: HTTPError) -> Response {
-        var r = error(e.status, code: e.code, message: e.message)
-        for (name, value) in e.headers { r.headers.add(name, value) }
-        return r
-    }
+    public static func error(_ e: HTTPError) -> Response { e.response }
 }
 
 /// Thrown by handlers to answer with the error envelope and a status.

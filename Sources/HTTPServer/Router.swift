@@ -1,3 +1,5 @@
+import Core
+
 /// How a route's handler runs.
 public enum Handler: Sendable {
     /// On the event loop thread, for handlers that never block (health, version, static answers).
@@ -34,8 +36,9 @@ public enum ProxyDecision: Sendable {
     case respond(Response)
 }
 
-/// Routes with `:name` path parameters and a trailing `*name` catch-all, telling 404 from 405.
-/// Built before the server starts, then immutable.
+/// The routes of a server, as they are declared: `:name` path parameters, a trailing `*name` catch-all, groups that
+/// say who may call their routes. A value: a copy is a separate list. The server freezes it into a
+/// `RouterResponder` when it starts.
 public struct Router: Sendable {
     public struct RouteKey: Hashable, Sendable {
         public let method: String
@@ -43,36 +46,40 @@ public struct Router: Sendable {
         public init(method: String, pattern: String) { self.method = method; self.pattern = pattern }
     }
 
-    /// A class, so a lookup walks references instead of copying (and retaining) each node's tables.
-    /// Mutated only while routes are added, before the server starts; read-only after.
-    final class Node: @unchecked Sendable {
-        /// Keyed by Substring so a lookup with a path segment allocates nothing.
-        var statics: [Substring: Node] = [:]
-        var param: (name: String, node: Node)?
-        var catchAll: (name: String, handlers: [String: Handler])?
-        var handlers: [String: Handler] = [:]
+    /// One route as declared.
+    public struct Route: Sendable {
+        public let method: String
+        public let pattern: PathPattern
+        public let handler: Handler
+        public let doc: RouteDoc?
+        /// Who may call it (from its group); nil outside any group (`defaultAccess` then).
+        public let access: RouteAccess?
+        /// The prefix of the group it was declared in, nil outside any.
+        let group: String?
     }
 
-    enum Match {
-        case found(Handler, [String: String])
-        case methodNotAllowed([String])
-        case notFound
-        /// The screen answered before routing (wrong Host, cross-site browser request).
-        case refused(Response)
-    }
+    typealias Match = RouterResponder.Match
 
-    private var root = Node()
-    /// Runs before every inline and task handler (not the proxy): answers a response (401, 403, 429…) to refuse
-    /// the request, nil to let it through. Authentication lives here; it must be quick (it may run on the event loop).
-    public var gate: (@Sendable (Request) -> Response?)?
+    /// Every route added, in order.
+    public private(set) var routes: [Route] = []
+    /// Method and shape (`GET /a/:`) of every route: a route added twice is refused.
+    private var added: Set<String> = []
+    /// Parameter names by shape: `/a/:id` and `/a/:name` at once would answer under one of the names only.
+    private var names: [String: [String]] = [:]
+    /// The groups open while routes are added (innermost last), and the prefixes of every group declared.
+    private var openGroups: [(prefix: String, rule: AccessRule)] = []
+    private var groupPrefixes: Set<String> = []
+
     /// Runs on the head of every request, proxied ones included, before routing: answers a response (421, 403…)
     /// to refuse it, nil to let it through. It runs on the event loop: it must be quick.
     public var screen: (@Sendable (ScreenedRequest) -> Response?)?
     /// Cookies that are the platform's own credentials: never forwarded to a service.
     public var credentialCookies: Set<String> = []
+    /// Who may call the routes added outside any group (nil: anyone).
+    public var defaultAccess: AccessRule?
     /// Host-based routing: a request whose Host ends with one of the suffixes goes to its handler, with the label
     /// before it as the `host` parameter (e.g. `notes.svc.example.com` → `notes`).
-    private(set) var hostRoutes: [(suffix: String, handler: Handler)] = []
+    public private(set) var hostRoutes: [(suffix: String, handler: Handler)] = []
 
     public init() {}
 
@@ -80,11 +87,87 @@ public struct Router: Sendable {
         hostRoutes.append((suffix.lowercased(), handler))
     }
 
-    func matchHost(_ host: String?) -> (Handler, [String: String])? {
-        guard !hostRoutes.isEmpty, let host, let label = Router.hostLabel(host, suffixes: hostRoutes.map(\.suffix)) else { return nil }
-        for (suffix, handler) in hostRoutes where Router.hostName(host).hasSuffix(suffix) { return (handler, ["host": label]) }
-        return nil
+    /// Every route added, in order (for the API's route listing and tests that must cover every route).
+    public var patterns: [(method: String, pattern: String)] { routes.map { ($0.method, $0.pattern.description) } }
+
+    /// The documentation of the routes that carry one, by method and pattern (the OpenAPI document is built from it).
+    public var docs: [RouteKey: RouteDoc] {
+        var out: [RouteKey: RouteDoc] = [:]
+        for r in routes { if let d = r.doc { out[RouteKey(method: r.method, pattern: r.pattern.description)] = d } }
+        return out
     }
+
+    /// Who may call each route, by method and pattern (the OpenAPI document states it).
+    public var access: [RouteKey: RouteAccess] {
+        var out: [RouteKey: RouteAccess] = [:]
+        for r in routes { out[RouteKey(method: r.method, pattern: r.pattern.description)] = r.access ?? .open }
+        return out
+    }
+
+    /// Routes under `prefix` that `rule` guards, declared in `body`. Every route added there must lie under the
+    /// prefix, and a route under it added anywhere else stops the program when the server starts: a route cannot
+    /// leave its group's rule by accident. A group inside another replaces its rule for its own routes.
+    public mutating func group(_ prefix: String, _ rule: AccessRule, _ body: (inout Router) throws -> Void) rethrows {
+        let prefix = prefix == "/" ? "" : prefix
+        if let outer = openGroups.last { precondition(Router.lies(prefix, under: outer.prefix), "the group \(prefix) lies outside its group \(outer.prefix)") }
+        groupPrefixes.insert(prefix)
+        openGroups.append((prefix, rule))
+        defer { openGroups.removeLast() }
+        try body(&self)
+    }
+
+    /// Routes under the current group's prefix (the whole path space outside any group) that `rule` guards instead:
+    /// `r.group(.open) { … }` says out loud that its routes are open.
+    public mutating func group(_ rule: AccessRule, _ body: (inout Router) throws -> Void) rethrows {
+        try group(openGroups.last?.prefix ?? "", rule, body)
+    }
+
+    public mutating func add(_ method: String, _ pattern: String, _ handler: Handler) { add(method, pattern, nil, handler) }
+
+    /// With a `doc` that declares a request body, the handler runs only for a body its schema accepts.
+    /// A route added twice is a bug (the later one would silently win): it stops the program at start-up.
+    public mutating func add(_ method: String, _ pattern: String, _ doc: RouteDoc?, _ handler: Handler) {
+        let method = method.uppercased()
+        let parsed = PathPattern(pattern)
+        precondition(parsed.isWellFormed, "a catch-all segment must be last (\(pattern))")
+        let shape = parsed.shape
+        precondition(added.insert(method + " " + shape).inserted, "the route \(method) \(pattern) is added twice: keep one")
+        let params = parsed.parameterNames
+        if let earlier = names[shape] { precondition(earlier == params, "conflicting parameter names at the same position (\(pattern))") }
+        names[shape] = params
+        var access: RouteAccess?
+        if let group = openGroups.last {
+            precondition(Router.lies(pattern, under: group.prefix), "the route \(method) \(pattern) lies outside its group \(group.prefix)")
+            access = group.rule.access(method, pattern)
+        }
+        routes.append(Route(method: method, pattern: parsed, handler: handler, doc: doc, access: access, group: openGroups.last?.prefix))
+    }
+
+    /// Whether `pattern` is `prefix` or below it, segment by segment.
+    static func lies(_ pattern: String, under prefix: String) -> Bool {
+        prefix.isEmpty || pattern == prefix || pattern.hasPrefix(prefix.hasSuffix("/") ? prefix : prefix + "/")
+    }
+
+    /// The routes that lie under a group's prefix but were declared outside that group (they must be declared in it).
+    var strays: [String] {
+        routes.filter { r in
+            groupPrefixes.contains { prefix in
+                !prefix.isEmpty && Router.lies(r.pattern.description, under: prefix) && !Router.lies(r.group ?? "", under: prefix)
+            }
+        }.map { "\($0.method) \($0.pattern)" }
+    }
+
+    public typealias TaskHandler = @Sendable (Request) async throws -> Response
+    public mutating func get(_ pattern: String, _ h: @escaping TaskHandler) { add("GET", pattern, nil, .task(h)) }
+    public mutating func get(_ pattern: String, _ doc: RouteDoc, _ h: @escaping TaskHandler) { add("GET", pattern, doc, .task(h)) }
+    public mutating func post(_ pattern: String, _ h: @escaping TaskHandler) { add("POST", pattern, nil, .task(h)) }
+    public mutating func post(_ pattern: String, _ doc: RouteDoc, _ h: @escaping TaskHandler) { add("POST", pattern, doc, .task(h)) }
+    public mutating func put(_ pattern: String, _ h: @escaping TaskHandler) { add("PUT", pattern, nil, .task(h)) }
+    public mutating func put(_ pattern: String, _ doc: RouteDoc, _ h: @escaping TaskHandler) { add("PUT", pattern, doc, .task(h)) }
+    public mutating func patch(_ pattern: String, _ h: @escaping TaskHandler) { add("PATCH", pattern, nil, .task(h)) }
+    public mutating func patch(_ pattern: String, _ doc: RouteDoc, _ h: @escaping TaskHandler) { add("PATCH", pattern, doc, .task(h)) }
+    public mutating func delete(_ pattern: String, _ h: @escaping TaskHandler) { add("DELETE", pattern, nil, .task(h)) }
+    public mutating func delete(_ pattern: String, _ doc: RouteDoc, _ h: @escaping TaskHandler) { add("DELETE", pattern, doc, .task(h)) }
 
     /// The Host header's name: lower-cased, without its port (an IPv6 literal keeps its brackets).
     public static func hostName(_ host: String) -> String {
@@ -103,123 +186,86 @@ public struct Router: Sendable {
         return nil
     }
 
-    /// Every route added, in order (for the API's route listing and tests that must cover every route).
-    public private(set) var patterns: [(method: String, pattern: String)] = []
+    /// The non-empty segments of a path (for the fuzz target).
+    package static func segments(_ path: String) -> [Substring] { PathPattern.split(path) }
+}
 
-    /// The documentation of the routes that carry one, by method and pattern (the OpenAPI document is built from it).
-    public private(set) var docs: [RouteKey: RouteDoc] = [:]
+/// The frozen router: the routes in a trie, each handler wrapped with its access check, its body validation and
+/// the mapping of thrown `HTTPResponseError`s to their answers. Immutable: the server's loops share it.
+public final class RouterResponder: Sendable {
+    enum Match {
+        case found(Handler, [String: String])
+        case methodNotAllowed([String])
+        case notFound
+        /// The screen answered before routing (wrong Host, cross-site browser request).
+        case refused(Response)
+    }
 
-    public mutating func add(_ method: String, _ pattern: String, _ handler: Handler) { add(method, pattern, nil, handler) }
+    private let trie: PathTrie<[String: Handler]>
+    let hostRoutes: [(suffix: String, handler: Handler)]
+    let screen: (@Sendable (ScreenedRequest) -> Response?)?
+    let credentialCookies: Set<String>
+    /// Checks run before the handler by the connection. Unused: each route's check is part of its handler now.
+    let gate: (@Sendable (Request) -> Response?)? = nil
 
-    /// With a `doc` that declares a request body, the handler runs only for a body its schema accepts.
-    public mutating func add(_ method: String, _ pattern: String, _ doc: RouteDoc?, _ handler: Handler) {
-        let method = method.uppercased()
-        patterns.append((method, pattern))
-        var handler = handler
-        if let doc {
-            docs[RouteKey(method: method, pattern: pattern)] = doc
-            if doc.body != nil {
-                switch handler {
-                case .inline(let h): handler = .inline { req in try doc.check(req); return try h(req) }
-                case .task(let h): handler = .task { req in try doc.check(req); return try await h(req) }
-                case .proxy: preconditionFailure("a proxied route streams its body: it cannot declare one to validate")
-                }
+    /// Stops the program when a route under a group's prefix was added outside the group.
+    public init(_ router: Router) {
+        let strays = router.strays
+        precondition(strays.isEmpty, "routes under a group's prefix must be added in the group: \(strays.joined(separator: ", "))")
+        let entries = router.routes.map { r in
+            (pattern: r.pattern, value: [r.method: RouterResponder.wrap(r.handler, doc: r.doc, access: r.access ?? router.defaultAccess?.access(r.method, r.pattern.description))])
+        }
+        trie = PathTrie(entries) { existing, new in existing.merge(new) { a, _ in a } }
+        hostRoutes = router.hostRoutes
+        screen = router.screen
+        credentialCookies = router.credentialCookies
+    }
+
+    /// The handler as the connection runs it: access first, then the body's schema, then the handler itself; a thrown
+    /// `HTTPResponseError` becomes its answer.
+    static func wrap(_ handler: Handler, doc: RouteDoc?, access: RouteAccess?) -> Handler {
+        let check = access?.check
+        let validate = doc?.body != nil ? doc : nil
+        switch handler {
+        case .inline(let h):
+            return .inline { req in
+                if let refused = check?(req) { return refused }
+                do {
+                    try validate?.check(req)
+                    return try h(req)
+                } catch let e as any HTTPResponseError { return e.response }
             }
-        }
-        let segments = pattern.split(separator: "/", omittingEmptySubsequences: true).map(String.init)
-        Router.insert(root, segments[...], method, handler, route: "\(method) \(pattern)")
-    }
-
-    public typealias TaskHandler = @Sendable (Request) async throws -> Response
-    public mutating func get(_ pattern: String, _ h: @escaping TaskHandler) { add("GET", pattern, nil, .task(h)) }
-    public mutating func get(_ pattern: String, _ doc: RouteDoc, _ h: @escaping TaskHandler) { add("GET", pattern, doc, .task(h)) }
-    public mutating func post(_ pattern: String, _ h: @escaping TaskHandler) { add("POST", pattern, nil, .task(h)) }
-    public mutating func post(_ pattern: String, _ doc: RouteDoc, _ h: @escaping TaskHandler) { add("POST", pattern, doc, .task(h)) }
-    public mutating func put(_ pattern: String, _ h: @escaping TaskHandler) { add("PUT", pattern, nil, .task(h)) }
-    public mutating func put(_ pattern: String, _ doc: RouteDoc, _ h: @escaping TaskHandler) { add("PUT", pattern, doc, .task(h)) }
-    public mutating func patch(_ pattern: String, _ h: @escaping TaskHandler) { add("PATCH", pattern, nil, .task(h)) }
-    public mutating func patch(_ pattern: String, _ doc: RouteDoc, _ h: @escaping TaskHandler) { add("PATCH", pattern, doc, .task(h)) }
-    public mutating func delete(_ pattern: String, _ h: @escaping TaskHandler) { add("DELETE", pattern, nil, .task(h)) }
-    public mutating func delete(_ pattern: String, _ doc: RouteDoc, _ h: @escaping TaskHandler) { add("DELETE", pattern, doc, .task(h)) }
-
-    /// A route added twice is a bug (the later one would silently win): it stops the program at start-up.
-    private static func insert(_ node: Node, _ segments: ArraySlice<String>, _ method: String, _ handler: Handler, route: String) {
-        guard let first = segments.first else {
-            precondition(node.handlers[method] == nil, "the route \(route) is added twice: keep one")
-            node.handlers[method] = handler
-            return
-        }
-        let rest = segments.dropFirst()
-        if first.hasPrefix("*") {
-            precondition(rest.isEmpty, "a catch-all segment must be last")
-            var handlers = node.catchAll?.handlers ?? [:]
-            precondition(handlers[method] == nil, "the route \(route) is added twice: keep one")
-            handlers[method] = handler
-            node.catchAll = (String(first.dropFirst()), handlers)
-        } else if first.hasPrefix(":") {
-            let name = String(first.dropFirst())
-            if node.param == nil { node.param = (name, Node()) }
-            precondition(node.param!.name == name, "conflicting parameter names at the same position")
-            insert(node.param!.node, rest, method, handler, route: route)
-        } else {
-            let child = node.statics[Substring(first)] ?? Node()
-            node.statics[Substring(first)] = child
-            insert(child, rest, method, handler, route: route)
-        }
-    }
-
-    /// The non-empty segments of a path (at most 65), split on the UTF-8 bytes: `String.split` walks grapheme
-    /// clusters, which costs more than the rest of routing.
-    package static func segments(_ path: String) -> [Substring] {
-        var out: [Substring] = []
-        let u = path.utf8
-        var start = u.startIndex, i = start
-        while i != u.endIndex, out.count <= 64 {
-            if u[i] == 0x2F {
-                if i != start { out.append(path[start..<i]) }
-                start = u.index(after: i)
+        case .task(let h):
+            return .task { req in
+                if let refused = check?(req) { return refused }
+                do {
+                    try validate?.check(req)
+                    return try await h(req)
+                } catch let e as any HTTPResponseError { return e.response }
             }
-            i = u.index(after: i)
+        case .proxy:
+            precondition(validate == nil, "a proxied route streams its body: it cannot declare one to validate")
+            return handler
         }
-        if start != u.endIndex, out.count <= 64 { out.append(path[start..<u.endIndex]) }
-        return out
     }
 
-    /// Looks a request up. `path` is still percent-encoded; nil parameters mean a malformed escape.
+    func matchHost(_ host: String?) -> (Handler, [String: String])? {
+        guard !hostRoutes.isEmpty, let host, let label = Router.hostLabel(host, suffixes: hostRoutes.map(\.suffix)) else { return nil }
+        for (suffix, handler) in hostRoutes where Router.hostName(host).hasSuffix(suffix) { return (handler, ["host": label]) }
+        return nil
+    }
+
+    /// Looks a request up. `path` is still percent-encoded; nil means a malformed escape.
     func match(method: String, path: String) -> Match? {
-        let segments = Router.segments(path)
+        let segments = PathPattern.split(path)
         // (utf8 scans: Foundation's String.contains goes through a locale-aware search, slow on this hot path)
         for s in segments where s.utf8.contains(0x25) && PercentEncoding.decode(s) == nil { return nil }
-        var params: [String: String] = [:]
-        guard let handlers = Router.find(root, segments[...], &params) else { return .notFound }
+        guard let (handlers, params) = trie.match(segments) else { return .notFound }
         if let h = handlers[method] { return .found(h, params) }
         if method == "HEAD", let h = handlers["GET"] { return .found(h, params) }
         var allow = Set(handlers.keys)
         if allow.contains("GET") { allow.insert("HEAD") }
         allow.insert("OPTIONS")
         return .methodNotAllowed(allow.sorted())
-    }
-
-    private static func find(_ node: Node, _ segments: ArraySlice<Substring>, _ params: inout [String: String]) -> [String: Handler]? {
-        guard let first = segments.first else {
-            if !node.handlers.isEmpty { return node.handlers }
-            if let c = node.catchAll { params[c.name] = ""; return c.handlers }
-            return nil
-        }
-        let rest = segments.dropFirst()
-        if let child = node.statics[first], let found = find(child, rest, &params) { return found }
-        if let p = node.param, let decoded = PercentEncoding.decode(first) {
-            // Try the parameter branch in place; undo if it leads nowhere (no dictionary copy on the hot path).
-            let previous = params.updateValue(decoded, forKey: p.name)
-            if let found = find(p.node, rest, &params) { return found }
-            if let previous { params[p.name] = previous } else { params.removeValue(forKey: p.name) }
-        }
-        if let c = node.catchAll {
-            // The rest of the path as it came (a trailing slash included).
-            let path = first.base
-            params[c.name] = String(path[first.startIndex..<path.endIndex])
-            return c.handlers
-        }
-        return nil
     }
 }

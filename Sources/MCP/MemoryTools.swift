@@ -144,8 +144,8 @@ public struct MemoryTools: Sendable {
                                      structured: structured)
             } catch let e as Brain.Invalid {
                 return MCPToolResult(text: "Not saved: \(e.description).", isError: true)
-            } catch let e as HTTPError {
-                return MCPToolResult(text: "Not saved: \(e.message)", isError: true)
+            } catch let e as SnippetTooLarge {
+                return MCPToolResult(text: "Not saved: \(e.description)", isError: true)
             }
         }
     }

@@ -1,4 +1,5 @@
 import Core
+import PlatformAPI
 import Services
 
 /// One MCP tool per endpoint of every running action service. A call goes through `ServiceManager.call`, the same

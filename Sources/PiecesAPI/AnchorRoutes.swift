@@ -37,14 +37,14 @@ extension PiecesAPI {
             return .jsonValue(PiecesJSON.anchor(a))
         }
         r.post("/anchors/:anchor/delete") { [self] req in
-            let id = req.parameter("anchor") ?? ""
+            let id = try req.require("anchor")
             guard try store.deleteAnchor(id) else { throw HTTPError.notFound("No anchor with id '\(id)'.") }
             return .jsonValue(.string(id))
         }
     }
 
     func anchor(_ req: Request) throws -> AnchorRecord {
-        let id = req.parameter("anchor") ?? ""
+        let id = try req.require("anchor")
         guard let a = try store.anchor(id) else { throw HTTPError.notFound("No anchor with id '\(id)'. List them with GET /anchors.") }
         return a
     }

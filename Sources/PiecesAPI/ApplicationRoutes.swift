@@ -5,7 +5,7 @@ import HTTPServer
 extension PiecesAPI {
     func installApplicationEdits(_ r: inout Router) {
         r.get("/applications/:application") { [self] req in
-            let id = req.parameter("application") ?? ""
+            let id = try req.require("application")
             guard let a = try store.application(id) else { throw HTTPError.notFound("No application with id '\(id)'. List them with GET /applications.") }
             return .jsonValue(PiecesJSON.application(a))
         }
@@ -23,7 +23,7 @@ extension PiecesAPI {
             return .jsonValue(PiecesJSON.application(try store.register(a)))
         }
         r.post("/:application/onboarded") { [self] req in
-            let id = req.parameter("application") ?? ""
+            let id = try req.require("application")
             let body = try RequestBody.optionalJSON(req)
             let onboarded: Bool
             switch body {

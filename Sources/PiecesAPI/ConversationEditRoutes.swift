@@ -10,7 +10,7 @@ extension PiecesAPI {
     func installConversationEdits(_ r: inout Router) {
         r.post("/conversation/:conversation/rename") { [self] req in
             // Pieces OS names the conversation from its content (no body): so do we, with the selected model.
-            let id = req.parameter("conversation") ?? ""
+            let id = try req.require("conversation")
             guard try store.conversation(id) != nil else { throw HTTPError.notFound("No conversation with id '\(id)'. List them with GET /conversations.") }
             let name = await suggestedName(try store.messages(id))
             guard let c = try store.renameConversation(id, name: name) else { throw HTTPError.notFound("No conversation with id '\(id)'.") }
@@ -26,7 +26,7 @@ extension PiecesAPI {
             return .jsonValue(PiecesJSON.conversation(c))
         }
         r.post("/conversations/:conversation/delete") { [self] req in
-            let id = req.parameter("conversation") ?? ""
+            let id = try req.require("conversation")
             guard try store.deleteConversation(id) else { throw HTTPError.notFound("No conversation with id '\(id)'.") }
             return .jsonValue(.string(id))
         }
@@ -34,7 +34,7 @@ extension PiecesAPI {
             for associate in [true, false] {
                 let verb = associate ? "associate" : "disassociate"
                 r.post("/conversation/:conversation/\(target.path)/\(verb)/:\(target.rawValue)") { [self] req in
-                    let c = req.parameter("conversation") ?? "", id = req.parameter(target.rawValue) ?? ""
+                    let c = try req.require("conversation"), id = req.parameter(target.rawValue) ?? ""
                     guard try store.link(conversation: c, target, id, associate: associate) else {
                         throw HTTPError.notFound("No conversation '\(c)' or no \(target.rawValue) '\(id)'. Create the \(target.rawValue) first.")
                     }
@@ -43,7 +43,7 @@ extension PiecesAPI {
             }
         }
         r.get("/message/:message") { [self] req in
-            let id = req.parameter("message") ?? ""
+            let id = try req.require("message")
             guard let m = try store.message(id) else { throw HTTPError.notFound("No message with id '\(id)'. A conversation lists its messages in GET /conversation/{id}/messages.") }
             return .jsonValue(PiecesJSON.message(m))
         }

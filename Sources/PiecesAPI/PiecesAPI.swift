@@ -30,14 +30,14 @@ public final class PiecesAPI: Sendable {
     /// Saves many snippets at once (one transaction per call): imports and benchmarks.
     public func importAssets(_ items: [(name: String, text: String)]) throws {
         for item in items where item.text.utf8.count > PiecesAPI.maxFragmentBytes {
-            throw HTTPError(413, code: "fragment_too_large", message: "'\(item.name)' holds more than \(PiecesAPI.maxFragmentBytes) bytes.")
+            throw SnippetTooLarge(description: "'\(item.name)' holds more than \(PiecesAPI.maxFragmentBytes) bytes.")
         }
         try store.bulkCreate(items)
     }
 
     /// Saves a snippet (the agents' assets_save tool).
     public func saveSnippet(name: String?, text: String, language: String?) throws -> JSONValue {
-        guard text.utf8.count <= PiecesAPI.maxFragmentBytes else { throw HTTPError(413, code: "fragment_too_large", message: "at most 1 MiB") }
+        guard text.utf8.count <= PiecesAPI.maxFragmentBytes else { throw SnippetTooLarge(description: "at most 1 MiB") }
         let a = try store.createAsset(name: name, text: text, specific: language, applicationID: PiecesStore.platformAppID, mechanism: "AUTOMATIC")
         return ["id": .string(a.id), "name": .string(a.name), "language": .string(a.formats.first?.specific ?? "text")]
     }
@@ -116,7 +116,7 @@ public final class PiecesAPI: Sendable {
             return .jsonValue(PiecesJSON.asset(created, apps: try apps()))
         }
         let getAsset: @Sendable (Request) async throws -> Response = { [self] req in
-            let id = req.parameter("asset") ?? ""
+            let id = try req.require("asset")
             guard let a = try store.asset(id) else { throw HTTPError.notFound("No asset with id '\(id)'. List them with GET /assets.") }
             return .jsonValue(PiecesJSON.asset(a, apps: try apps()))
         }
@@ -138,7 +138,7 @@ public final class PiecesAPI: Sendable {
             return .jsonValue(PiecesJSON.asset(updated, apps: try apps()))
         }
         r.post("/assets/:asset/delete") { [self] req in
-            let id = req.parameter("asset") ?? ""
+            let id = try req.require("asset")
             guard try store.deleteAsset(id) else { throw HTTPError.notFound("No asset with id '\(id)'.") }
             return .jsonValue(.string(id))
         }
@@ -157,7 +157,7 @@ public final class PiecesAPI: Sendable {
             return .jsonValue(PiecesJSON.iterable(try store.formats().map { PiecesJSON.format($0, asset: assets[$0.assetID], apps: apps) }))
         }
         r.get("/format/:format") { [self] req in
-            let id = req.parameter("format") ?? ""
+            let id = try req.require("format")
             guard let f = try store.format(id) else { throw HTTPError.notFound("No format with id '\(id)'.") }
             return .jsonValue(PiecesJSON.format(f, asset: try store.asset(f.assetID), apps: try apps()))
         }
@@ -183,12 +183,12 @@ public final class PiecesAPI: Sendable {
             return .jsonValue(PiecesJSON.conversation(try store.createConversation(name: body["name"]?.string)))
         }
         r.get("/conversation/:conversation") { [self] req in
-            let id = req.parameter("conversation") ?? ""
+            let id = try req.require("conversation")
             guard let c = try store.conversation(id) else { throw HTTPError.notFound("No conversation with id '\(id)'. List them with GET /conversations.") }
             return .jsonValue(PiecesJSON.conversation(c))
         }
         r.get("/conversation/:conversation/messages") { [self] req in
-            let id = req.parameter("conversation") ?? ""
+            let id = try req.require("conversation")
             guard try store.conversation(id) != nil else { throw HTTPError.notFound("No conversation with id '\(id)'.") }
             return .jsonValue(PiecesJSON.iterable(try store.messages(id).map(PiecesJSON.message)))
         }
@@ -234,7 +234,7 @@ public final class PiecesAPI: Sendable {
     func modelJSON(_ m: ModelRegistry.Entry) -> JSONValue { models.json(m, download: downloads.state(m.id)) }
 
     func model(_ req: Request) throws -> ModelRegistry.Entry {
-        let id = req.parameter("model") ?? ""
+        let id = try req.require("model")
         guard let m = models.entry(id) else { throw HTTPError.notFound("No model with id '\(id)'. List them with GET /models.") }
         return m
     }

@@ -25,34 +25,28 @@ public enum BrainRoutes {
             guard let kind = body["kind"]?.string, let text = body["text"]?.string else {
                 throw HTTPError(400, code: "missing_field", message: "Fields 'kind' and 'text' are required.")
             }
-            do {
-                let result = try brain.write(kind: kind, text: text, tags: (body["tags"]?.array ?? []).compactMap(\.string),
-                                             source: body["source"]?.string, confidence: body["confidence"]?.double)
-                var out = result.entry.json
-                if case .object(var o) = out { o["merged"] = .bool(result.merged); out = .object(o) }
-                return .jsonValue(out, status: result.merged ? 200 : 201)
-            } catch let e as Brain.Invalid {
-                throw HTTPError(400, code: "invalid_entry", message: e.description)
-            }
+            let result = try brain.write(kind: kind, text: text, tags: (body["tags"]?.array ?? []).compactMap(\.string),
+                                         source: body["source"]?.string, confidence: body["confidence"]?.double)
+            var out = result.entry.json
+            if case .object(var o) = out { o["merged"] = .bool(result.merged); out = .object(o) }
+            return .jsonValue(out, status: result.merged ? 200 : 201)
         }
         r.get("/api/v1/brain/:id", BrainChatDocs.getBrain) { req in
-            guard let e = try brain.get(req.parameter("id")!) else { throw HTTPError.notFound("No brain entry '\(req.parameter("id")!)'.") }
+            let id = try req.require("id")
+            guard let e = try brain.get(id) else { throw HTTPError.notFound("No brain entry '\(id)'.") }
             return .jsonValue(e.json)
         }
         r.patch("/api/v1/brain/:id", BrainChatDocs.updateBrain) { req in
-            let body = try PlatformRoutes.json(req)
-            do {
-                guard let e = try brain.update(req.parameter("id")!, text: body["text"]?.string, kind: body["kind"]?.string,
-                                               tags: body["tags"]?.array?.compactMap(\.string), confidence: body["confidence"]?.double) else {
-                    throw HTTPError.notFound("No brain entry '\(req.parameter("id")!)'.")
-                }
-                return .jsonValue(e.json)
-            } catch let e as Brain.Invalid {
-                throw HTTPError(400, code: "invalid_entry", message: e.description)
+            let body = try PlatformRoutes.json(req), id = try req.require("id")
+            guard let e = try brain.update(id, text: body["text"]?.string, kind: body["kind"]?.string,
+                                           tags: body["tags"]?.array?.compactMap(\.string), confidence: body["confidence"]?.double) else {
+                throw HTTPError.notFound("No brain entry '\(id)'.")
             }
+            return .jsonValue(e.json)
         }
         r.delete("/api/v1/brain/:id", BrainChatDocs.deleteBrain) { req in
-            guard try brain.delete(req.parameter("id")!) else { throw HTTPError.notFound("No brain entry '\(req.parameter("id")!)'.") }
+            let id = try req.require("id")
+            guard try brain.delete(id) else { throw HTTPError.notFound("No brain entry '\(id)'.") }
             return Response(status: 204)
         }
     }

@@ -27,7 +27,8 @@ public enum ChatRoutes {
             return .jsonValue(json(try chats.create(title: body["title"]?.string, model: body["model"]?.string), running: false), status: 201)
         }
         r.get("/api/v1/chats/:id", BrainChatDocs.getChat) { req in
-            guard let c = try chats.get(req.parameter("id")!) else { throw HTTPError.notFound("No chat '\(req.parameter("id")!)'.") }
+            let id = try req.require("id")
+            guard let c = try chats.get(id) else { throw HTTPError.notFound("No chat '\(id)'.") }
             var o = json(c, running: chats.isRunning(c.id))
             if case .object(var d) = o {
                 d["messages"] = .array(try chats.messages(c.id))
@@ -46,11 +47,12 @@ public enum ChatRoutes {
             })])
         }
         r.delete("/api/v1/chats/:id", BrainChatDocs.deleteChat) { req in
-            guard try chats.delete(req.parameter("id")!) else { throw HTTPError.notFound("No chat '\(req.parameter("id")!)'.") }
+            let id = try req.require("id")
+            guard try chats.delete(id) else { throw HTTPError.notFound("No chat '\(id)'.") }
             return Response(status: 204)
         }
         r.post("/api/v1/chats/:id/stop", BrainChatDocs.stopChat) { req in
-            chats.stop(req.parameter("id")!)
+            chats.stop(try req.require("id"))
             return .jsonValue(["stopping": true], status: 202)
         }
         r.post("/api/v1/chats/:id/messages", BrainChatDocs.sendMessage) { req in
@@ -59,14 +61,11 @@ public enum ChatRoutes {
                 throw HTTPError(400, code: "missing_field", message: "Field 'content' is required: the message text.")
             }
             // A code-generation session is the agent's own transcript: the Orchestrator must not continue it.
-            if let c = try chats.get(req.parameter("id")!), c.agent == "codegen" {
+            if let c = try chats.get(req.require("id")), c.agent == "codegen" {
                 throw HTTPError(409, code: "read_only",
                                 message: "This is the code-generation session of '\(c.title)': it can be read, not continued. Ask for changes in a chat; build_service resumes the session.")
             }
-            let events: AsyncStream<AgentEvent>
-            do { events = try chats.send(req.parameter("id")!, content) } catch let f as ChatService.Failure {
-                throw HTTPError(f.status, code: f.status == 409 ? "busy" : (f.status == 404 ? "not_found" : "invalid_message"), message: f.description)
-            }
+            let events = try chats.send(req.require("id"), content)
             return Response(status: 200, headers: HTTPHeaders([("Content-Type", "text/event-stream"), ("Cache-Control", "no-store")]),
                             body: .stream(length: nil) { w in
                                 for await e in events {

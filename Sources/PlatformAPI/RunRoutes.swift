@@ -77,7 +77,7 @@ public enum RunRoutes {
             return .jsonValue(run.json, status: 201)
         }
         r.post("/api/v1/workflows/:slug/run", AutomationDocs.runWorkflow) { req in
-            let slug = req.parameter("slug")!
+            let slug = try req.require("slug")
             guard let w = try workflows.get(slug) else { throw HTTPError.notFound("No workflow '\(slug)'.") }
             guard w.status == "active" else {
                 throw HTTPError(409, code: "archived", message: "Workflow '\(slug)' is archived. Set its status to active (PATCH) to run it.")
@@ -92,8 +92,9 @@ public enum RunRoutes {
     }
 
     static func require(_ runs: RunStore, _ req: Request) throws -> RunRecord {
-        guard let run = try runs.get(req.parameter("id")!) else {
-            throw HTTPError.notFound("No run '\(req.parameter("id")!)'. List them with GET /api/v1/runs.")
+        let id = try req.require("id")
+        guard let run = try runs.get(id) else {
+            throw HTTPError.notFound("No run '\(id)'. List them with GET /api/v1/runs.")
         }
         return run
     }

@@ -13,20 +13,18 @@ extension PlatformRoutes {
             return .jsonValue(["secrets": .array(items)])
         }
         r.put("/api/v1/secrets/:name", ServiceDocs.setSecret) { [self] req in
-            let name = req.parameter("name")!
+            let name = try req.require("name")
             let body = try PlatformRoutes.json(req)
             guard let value = body["value"]?.string else {
                 throw HTTPError(400, code: "missing_field", message: "Field 'value' is required: the secret's value.")
             }
-            do { try secrets.set(name, value) } catch let e as SecretStore.Failure {
-                throw HTTPError(400, code: "invalid_secret", message: e.description)
-            }
+            try secrets.set(name, value)
             logger.info("secret.set", ["name": name, "request_id": req.requestID])
             await manager.secretChanged(name)
             return .jsonValue(["name": .string(name), "set": true, "hint": .string(SecretStore.hint(value))])
         }
         r.delete("/api/v1/secrets/:name", ServiceDocs.deleteSecret) { [self] req in
-            let name = req.parameter("name")!
+            let name = try req.require("name")
             guard try secrets.delete(name) else { throw HTTPError.notFound("No secret '\(name)'.") }
             logger.info("secret.deleted", ["name": name, "request_id": req.requestID])
             return Response(status: 204)

@@ -45,13 +45,6 @@ public final class PlatformRoutes: Sendable {
         Response(status: status, headers: HTTPHeaders([("Content-Type", "application/json")]), body: .bytes(json.bytes))
     }
 
-    /// Runs `body`, turning the manager's failures into the error envelope.
-    func guarded(_ body: () async throws -> Response) async throws -> Response {
-        do { return try await body() } catch let f as ServiceManager.Failure {
-            throw HTTPError(f.status, code: f.code, message: f.description)
-        }
-    }
-
     public func install(_ r: inout Router) {
         // The reads most often polled (the dashboard, clients waiting for a status) run on the database's threads.
         r.get("/api/v1/services", ServiceDocs.list) { [self] _ in
@@ -59,78 +52,68 @@ public final class PlatformRoutes: Sendable {
             return respond(json: .object(["services": .array(all)]))
         }
         r.post("/api/v1/services", ServiceDocs.create) { [self] req in
-            try await guarded {
-                let body = try PlatformRoutes.json(req)
-                let slug = body["slug"]?.string ?? ""
-                let start = body["start"]?.bool ?? true
-                if let dir = body["directory"]?.string {
-                    return try respond(try await manager.create(slug: slug, directory: dir, start: start), status: 201)
-                }
-                return try respond(try await manager.create(slug: slug, files: try PlatformRoutes.files(body), start: start), status: 201)
+            let body = try PlatformRoutes.json(req)
+            let slug = body["slug"]?.string ?? ""
+            let start = body["start"]?.bool ?? true
+            if let dir = body["directory"]?.string {
+                return try respond(try await manager.create(slug: slug, directory: dir, start: start), status: 201)
             }
+            return try respond(try await manager.create(slug: slug, files: try PlatformRoutes.files(body), start: start), status: 201)
         }
         r.get("/api/v1/services/:id", ServiceDocs.get) { [self] req in
-            let id = req.parameter("id")!
+            let id = try req.require("id")
             guard let json = try await manager.store.reading({ [self] in try manager.store.find(id).map(render) }) else { try notFound(req) }
             return respond(json: json)
         }
         r.patch("/api/v1/services/:id", ServiceDocs.update) { [self] req in
-            try await guarded { try respond(try await manager.update(req.parameter("id")!, files: try PlatformRoutes.files(try PlatformRoutes.json(req)))) }
+            try respond(try await manager.update(req.require("id"), files: try PlatformRoutes.files(try PlatformRoutes.json(req))))
         }
         r.delete("/api/v1/services/:id", ServiceDocs.delete) { [self] req in
-            try await guarded {
-                try await manager.delete(req.parameter("id")!)
-                return Response(status: 204)
-            }
+            try await manager.delete(req.require("id"))
+            return Response(status: 204)
         }
         for action in ["start", "stop", "restart", "archive"] {
             r.post("/api/v1/services/:id/\(action)", ServiceDocs.actions[action]!) { [self] req in
-                try await guarded {
-                    let id = req.parameter("id")!
-                    switch action {
-                    case "stop": return try respond(try await manager.stop(id))
-                    case "archive": return try respond(try await manager.archive(id))
-                    default: return try respond(try await manager.start(id))
-                    }
+                let id = try req.require("id")
+                switch action {
+                case "stop": return try respond(try await manager.stop(id))
+                case "archive": return try respond(try await manager.archive(id))
+                default: return try respond(try await manager.start(id))
                 }
             }
         }
         r.post("/api/v1/services/:id/rollback", ServiceDocs.rollback) { [self] req in
-            try await guarded {
-                guard let version = try PlatformRoutes.json(req)["version"]?.int else {
-                    throw HTTPError(400, code: "missing_field", message: "Field 'version' is required: the version number to roll back to.")
-                }
-                return try respond(try await manager.rollback(req.parameter("id")!, to: version))
+            guard let version = try PlatformRoutes.json(req)["version"]?.int else {
+                throw HTTPError(400, code: "missing_field", message: "Field 'version' is required: the version number to roll back to.")
             }
+            return try respond(try await manager.rollback(req.require("id"), to: version))
         }
-        r.get("/api/v1/services/:id/logs", ServiceDocs.logs) { [self] req in try await guarded { try await logs(req) } }
-        r.get("/api/v1/services/:id/download", ServiceDocs.download) { [self] req in try await guarded { try await download(req) } }
+        r.get("/api/v1/services/:id/logs", ServiceDocs.logs) { [self] req in try await logs(req) }
+        r.get("/api/v1/services/:id/download", ServiceDocs.download) { [self] req in try await download(req) }
         r.get("/api/v1/services/:id/endpoints", ServiceDocs.endpoints) { [self] req in
-            let id = req.parameter("id")!, store = manager.store
+            let id = try req.require("id"), store = manager.store
             guard let endpoints = try await store.reading({ try store.find(id).map { try store.endpoints($0.id) } }) else { try notFound(req) }
             return .jsonValue(["endpoints": .array(endpoints.map(ServiceJSON.endpoint))])
         }
         r.post("/api/v1/services/:id/endpoints", ServiceDocs.addEndpoint) { [self] req in
-            try await guarded {
-                guard let s = try manager.store.find(req.parameter("id")!) else { try notFound(req) }
-                let body = try PlatformRoutes.json(req)
-                guard let method = body["method"]?.string?.uppercased(), ["GET", "POST", "PUT", "DELETE", "PATCH"].contains(method) else {
-                    throw HTTPError(400, code: "invalid_field", message: "Field 'method' must be GET, POST, PUT, DELETE or PATCH.")
-                }
-                guard let path = body["path"]?.string, path.hasPrefix("/"), !path.contains(".."), path.count <= 512 else {
-                    throw HTTPError(400, code: "invalid_field", message: "Field 'path' must start with '/' and not contain '..'.")
-                }
-                let schema = body["inputSchema"]
-                if let schema, schema.object == nil { throw HTTPError(400, code: "invalid_field", message: "Field 'inputSchema' must be a JSON Schema object.") }
-                let e = EndpointRecord(id: UUID().uuidString.lowercased(), serviceID: s.id, method: method, path: path,
-                                       description: body["description"]?.string ?? "", inputSchema: schema, source: "api")
-                do { try manager.store.addEndpoint(e) } catch {
-                    throw HTTPError(409, code: "exists", message: "\(method) \(path) is already registered on '\(s.slug)'.")
-                }
-                return .jsonValue(ServiceJSON.endpoint(e), status: 201)
+            guard let s = try manager.store.find(req.require("id")) else { try notFound(req) }
+            let body = try PlatformRoutes.json(req)
+            guard let method = body["method"]?.string?.uppercased(), ["GET", "POST", "PUT", "DELETE", "PATCH"].contains(method) else {
+                throw HTTPError(400, code: "invalid_field", message: "Field 'method' must be GET, POST, PUT, DELETE or PATCH.")
             }
+            guard let path = body["path"]?.string, path.hasPrefix("/"), !path.contains(".."), path.count <= 512 else {
+                throw HTTPError(400, code: "invalid_field", message: "Field 'path' must start with '/' and not contain '..'.")
+            }
+            let schema = body["inputSchema"]
+            if let schema, schema.object == nil { throw HTTPError(400, code: "invalid_field", message: "Field 'inputSchema' must be a JSON Schema object.") }
+            let e = EndpointRecord(id: UUID().uuidString.lowercased(), serviceID: s.id, method: method, path: path,
+                                   description: body["description"]?.string ?? "", inputSchema: schema, source: "api")
+            do { try manager.store.addEndpoint(e) } catch {
+                throw HTTPError(409, code: "exists", message: "\(method) \(path) is already registered on '\(s.slug)'.")
+            }
+            return .jsonValue(ServiceJSON.endpoint(e), status: 201)
         }
-        r.post("/api/v1/services/:id/endpoints/:endpoint/call", ServiceDocs.call) { [self] req in try await guarded { try await call(req) } }
+        r.post("/api/v1/services/:id/endpoints/:endpoint/call", ServiceDocs.call) { [self] req in try await call(req) }
         installSecrets(&r)
     }
 
@@ -141,7 +124,7 @@ public final class PlatformRoutes: Sendable {
     }
 
     func notFound(_ req: Request) throws -> Never {
-        throw HTTPError.notFound("No service '\(req.parameter("id") ?? "")'. List them with GET /api/v1/services.")
+        throw HTTPError.notFound("No service '\(try req.require("id"))'. List them with GET /api/v1/services.")
     }
 
     static func json(_ req: Request) throws -> JSONValue {
@@ -170,7 +153,7 @@ public final class PlatformRoutes: Sendable {
     // MARK: logs, download, endpoint calls, notifications
 
     func logs(_ req: Request) async throws -> Response {
-        let log = try await manager.logs(req.parameter("id")!)
+        let log = try await manager.logs(req.require("id"))
         let tail = min(5000, max(0, Int(req.query["tail"] ?? "200") ?? 200))
         guard req.query["follow"] == "1" || req.query["follow"] == "true" else {
             return .jsonValue(["lines": .array(log.tail(tail).map { .string($0) })])
@@ -185,7 +168,7 @@ public final class PlatformRoutes: Sendable {
     }
 
     func download(_ req: Request) async throws -> Response {
-        guard let s = try manager.store.find(req.parameter("id")!) else { try notFound(req) }
+        guard let s = try manager.store.find(req.require("id")) else { try notFound(req) }
         let dir = manager.files.liveDirectory(s.slug)
         let data: Data? = await Blocking.run {
             let p = ChildProcess()
@@ -208,14 +191,15 @@ public final class PlatformRoutes: Sendable {
     /// Calls one endpoint with input validated against its schema (the same call the Events agent makes).
     func call(_ req: Request) async throws -> Response {
         let body = req.body.isEmpty ? JSONValue.object([:]) : try PlatformRoutes.json(req)
-        let answer = try await manager.call(service: req.parameter("id")!, endpoint: req.parameter("endpoint")!, input: body["input"] ?? .object([:]))
+        let answer = try await manager.call(service: req.require("id"), endpoint: req.require("endpoint"), input: body["input"] ?? .object([:]))
         return .jsonValue(answer.json)
     }
 
     /// A trigger service reports an event: authenticated by its own token, recorded, answered 202.
     func notify(_ req: Request) async throws -> Response {
-        guard let s = try manager.store.find(req.parameter("slug")!), s.kind == "trigger" else {
-            throw HTTPError.notFound("No trigger service '\(req.parameter("slug")!)'.")
+        let slug = try req.require("slug")
+        guard let s = try manager.store.find(slug), s.kind == "trigger" else {
+            throw HTTPError.notFound("No trigger service '\(slug)'.")
         }
         let presented = req.headers["Authorization"].flatMap { $0.hasPrefix("Bearer ") ? String($0.dropFirst(7)) : nil } ?? ""
         guard Digest.constantTimeEqual(Array(presented.utf8), Array(s.token.utf8)) else {

@@ -23,7 +23,7 @@ public enum VersionRoutes {
         }
         r.get("/api/v1/services/:id/versions/:version/files", ServiceDocs.versionFiles) { req in
             let s = try service(manager, req)
-            let n = try version(manager, s, req.parameter("version")!)
+            let n = try version(manager, s, req.require("version"))
             let files = try capped(try read { try manager.files.files(of: s.slug, version: n) }, "Version \(n) of '\(s.slug)'", s.slug)
             let list = files.keys.sorted().map { path -> JSONValue in
                 let bytes = files[path]!
@@ -58,8 +58,9 @@ public enum VersionRoutes {
     }
 
     static func service(_ manager: ServiceManager, _ req: Request) throws -> ServiceRecord {
-        guard let s = try manager.store.find(req.parameter("id")!) else {
-            throw HTTPError.notFound("No service '\(req.parameter("id")!)'. List them with GET /api/v1/services.")
+        let id = try req.require("id")
+        guard let s = try manager.store.find(id) else {
+            throw HTTPError.notFound("No service '\(id)'. List them with GET /api/v1/services.")
         }
         return s
     }

@@ -10,15 +10,14 @@ public enum WorkflowRoutes {
         }
         r.post("/api/v1/tasks", AutomationDocs.createTask) { req in
             let body = try PlatformRoutes.json(req)
-            return try guarded {
-                let t = try tasks.create(body)
-                var out = t.json
-                if case .object(var o) = out { o["preview"] = .array(try tasks.preview(t, count: 5).map { .string($0) }); out = .object(o) }
-                return .jsonValue(out, status: 201)
-            }
+            let t = try tasks.create(body)
+            var out = t.json
+            if case .object(var o) = out { o["preview"] = .array(try tasks.preview(t, count: 5).map { .string($0) }); out = .object(o) }
+            return .jsonValue(out, status: 201)
         }
         r.get("/api/v1/tasks/:id", AutomationDocs.getTask) { req in
-            guard let t = try tasks.get(req.parameter("id")!) else { throw HTTPError.notFound("No task '\(req.parameter("id")!)'.") }
+            let id = try req.require("id")
+            guard let t = try tasks.get(id) else { throw HTTPError.notFound("No task '\(id)'.") }
             let count = min(50, max(1, Int(req.query["next"] ?? "5") ?? 5))
             var out = t.json
             if case .object(var o) = out { o["preview"] = .array(try tasks.preview(t, count: count).map { .string($0) }); out = .object(o) }
@@ -26,67 +25,69 @@ public enum WorkflowRoutes {
         }
         r.patch("/api/v1/tasks/:id", AutomationDocs.updateTask) { req in
             let body = try PlatformRoutes.json(req)
-            return try guarded {
-                guard let t = try tasks.update(req.parameter("id")!, body) else { throw HTTPError.notFound("No task '\(req.parameter("id")!)'.") }
-                var out = t.json.object ?? [:]
-                out["preview"] = .array(try tasks.preview(t, count: 5).map { .string($0) })
-                return .jsonValue(.object(out))
-            }
+            let id = try req.require("id")
+            guard let t = try tasks.update(id, body) else { throw HTTPError.notFound("No task '\(id)'.") }
+            var out = t.json.object ?? [:]
+            out["preview"] = .array(try tasks.preview(t, count: 5).map { .string($0) })
+            return .jsonValue(.object(out))
         }
         for (action, enabled) in [("enable", true), ("disable", false)] {
             r.post("/api/v1/tasks/:id/\(action)", enabled ? AutomationDocs.enableTask : AutomationDocs.disableTask) { req in
-                guard let t = try tasks.setEnabled(req.parameter("id")!, enabled) else { throw HTTPError.notFound("No task '\(req.parameter("id")!)'.") }
+                let id = try req.require("id")
+                guard let t = try tasks.setEnabled(id, enabled) else { throw HTTPError.notFound("No task '\(id)'.") }
                 return .jsonValue(t.json)
             }
         }
         r.delete("/api/v1/tasks/:id", AutomationDocs.deleteTask) { req in
-            guard try tasks.delete(req.parameter("id")!) else { throw HTTPError.notFound("No task '\(req.parameter("id")!)'.") }
+            let id = try req.require("id")
+            guard try tasks.delete(id) else { throw HTTPError.notFound("No task '\(id)'.") }
             return Response(status: 204)
         }
         r.get("/api/v1/workflows", AutomationDocs.listWorkflows) { _ in .jsonValue(["workflows": .array(try store.all().map(\.json))]) }
         r.post("/api/v1/workflows", AutomationDocs.createWorkflow) { req in
             let body = try PlatformRoutes.json(req)
-            return try guarded { .jsonValue(try store.save(body, allowReplace: false).json, status: 201) }
+            return .jsonValue(try store.save(body, allowReplace: false).json, status: 201)
         }
         // Import a `workflows/<slug>.json` file: creates or replaces it, and with `tasks`, sets its schedules.
         r.post("/api/v1/workflows/import", AutomationDocs.importWorkflow) { req in
             let body = try PlatformRoutes.json(req)
-            return try guarded {
-                var drafts: [TaskStore.Draft]?
-                if let list = body["tasks"] {
-                    guard let items = list.array, items.count <= 20 else {
-                        throw WorkflowStore.Invalid(status: 400, description: "Field 'tasks' must be a list of at most 20 schedules.")
-                    }
-                    let slug = body["slug"]?.string ?? ""
-                    drafts = try items.enumerated().map { i, t in
-                        do { return try tasks.validate(t, workflow: slug) } catch let e as WorkflowStore.Invalid {
-                            throw WorkflowStore.Invalid(status: e.status, description: "tasks[\(i)]: \(e.description)")
-                        }
+            var drafts: [TaskStore.Draft]?
+            if let list = body["tasks"] {
+                guard let items = list.array, items.count <= 20 else {
+                    throw WorkflowStore.Invalid(status: 400, description: "Field 'tasks' must be a list of at most 20 schedules.")
+                }
+                let slug = body["slug"]?.string ?? ""
+                drafts = try items.enumerated().map { i, t in
+                    do { return try tasks.validate(t, workflow: slug) } catch let e as WorkflowStore.Invalid {
+                        throw WorkflowStore.Invalid(status: e.status, description: "tasks[\(i)]: \(e.description)")
                     }
                 }
-                let w = try store.save(body, allowReplace: true)
-                if let drafts { try tasks.replace(workflow: w.slug, with: drafts) }
-                return .jsonValue(fileForm(w, tasks: try tasks.all(workflow: w.slug)))
             }
+            let w = try store.save(body, allowReplace: true)
+            if let drafts { try tasks.replace(workflow: w.slug, with: drafts) }
+            return .jsonValue(fileForm(w, tasks: try tasks.all(workflow: w.slug)))
         }
         r.get("/api/v1/workflows/:slug", AutomationDocs.getWorkflow) { req in
-            guard let w = try store.get(req.parameter("slug")!) else { throw HTTPError.notFound("No workflow '\(req.parameter("slug")!)'.") }
+            let slug = try req.require("slug")
+            guard let w = try store.get(slug) else { throw HTTPError.notFound("No workflow '\(slug)'.") }
             return .jsonValue(w.json)
         }
         r.get("/api/v1/workflows/:slug/export", AutomationDocs.exportWorkflow) { req in
-            guard let w = try store.get(req.parameter("slug")!) else { throw HTTPError.notFound("No workflow '\(req.parameter("slug")!)'.") }
+            let slug = try req.require("slug")
+            guard let w = try store.get(slug) else { throw HTTPError.notFound("No workflow '\(slug)'.") }
             var resp = Response.jsonValue(fileForm(w, tasks: try tasks.all(workflow: w.slug)))
             resp.headers.add("Content-Disposition", "attachment; filename=\"\(w.slug).json\"")
             return resp
         }
         r.patch("/api/v1/workflows/:slug", AutomationDocs.updateWorkflow) { req in
-            let slug = req.parameter("slug")!
+            let slug = try req.require("slug")
             guard try store.get(slug) != nil else { throw HTTPError.notFound("No workflow '\(slug)'.") }
             let body = try PlatformRoutes.json(req)
-            return try guarded { .jsonValue(try store.save(body, slug: slug, allowReplace: true).json) }
+            return .jsonValue(try store.save(body, slug: slug, allowReplace: true).json)
         }
         r.delete("/api/v1/workflows/:slug", AutomationDocs.deleteWorkflow) { req in
-            guard try store.delete(req.parameter("slug")!) else { throw HTTPError.notFound("No workflow '\(req.parameter("slug")!)'.") }
+            let slug = try req.require("slug")
+            guard try store.delete(slug) else { throw HTTPError.notFound("No workflow '\(slug)'.") }
             return Response(status: 204)
         }
     }
@@ -98,11 +99,5 @@ public enum WorkflowRoutes {
         o["updated"] = nil
         if !tasks.isEmpty { o["tasks"] = .array(tasks.map(TaskStore.fileForm)) }
         return .object(o)
-    }
-
-    static func guarded(_ body: () throws -> Response) throws -> Response {
-        do { return try body() } catch let e as WorkflowStore.Invalid {
-            throw HTTPError(e.status, code: e.status == 409 ? "conflict" : "invalid_workflow", message: e.description)
-        }
     }
 }

@@ -54,27 +54,19 @@ extension ServiceManager {
         guard parts.count == 2 else { return nil }
         let method = parts[0].uppercased(), path = parts[1]
         if let e = all.first(where: { $0.method == method && $0.path == path }) { return (e, [:]) }
-        let given = path.split(separator: "/", omittingEmptySubsequences: false)
-        for e in all where e.method == method {
-            let pattern = e.path.split(separator: "/", omittingEmptySubsequences: false)
-            guard pattern.count == given.count else { continue }
-            var params: [String: String] = [:]
-            let matches = zip(pattern, given).allSatisfy { p, g in
-                if p.hasPrefix(":"), !g.isEmpty { params[String(p.dropFirst())] = g.removingPercentEncoding ?? String(g); return true }
-                return p == g
-            }
-            if matches { return (e, params) }
-        }
-        return nil
+        // The router's matcher: the endpoints of one method, the first of a shape winning as it did when declared.
+        let declared = all.filter { $0.method == method }.map { (pattern: PathPattern($0.path), value: $0) }
+        guard let (e, params) = PathTrie(declared, combine: { _, _ in }).match(path) else { return nil }
+        return (e, params)
     }
 
-    /// Calls it. Failures are `Failure`s with the HTTP status the API answers: 404 unknown, 422 invalid input,
-    /// 503 service not running, 502 the service failed to answer.
+    /// Calls it. Failures are `Failure`s: `notFound` endpoint, `rejected` input, `notRunning` service, `serviceFailed` to
+    /// answer.
     public func call(service slugOrID: String, endpoint reference: String, input given: JSONValue,
                      headers extra: [(String, String)] = [], timeout: Double = 30) async throws -> EndpointAnswer {
         let s = try require(slugOrID)
         guard let (e, params) = try endpoint(of: s, reference) else {
-            throw Failure(status: 404, code: "not_found",
+            throw Failure(.notFound, code: "not_found",
                           description: "Service '\(s.slug)' has no endpoint '\(reference)'. See GET /api/v1/services/\(s.slug)/endpoints.")
         }
         var input = given
@@ -85,10 +77,10 @@ extension ServiceManager {
         }
         if let schema = e.inputSchema {
             let errors = JSONSchema.validate(input, against: schema)
-            if !errors.isEmpty { throw Failure(status: 422, code: "invalid_input", description: errors.joined(separator: "; ")) }
+            if !errors.isEmpty { throw Failure(.rejected, code: "invalid_input", description: errors.joined(separator: "; ")) }
         }
         guard let port = await supervisor.port(of: s.id) else {
-            throw Failure(status: 503, code: "service_not_running",
+            throw Failure(.notRunning, code: "service_not_running",
                           description: "Service '\(s.slug)' is \(s.status)\(s.reason.map { ": \($0)" } ?? ""). Start it first.")
         }
         let (url, body) = try ServiceManager.target(e, port: port, input: input)
@@ -98,7 +90,7 @@ extension ServiceManager {
             let headers = [("Content-Type", "application/json")] + publicRequestHeaders(s.slug) + extra
             answer = try await ServiceManager.endpointClient.send(ClientRequest(method: e.method, url: url, headers: headers, body: body, timeout: timeout))
         } catch let err as HTTPClientError {
-            throw Failure(status: 502, code: "service_failed", description: "Calling \(e.method) \(e.path) on '\(s.slug)' failed: \(err)")
+            throw Failure(.serviceFailed, code: "service_failed", description: "Calling \(e.method) \(e.path) on '\(s.slug)' failed: \(err)")
         }
         return EndpointAnswer(status: answer.status, headers: ShownHeaders(answer.headers), output: JSONValue.parse(answer.body) ?? .string(answer.text),
                               ms: Int((Date().timeIntervalSince(started) * 1000).rounded()))
@@ -125,7 +117,7 @@ extension ServiceManager {
             if segment.hasPrefix(":") {
                 let name = String(segment.dropFirst())
                 guard let v = fields.removeValue(forKey: name) else {
-                    throw Failure(status: 422, code: "invalid_input", description: "input.\(name): is required (a path parameter)")
+                    throw Failure(.rejected, code: "invalid_input", description: "input.\(name): is required (a path parameter)")
                 }
                 path += "/" + (v.string ?? v.text).addingPercentEncoding(withAllowedCharacters: segmentAllowed)!
             } else {

@@ -18,10 +18,36 @@ public final class ServiceManager: Sendable {
     public let outbound = OutboundCheck()
     let logger: Logger
 
+    /// What went wrong, in the services' own terms; the API layer maps each kind to its answer.
     public struct Failure: Error, CustomStringConvertible, Equatable {
-        public let status: Int
+        public enum Kind: Sendable, Equatable {
+            /// No such service, version or endpoint.
+            case notFound
+            /// The request itself is malformed (a bad slug, missing or invalid files).
+            case invalid
+            /// It clashes with the service's state (the slug is taken, the service is archived).
+            case conflict
+            /// Well-formed, but refused: input its schema rejects, a host the egress policy forbids.
+            case rejected
+            /// The service is not running.
+            case notRunning
+            /// The service failed to answer.
+            case serviceFailed
+        }
+
+        public let kind: Kind
+        /// A stable, machine-readable name of the failure (`not_found`, `invalid_slug`…).
         public let code: String
         public let description: String
+
+        public init(_ kind: Kind, code: String, description: String) {
+            self.kind = kind
+            self.code = code
+            self.description = description
+        }
+
+        /// Whether the same call may succeed later without any change (the service starts, or recovers).
+        public var isTransient: Bool { kind == .notRunning || kind == .serviceFailed }
     }
 
     public init(db: Database, files: ServiceFiles, sandbox: Sandbox, config: SupervisorConfig, logger: Logger,
@@ -40,7 +66,7 @@ public final class ServiceManager: Sendable {
 
     func require(_ slugOrID: String) throws -> ServiceRecord {
         guard let s = try store.find(slugOrID) else {
-            throw Failure(status: 404, code: "not_found", description: "No service '\(slugOrID)'. List them with GET /api/v1/services.")
+            throw Failure(.notFound, code: "not_found", description: "No service '\(slugOrID)'. List them with GET /api/v1/services.")
         }
         return s
     }
@@ -49,17 +75,17 @@ public final class ServiceManager: Sendable {
     @discardableResult
     public func create(slug: String, files newFiles: [String: [UInt8]], start: Bool = true, source: VersionSource = .upload) async throws -> ServiceRecord {
         guard Slug.isValid(slug) else {
-            throw Failure(status: 400, code: "invalid_slug", description: "'\(slug)' is not a slug: 1–48 of a-z, 0-9 and '-', not starting or ending with '-'.")
+            throw Failure(.invalid, code: "invalid_slug", description: "'\(slug)' is not a slug: 1–48 of a-z, 0-9 and '-', not starting or ending with '-'.")
         }
         guard try store.find(slug) == nil else {
-            throw Failure(status: 409, code: "exists", description: "A service '\(slug)' exists already. Update it with PATCH, or choose another slug.")
+            throw Failure(.conflict, code: "exists", description: "A service '\(slug)' exists already. Update it with PATCH, or choose another slug.")
         }
         let manifest = try await validate(newFiles)
         let now = Clock.iso8601Now()
         do {
             try files.write(slug, newFiles)
         } catch let e as ServiceFiles.Invalid {
-            throw Failure(status: 400, code: "invalid_files", description: e.description)
+            throw Failure(.invalid, code: "invalid_files", description: e.description)
         }
         let record = ServiceRecord(id: UUID().uuidString.lowercased(), slug: slug, title: manifest.title.isEmpty ? slug : manifest.title,
                                    description: manifest.description, kind: manifest.kind, status: .stopped, desired: start ? .running : .stopped,
@@ -77,7 +103,7 @@ public final class ServiceManager: Sendable {
     public func create(slug: String, directory: String, start: Bool = true) async throws -> ServiceRecord {
         let found: [String: [UInt8]]
         do { found = try files.collect(directory) } catch let e as ServiceFiles.Invalid {
-            throw Failure(status: 400, code: "invalid_files", description: e.description)
+            throw Failure(.invalid, code: "invalid_files", description: e.description)
         }
         return try await create(slug: slug, files: found, start: start)
     }
@@ -87,7 +113,7 @@ public final class ServiceManager: Sendable {
         let s = try require(slugOrID)
         let manifest = try await validate(newFiles)
         do { try files.write(s.slug, newFiles) } catch let e as ServiceFiles.Invalid {
-            throw Failure(status: 400, code: "invalid_files", description: e.description)
+            throw Failure(.invalid, code: "invalid_files", description: e.description)
         }
         let version = (try store.versions(s.id).max() ?? 0) + 1
         try files.snapshot(s.slug, version: version)
@@ -99,7 +125,7 @@ public final class ServiceManager: Sendable {
     public func rollback(_ slugOrID: String, to version: Int) async throws -> ServiceRecord {
         let s = try require(slugOrID)
         guard try store.versions(s.id).contains(version) else {
-            throw Failure(status: 404, code: "no_such_version", description: "Service '\(s.slug)' has no version \(version). Versions: \(try store.versions(s.id)).")
+            throw Failure(.notFound, code: "no_such_version", description: "Service '\(s.slug)' has no version \(version). Versions: \(try store.versions(s.id)).")
         }
         let old = try files.files(of: s.slug, version: version)
         try files.write(s.slug, old)
@@ -112,7 +138,7 @@ public final class ServiceManager: Sendable {
     public func start(_ slugOrID: String) async throws -> ServiceRecord {
         let s = try require(slugOrID)
         guard s.status != .archived else {
-            throw Failure(status: 409, code: "archived", description: "Service '\(s.slug)' is archived. Restore it by updating its files, or create a new one.")
+            throw Failure(.conflict, code: "archived", description: "Service '\(s.slug)' is archived. Restore it by updating its files, or create a new one.")
         }
         await supervisor.start(s.id)
         return try require(s.id)
@@ -168,17 +194,17 @@ public final class ServiceManager: Sendable {
     /// every start: a name may resolve elsewhere later).
     private func validate(_ files: [String: [UInt8]]) async throws -> Manifest {
         guard files["main.ts"] != nil else {
-            throw Failure(status: 400, code: "missing_file", description: "A service needs main.ts: a Deno HTTP server listening on Deno.env.get(\"PORT\").")
+            throw Failure(.invalid, code: "missing_file", description: "A service needs main.ts: a Deno HTTP server listening on Deno.env.get(\"PORT\").")
         }
         guard let manifest = files["service.json"] else {
-            throw Failure(status: 400, code: "missing_file", description: "A service needs service.json: its kind, title, endpoints and secrets.")
+            throw Failure(.invalid, code: "missing_file", description: "A service needs service.json: its kind, title, endpoints and secrets.")
         }
         let parsed: Manifest
         do { parsed = try Manifest.parse(manifest) } catch let e as Manifest.Invalid {
-            throw Failure(status: 400, code: "invalid_manifest", description: e.description)
+            throw Failure(.invalid, code: "invalid_manifest", description: e.description)
         }
         do { _ = try await sandbox.checkEgress(parsed.hosts) } catch {
-            throw Failure(status: 422, code: "forbidden_host", description: error.description)
+            throw Failure(.rejected, code: "forbidden_host", description: error.description)
         }
         return parsed
     }

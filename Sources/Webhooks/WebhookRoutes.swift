@@ -9,27 +9,32 @@ public enum WebhookRoutes {
             guard let body = JSONValue.parse(req.body) else {
                 throw HTTPError(400, code: "invalid_json", message: "Send {\"url\": \"https://…\", \"events\": [\"run.failed\"]}.")
             }
-            do {
-                let (hook, secret) = try store.create(url: body["url"]?.string ?? "", events: (body["events"]?.array ?? []).compactMap(\.string))
-                var out = hook.json.object ?? [:]
-                out["secret"] = .string(secret)
-                return Response.jsonValue(.object(out), status: 201)
-            } catch let e as WebhookStore.Invalid {
-                throw HTTPError(400, code: "invalid_webhook", message: e.description)
-            }
+            let (hook, secret) = try store.create(url: body["url"]?.string ?? "", events: (body["events"]?.array ?? []).compactMap(\.string))
+            var out = hook.json.object ?? [:]
+            out["secret"] = .string(secret)
+            return Response.jsonValue(.object(out), status: 201)
         }
         r.delete("/api/v1/webhooks/:id", WebhookDocs.delete) { req in
-            guard try store.delete(req.parameter("id")!) else { throw HTTPError.notFound("No webhook '\(req.parameter("id")!)'.") }
+            let id = try req.require("id")
+            guard try store.delete(id) else { throw HTTPError.notFound("No webhook '\(id)'.") }
             return Response(status: 204)
         }
         r.get("/api/v1/webhooks/:id/deliveries", WebhookDocs.deliveries) { req in
-            guard try store.get(req.parameter("id")!) != nil else { throw HTTPError.notFound("No webhook '\(req.parameter("id")!)'.") }
-            return Response.jsonValue(["deliveries": .array(try store.deliveries(req.parameter("id")!))])
+            let id = try req.require("id")
+            guard try store.get(id) != nil else { throw HTTPError.notFound("No webhook '\(id)'.") }
+            return Response.jsonValue(["deliveries": .array(try store.deliveries(id))])
         }
         r.post("/api/v1/webhooks/:id/test", WebhookDocs.test) { req in
-            guard try store.get(req.parameter("id")!) != nil else { throw HTTPError.notFound("No webhook '\(req.parameter("id")!)'.") }
-            try dispatcher.ping(req.parameter("id")!)
+            let id = try req.require("id")
+            guard try store.get(id) != nil else { throw HTTPError.notFound("No webhook '\(id)'.") }
+            try dispatcher.ping(id)
             return Response.jsonValue(["queued": true], status: 202)
         }
     }
+}
+
+extension WebhookStore.Invalid: HTTPResponseError {
+    public var status: Int { 400 }
+    public var code: String { "invalid_webhook" }
+    public var message: String { description }
 }

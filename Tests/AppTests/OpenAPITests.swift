@@ -6,7 +6,7 @@ import Testing
 import TestSupport
 
 /// The OpenAPI documents on the real binary: every `/api/v1` route the router holds is documented and in the
-/// document, with the scope AuthPolicy really asks; documented bodies are enforced; services get their own document.
+/// document, with the scope its route group really asks; documented bodies are enforced; services get their own document.
 @Suite(.serialized) struct OpenAPITests {
     let admin = HTTPClient(defaultHeaders: TestAuth.headers)
     let anonymous = HTTPClient()

@@ -37,7 +37,7 @@ func installTestRoutes(_ r: inout Router) {
         Response.text("item=\(req.parameter("id") ?? "-") q=\(req.query["q"] ?? "-")")
     }
     r.get("/items/:id/parts/:part") { req in
-        Response.text("\(req.parameter("id")!)/\(req.parameter("part")!)")
+        Response.text("\(try req.require("id"))/\(try req.require("part"))")
     }
     r.get("/items/special") { _ in Response.text("static wins") }
     r.get("/files/*rest") { req in Response.text("rest=\(req.parameter("rest") ?? "")") }

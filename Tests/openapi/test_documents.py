@@ -17,7 +17,7 @@ def test_platform_document_is_valid_openapi(api):
     ops = {(m.upper(), p): op for p, item in doc["paths"].items() for m, op in item.items()}
     assert len(ops) > 60
     assert all(p.startswith("/api/v1/") for _, p in ops)
-    # Scopes as AuthPolicy applies them.
+    # Scopes as the /api/v1 route groups apply them.
     assert ops[("GET", "/api/v1/services")]["security"][0] == {"bearerAuth": ["read"]}
     assert ops[("POST", "/api/v1/services")]["security"] == [{"bearerAuth": ["write"]}, {"sessionCookie": [], "csrfToken": []}]
     assert ops[("POST", "/api/v1/api-keys")]["x-required-scope"] == "admin"
