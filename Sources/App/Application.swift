@@ -90,7 +90,7 @@ public final class Application: Sendable {
         // With no model configured, the agents run on the embedded engine and its catalogue.
         let agentProvider: @Sendable () -> (any LLMProvider, String?) = {
             let (p, model) = pieces.chatProvider()
-            return p.providerName == "offline" ? (OfflineAgentEngine(), nil) : (p, model)
+            return p.isOffline ? (OfflineAgentEngine(), nil) : (p, model)
         }
         let usage = UsageLedger(db: database, prices: options.llmPrices)
         pieces.onModelCall { usage.record(model: $0.model, usage: $0.usage, ms: $0.ms, for: .qgpt) }
