@@ -319,19 +319,5 @@ public struct StartupError: Error, CustomStringConvertible {
     public init(_ d: String) { description = d }
 }
 
-/// Keeps signal sources alive for the life of the process.
-enum SignalSources {
-    nonisolated(unsafe) private static var retained: [DispatchSourceSignal] = []
-    static func keep(_ s: [DispatchSourceSignal]) { retained += s }
-}
-
-/// The public base URL, known once the listener is bound.
-final class PublicURL: @unchecked Sendable {
-    private let lock = NSLock()
-    private var url = ""
-    var value: String { lock.lock(); defer { lock.unlock() }; return url }
-    func set(_ v: String) { lock.lock(); url = v; lock.unlock() }
-}
-
 struct SnippetSearchInput: ToolInput { let query: String }
 struct SnippetSaveInput: ToolInput { let name: String?; let text: String; let language: String? }
