@@ -77,6 +77,7 @@ let package = Package(
         .testTarget(name: "ServicesTests", dependencies: ["Services", "HTTPClient", "Core", "Crypto", "TestSupport", "openpieces", "FakeLLM", "LLM", "HTTPServer"],
                     exclude: ["fixtures"]),
         .testTarget(name: "SchedulingTests", dependencies: ["Scheduling"]),
+        .testTarget(name: "ProcessesTests", dependencies: ["Processes", "TestSupport"]),
         .testTarget(name: "EventsTests", dependencies: ["Events", "Workflows", "Services", "Store", "App", "Core", "TestSupport", "LLM", "Agents"]),
         .testTarget(name: "BrainTests", dependencies: ["Brain", "Store", "TestSupport"]),
         .testTarget(name: "AgentsTests", dependencies: ["Agents", "Services", "Store", "FakeLLM", "LLM", "Core", "HTTPClient", "TestSupport", "openpieces"],

@@ -186,8 +186,9 @@ public final class Codegen: Sendable {
         return try await TestRun(sandbox: sandbox, workspace: ws, scratchRoot: scratch, logger: logger).run(requests: requests)
     }
 
+    /// A check takes seconds: it waits on the long lane, so readiness probes never queue behind it.
     static func runProcess(_ path: String, _ args: [String], in dir: String, env: [String: String], timeout: Double) async -> (Int32, String) {
-        await Blocking.run {
+        await Blocking.run(.long) {
             let p = ChildProcess()
             p.executableURL = URL(fileURLWithPath: path)
             p.arguments = args

@@ -6,7 +6,7 @@ import LLM
 /// drives the same tools a model would (build_service, then write_file, deno_check, test_service, deploy).
 /// Outside the catalogue it says so and how to connect a model.
 public struct OfflineAgentEngine: LLMProvider {
-    public var providerName: String { "offline" }
+    public var backend: LLMBackend { .offline }
     public var defaultModel: String { OfflineEngine.modelID }
 
     public init() {}

@@ -90,7 +90,7 @@ public final class Application: Sendable {
         // With no model configured, the agents run on the embedded engine and its catalogue.
         let agentProvider: @Sendable () -> (any LLMProvider, String?) = {
             let (p, model) = pieces.chatProvider()
-            return p.providerName == "offline" ? (OfflineAgentEngine(), nil) : (p, model)
+            return p.isOffline ? (OfflineAgentEngine(), nil) : (p, model)
         }
         let usage = UsageLedger(db: database, prices: options.llmPrices)
         pieces.onModelCall { usage.record(model: $0.model, usage: $0.usage, ms: $0.ms, for: .qgpt) }
@@ -333,20 +333,6 @@ public final class Application: Sendable {
 public struct StartupError: Error, CustomStringConvertible {
     public let description: String
     public init(_ d: String) { description = d }
-}
-
-/// Keeps signal sources alive for the life of the process.
-enum SignalSources {
-    nonisolated(unsafe) private static var retained: [DispatchSourceSignal] = []
-    static func keep(_ s: [DispatchSourceSignal]) { retained += s }
-}
-
-/// The public base URL, known once the listener is bound.
-final class PublicURL: @unchecked Sendable {
-    private let lock = NSLock()
-    private var url = ""
-    var value: String { lock.lock(); defer { lock.unlock() }; return url }
-    func set(_ v: String) { lock.lock(); url = v; lock.unlock() }
 }
 
 struct SnippetSearchInput: ToolInput { let query: String }

@@ -216,35 +216,61 @@ long op_fs_type(int fd) {
     return (long)fs.f_type;
 }
 
-#include <spawn.h>
+#include <sys/wait.h>
 extern char **environ;
 int op_spawn_std(const char *path, char *const argv[], char *const envp[], const char *cwd, int in_fd, int out_fd, int err_fd) {
-    posix_spawn_file_actions_t fa;
-    int rc = posix_spawn_file_actions_init(&fa);
-    if (rc != 0) return -rc;
-    int fds[3] = {in_fd, out_fd, err_fd};
-    for (int i = 0; i < 3 && rc == 0; i++) {
-        if (fds[i] >= 0) rc = posix_spawn_file_actions_adddup2(&fa, fds[i], i);
+    // The child reports a failed chdir or exec as its errno on this pipe; end of file means exec succeeded.
+    int report[2];
+    if (pipe2(report, O_CLOEXEC) != 0) return -errno;
+    pid_t parent = getpid();
+    pid_t pid = fork();
+    if (pid < 0) {
+        int e = errno;
+        close(report[0]);
+        close(report[1]);
+        return -e;
     }
-    if (rc == 0 && cwd) rc = posix_spawn_file_actions_addchdir_np(&fa, cwd);
-    if (rc == 0) rc = posix_spawn_file_actions_addclosefrom_np(&fa, 3);
-    posix_spawnattr_t attr;
-    if (rc == 0) rc = posix_spawnattr_init(&attr);
-    if (rc == 0) {
-        // The child starts with default signal handling: the server ignores SIGPIPE and blocks nothing it needs.
-        sigset_t def;
-        sigfillset(&def);
-        posix_spawnattr_setsigdefault(&attr, &def);
+    if (pid == 0) {
+        // Only async-signal-safe calls from here to exec.
+        prctl(PR_SET_PDEATHSIG, SIGKILL);
+        if (getppid() != parent) _exit(127);  // the parent died before prctl took effect
+        int rep = report[1];
+        if (rep < 3) rep = fcntl(rep, F_DUPFD_CLOEXEC, 3);  // stay clear of the standard streams
+        int fds[3] = {in_fd, out_fd, err_fd};
+        for (int i = 0; i < 3; i++) {
+            if (fds[i] < 0) continue;
+            if (fds[i] == i) fcntl(i, F_SETFD, 0);  // already in place: only keep it across exec
+            else dup2(fds[i], i);
+        }
+        // Every other descriptor closed, but the report pipe (close-on-exec itself).
+        if (rep > 3) syscall(SYS_close_range, 3, rep - 1, 0);
+        syscall(SYS_close_range, rep + 1, ~0U, 0);
+        // Default handling for every signal (the server ignores SIGPIPE), nothing blocked.
+        struct sigaction dfl;
+        memset(&dfl, 0, sizeof dfl);
+        dfl.sa_handler = SIG_DFL;
+        for (int sig = 1; sig < NSIG; sig++) sigaction(sig, &dfl, NULL);
         sigset_t none;
         sigemptyset(&none);
-        posix_spawnattr_setsigmask(&attr, &none);
-        posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK);
-        pid_t pid = 0;
-        rc = posix_spawn(&pid, path, &fa, &attr, argv, envp ? envp : environ);
-        posix_spawnattr_destroy(&attr);
-        posix_spawn_file_actions_destroy(&fa);
-        return rc == 0 ? pid : -rc;
+        sigprocmask(SIG_SETMASK, &none, NULL);
+        int e = 0;
+        if (cwd && chdir(cwd) != 0) e = errno;
+        else {
+            execve(path, argv, envp ? envp : environ);
+            e = errno;
+        }
+        while (write(rep, &e, sizeof e) < 0 && errno == EINTR) {}
+        _exit(127);
     }
-    posix_spawn_file_actions_destroy(&fa);
-    return -rc;
+    close(report[1]);
+    int e = 0;
+    ssize_t n;
+    while ((n = read(report[0], &e, sizeof e)) < 0 && errno == EINTR) {}
+    close(report[0]);
+    if (n == (ssize_t)sizeof e) {
+        // It never ran: reap it here, the caller only reaps what it started.
+        while (waitpid(pid, NULL, 0) < 0 && errno == EINTR) {}
+        return -e;
+    }
+    return pid;
 }

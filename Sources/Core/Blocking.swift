@@ -9,8 +9,27 @@ public enum Blocking {
 
     static let pool = ThreadPool(name: "blocking", maxThreads: maxThreads)
 
+    /// Which threads blocking work waits for. A call that holds a thread for seconds (a type check of generated code)
+    /// runs on a few threads of its own, so a burst of them never makes a short call (a readiness probe) wait.
+    public enum Lane: Sendable {
+        /// Calls that answer in milliseconds: probes, syscalls, SQLite.
+        case short
+        /// Calls that may take seconds to a minute: child processes that compile or check code.
+        case long
+    }
+
+    /// At most this many long calls run at once; more wait their turn without touching the short lane.
+    public static let maxLongThreads = 4
+
+    static let longPool = ThreadPool(name: "long-jobs", maxThreads: maxLongThreads)
+
     public static func run<T: Sendable>(_ body: @escaping @Sendable () -> T) async -> T {
-        await withCheckedContinuation { cont in
+        await run(.short, body)
+    }
+
+    public static func run<T: Sendable>(_ lane: Lane, _ body: @escaping @Sendable () -> T) async -> T {
+        let pool = lane == .short ? pool : longPool
+        return await withCheckedContinuation { cont in
             pool.submit { cont.resume(returning: body()) }
         }
     }

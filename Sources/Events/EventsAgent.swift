@@ -71,7 +71,7 @@ public struct EventsAgent: Sendable {
         let replayed = previous.filter { !$0.retryable }
         let context = EventsAgent.context(run)
         let (configured, model) = provider()
-        let engine: any LLMProvider = configured.providerName == "offline" ? OfflineEventsEngine(steps: workflow.steps, context: context) : configured
+        let engine: any LLMProvider = configured.isOffline ? OfflineEventsEngine(steps: workflow.steps, context: context) : configured
         let state = RunState(position: replayed.count)
         let tools = own(workflow, run: run, state: state) + shared
         var history: [ChatMessage] = [.system(prompt(workflow, run: run, context: context)), .user("Run the workflow now.")]

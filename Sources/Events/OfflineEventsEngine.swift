@@ -6,7 +6,7 @@ import LLM
 /// form (`StepForm`), one tool call per step, reading its progress from the tool results in the conversation
 /// (so a run resumed after a crash or a retry continues where it stopped).
 public struct OfflineEventsEngine: LLMProvider {
-    public var providerName: String { "offline" }
+    public var backend: LLMBackend { .offline }
     public var defaultModel: String { OfflineEngine.modelID }
 
     let steps: [String]

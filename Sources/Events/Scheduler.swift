@@ -5,6 +5,8 @@ import Workflows
 
 /// Fires due tasks: a thread that sleeps until the earliest next run (or until a task changes), then queues the
 /// runs of every task due. Firing is a database transaction, so a restart neither loses nor repeats an occurrence.
+/// Events owns the clock because the run queue that executes fired runs lives here; what fires is Scheduling's
+/// `CatchUp`, applied by `TaskStore.fireDue` (Workflows) in its transaction.
 public final class Scheduler: Sendable {
     let tasks: TaskStore
     let logger: Logger
@@ -47,7 +49,7 @@ public final class Scheduler: Sendable {
                 let late = batch.map { $0.firedAt.timeIntervalSince($0.scheduledFor) * 1000 }
                 logger.info("tasks.fired", ["count": "\(batch.count)", "max_late_ms": String(format: "%.1f", late.max() ?? 0)])
                 fired(batch)
-                if batch.count < 2000 { break }
+                if batch.count < TaskStore.firingBatch { break }
             }
             return try tasks.nextDue()
         } catch {

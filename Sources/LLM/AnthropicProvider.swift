@@ -15,7 +15,7 @@ public final class AnthropicProvider: LLMProvider {
     private let client: HTTPClient
     private let logger: Logger?
 
-    public var providerName: String { "anthropic" }
+    public var backend: LLMBackend { .remote(.anthropic) }
     public var defaultModel: String { config.model }
 
     public init(config: ProviderConfig, defaultMaxTokens: Int = 4096,

@@ -110,10 +110,24 @@ public enum ChatEvent: Sendable, Equatable {
     case done(ChatResult)
 }
 
+/// What answers a turn: a configured provider speaking one wire protocol, or an embedded offline engine.
+/// Callers that swap in their own deterministic engine when no model is configured ask this, never a name.
+public enum LLMBackend: Sendable, Equatable {
+    case offline
+    case remote(LLMProviderKind)
+
+    /// The name logs and the models list show (`openai-compatible`, `anthropic`, `offline`).
+    public var name: String {
+        switch self {
+        case .offline: "offline"
+        case .remote(let kind): kind.displayName
+        }
+    }
+}
+
 /// A chat model. Every agent and QGPT talk to models only through this.
 public protocol LLMProvider: Sendable {
-    /// A short name for logs and the models list (`openai-compatible`, `offline`).
-    var providerName: String { get }
+    var backend: LLMBackend { get }
     var defaultModel: String { get }
     /// Streams one assistant turn. Cancel the consuming task to stop it.
     func stream(_ request: ChatRequest) -> AsyncThrowingStream<ChatEvent, Error>
@@ -122,6 +136,11 @@ public protocol LLMProvider: Sendable {
 }
 
 extension LLMProvider {
+    /// A short name for logs and the models list, derived from `backend` so the two cannot disagree.
+    public var providerName: String { backend.name }
+    /// True for an embedded engine: no configured model answers.
+    public var isOffline: Bool { backend == .offline }
+
     /// Runs one turn to completion.
     public func complete(_ request: ChatRequest) async throws -> ChatResult {
         for try await event in stream(request) {

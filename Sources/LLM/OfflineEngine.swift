@@ -54,7 +54,7 @@ public enum GroundingContext {
 /// snippets it is given as grounding, and says plainly when a request needs a real model.
 public struct OfflineEngine: LLMProvider {
     public static let modelID = "openpieces-offline"
-    public var providerName: String { "offline" }
+    public var backend: LLMBackend { .offline }
     public var defaultModel: String { OfflineEngine.modelID }
 
     public init() {}

@@ -27,7 +27,7 @@ public final class OpenAICompatibleProvider: LLMProvider {
     private let client: HTTPClient
     private let logger: Logger?
 
-    public var providerName: String { "openai-compatible" }
+    public var backend: LLMBackend { .remote(.openai) }
     public var defaultModel: String { config.model }
 
     public init(config: ProviderConfig, client: HTTPClient = HTTPClient(maxResponseBytes: 256 * 1024 * 1024), logger: Logger? = nil) {

@@ -24,7 +24,8 @@ public final class MCPServer: Sendable {
     public static let pageSize = 100
 
     public let sessions: MCPSessions
-    let catalogue: ToolCatalogue
+    /// The catalogue, read once per change of the running services for calls (`tools/list` always reads afresh).
+    let tools: ToolSnapshot
     let access: MCPAccess
     let logger: Logger
     /// The most a tool call may take before it is answered as failed.
@@ -41,7 +42,7 @@ public final class MCPServer: Sendable {
 
     public init(catalogue: ToolCatalogue, sessions: MCPSessions = MCPSessions(), access: MCPAccess = .open, logger: Logger,
                 callSeconds: Double = 60, maxBodyBytes: Int = 1024 * 1024) {
-        self.catalogue = catalogue
+        self.tools = ToolSnapshot(catalogue)
         self.sessions = sessions
         self.access = access
         self.logger = logger
@@ -91,7 +92,7 @@ public final class MCPServer: Sendable {
         case "ping":
             return .object([:])
         case "tools/list":
-            let all = try await catalogue.all()
+            let all = try await tools.all()
             var start = 0
             if let cursor = params?["cursor"] {
                 guard let c = cursor.string, let n = Int(c), n >= 0, n <= all.count else {
@@ -112,7 +113,7 @@ public final class MCPServer: Sendable {
             guard access.canCallTools(request) else {
                 throw JSONRPC.Failure(JSONRPC.forbidden, "Calling a tool needs an API key with the 'write' scope; this one may only list tools. Create a key with that scope.")
             }
-            guard let tool = try await catalogue.find(name) else {
+            guard let tool = try await tools.find(name) else {
                 throw JSONRPC.Failure(JSONRPC.invalidParams, "Unknown tool: '\(name)'. List the tools with tools/list (a service's tools go away when it stops).")
             }
             let started = Date()
@@ -145,12 +146,15 @@ public final class MCPServer: Sendable {
 
     /// The running services changed: clients are told once the tool list is looked at, if it did change. Quick and
     /// non-blocking, for `LiveServices.onChange`.
-    public func servicesChanged() { changes.continuation.yield() }
+    public func servicesChanged() {
+        tools.invalidate()
+        changes.continuation.yield()
+    }
 
     /// Compares the tool list with the last one announced, and notifies every listening session when it differs.
     func announceIfChanged() async {
-        guard let tools = try? await catalogue.all() else { return }
-        let now = MCPServer.fingerprint(tools)
+        guard let all = try? await tools.all() else { return }
+        let now = MCPServer.fingerprint(all)
         let changed = announced.withLock { last -> Bool in
             defer { last = now }
             return last != now

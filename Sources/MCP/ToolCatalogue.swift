@@ -59,12 +59,8 @@ public struct ToolCatalogue: Sendable {
         self.dynamic = dynamic
     }
 
+    /// Fixed tools first: on a name clash they win (see `ToolSnapshot`, which finds a tool for a call).
     public func all() async throws -> [MCPTool] { fixed + (try await dynamic()) }
-
-    public func find(_ name: String) async throws -> MCPTool? {
-        if let t = fixed.first(where: { $0.name == name }) { return t }
-        return try await dynamic().first { $0.name == name }
-    }
 }
 
 /// Tool names for service endpoints: `<slug>__<method>_<path words>` in `[a-zA-Z0-9_-]`, at most 64 characters,

@@ -22,12 +22,13 @@ public struct AnchorFilePolicy: Sendable {
 
     /// Why a path may not be read, judged on the path as given and on the real path of what was opened; nil when
     /// it may. The messages say nothing about whether the file exists.
-    func refusal(_ path: String) -> String? {
+    /// `real` is the path with its links resolved (`resolved(path)`), passed in so the reader that opens it
+    /// resolves it once; for the kernel's path of an opened file, it is that path itself.
+    func refusal(_ path: String, real: String) -> String? {
         guard readsFiles else {
             return "this server listens beyond loopback, so files named by a client are not read (they are on the client's machine); save the text as a snippet instead"
         }
-        let real = AnchorFilePolicy.resolved(path)
-        for candidate in [path, real] {
+        for candidate in path == real ? [path] : [path, real] {
             if forbiddenRoots.contains(where: { AnchorFilePolicy.isInside(candidate, $0) }) {
                 return "it is inside OpenPieces' data directory, which holds its keys, database and secrets"
             }

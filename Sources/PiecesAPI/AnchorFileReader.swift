@@ -33,10 +33,12 @@ struct AnchorFileReader: Sendable {
     }
 
     func readOne(_ path: String) -> Result<String, Unreadable> {
-        if let refusal = policy.refusal(path) { return .failure(Unreadable(message: refusal)) }
+        // Resolved once: the path judged is the path opened.
+        let real = AnchorFilePolicy.resolved(path)
+        if let refusal = policy.refusal(path, real: real) { return .failure(Unreadable(message: refusal)) }
         let absent = Unreadable(message: "it does not exist, or it is not a file of yours that may be read")
         // The final component must not be a link (resolved above), and opening a FIFO must not wait for a writer.
-        let fd = open(AnchorFilePolicy.resolved(path), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC)
+        let fd = open(real, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC)
         guard fd >= 0 else { return .failure(absent) }
         defer { close(fd) }
         var st = stat()
@@ -47,7 +49,8 @@ struct AnchorFileReader: Sendable {
             return .failure(absent)
         }
         // Judge what was really opened: an earlier folder in the path may have been swapped for a link.
-        if let opened = AnchorFileReader.realPath(fd), let refusal = policy.refusal(opened) {
+        // The kernel's path of the opened file has no links left to resolve.
+        if let opened = AnchorFileReader.realPath(fd), let refusal = policy.refusal(opened, real: opened) {
             return .failure(Unreadable(message: refusal))
         }
         let size = Int(st.st_size)

@@ -76,7 +76,7 @@ extension PiecesAPI {
         let first = messages.first { $0.role == "USER" }?.text ?? ""
         let fallback = first.isEmpty ? "New conversation" : PiecesStore.defaultName(first, "text")
         let entry = models.selected()
-        guard !first.isEmpty, entry.provider.providerName != "offline" else { return fallback }
+        guard !first.isEmpty, !entry.provider.isOffline else { return fallback }
         let transcript = messages.prefix(6).map { "\($0.role): \($0.text.prefix(1000))" }.joined(separator: "\n")
         let request = ChatRequest(model: entry.modelName, messages: [
             .system("Give this conversation a title of at most six words. Reply with the title only."), .user(transcript),

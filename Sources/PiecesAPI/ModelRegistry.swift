@@ -122,7 +122,7 @@ final class ModelRegistry: Sendable {
     /// The provider's base URL for entries that talk to one (downloads pull from it).
     func baseURL(_ e: Entry) -> String? {
         // An alias has nothing to pull: it is a name for the provider's model.
-        e.alias != nil || e.provider.providerName == "offline" || settings.kind == .anthropic ? nil : settings.baseURL  // nothing to pull from Anthropic
+        e.alias != nil || e.provider.isOffline || settings.kind == .anthropic ? nil : settings.baseURL  // nothing to pull from Anthropic
     }
 
     func json(_ e: Entry, download: ModelDownloads.State?) -> JSONValue {
@@ -133,7 +133,7 @@ final class ModelRegistry: Sendable {
         var o: [String: JSONValue] = [
             "id": .string(e.id), "name": .string(e.name), "version": "1", "cloud": .bool(e.cloud),
             "created": PiecesTime.grouped("2026-01-01T00:00:00.000Z"), "type": "BALANCED", "usage": "CODE_CONVERSATION",
-            "downloaded": .bool(e.alias != nil || e.cloud || e.provider.providerName == "offline" || downloaded),
+            "downloaded": .bool(e.alias != nil || e.cloud || e.provider.isOffline || downloaded),
             "downloading": .bool(download?.isRunning ?? false), "loaded": .bool(loaded), "unique": .string(e.unique),
             "description": .string(summary(e))]
         if let alias = e.alias { o["foundation"] = .string(alias.foundation) }
@@ -143,17 +143,17 @@ final class ModelRegistry: Sendable {
     /// One line on what answers: for an alias, plainly where it really runs.
     func summary(_ e: Entry) -> String {
         if let alias = e.alias {
-            if e.provider.providerName == "offline" {
+            if e.provider.isOffline {
                 return "Alias of '\(alias.unique)' for Pieces clients: no LLM provider is configured, so it runs on the OpenPieces offline engine "
                     + "(answers from your snippets). Configure a provider (--llm-base-url, or the dashboard's LLM settings) for a real model."
             }
             return "Alias of '\(alias.unique)' for Pieces clients: runs on \(e.modelName) at \(e.host ?? "the configured provider") "
                 + "(the configured \(e.provider.providerName) provider)."
         }
-        return switch e.provider.providerName {
-        case "offline": "Retrieval over your saved snippets; works offline."
-        case "anthropic": "Anthropic Messages API model."
-        default: "OpenAI-compatible provider model."
+        return switch e.provider.backend {
+        case .offline: "Retrieval over your saved snippets; works offline."
+        case .remote(.anthropic): "Anthropic Messages API model."
+        case .remote(.openai): "OpenAI-compatible provider model."
         }
     }
 }

@@ -88,7 +88,7 @@ final class QGPTService: Sendable {
             guard let text = m["text"]?.string else { return nil }
             return (m["role"]?.string ?? "USER", text)
         }
-        if entry.provider.providerName == "offline" {
+        if entry.provider.isOffline {
             // Deterministic: tie a follow-up that leans on earlier turns to the last user question.
             guard let last = history.last(where: { $0.0 == "USER" })?.1 else { return query }
             let words = Set(SearchQuery.tokens(query))

@@ -7,8 +7,9 @@ import Glibc
 /// A short-lived child command (deno check, tar, python3; the product under test in tests), with the part of
 /// Foundation's `Process` interface those callers use. It exists because `Process.run()` on Linux (Swift 6.3)
 /// scans /proc/self/fd with a dirent over-read that crashes a busy process now and then
-/// (swift-corelibs-foundation#5472); this spawns with posix_spawn and closes descriptors without a scan.
-/// Long-lived service processes go through the supervisor's own spawner instead (process groups, limits).
+/// (swift-corelibs-foundation#5472); this closes descriptors without a scan. A child gets SIGKILL when the server
+/// dies (PR_SET_PDEATHSIG), so no check or test binary outlives it. Long-lived service processes go through the
+/// supervisor's own spawner instead (process groups, limits).
 public final class ChildProcess: @unchecked Sendable {
     public var executableURL: URL?
     public var arguments: [String] = []
@@ -43,12 +44,16 @@ public final class ChildProcess: @unchecked Sendable {
         }
         let fds = [ChildProcess.childFD(standardInput, reading: true), ChildProcess.childFD(standardOutput, reading: false),
                    ChildProcess.childFD(standardError, reading: false)]
-        let pid: Int32 = argv.withUnsafeBufferPointer { a in
-            let run = { (e: UnsafePointer<UnsafeMutablePointer<CChar>?>?) in
-                op_spawn_std(path, a.baseAddress, e, self.currentDirectoryURL?.path, fds[0], fds[1], fds[2])
+        let cwd = currentDirectoryURL?.path
+        // Forked on the spawn thread: the child's death signal is tied to the thread that forks it.
+        let pid: Int32 = SpawnThread.shared.run {
+            argv.withUnsafeBufferPointer { a in
+                let run = { (e: UnsafePointer<UnsafeMutablePointer<CChar>?>?) in
+                    op_spawn_std(path, a.baseAddress, e, cwd, fds[0], fds[1], fds[2])
+                }
+                if let envp { return envp.withUnsafeBufferPointer { run($0.baseAddress) } }
+                return run(nil)
             }
-            if let envp { return envp.withUnsafeBufferPointer { run($0.baseAddress) } }
-            return run(nil)
         }
         guard pid > 0 else { throw SpawnError(path: path, errno: -pid) }
         processIdentifier = pid

@@ -7,6 +7,9 @@ public struct CronError: Error, Equatable, CustomStringConvertible, Sendable {
     public var description: String { "at character \(position): \(message)" }
 }
 
+// Scheduling owns schedule arithmetic (parsing, next times in a zone, catch-up in `CatchUp`) and nothing that stores
+// or waits, so it is pure and tested without a clock.
+
 /// A 5-field cron expression (minute hour day-of-month month day-of-week) with ranges, steps, lists, month and day
 /// names, and the @hourly/@daily/@weekly/@monthly/@yearly shorthands. `next(after:in:)` walks wall-clock time in
 /// the task's IANA zone, so a daily 02:30 job runs once on a spring-forward day (at 03:30) and once on fall-back.

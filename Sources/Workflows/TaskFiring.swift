@@ -14,14 +14,15 @@ public struct FiredRun: Sendable, Equatable {
     public var firedAt: Date
 }
 
+/// Workflows owns the firing transaction because tasks and runs are its tables: what to fire is Scheduling's `CatchUp`,
+/// when to look is the Events scheduler's clock; here an occurrence becomes a queued run exactly once.
 extension TaskStore {
-    /// A due time further in the past than this was missed (the server was down), and the task's `missed` policy
-    /// decides: `skip` it, or `run_once` for all the missed occurrences together.
-    public static let missedAfter: TimeInterval = 60
+    /// The most due tasks one transaction fires; the scheduler asks again while batches come back full.
+    public static let firingBatch = 2000
 
     /// Fires every task due at `now`: queues its run and moves its next run on, in one transaction each batch, so an
     /// occurrence is fired exactly once (the run's idempotency key is the task and the occurrence, too).
-    public func fireDue(now: Date, limit: Int = 2000) throws -> (fired: [FiredRun], skipped: Int) {
+    public func fireDue(now: Date, limit: Int = TaskStore.firingBatch) throws -> (fired: [FiredRun], skipped: Int) {
         try db.write { conn in
             var fired: [FiredRun] = [], skipped = 0
             let rows = try conn.query("""
@@ -32,25 +33,10 @@ extension TaskStore {
                 guard let due = t.nextRun.flatMap(Clock.date(iso8601:)) else { continue }
                 let cron = t.schedule.flatMap { try? CronExpression($0) }
                 let zone = TimeZone(identifier: t.timezone) ?? TimeZone(identifier: "UTC")!
-                var occurrence: Date? = due
-                if now.timeIntervalSince(due) > TaskStore.missedAfter {
-                    if t.missed == "skip" {
-                        occurrence = nil
-                        skipped += 1
-                    } else if let cron {
-                        // The latest missed occurrence stands for all of them.
-                        var last = due
-                        var guardCount = 0
-                        while let n = cron.next(after: last, in: zone), n <= now, guardCount < 600_000 {
-                            last = n
-                            guardCount += 1
-                        }
-                        occurrence = last
-                    }
-                }
-                let next = cron.flatMap { c in
-                    occurrence == nil || now.timeIntervalSince(due) > TaskStore.missedAfter ? c.next(after: now, in: zone) : c.next(after: due, in: zone)
-                }
+                // Stored values are checked on the way in; anything but `skip` has always meant run once.
+                let plan = CatchUp.plan(due: due, now: now, cron: cron, zone: zone, missed: MissedPolicy(rawValue: t.missed) ?? .runOnce)
+                if plan.skipped { skipped += 1 }
+                let occurrence = plan.occurrence, next = plan.next
                 if let occurrence {
                     let at = Clock.iso8601(occurrence)
                     let key = "task:\(t.id):\(at)"

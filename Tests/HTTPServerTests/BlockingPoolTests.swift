@@ -68,6 +68,36 @@ import TestSupport
         #expect(await Blocking.run { 2 } == 2)
         #expect(ran.withLock { $0 } == false)
     }
+
+    @Test func longCallsNeverStarveShortOnes() async throws {
+        // More long calls than the short lane has threads: on one shared pool they would hold every thread.
+        let calls = Blocking.maxThreads + 4
+        let hold = Date().addingTimeInterval(30)
+        let released = Locked(false)
+        let running = Locked((now: 0, peak: 0))
+        let holders = Task {
+            await withTaskGroup(of: Void.self) { group in
+                for _ in 0..<calls {
+                    group.addTask {
+                        await Blocking.run(.long) {
+                            running.withLock { $0.now += 1; $0.peak = max($0.peak, $0.now) }
+                            while !released.withLock({ $0 }), Date() < hold { usleep(5_000) }
+                            running.withLock { $0.now -= 1 }
+                        }
+                    }
+                }
+            }
+        }
+        while running.withLock({ $0.now }) < Blocking.maxLongThreads, Date() < hold { try await Task.sleep(nanoseconds: 10_000_000) }
+        let started = Date()
+        let answer = await Blocking.run { 7 }
+        let waited = Date().timeIntervalSince(started)
+        released.withLock { $0 = true }
+        await holders.value
+        #expect(answer == 7)
+        #expect(waited < 10, "a short call waited \(waited) s behind long ones")
+        #expect(running.withLock { $0.peak } == Blocking.maxLongThreads, "the long lane runs its bound at once, no more")
+    }
 }
 
 private func threadCount() -> Int? {

@@ -248,6 +248,31 @@ import TestSupport
         #expect(session.isInitialized)
     }
 
+    @Test func toolCallsReadTheCatalogueOncePerServiceChange() async throws {
+        // The dynamic tools stand for the running services; each look counts as one read of every service row.
+        let state = Locked((names: ["a"], looks: 0))
+        let catalogue = ToolCatalogue(fixed: [], dynamic: {
+            let names = state.withLock { s -> [String] in s.looks += 1; return s.names }
+            return names.map { n in MCPTool(name: n, description: n, inputSchema: ["type": "object"]) { _ in MCPToolResult(text: n) } }
+        })
+        let server = MCPServer(catalogue: catalogue, logger: Logger(sink: LogSink(capturingAt: .error)))
+        let session = try server.sessions.create(.streamableHTTP, owner: nil)
+        let req = Request(method: "POST", target: "/mcp")
+        func call(_ name: String, _ id: Int) async -> JSONValue? {
+            await server.handle(.request(id: JSONValue(id), method: "tools/call", params: ["name": .string(name)]), session: session, request: req)
+        }
+        for i in 1...5 { #expect(await call("a", i)?["result"]?["content"]?[0]?["text"] == "a") }
+        #expect(state.withLock { $0.looks } == 1, "five calls, one read")
+
+        // A service stops: the change is known at once, and the next call reads afresh and no longer finds it.
+        state.withLock { $0.names = ["b"] }
+        server.servicesChanged()
+        #expect(await call("a", 6)?["error"]?["code"] == -32602)
+        #expect(await call("b", 7)?["result"]?["content"]?[0]?["text"] == "b")
+        #expect(await call("b", 8)?["result"]?["content"]?[0]?["text"] == "b")
+        #expect(state.withLock { $0.looks } == 2, "one read after the change, then the snapshot")
+    }
+
     @Test func notificationsWaitForTheStreamAndReachOnlyInitializedSessions() async throws {
         let sessions = MCPSessions()
         let s = try sessions.create(.streamableHTTP, owner: nil)

@@ -27,38 +27,21 @@ Fixtures (for every file in this directory):
 import fcntl
 import json
 import os
-import re
 import socket
-import subprocess
 import sys
 import tempfile
-import threading
 import time
 import urllib.error
 import urllib.request
 
 import pytest
 
-ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
-BIN = os.environ.get("OPENPIECES_BIN_DIR", os.path.join(ROOT, ".build", "debug"))
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "pyshared"))
+from openpieces_proc import clean_env, fake_llm as start_fake_llm, serve  # noqa: E402
+
 PIECES_PORTS = range(39300, 39334)  # what the SDK wrapper scans
 ADMIN_TOKEN = "clients-suite-admin-token-0123456789"
 LOCK_PATH = os.path.join(tempfile.gettempdir(), "openpieces-clients-test.lock")
-
-
-def _wait_for_line(proc, pattern, stream_name, timeout=30):
-    stream = getattr(proc, stream_name)
-    deadline = time.time() + timeout
-    seen = ""
-    while time.time() < deadline:
-        line = stream.readline()
-        if not line:
-            break
-        seen += line
-        m = re.search(pattern, line)
-        if m:
-            return int(m.group(1))
-    raise RuntimeError(f"process did not report its port; output so far:\n{seen}")
 
 
 def _answers_health(port):
@@ -86,11 +69,10 @@ def _bindable(port):
 
 
 class Server:
-    def __init__(self, proc, port, home, data):
-        self.proc, self.port, self.home, self.data = proc, port, home, data
-        self.base = f"http://127.0.0.1:{port}"
-        self.log = []  # the server's stderr lines after start-up (drained, so the pipe never fills)
-        threading.Thread(target=lambda: self.log.extend(iter(proc.stderr.readline, "")), daemon=True).start()
+    def __init__(self, running, home, data):
+        self.running, self.proc, self.port, self.home, self.data = running, running.proc, running.port, home, data
+        self.base = f"http://127.0.0.1:{self.port}"
+        self.log = running.drain()  # the server's stderr lines after start-up (drained, so the pipe never fills)
 
     def others_in_range(self):
         """Ports of 39300-39333 where something else answers /.well-known/health (another Pieces OS, another
@@ -153,36 +135,29 @@ def server():
         time.sleep(1)
     home = tempfile.mkdtemp(prefix="op-clients-home-")
     data = os.path.join(home, "openpieces-data")
-    env = {k: v for k, v in os.environ.items() if not k.startswith("OPENPIECES_")}
+    env = clean_env()
     env.update({"HOME": home, "OPENPIECES_ADMIN_TOKEN": ADMIN_TOKEN})
-    proc = port = None
+    running = None
     for candidate in PIECES_PORTS:
         if not _bindable(candidate):
             continue
-        proc = subprocess.Popen([os.path.join(BIN, "openpieces"), "serve", "--port", str(candidate), "--home", data,
-                                 "--pieces-port-file"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
         try:
-            port = _wait_for_line(proc, r"event=server\.listening .*port=(\d+)", "stderr")
+            running = serve(data, ["--pieces-port-file"], env=env, port=candidate)
             break
         except RuntimeError:
-            proc.kill()  # lost the port to someone else meanwhile: try the next
-            proc = None
-    if proc is None:
+            running = None  # lost the port to someone else meanwhile (the process was killed): try the next
+    if running is None:
         pytest.fail(f"no free port in {PIECES_PORTS.start}-{PIECES_PORTS.stop - 1}")
-    srv = Server(proc, port, home, data)
+    srv = Server(running, home, data)
     yield srv
-    proc.terminate()
-    try:
-        proc.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        proc.kill()
+    running.stop()
     fcntl.flock(lock, fcntl.LOCK_UN)
     lock.close()
 
 
 @pytest.fixture
 def cli_env():
-    env = {k: v for k, v in os.environ.items() if not k.startswith("OPENPIECES_")}
+    env = clean_env()
     env["HOME"] = tempfile.mkdtemp(prefix="op-clients-cli-home-")
     env["PATH"] = os.path.dirname(sys.executable) + os.pathsep + env.get("PATH", "")
     return env
@@ -193,22 +168,13 @@ def fake_llm():
     started = []
 
     def start(turns, chunk_delay=0.01):
-        path = os.path.join(tempfile.mkdtemp(prefix="op-clients-llm-"), "script.json")
-        with open(path, "w") as f:
-            json.dump(turns, f)
-        proc = subprocess.Popen([os.path.join(BIN, "fake-llm"), "--chunk-delay", str(chunk_delay), path],
-                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-        started.append(proc)
-        port = _wait_for_line(proc, r"port=(\d+)", "stdout")
-        return f"http://127.0.0.1:{port}/v1"
+        llm, base_url = start_fake_llm(turns, chunk_delay=chunk_delay, prefix="op-clients-llm-")
+        started.append(llm)
+        return base_url
 
     yield start
-    for proc in started:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+    for llm in started:
+        llm.stop(timeout=10)
 
 
 @pytest.fixture(scope="session")

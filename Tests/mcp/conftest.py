@@ -1,8 +1,7 @@
 """Starts the real openpieces binary for the MCP suite, with an admin token so tests can deploy services."""
 import json
 import os
-import re
-import subprocess
+import sys
 import tempfile
 import time
 import urllib.error
@@ -10,33 +9,20 @@ import urllib.request
 
 import pytest
 
-ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
-BIN = os.environ.get("OPENPIECES_BIN_DIR", os.path.join(ROOT, ".build", "debug"))
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "pyshared"))
+from openpieces_proc import ROOT, clean_env, serve  # noqa: E402
+
 TOKEN = "mcp-suite-admin-token-0123456789"
 
 
 class Server:
     def __init__(self, extra=None):
         self.home = tempfile.mkdtemp(prefix="op-mcp-home-")
-        env = {k: v for k, v in os.environ.items() if not k.startswith("OPENPIECES_") or k == "OPENPIECES_DENO"}
+        env = clean_env(keep=("OPENPIECES_DENO",))
         env["OPENPIECES_ADMIN_TOKEN"] = TOKEN
-        self.proc = subprocess.Popen([os.path.join(BIN, "openpieces"), "serve", "--port", "0", "--home", self.home] + (extra or []),
-                                     stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env=env)
-        deadline = time.time() + 30
-        seen = ""
-        while time.time() < deadline:
-            line = self.proc.stderr.readline()
-            if not line:
-                break
-            seen += line
-            m = re.search(r"event=server\.listening .*port=(\d+)", line)
-            if m:
-                self.port = int(m.group(1))
-                break
-        else:
-            raise RuntimeError(f"openpieces did not report its port:\n{seen}")
-        if not hasattr(self, "port"):
-            raise RuntimeError(f"openpieces exited:\n{seen}")
+        self.running = serve(self.home, extra or [], env=env)
+        self.log = self.running.drain()  # so a full pipe never stalls the server
+        self.proc, self.port = self.running.proc, self.running.port
         self.base = f"http://127.0.0.1:{self.port}"
 
     def call(self, method, path, body=None, headers=None, admin=True):
@@ -75,11 +61,7 @@ class Server:
         raise AssertionError(f"{slug} never became {status}: {last}")
 
     def stop(self):
-        self.proc.terminate()
-        try:
-            self.proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
+        self.running.stop()
 
 
 @pytest.fixture(scope="session")

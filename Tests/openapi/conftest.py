@@ -1,18 +1,16 @@
 """Starts the real openpieces binary for the OpenAPI suite, with a known admin token."""
 import json
 import os
-import re
-import subprocess
+import sys
 import tempfile
-import threading
-import time
 import urllib.error
 import urllib.request
 
 import pytest
 
-ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
-BIN = os.environ.get("OPENPIECES_BIN_DIR", os.path.join(ROOT, ".build", "debug"))
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "pyshared"))
+from openpieces_proc import ROOT, clean_env, serve  # noqa: E402
+
 TOKEN = "op-openapi-suite-" + os.urandom(8).hex()
 
 
@@ -38,32 +36,13 @@ class API:
 
 @pytest.fixture(scope="session")
 def server():
-    home = tempfile.mkdtemp(prefix="op-openapi-home-")
-    env = {k: v for k, v in os.environ.items() if not k.startswith("OPENPIECES_")}
+    env = clean_env()
     env["OPENPIECES_ADMIN_TOKEN"] = TOKEN
-    proc = subprocess.Popen([os.path.join(BIN, "openpieces"), "serve", "--port", "0", "--home", home],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env=env)
-    deadline, seen, port = time.time() + 30, "", None
-    while time.time() < deadline and port is None:
-        line = proc.stderr.readline()
-        if not line:
-            break
-        seen += line
-        m = re.search(r"event=server\.listening .*port=(\d+)", line)
-        if m:
-            port = int(m.group(1))
-    if port is None:
-        proc.kill()
-        raise RuntimeError(f"the server did not report its port; output so far:\n{seen}")
+    running = serve(tempfile.mkdtemp(prefix="op-openapi-home-"), env=env)
     # Keep reading stderr so the server never blocks on a full pipe; the log is kept for failure reports.
-    log = []
-    threading.Thread(target=lambda: [log.append(l) for l in proc.stderr], daemon=True).start()
-    yield API(port), log
-    proc.terminate()
-    try:
-        proc.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        proc.kill()
+    log = running.drain()
+    yield API(running.port), log
+    running.stop()
 
 
 @pytest.fixture(scope="session")

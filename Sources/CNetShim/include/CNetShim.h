@@ -81,9 +81,12 @@ long op_fs_type(int fd);
 
 #ifndef CNETSHIM_SPAWN_STD
 #define CNETSHIM_SPAWN_STD
-/// posix_spawn `path` with `in_fd`, `out_fd`, `err_fd` as its standard streams (-1: inherit the parent's),
-/// working directory `cwd` (NULL: the parent's) and every other descriptor closed. Returns the pid or -errno.
-/// For short-lived helper commands (deno check, tar, python3, the product under test): it reads no directory
-/// of descriptors, unlike Foundation's Process.run on Linux, whose /proc/self/fd scan can over-read and crash.
+/// Starts `path` with `in_fd`, `out_fd`, `err_fd` as its standard streams (-1: inherit the parent's), working
+/// directory `cwd` (NULL: the parent's), every other descriptor closed, and a parent-death signal (SIGKILL, by
+/// PR_SET_PDEATHSIG): it does not outlive the server. Returns the pid, or -errno when it could not be started
+/// (a failed chdir or exec is reported, and that child reaped). The death signal follows the forking thread: call
+/// it from a thread that lives as long as the process. For helper commands (deno check, tar, python3, the product
+/// under test): it reads no directory of descriptors, unlike Foundation's Process.run on Linux, whose
+/// /proc/self/fd scan can over-read and crash.
 int op_spawn_std(const char *path, char *const argv[], char *const envp[], const char *cwd, int in_fd, int out_fd, int err_fd);
 #endif
