@@ -62,7 +62,10 @@ extension Parser {
     /// Behaviours and operations a change adds: expiry, search, mark done.
     mutating func behaviourChanges(before end: Int) -> [Change] {
         var changes: [Change] = []
-        if let e = expiry() { changes.append(.addBehaviour(e)) }
+        if let e = expiry() {
+            changes.append(.addBehaviour(e))
+            useAll(["entry", "key", "item", "record", "row", "value", "note", "task"])
+        }
         if let m = s.find("search|searchable|find by|on|in *"), m[0] < end, let f = fieldName(m[2]) {
             s.use(m); changes.append(.addOperation(.search(field: singularField(f))))
         }

@@ -156,7 +156,7 @@ extension Parser {
             useAll(words)
         }
         if let m = s.find("go|goes|count up") { steps.append(.increment); s.use(m) }
-        if let m = s.find("go|goes|count down") { steps.append(.decrement); s.use(m) }
+        if let m = s.find("go|goes|count ... down") { steps.append(.decrement); s.use(m) }
         if let m = s.find("back to zero|0") { s.use(m) }
         var ordered = [CounterStep.increment, .decrement, .reset].filter { steps.contains($0) }
         if ordered.isEmpty { ordered = [.increment, .reset] } else if !ordered.contains(.increment) { ordered.insert(.increment, at: 0) }
@@ -166,7 +166,7 @@ extension Parser {
             s.use(m)
         }
         useAll(["counter", "tally", "hit-counter", "count", "hit", "visit", "click", "view", "visitor", "current", "value", "named",
-                "multiple", "by", "one", "call", "request", "time", "number", "total", "up", "down"])
+                "multiple", "by", "one", "call", "request", "time", "number", "total", "up", "down", "page", "site", "website"])
         return ServiceSpec("counter", behaviours: [.counter(CounterSpec(start: start, steps: ordered))])
     }
 

@@ -36,14 +36,18 @@ extension Parser {
             } else {
                 var name: [String] = []
                 var kinds = false
-                while name.count < 3, isNameWord(q), !Parser.fieldWords.contains(s.lemma(q)) {
-                    let t = s[q]
+                while q < s.count, !s.isUsed(q), Parser.fieldWords.contains(s.lemma(q)) { s.use(q); q += 1 }
+                var end = q
+                while end - q < 3, isNameWord(end), !Parser.fieldWords.contains(s.lemma(end)) { end += 1 }
+                // "users log in": the subject of something it cannot do, not a field.
+                guard end > q, !claimed.contains(end) else { break }
+                for p in q..<end {
+                    let t = s[p]
                     if Vocabulary.unsupportedFieldKinds.contains(t.lemma) { kinds = true }
                     name.append(t.text.lowercased().replacingOccurrences(of: "'", with: "").replacingOccurrences(of: "’", with: ""))
-                    s.use(q)
-                    q += 1
                 }
-                guard !name.isEmpty else { break }
+                s.use(Array(q..<end))
+                q = end
                 while q < s.count, !s.isUsed(q), Parser.fieldWords.contains(s.lemma(q)) { s.use(q); q += 1 }
                 q = fieldSuffix(from: q, type: &type, required: &required, value: &value)
                 if kinds {

@@ -14,6 +14,8 @@ struct Parser {
     let text: String
     var s: Sentence
     var unknown: [Unknown] = []
+    /// Positions of phrases the engine cannot do, found first: a field list stops before a name that leads into one.
+    var claimed: Set<Int> = []
 
     init(_ text: String) {
         self.text = String(text.prefix(Tokenizer.maxCharacters))
@@ -21,6 +23,13 @@ struct Parser {
     }
 
     mutating func run() -> ParseResult {
+        for phrase in Vocabulary.unsupportedPhrases {
+            while let m = s.find(phrase), !m.contains(where: s.isUsed) {
+                s.use(m)
+                claimed.formUnion(m)
+                unknown.append(Unknown(.behaviour, m.map { s[$0].text.lowercased() }.joined(separator: " ")))
+            }
+        }
         // Order matters: a change names a service that exists; an event rule and a schedule contain phrases that
         // would otherwise read as a new service ("save it to orders", "check https://…").
         let intent = change() ?? event() ?? scheduled() ?? service()

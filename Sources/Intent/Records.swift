@@ -22,8 +22,9 @@ extension Parser {
         var needsDone = false
         // Counting: "how many remain", "count the open ones", "the number of notes".
         var from = 0
-        while let cue = s.find("how many", from: from) ?? s.find("count|number|tally", from: from).flatMap({ s.isUsed($0[0]) ? nil : $0 }) {
+        while let cue = s.find("how many", from: from) ?? s.find("number of", from: from) ?? s.find("count|tally", from: from).flatMap({ s.isUsed($0[0]) ? nil : $0 }) {
             s.use(cue)
+            if ["count", "tell", "show", "see"].contains(s.lemma(cue[0] - 1)) { s.use(cue[0] - 1) }
             let qualifier = doneQualifier(after: cue.last! + 1)
             if qualifier != nil { needsDone = true }
             counts.append(.count(qualifier))
@@ -68,11 +69,11 @@ extension Parser {
             search.append(.search(field: field))
         }
         // Sums: "the total amount", "sum of the prices", "add up the amounts".
-        if let m = s.find("sum|total|add up? of|the?") {
+        if let m = s.find("sum|total of?") ?? s.find("add up") {
             let p = m.last! + 1
             if let f = fieldName(p) {
                 s.use(m + [p])
-                sums.append(.sum(field: singularField(f)))
+                sums.append(.sum(field: f))
             }
         }
         // Done: "mark as done", "can be completed", "tick off", "complete tasks", "done or not".
@@ -107,8 +108,18 @@ extension Parser {
             if let i = first.fields.firstIndex(where: { $0.name == "done" }) { first.fields[i].type = .boolean }
             else { first.fields.append(Field("done", .boolean, default: .boolean(false))) }
         }
+        // Fields named again ("searchable by tag" for "tags") are the same field.
+        func known(_ f: String) -> String { first.fields.first { Tokenizer.singular($0.name) == Tokenizer.singular(f) }?.name ?? Tokenizer.singular(f) }
         search = search.map { op in
-            if case .search(let f) = op, f.isEmpty { .search(field: first.fields.first { $0.type == .text }?.name ?? "name") } else { op }
+            if case .search(let f) = op { .search(field: f.isEmpty ? first.fields.first { $0.type == .text }?.name ?? "name" : known(f)) } else { op }
+        }
+        sums = sums.map { if case .sum(let f) = $0 { .sum(field: known(f)) } else { $0 } }
+        filters = filters.map { op in
+            switch op {
+            case .filter(.compare(let f, let c, let n)): .filter(.compare(known(f), c, n))
+            case .filter(.byField(let f)): .filter(.byField(known(f)))
+            default: op
+            }
         }
         for op in sums + filters {
             let name: String
@@ -158,7 +169,7 @@ extension Parser {
             guard p >= 0, p < s.count, s[p].isWordLike, !s.isUsed(p) else { return nil }
             let w = s.lemma(p)
             if let alias = Parser.listAliases[w] { return alias }
-            if Vocabulary.filler.contains(w) || Parser.collectionNouns.contains(w) || Vocabulary.doneWords.contains(w) || Vocabulary.openWords.contains(w)
+            if Vocabulary.filler.contains(w) || Vocabulary.unsupportedBehaviours.contains(w) || Parser.collectionNouns.contains(w) || Vocabulary.doneWords.contains(w) || Vocabulary.openWords.contains(w)
                 || Parser.fieldIntroducers.contains(w) { return nil }
             return Tokenizer.singular(w).replacingOccurrences(of: "-", with: "_")
         }

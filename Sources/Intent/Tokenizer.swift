@@ -124,7 +124,9 @@ public enum Tokenizer {
     static let irregular: [String: String] = ["people": "person", "children": "child", "men": "man", "women": "woman", "mice": "mouse",
                                               "goes": "go", "data": "data", "criteria": "criterion", "indices": "index", "stats": "statistic",
                                               "statistics": "statistic", "metrics": "metric", "leaves": "leaf", "lives": "life",
-                                              "analytics": "analytic", "settings": "setting"]
+                                              "analytics": "analytic", "settings": "setting", "movies": "movie",
+                                              "cookies": "cookie", "pies": "pie", "ties": "tie", "lies": "lie", "calories": "calorie",
+                                              "zombies": "zombie", "selfies": "selfie", "rookies": "rookie", "smoothies": "smoothie"]
 
     /// English plural (or third-person verb) to singular, lowercased in and out.
     public static func singular(_ w: String) -> String {

@@ -13,11 +13,12 @@ enum Vocabulary {
         "too", "very", "really", "an", "a", "the", "using", "use", "sqlite", "database", "db", "persist", "persistent", "stored", "which",
         "endpoint", "route", "possible", "exposes", "expose", "offer", "provide", "small", "lightweight", "minimal", "webservice", "web",
         "it", "its", "that", "list", "store", "keep", "add", "save", "via", "whenever", "if", "than", "out", "back", "later",
+        "see", "show", "tell", "display", "know", "lets", "i'd", "id", "someone", "anyone",
     ]
 
     /// Field kinds the engine cannot store: reported as unknown fields.
     static let unsupportedFieldKinds: Set<String> = [
-        "image", "photo", "picture", "file", "attachment", "upload", "video", "audio", "blob", "pdf", "avatar", "document", "binary",
+        "image", "photo", "picture", "file", "attachment", "upload", "video", "audio", "blob", "pdf", "avatar", "document", "binary", "password",
     ]
 
     /// Things a service might do that the offline engine cannot: reported as unknown behaviours.
@@ -25,8 +26,13 @@ enum Vocabulary {
         "email", "e-mail", "mail", "sms", "text-message", "notify", "notification", "login", "log-in", "signup", "sign-up", "authenticate",
         "authentication", "password", "oauth", "upload", "translate", "translation", "summarize", "summarise", "summary", "pay", "payment",
         "charge", "stripe", "stream", "chat", "scrape", "print", "encrypt", "decrypt", "resize", "thumbnail", "ocr", "transcribe",
-        "recommend", "recommendation", "predict", "ai", "llm", "gpt", "websocket", "graphql", "push", "tweet", "slack", "discord",
+        "recommend", "recommendation", "send", "predict", "ai", "llm", "gpt", "websocket", "graphql", "push", "tweet", "slack", "discord",
     ]
+
+    /// Phrases of things the offline engine cannot do, found before any other rule so no field list swallows them.
+    /// Patterns in `Sentence.find` form.
+    static let unsupportedPhrases = ["log|logged in|on|out", "sign|signed in|up|out", "send ... email|mail|message|sms|text|notification",
+                                     "text message", "push notification", "credit card"]
 
     static let typeWords: [String: FieldType] = [
         "text": .text, "string": .text, "str": .text, "number": .number, "numeric": .number, "integer": .number, "int": .number,
