@@ -143,7 +143,8 @@ extension Parser {
     // MARK: Counter
 
     mutating func counter() -> ServiceSpec? {
-        let asks = s.has(["counter", "tally", "hit-counter", "increment", "decrement"]) || s.contains("count hit|visit|click|view|visitor")
+        let asks = s.has(["counter", "tally", "hit-counter", "increment", "decrement"])
+            || s.contains("count|how ... hit|visit|click|view|visitor|call|request") || s.contains("how many time")
         guard asks else { return nil }
         let stepWords: [(CounterStep, Set<String>)] = [
             (.increment, ["increment", "increments", "incremented", "increase", "bump", "plus", "inc", "+1"]),
@@ -166,7 +167,7 @@ extension Parser {
             s.use(m)
         }
         useAll(["counter", "tally", "hit-counter", "count", "hit", "visit", "click", "view", "visitor", "current", "value", "named",
-                "multiple", "by", "one", "call", "request", "time", "number", "total", "up", "down", "page", "site", "website"])
+                "multiple", "by", "one", "call", "request", "time", "number", "total", "up", "down", "page", "site", "website", "how", "many"])
         return ServiceSpec("counter", behaviours: [.counter(CounterSpec(start: start, steps: ordered))])
     }
 
@@ -178,7 +179,7 @@ extension Parser {
         guard asks else { return nil }
         let expiry = expiry()
         useAll(["key-value", "kv", "cache", "key/value", "kv-store", "key", "value", "store", "storage", "entry", "pair", "any", "by",
-                "read", "write", "delete", "string", "stored"])
+                "read", "write", "delete", "string", "stored", "temporary", "short-lived"])
         return ServiceSpec("kv-store", behaviours: [.keyValue] + (expiry.map { [$0] } ?? []))
     }
 

@@ -11,6 +11,8 @@ extension Parser {
         "todo": "task", "to-do": "task", "todos": "task", "task": "task", "shopping": "item", "grocery": "item", "checklist": "item",
         "bucket": "item", "wish": "item", "wishlist": "item", "packing": "item", "reading": "book", "check": "item",
     ]
+    /// Lists whose point is to be done: a todo list has items that can be marked done.
+    static let impliesDone: Set<String> = ["todo", "to-do", "todos", "checklist"]
     static let fieldIntroducers: Set<String> = ["has", "have", "with", "contain", "contains", "containing", "hold", "holds", "holding", "storing",
                                                "field", "column", "property", "attribute", "including", "include", "includes"]
     static let fieldWords: Set<String> = ["field", "column", "property", "attribute"]
@@ -79,8 +81,10 @@ extension Parser {
         // Done: "mark as done", "can be completed", "tick off", "complete tasks", "done or not".
         var behaviours: [Behaviour] = []
         let doneAt = (0..<s.count).filter { !s.isUsed($0) && Vocabulary.doneWords.contains(s.lemma($0)) }
-        if needsDone || !doneAt.isEmpty || s.has(["mark", "marked", "markable"]) || s.contains("check|tick off") {
+        let impliesDone = named.contains { $0.implied }
+        if needsDone || impliesDone || !doneAt.isEmpty || s.has(["mark", "marked", "markable"]) || s.contains("check|tick|cross ... off") {
             s.use(doneAt)
+            if let m = s.find("check|tick|cross ... off") { s.use(m) }
             useAll(["mark", "marked", "markable", "as", "off", "not", "flag"])
             behaviours.append(.toggle(field: "done"))
         }
@@ -101,6 +105,7 @@ extension Parser {
             resources[i].fields = [Field(resources[i].name == "task" || !behaviours.isEmpty ? "title" : "name", required: true)]
         }
         // The first resource carries the operations and behaviours the request names.
+        useAll(Parser.collectionNouns.union(Parser.collectionVerbs).union(["track"]))
         // Later mentions of a kind ("search notes by title", "complete tasks") are understood.
         for p in 0..<s.count where named.contains(where: { $0.name == Tokenizer.singular(s.lemma(p)) || $0.name == Parser.listAliases[s.lemma(p)] }) { s.use(p) }
         var first = resources[0]
@@ -164,7 +169,7 @@ extension Parser {
     func singularField(_ f: String) -> String { Tokenizer.singular(f) }
 
     /// The record kinds a request names, with the position of each name.
-    mutating func resourceNames() -> [(name: String, position: Int)]? {
+    mutating func resourceNames() -> [(name: String, position: Int, implied: Bool)]? {
         func resource(_ p: Int) -> String? {
             guard p >= 0, p < s.count, s[p].isWordLike, !s.isUsed(p) else { return nil }
             let w = s.lemma(p)
@@ -180,17 +185,17 @@ extension Parser {
             // "a todo list whose items …": the list's own word names the kind when it is an alias.
             if let c = (0..<m[0]).last(where: { Parser.collectionNouns.contains(s.lemma($0)) }), let alias = Parser.listAliases[s.lemma(max(0, c - 1))] {
                 s.use([c - 1, c])
-                return [(alias, m[1])]
+                return [(alias, m[1], Parser.impliesDone.contains(s.lemma(c - 1)))]
             }
             if let c = (0..<m[0]).last(where: { Parser.collectionNouns.contains(s.lemma($0)) }) { s.use(c) }
-            return [(name, m[1])]
+            return [(name, m[1], false)]
         }
         // "a notes API", "a books and authors API", "a todo list", "a checklist".
         for p in 0..<s.count where Parser.collectionNouns.contains(s.lemma(p)) && !s.isUsed(p) {
-            if let alias = Parser.listAliases[s.lemma(p)] { s.use(p); return [(alias, p)] }
+            if let alias = Parser.listAliases[s.lemma(p)] { s.use(p); return [(alias, p, Parser.impliesDone.contains(s.lemma(p)))] }
             if let name = resource(p - 1) {
-                var names = [(name, p - 1)]
-                if ["and", "&"].contains(s.lemma(p - 2)), let other = resource(p - 3) { names.insert((other, p - 3), at: 0); s.use([p - 3, p - 2]) }
+                var names = [(name: name, position: p - 1, implied: Parser.impliesDone.contains(s.lemma(p - 1)))]
+                if ["and", "&"].contains(s.lemma(p - 2)), let other = resource(p - 3) { names.insert((other, p - 3, false), at: 0); s.use([p - 3, p - 2]) }
                 s.use([p - 1, p])
                 return names
             }
@@ -204,11 +209,11 @@ extension Parser {
                 q += 1
             }
             guard let name = resource(q) else { continue }
-            var names = [(name, q)]
+            var names = [(name: name, position: q, implied: Parser.impliesDone.contains(s.lemma(q)))]
             s.use(Array(p...q))
             if ["and", "&"].contains(s.lemma(q + 1)), let other = resource(q + 2), !Parser.fieldIntroducers.contains(s.lemma(q + 3)) || true {
                 if !["has", "have", "with"].contains(s.lemma(q + 3)) || s.lemma(q + 3) == "with" {
-                    names.append((other, q + 2)); s.use([q + 1, q + 2])
+                    names.append((other, q + 2, false)); s.use([q + 1, q + 2])
                 }
             }
             return names
@@ -216,7 +221,7 @@ extension Parser {
         // A bare list of a known kind: "a to-do list" handled above; "todos" alone.
         if let p = (0..<s.count).first(where: { Parser.listAliases[s.lemma($0)] != nil && !s.isUsed($0) }) {
             s.use(p)
-            return [(Parser.listAliases[s.lemma(p)]!, p)]
+            return [(Parser.listAliases[s.lemma(p)]!, p, Parser.impliesDone.contains(s.lemma(p)))]
         }
         return nil
     }

@@ -123,7 +123,7 @@ public enum Tokenizer {
                                         "status", "address", "kudos", "stats", "analytics", "metrics", "settings", "lens", "canvas"]
     static let irregular: [String: String] = ["people": "person", "children": "child", "men": "man", "women": "woman", "mice": "mouse",
                                               "goes": "go", "data": "data", "criteria": "criterion", "indices": "index", "stats": "statistic",
-                                              "statistics": "statistic", "metrics": "metric", "leaves": "leaf", "lives": "life",
+                                              "statistics": "statistic", "metrics": "metric", "leaves": "leaf",
                                               "analytics": "analytic", "settings": "setting", "movies": "movie",
                                               "cookies": "cookie", "pies": "pie", "ties": "tie", "lies": "lie", "calories": "calorie",
                                               "zombies": "zombie", "selfies": "selfie", "rookies": "rookie", "smoothies": "smoothie"]

@@ -13,7 +13,7 @@ enum Vocabulary {
         "too", "very", "really", "an", "a", "the", "using", "use", "sqlite", "database", "db", "persist", "persistent", "stored", "which",
         "endpoint", "route", "possible", "exposes", "expose", "offer", "provide", "small", "lightweight", "minimal", "webservice", "web",
         "it", "its", "that", "list", "store", "keep", "add", "save", "via", "whenever", "if", "than", "out", "back", "later",
-        "see", "show", "tell", "display", "know", "lets", "i'd", "id", "someone", "anyone",
+        "see", "show", "tell", "display", "know", "lets", "i'd", "id", "someone", "anyone", "yet", "already", "still",
     ]
 
     /// Field kinds the engine cannot store: reported as unknown fields.
