@@ -48,6 +48,11 @@ extension Parser {
                 }
                 s.use(Array(q..<end))
                 q = end
+                // "a published flag", "an archived checkbox": the last word is the kind.
+                if name.count > 1, let kind = ["flag", "checkbox", "boolean", "bool", "toggle"].contains(name.last!) ? FieldType.boolean : nil {
+                    name.removeLast()
+                    type = kind
+                }
                 while q < s.count, !s.isUsed(q), Parser.fieldWords.contains(s.lemma(q)) { s.use(q); q += 1 }
                 q = fieldSuffix(from: q, type: &type, required: &required, value: &value)
                 if kinds {

@@ -55,6 +55,10 @@ struct Parser {
         for p in 0..<s.count {
             let t = s[p]
             guard !s.isUsed(p) else { flush(); continue }
+            // Articles inside a run stay in it: "book a table".
+            if !run.isEmpty, p > 0, s.view[p] - s.view[p - 1] > 1 {
+                run += s.tokens[(s.view[p - 1] + 1)..<s.view[p]].map { $0.text.lowercased() }
+            }
             switch t.kind {
             case .word, .slug:
                 if Vocabulary.filler.contains(t.lemma) { flush(); continue }

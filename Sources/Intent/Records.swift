@@ -3,7 +3,7 @@
 extension Parser {
     static let collectionNouns: Set<String> = [
         "api", "crud", "list", "tracker", "manager", "database", "db", "catalog", "catalogue", "log", "journal", "collection", "inventory",
-        "registry", "directory", "store", "app", "service", "backend", "system", "board", "planner", "diary", "checklist", "table",
+        "registry", "directory", "store", "app", "service", "backend", "system", "board", "planner", "diary", "checklist",
     ]
     static let collectionVerbs: Set<String> = ["track", "manage", "record", "organize", "organise", "catalog", "catalogue", "store", "keep", "save", "log", "list", "collect"]
     /// Kinds of lists named by their purpose.
@@ -82,11 +82,17 @@ extension Parser {
         var behaviours: [Behaviour] = []
         let doneAt = (0..<s.count).filter { !s.isUsed($0) && Vocabulary.doneWords.contains(s.lemma($0)) }
         let impliesDone = named.contains { $0.implied }
+        // "marked as read": the flag takes the request's word.
+        var flag = "done"
+        if let m = s.find("mark|marked|markable as *"), let w = fieldName(m[2]), !Vocabulary.doneWords.contains(s.lemma(m[2])) {
+            flag = w
+            s.use(m)
+        }
         if needsDone || impliesDone || !doneAt.isEmpty || s.has(["mark", "marked", "markable"]) || s.contains("check|tick|cross ... off") {
             s.use(doneAt)
             if let m = s.find("check|tick|cross ... off") { s.use(m) }
             useAll(["mark", "marked", "markable", "as", "off", "not", "flag"])
-            behaviours.append(.toggle(field: "done"))
+            behaviours.append(.toggle(field: flag))
         }
         if let expiry { behaviours.append(expiry) }
 
@@ -109,9 +115,9 @@ extension Parser {
         // Later mentions of a kind ("search notes by title", "complete tasks") are understood.
         for p in 0..<s.count where named.contains(where: { $0.name == Tokenizer.singular(s.lemma(p)) || $0.name == Parser.listAliases[s.lemma(p)] }) { s.use(p) }
         var first = resources[0]
-        if behaviours.contains(.toggle(field: "done")) {
-            if let i = first.fields.firstIndex(where: { $0.name == "done" }) { first.fields[i].type = .boolean }
-            else { first.fields.append(Field("done", .boolean, default: .boolean(false))) }
+        if behaviours.contains(.toggle(field: flag)) {
+            if let i = first.fields.firstIndex(where: { $0.name == flag }) { first.fields[i].type = .boolean }
+            else { first.fields.append(Field(flag, .boolean, default: .boolean(false))) }
         }
         // Fields named again ("searchable by tag" for "tags") are the same field.
         func known(_ f: String) -> String { first.fields.first { Tokenizer.singular($0.name) == Tokenizer.singular(f) }?.name ?? Tokenizer.singular(f) }
@@ -164,7 +170,7 @@ extension Parser {
     }
 
     /// A field named by a done word is the done flag.
-    func doneNames(_ f: String) -> String { Vocabulary.doneWords.contains(f) || f == "status" && false ? "done" : f }
+    func doneNames(_ f: String) -> String { Vocabulary.doneWords.contains(f) ? "done" : f }
 
     func singularField(_ f: String) -> String { Tokenizer.singular(f) }
 
@@ -187,7 +193,11 @@ extension Parser {
                 s.use([c - 1, c])
                 return [(alias, m[1], Parser.impliesDone.contains(s.lemma(c - 1)))]
             }
-            if let c = (0..<m[0]).last(where: { Parser.collectionNouns.contains(s.lemma($0)) }) { s.use(c) }
+            // "a blog API where each post has": the word before the collection is its theme.
+            if let c = (0..<m[0]).last(where: { Parser.collectionNouns.contains(s.lemma($0)) }) {
+                s.use(c)
+                if c > 0, s[c - 1].isWordLike, !Vocabulary.filler.contains(s.lemma(c - 1)) { s.use(c - 1) }
+            }
             return [(name, m[1], false)]
         }
         // "a notes API", "a books and authors API", "a todo list", "a checklist".

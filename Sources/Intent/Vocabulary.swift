@@ -61,6 +61,8 @@ enum Vocabulary {
         if name.hasPrefix("is_") || name.hasPrefix("has_") || booleanNames.contains(name) { return .boolean }
         if urlNames.contains(last) { return .url }
         if dateNames.contains(last) || name.hasSuffix("_at") || name.hasSuffix("_on") { return .datetime }
+        // "phone_number", "order_number": identifiers, kept as written.
+        if last == "number" && name != "number" { return .text }
         if numberNames.contains(last) || name.hasSuffix("_count") { return .number }
         return .text
     }
