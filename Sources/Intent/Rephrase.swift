@@ -123,69 +123,119 @@ public enum Rephrase {
 
     // MARK: The request, as the engine would phrase it
 
+    /// A request that parses back to the same intent (the tests check it for every intent in the phrasing table).
     public static func sentence(_ intent: Intent) -> String {
         switch intent {
         case .service(let spec):
-            if let r = spec.resources.first {
-                var s = "create a \(Tokenizer.plural(r.name)) API where each \(r.name) has "
-                s += list(r.fields.filter { !($0.name == "done" && r.behaviours.contains(.toggle(field: "done"))) }.map(phrase))
-                var extras: [String] = []
-                for b in r.behaviours {
-                    if case .toggle = b { extras.append("can be marked done") }
-                    if case .expiry(let sec) = b { extras.append("expires" + (sec.map { " after \(duration($0))" } ?? "")) }
-                }
-                s += extras.isEmpty ? "" : " and " + extras.joined(separator: " and ")
-                for op in r.operations {
-                    switch op {
-                    case .search(let f): s += "; search by \(f)"
-                    case .filter(.flag(_, let on)): s += on ? "; show the done ones" : "; show the open ones"
-                    case .filter(.compare(let f, let cmp, let n)): s += "; show those where \(f) \(cmp.rawValue) \(number(n))"
-                    case .filter(.byField(let f)): s += "; filter by \(f)"
-                    case .count(.some(.flag(_, let on))): s += on ? "; how many are done" : "; how many remain"
-                    case .count: s += "; count them"
-                    case .sum(let f): s += "; the sum of \(f)"
-                    default: break
-                    }
-                }
-                return s
+            if spec.resources.count > 1 {
+                return "create a " + list(spec.resources.map { Tokenizer.plural($0.name) }) + " API"
             }
+            if let r = spec.resources.first { return sentence(r) }
             return spec.behaviours.map(sentence).joined(separator: "; ")
         case .event(let e):
-            var s = "When my \(e.trigger) webhook receives " + (e.payload.map { "a \($0)" } ?? "an event")
-            if !e.conditions.isEmpty { s += " with " + list(e.conditions.map(describe)) }
-            if !e.targets.isEmpty { s += ", " + list(e.targets.map(describe)) }
+            var s = e.payload.map { "When my \(e.trigger) webhook receives a \($0)" } ?? "a webhook" + (e.trigger == "incoming" ? "" : " for \(e.trigger)")
+            let numeric = e.conditions.filter { if case .number = $0.value { true } else { false } }
+            let other = e.conditions.filter { if case .number = $0.value { false } else { true } }
+            if !numeric.isEmpty { s += " with " + list(numeric.map { "\($0.field) \(words($0.comparator)) \(literal($0.value))" }) }
+            for c in other {
+                let value = if case .text(let t) = c.value { t } else { literal(c.value) }
+                s += c.comparator == .notEqual ? ", unless \(c.field) is \(value)" : ", only if \(c.field) is \(value)"
+            }
+            let targets = e.targets.map { t in
+                switch t {
+                case .save(let to): "save it to \(to)"
+                case .call(let ref): "call \(describe(ref))"
+                case .keep: "keep each one and list them"
+                }
+            }
+            if !targets.isEmpty { s += (e.payload == nil ? " that will " : ", ") + list(targets) }
             return s
         case .scheduled(let sch):
-            return "on cron \"\(sch.schedule.cron)\"\(sch.schedule.timezone.map { " in \($0)" } ?? "") \(describe(sch.action))"
+            let zone = sch.schedule.timezone.map { " in \($0)" } ?? ""
+            let action: String = switch sch.action {
+            case .check(let url, let log): "check \(url)" + (log ? " and keep a log" : "")
+            case .fetch(let url): "fetch \(url)"
+            case .call(let ref): "call " + [ref.service, ref.method, ref.path].compactMap { $0 }.joined(separator: " ")
+            }
+            return "on cron \"\(sch.schedule.cron)\"\(zone) \(action)"
         case .change(let c):
-            return c.changes.map { change in
+            let added = c.changes.compactMap { if case .addField(let f) = $0 { f } else { nil } }
+            var parts = added.isEmpty ? [] : ["add " + list(added.map(phrase)) + " to \(c.service)"]
+            for change in c.changes {
                 switch change {
-                case .addField(let f): "add a field \(f.name) to \(c.service)"
-                case .setCounterStart(let n): "make the \(c.service) start at \(n)"
-                default: "change \(c.service): \(describe(change))"
+                case .addField: continue
+                case .removeField(let f): parts.append("remove the field \(f) from \(c.service)")
+                case .renameField(let a, let b): parts.append("rename the field \(a) to \(b) in \(c.service)")
+                case .setCounterStart(let n): parts.append("make the \(c.service) start at \(n)")
+                case .addBehaviour(.expiry(let sec)): parts.append("make \(c.service) entries expire" + (sec.map { " after \(duration($0))" } ?? ""))
+                case .addBehaviour(.toggle): parts.append("make \(c.service) items markable as done")
+                case .addOperation(.search(let f)): parts.append("make \(c.service) searchable by \(f)")
+                default: parts.append("change \(c.service): \(describe(change))")
                 }
-            }.joined(separator: "; ")
+            }
+            return parts.joined(separator: "; ")
         }
+    }
+
+    static func words(_ c: Comparator) -> String {
+        switch c {
+        case .greater: "over"
+        case .greaterOrEqual: "at least"
+        case .less: "under"
+        case .lessOrEqual: "at most"
+        case .equal: "equal to"
+        case .notEqual: "not equal to"
+        }
+    }
+
+    static func sentence(_ r: Resource) -> String {
+        if let length = r.behaviours.lazy.compactMap({ if case .shortCodes(let n) = $0 { n } else { nil } }).first {
+            let status = r.behaviours.lazy.compactMap { if case .redirect(let s) = $0 { s } else { nil } }.first ?? 302
+            return "a URL shortener with \(length) character codes and \(status) redirects"
+        }
+        let flag = r.behaviours.lazy.compactMap { if case .toggle(let f) = $0 { f } else { nil } }.first
+        var s = "create a \(Tokenizer.plural(r.name)) API where each \(r.name) has "
+        s += list(r.fields.filter { $0.name != flag }.map(phrase))
+        var extras: [String] = []
+        if let flag { extras.append(flag == "done" ? "can be marked done" : "can be marked as \(flag)") }
+        for b in r.behaviours { if case .expiry(let sec) = b { extras.append("expires" + (sec.map { " after \(duration($0))" } ?? "")) } }
+        s += extras.isEmpty ? "" : " and " + extras.joined(separator: " and ")
+        for op in r.operations {
+            switch op {
+            case .search(let f): s += "; search by \(f)"
+            case .filter(.flag(_, let on)): s += on ? "; show the done ones" : "; show the open ones"
+            case .filter(.compare(let f, let cmp, let n)): s += "; show those with \(f) \(words(cmp)) \(number(n))"
+            case .filter(.byField(let f)): s += "; filter by \(f)"
+            case .count(.some(.flag(_, let on))): s += on ? "; how many are done" : "; how many remain"
+            case .count: s += "; count them"
+            case .sum(let f): s += "; the sum of \(f)"
+            default: break
+            }
+        }
+        return s
     }
 
     static func sentence(_ b: Behaviour) -> String {
         switch b {
         case .counter(let c):
-            "a counter\(c.start == 0 ? "" : " that starts at \(c.start)"): each hit increments and returns the count"
+            "a counter\(c.start == 0 ? "" : " starting from \(c.start)"): each hit increments and returns the count"
                 + (c.steps.contains(.decrement) ? "; a decrement endpoint" : "") + (c.steps.contains(.reset) ? "; a reset endpoint" : "")
         case .keyValue: "a key-value store"
         case .expiry(let s): "whose entries expire" + (s.map { " after \(duration($0))" } ?? "")
         case .textStatistics(let stats): "text statistics: count the \(list(stats.map(\.rawValue)))"
         case .textTransforms(let t): "text tools to " + list(t.map { $0 == .slugify ? "slugify" : "change case" })
         case .unitConversion(let q): "a converter for \(list(q.map(\.rawValue)))"
-        case .lookupTable(let k, let v, _): "a lookup table that maps \(k) to \(v)"
-        case .check(let url): "check \(url) on request and keep a log"
+        case .lookupTable(let k, let v, let entries):
+            "a lookup table that maps \(k.replacingOccurrences(of: "_", with: " ")) to \(v.replacingOccurrences(of: "_", with: " "))"
+                + (entries.isEmpty ? "" : ": " + entries.map { "\($0.key) to \($0.value)" }.joined(separator: ", "))
+        case .check(let url): "monitor uptime of \(url)"
         default: describe(b)
         }
     }
 
     static func phrase(_ f: Field) -> String {
-        var s = (f.required ? "a required " : "a ") + f.name.replacingOccurrences(of: "_", with: " ")
+        let name = f.name.replacingOccurrences(of: "_", with: " ")
+        var s = f.required ? "a required " + name : ("aeiou".contains(name.first ?? "x") ? "an " : "a ") + name
         if f.type != Vocabulary.inferredType(f.name) { s += " (\(f.type.rawValue))" }
         if let d = f.defaultValue { s += " defaulting to \(literal(d))" }
         return s

@@ -27,7 +27,7 @@ extension Parser {
                 useAll(fetches.union(logs).union(["result", "answer", "response"]))
             }
             if action != nil { s.use(u) }
-        } else if let call = s.first(["call", "hit", "trigger", "run", "ping", "invoke", "request"]) {
+        } else if let call = s.first(["call", "trigger", "run", "ping", "invoke", "request"]) {
             var ref = EndpointRef()
             var used = [call]
             for p in (call + 1)..<s.count where !s.isUsed(p) {
