@@ -33,6 +33,8 @@ struct Parser {
         // Order matters: a change names a service that exists; an event rule and a schedule contain phrases that
         // would otherwise read as a new service ("save it to orders", "check https://…").
         let intent = change() ?? event() ?? scheduled() ?? service()
+        // A schedule with nothing to do is still understood as a schedule.
+        if intent == nil, SchedulePhrase.parse(text) != nil { useSchedule() }
         unknown += leftovers()
         var understood = intent.map(Rephrase.facts) ?? []
         if intent == nil, let schedule = SchedulePhrase.parse(text) {

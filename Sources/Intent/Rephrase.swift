@@ -258,7 +258,7 @@ public enum Rephrase {
         ("a URL shortener with short codes that redirect", ["url", "link", "short", "redirect", "shorten", "qr"]),
         ("a lookup table that maps country codes to names", ["lookup", "map", "mapping", "code", "country", "dictionary", "translate"]),
         ("Every minute check https://example.com and keep a log", ["monitor", "check", "uptime", "ping", "website", "site", "down", "status", "alert", "health"]),
-        ("Every day at 08:00 Europe/Berlin call my /report endpoint", ["daily", "schedule", "cron", "report", "morning", "hourly", "weekly", "remind", "backup"]),
+        ("Every day at 08:00 Europe/Berlin call my /report endpoint", ["every", "daily", "schedule", "cron", "report", "morning", "hourly", "weekly", "remind", "backup"]),
         ("When my webhook receives an order with total over 100, save it to orders", ["webhook", "event", "order", "receive", "payment", "notify", "email", "incoming", "github", "stripe", "when", "sign", "signup", "send"]),
     ]
 
