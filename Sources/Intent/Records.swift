@@ -221,10 +221,10 @@ extension Parser {
             guard let name = resource(q) else { continue }
             var names = [(name: name, position: q, implied: Parser.impliesDone.contains(s.lemma(q)))]
             s.use(Array(p...q))
-            if ["and", "&"].contains(s.lemma(q + 1)), let other = resource(q + 2), !Parser.fieldIntroducers.contains(s.lemma(q + 3)) || true {
-                if !["has", "have", "with"].contains(s.lemma(q + 3)) || s.lemma(q + 3) == "with" {
-                    names.append((other, q + 2, false)); s.use([q + 1, q + 2])
-                }
+            // "books and authors", but not "books and titles have …".
+            if ["and", "&"].contains(s.lemma(q + 1)), let other = resource(q + 2), !["has", "have"].contains(s.lemma(q + 3)) {
+                names.append((other, q + 2, false))
+                s.use([q + 1, q + 2])
             }
             return names
         }
