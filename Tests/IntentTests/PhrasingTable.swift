@@ -234,6 +234,36 @@ enum PhrasingTable {
                  records("books-api", "book", [text("title"), text("author"), Field("read", .boolean, default: .boolean(false))], [.toggle(field: "read")])),
     ]
 
+    /// A second held-out round, also written before the parser saw them.
+    static let heldOut2: [Phrasing] = [
+        Phrasing("Build me a REST API for managing employees. Each employee has a name, a salary and a start date.",
+                 records("employees-api", "employee", [text("name"), number("salary"), Field("start_date", .datetime)])),
+        Phrasing("I'd like a place to store my journal entries with a title, a mood and the text",
+                 records("entries-api", "entry", [text("title"), text("mood"), text("text")])),
+        Phrasing("todo list with priorities", todo("tasks-api", "task", fields: [number("priority"), doneField])),
+        Phrasing("A counter that I can increment, decrement and reset", counter([.increment, .decrement, .reset])),
+        Phrasing("keep a tally of page views", counter()),
+        Phrasing("a store for session tokens that expire after 30 minutes", kv(1800)),
+        Phrasing("an endpoint that converts kilograms to pounds", single("converter", .unitConversion([.mass]))),
+        Phrasing("analyze text and return the number of words and sentences", single("text-tools", .textStatistics([.words, .sentences]))),
+        Phrasing("make short links for URLs", links()),
+        Phrasing("every 30 minutes fetch https://example.com/feed.xml", every("*/30 * * * *", .fetch(url: "https://example.com/feed.xml"))),
+        Phrasing("each night at midnight call backup-service POST /backup",
+                 every("0 0 * * *", .call(EndpointRef(service: "backup-service", method: "POST", path: "/backup")))),
+        Phrasing("When the github webhook receives a push, call deploy-api POST /deploy",
+                 .event(EventSpec(trigger: "github", payload: "push", targets: [.call(EndpointRef(service: "deploy-api", method: "POST", path: "/deploy"))]))),
+        Phrasing("a webhook that saves incoming leads into leads-api", .event(EventSpec(trigger: "leads", payload: "lead", targets: [.save(to: "leads-api")]))),
+        Phrasing("when my webhook gets an order whose status is shipped, store it in shipments",
+                 .event(EventSpec(trigger: "orders", payload: "order", conditions: [Condition("status", .equal, .text("shipped"))], targets: [.save(to: "shipments")]))),
+        Phrasing("add a field color to notes-api", .change(ChangeSpec("notes-api", [.addField(text("color"))]))),
+        Phrasing("remove the column phone from contacts-api", .change(ChangeSpec("contacts-api", [.removeField("phone")]))),
+        Phrasing("make the counter start at 100", .change(ChangeSpec("counter", [.setCounterStart(100)]))),
+        Phrasing("a note-taking API", records("notes-api", "note", [text("name", required: true)])),
+        Phrasing("a simple API to track books I've read, with title, author and rating",
+                 records("books-api", "book", [text("title"), text("author"), number("rating")])),
+        Phrasing("a service that says hello", nil, unknown: [Unknown(.word, "says hello")]),
+    ]
+
     // MARK: What it cannot do: reported, never dropped
 
     static let unknowns: [Phrasing] = [
