@@ -47,6 +47,11 @@ extension Parser {
         if let m = s.find("save|store|write|insert|put|add|record|log|forward|send|copy ... to|in|into|inside *"), let to = name(m.last!) {
             targets.append(.save(to: to))
             s.use(m)
+            // "saves incoming leads into leads-api": what it saves is the event.
+            if payload == nil, let p = (m[0]..<m[m.count - 2]).last(where: { !s.isUsed($0) && s[$0].isWordLike && !Vocabulary.filler.contains(s.lemma($0)) }) {
+                payload = s.lemma(p)
+                s.use(p)
+            }
         }
         if let m = s.find("call|calls|trigger|triggers|invoke|invokes *") {
             var ref = EndpointRef()

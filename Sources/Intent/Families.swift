@@ -175,9 +175,11 @@ extension Parser {
 
     mutating func keyValue() -> ServiceSpec? {
         let asks = s.has(["key-value", "kv", "cache", "key/value", "kv-store"]) || s.contains("key value") || s.contains("value by|per key")
-            || (s.has(["store", "storage"]) && s.has(["key", "entry", "pair"]))
+            || (s.has(["store", "storage"]) && (s.has(["key", "pair"]) || expiryCue() != nil))
         guard asks else { return nil }
         let expiry = expiry()
+        // "a store for session tokens": what it holds.
+        if let m = s.find("store|storage|cache for|of * *?") { s.use(m.filter { !Vocabulary.filler.contains(s.lemma($0)) || ["for", "of"].contains(s.lemma($0)) }) }
         useAll(["key-value", "kv", "cache", "key/value", "kv-store", "key", "value", "store", "storage", "entry", "pair", "any", "by",
                 "read", "write", "delete", "string", "stored", "temporary", "short-lived"])
         return ServiceSpec("kv-store", behaviours: [.keyValue] + (expiry.map { [$0] } ?? []))

@@ -58,7 +58,10 @@ extension Parser {
                 if kinds {
                     unknown.append(Unknown(.field, name.joined(separator: " ")))
                 } else {
-                    let joined = name.joined(separator: "_").replacingOccurrences(of: "-", with: "_")
+                    var joined = name.joined(separator: "_").replacingOccurrences(of: "-", with: "_")
+                    // "with priorities", "with prices": the plural of a name with a known kind is one per record.
+                    let one = Tokenizer.singular(joined)
+                    if one != joined, Vocabulary.inferredType(one) != .text { joined = one }
                     let t = type ?? (value.map { if case .boolean = $0 { .boolean } else if case .number = $0 { .number } else { nil } } ?? nil) ?? Vocabulary.inferredType(joined)
                     if !fields.contains(where: { $0.name == joined }) { fields.append(Field(joined, t, required: required, default: value)) }
                 }

@@ -81,15 +81,19 @@ struct Parser {
     // MARK: - Shared pieces
 
     /// "expire after 5 minutes", "a 1 s lifetime", "a TTL of 30 seconds", "are deleted after an hour", "entries expire".
-    mutating func expiry() -> Behaviour? {
+    /// The words that ask for a lifetime, if any.
+    func expiryCue() -> [Int]? {
         let cues: Set<String> = ["expire", "expiry", "expiration", "expiring", "ttl", "lifetime", "vanish", "disappear", "auto-delete",
                                  "auto-expire", "self-destruct", "time-to-live"]
-        var hits: [Int] = []
-        if let p = s.first(cues) { hits = [p] }
-        else if let m = s.find("time to live") { hits = m }
-        else if let m = s.find("delete|deleted|removed|gone|forgotten|dropped|purged|cleared after|in ~") { hits = Array(m.dropLast()) }
-        else if let m = s.find("valid|last|kept|live for ~") { hits = Array(m.dropLast()) }
-        guard let first = hits.first else { return nil }
+        if let p = s.first(cues) { return [p] }
+        if let m = s.find("time to live") { return m }
+        if let m = s.find("delete|deleted|removed|gone|forgotten|dropped|purged|cleared after|in ~") { return Array(m.dropLast()) }
+        if let m = s.find("valid|last|kept|live for ~") { return Array(m.dropLast()) }
+        return nil
+    }
+
+    mutating func expiry() -> Behaviour? {
+        guard let hits = expiryCue(), let first = hits.first else { return nil }
         s.use(hits)
         // The lifetime: the duration nearest the cue.
         let durations = (0..<s.count).filter { if case .duration = s[$0].kind { !s.isUsed($0) } else { false } }

@@ -5,7 +5,11 @@ extension Parser {
         "api", "crud", "list", "tracker", "manager", "database", "db", "catalog", "catalogue", "log", "journal", "collection", "inventory",
         "registry", "directory", "store", "app", "service", "backend", "system", "board", "planner", "diary", "checklist",
     ]
-    static let collectionVerbs: Set<String> = ["track", "manage", "record", "organize", "organise", "catalog", "catalogue", "store", "keep", "save", "log", "list", "collect"]
+    static let collectionVerbs: Set<String> = ["track", "manage", "record", "organize", "organise", "catalog", "catalogue", "store", "keep", "save",
+                                               "log", "list", "collect", "tracking", "managing", "recording", "organizing", "organising",
+                                               "storing", "keeping", "saving", "logging", "listing", "collecting"]
+    /// What a service does with its records, understood as its operations.
+    static let crudVerbs: Set<String> = ["create", "read", "update", "delete", "edit", "remove", "add", "list", "view", "get", "change", "browse"]
     /// Kinds of lists named by their purpose.
     static let listAliases: [String: String] = [
         "todo": "task", "to-do": "task", "todos": "task", "task": "task", "shopping": "item", "grocery": "item", "checklist": "item",
@@ -111,7 +115,7 @@ extension Parser {
             resources[i].fields = [Field(resources[i].name == "task" || !behaviours.isEmpty ? "title" : "name", required: true)]
         }
         // The first resource carries the operations and behaviours the request names.
-        useAll(Parser.collectionNouns.union(Parser.collectionVerbs).union(["track"]))
+        useAll(Parser.collectionNouns.union(Parser.collectionVerbs).union(Parser.crudVerbs).union(["track"]))
         // Later mentions of a kind ("search notes by title", "complete tasks") are understood.
         for p in 0..<s.count where named.contains(where: { $0.name == Tokenizer.singular(s.lemma(p)) || $0.name == Parser.listAliases[s.lemma(p)] }) { s.use(p) }
         var first = resources[0]
@@ -180,6 +184,10 @@ extension Parser {
             guard p >= 0, p < s.count, s[p].isWordLike, !s.isUsed(p) else { return nil }
             let w = s.lemma(p)
             if let alias = Parser.listAliases[w] { return alias }
+            // "note-taking", "expense-tracking": the kind is the first part.
+            for tail in ["-taking", "-tracking", "-keeping", "-management", "-manager", "-tracker", "-logging"] where w.hasSuffix(tail) {
+                return Tokenizer.singular(String(w.dropLast(tail.count)))
+            }
             if Vocabulary.filler.contains(w) || Vocabulary.unsupportedBehaviours.contains(w) || Parser.collectionNouns.contains(w) || Vocabulary.doneWords.contains(w) || Vocabulary.openWords.contains(w)
                 || Parser.fieldIntroducers.contains(w) { return nil }
             return Tokenizer.singular(w).replacingOccurrences(of: "-", with: "_")
@@ -214,6 +222,7 @@ extension Parser {
         for p in 0..<s.count where (Parser.collectionNouns.contains(s.lemma(p)) || Parser.collectionVerbs.contains(s.lemma(p))) && !s.isUsed(p) {
             var q = p + 1
             if s.lemma(p) == "keep", s.lemma(q) == "track" { q += 1 }
+            while ["my", "our", "your", "all", "some", "the"].contains(s.lemma(q)) { q += 1 }
             if ["for", "of", "to"].contains(s.lemma(q)) {
                 if s.lemma(q) == "to", Parser.collectionVerbs.contains(s.lemma(q + 1)) { q += 1 }
                 q += 1

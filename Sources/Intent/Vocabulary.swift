@@ -9,11 +9,11 @@ enum Vocabulary {
         "does", "please", "want", "need", "like", "let", "create", "build", "make", "give", "write", "generate", "set", "setup", "up", "new",
         "simple", "small", "little", "tiny", "basic", "quick", "quickly", "service", "app", "application", "api", "endpoint", "server",
         "backend", "rest", "restful", "json", "http", "way", "able", "allow", "support", "get", "return", "respond", "reply", "answer",
-        "thing", "something", "stuff", "have", "has", "having", "own", "hey", "hi", "hello", "thank", "thanks", "kindly", "also", "how",
+        "thing", "something", "stuff", "have", "has", "having", "own", "thank", "thanks", "kindly", "also", "how",
         "too", "very", "really", "an", "a", "the", "using", "use", "sqlite", "database", "db", "persist", "persistent", "stored", "which",
         "endpoint", "route", "possible", "exposes", "expose", "offer", "provide", "small", "lightweight", "minimal", "webservice", "web",
         "it", "its", "that", "list", "store", "keep", "add", "save", "via", "whenever", "if", "than", "out", "back", "later",
-        "see", "show", "tell", "display", "know", "lets", "i'd", "id", "someone", "anyone", "yet", "already", "still",
+        "see", "show", "tell", "display", "know", "lets", "i'd", "id", "someone", "anyone", "ive", "im", "ill", "youre", "place", "somewhere", "yet", "already", "still",
     ]
 
     /// Field kinds the engine cannot store: reported as unknown fields.
