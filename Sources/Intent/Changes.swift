@@ -36,7 +36,7 @@ extension Parser {
             s.use(lead + [p0] + target.positions)
             var changes: [Change] = []
             if let m = s.find("start|starts|starting|begin|initial|start value|at|from|to|of #") ?? s.find("start|begin ... at|from|to #") {
-                if let n = m.compactMap({ s[$0].number }).last { changes.append(.setCounterStart(Int(n))); s.use(m) }
+                if let n = Parser.integer(m.compactMap({ s[$0].number }).last) { changes.append(.setCounterStart(n)); s.use(m) }
             }
             changes += behaviourChanges(before: s.count)
             return changes.isEmpty ? nil : .change(ChangeSpec(target.name, changes))

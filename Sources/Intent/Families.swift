@@ -29,8 +29,10 @@ extension Parser {
         }
         var length = 6
         if let m = s.find("# character|char|letter|digit|symbol|chars code|id?") ?? s.find("code|id of # character|char|letter|digit") {
-            if let n = m.compactMap({ s[$0].number }).first { length = Int(n) }
-            s.use(m)
+            if let n = Parser.integer(m.compactMap({ s[$0].number }).first, in: 3...32) {
+                length = n
+                s.use(m)
+            }
         }
         useAll(["shortener", "shorten", "shortening", "url-shortener", "link-shortener", "short", "link", "url", "code", "redirect",
                 "redirection", "original", "long", "target", "id", "slug", "status", "go", "visit", "open", "follow"])
@@ -163,8 +165,10 @@ extension Parser {
         if ordered.isEmpty { ordered = [.increment, .reset] } else if !ordered.contains(.increment) { ordered.insert(.increment, at: 0) }
         var start = 0
         if let m = s.find("start|starts|starting|begin|begins|beginning|initial|initially at|from|with|value|of? #") ?? s.find("start|initial value at|of|from? #") {
-            if let n = m.compactMap({ s[$0].number }).last { start = Int(n) }
-            s.use(m)
+            if let n = Parser.integer(m.compactMap({ s[$0].number }).last) {
+                start = n
+                s.use(m)
+            }
         }
         useAll(["counter", "tally", "hit-counter", "count", "hit", "visit", "click", "view", "visitor", "current", "value", "named",
                 "multiple", "by", "one", "call", "request", "time", "number", "total", "up", "down", "page", "site", "website", "how", "many"])

@@ -97,12 +97,20 @@ struct Parser {
         s.use(hits)
         // The lifetime: the duration nearest the cue.
         let durations = (0..<s.count).filter { if case .duration = s[$0].kind { !s.isUsed($0) } else { false } }
-        guard let d = durations.min(by: { abs($0 - first) < abs($1 - first) }), case .duration(let n, let unit) = s[d].kind else {
+        // Up to ten years; a lifetime beyond that (or not above zero) is left for the report.
+        guard let d = durations.min(by: { abs($0 - first) < abs($1 - first) }), case .duration(let n, let unit) = s[d].kind,
+              n > 0, n * unit.seconds <= 315_360_000 else {
             return .expiry(seconds: nil)
         }
         s.use(d)
         for p in [d - 1, d - 2] where p >= 0 && ["after", "in", "within", "of", "for", "once"].contains(s.lemma(p)) { s.use(p) }
         return .expiry(seconds: n * unit.seconds)
+    }
+
+    /// A whole number in a range a service can use; anything else is left for the report.
+    static func integer(_ n: Double?, in range: ClosedRange<Int> = -1_000_000_000...1_000_000_000) -> Int? {
+        guard let n, let i = Int(exactly: n), range.contains(i) else { return nil }
+        return i
     }
 
     /// The words of a service's name as written: "notes-api", "counter", "orders".

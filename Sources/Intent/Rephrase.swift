@@ -44,7 +44,7 @@ public enum Rephrase {
         }
     }
 
-    static func number(_ n: Double) -> String { n == n.rounded() && abs(n) < 1e15 ? String(Int(n)) : String(n) }
+    static func number(_ n: Double) -> String { Int(exactly: n).map(String.init) ?? String(n) }
 
     static func describe(_ f: Filter) -> String {
         switch f {
@@ -131,7 +131,8 @@ public enum Rephrase {
                 return "create a " + list(spec.resources.map { Tokenizer.plural($0.name) }) + " API"
             }
             if let r = spec.resources.first { return sentence(r) }
-            return spec.behaviours.map(sentence).joined(separator: "; ")
+            // "a key-value store whose entries expire after 1 minute" reads as one phrase.
+            return spec.behaviours.map(sentence).joined(separator: spec.behaviours.first == .keyValue ? " " : "; ")
         case .event(let e):
             var s = e.payload.map { "When my \(e.trigger) webhook receives a \($0)" } ?? "a webhook" + (e.trigger == "incoming" ? "" : " for \(e.trigger)")
             let numeric = e.conditions.filter { if case .number = $0.value { true } else { false } }

@@ -50,7 +50,9 @@ public enum Tokenizer {
                 i += path.count
                 continue
             }
-            if isWordChar(ch) {
+            // "-5": a negative number where a word could start.
+            let negative = ch == "-" && i + 1 < c.count && c[i + 1].isNumber && (i == 0 || c[i - 1].isWhitespace)
+            if isWordChar(ch) || negative {
                 // Inner joiners stay in the word only between word characters: "notes-api", "08:00", "example.com",
                 // "Europe/Berlin", "counter's"; a trailing ":" or "." is punctuation.
                 var end = i + 1
@@ -87,11 +89,11 @@ public enum Tokenizer {
         let lower = text.lowercased()
         if lower == "a" || lower == "an" || lower == "the" { return Token(.article, raw) }
         if lower == "utc" { return Token(.zone("UTC"), raw) }
-        if let n = Double(lower), lower.first?.isNumber == true { return Token(.number(n), raw) }
+        if let n = Double(lower), n.isFinite, lower.first?.isNumber == true || (lower.hasPrefix("-") && lower.dropFirst().first?.isNumber == true) { return Token(.number(n), raw) }
         if let clock = clock(lower) { return Token(.clock(hour: clock.0, minute: clock.1), raw) }
         // "5m" is ambiguous (metres); only unambiguous glued units count.
         if let split = lower.firstIndex(where: { !$0.isNumber && $0 != "." }), split != lower.startIndex,
-           let n = Double(lower[..<split]), let unit = TimeUnit.glued(String(lower[split...])) {
+           let n = Double(lower[..<split]), n.isFinite, let unit = TimeUnit.glued(String(lower[split...])) {
             return Token(.duration(n, unit), raw)
         }
         if raw.contains("/"), TimeZone(identifier: raw) != nil { return Token(.zone(raw), raw) }

@@ -96,6 +96,24 @@ import Testing
         #expect(again.intent == r.intent)
     }
 
+    /// Numbers a service cannot use are reported; they never trap.
+    @Test func numbersOutOfRangeAreReported() {
+        let big = RequestParser.parse("a counter that starts at 99999999999999999999999")
+        #expect(big.intent == .service(ServiceSpec("counter", behaviours: [.counter(CounterSpec())])))
+        #expect(big.unknown == [Unknown(.word, "starts"), Unknown(.word, "99999999999999999999999")])
+        let ttl = RequestParser.parse("a cache with a ttl of 99999999999 weeks")
+        #expect(ttl.unknown == [Unknown(.word, "99999999999 weeks")])
+        #expect(RequestParser.parse("a counter that starts at -5").intent == .service(ServiceSpec("counter", behaviours: [.counter(CounterSpec(start: -5))])))
+    }
+
+    @Test(arguments: ["", "(((", "\"unclosed quote", "every every every", "add to", "rename", "remove the field from", "when", "/ / /",
+                      "https://", "a: b: c:", "each has", "' ' '", "1e400", "webhook webhook webhook", String(repeating: "(", count: 5000)])
+    func oddInputIsAnsweredNotBuilt(_ request: String) {
+        let r = RequestParser.parse(request)
+        #expect(!r.isComplete)
+        #expect(r.closest != nil)
+    }
+
     @Test func longInputIsCut() {
         let r = RequestParser.parse(String(repeating: "note ", count: 5000))
         #expect(r.intent == nil)
