@@ -264,6 +264,33 @@ enum PhrasingTable {
         Phrasing("a service that says hello", nil, unknown: [Unknown(.word, "says hello")]),
     ]
 
+    /// A third held-out round, written before the parser saw them.
+    static let heldOut3: [Phrasing] = [
+        Phrasing("Create an API for tracking invoices: each invoice has a number, an amount, a due date and a paid flag",
+                 records("invoices-api", "invoice", [text("number"), number("amount"), Field("due_date", .datetime), Field("paid", .boolean)])),
+        Phrasing("a to do list", todo("tasks-api", "task")),
+        Phrasing("I want to see how many tasks are left in my todo list", todo("tasks-api", "task", ops: [.count(open)])),
+        Phrasing("an items API where items can be archived",
+                 records("items-api", "item", [Field("title", .text, required: true), Field("archived", .boolean, default: .boolean(false))], [.toggle(field: "archived")])),
+        Phrasing("a counter per name", counter()),
+        Phrasing("a kv store", single("kv-store", .keyValue)),
+        Phrasing("a cache where values expire after 90 seconds", kv(90)),
+        Phrasing("convert between Celsius and Fahrenheit", single("converter", .unitConversion([.temperature]))),
+        Phrasing("give me the character count of a string", single("text-tools", .textStatistics([.characters]))),
+        Phrasing("an API that uppercases text", single("text-tools", .textTransforms([.changeCase]))),
+        Phrasing("a link shortener with permanent redirects", links(status: 301)),
+        Phrasing("every 2 hours call weather-api GET /refresh", every("0 */2 * * *", .call(EndpointRef(service: "weather-api", method: "GET", path: "/refresh")))),
+        Phrasing("every sunday at 10pm fetch https://example.com/weekly", every("0 22 * * SUN", .fetch(url: "https://example.com/weekly"))),
+        Phrasing("check https://example.com every hour and keep a history", every("0 * * * *", .check(url: "https://example.com", keepLog: true))),
+        Phrasing("When my signup webhook gets a user with plan equal to pro, save it to pro-users",
+                 .event(EventSpec(trigger: "signup", payload: "user", conditions: [Condition("plan", .equal, .text("pro"))], targets: [.save(to: "pro-users")]))),
+        Phrasing("a webhook receiver that logs every request", .event(EventSpec(trigger: "incoming", targets: [.keep]))),
+        Phrasing("add an optional field nickname to contacts-api", .change(ChangeSpec("contacts-api", [.addField(text("nickname"))]))),
+        Phrasing("make notes-api searchable by title", .change(ChangeSpec("notes-api", [.addOperation(.search(field: "title"))]))),
+        Phrasing("a recipe book where each recipe has ingredients and steps", records("recipes-api", "recipe", [text("ingredients"), text("steps")])),
+        Phrasing("order pizza for me", nil, unknown: [Unknown(.word, "order pizza")]),
+    ]
+
     // MARK: What it cannot do: reported, never dropped
 
     static let unknowns: [Phrasing] = [
