@@ -33,6 +33,11 @@ extension Parser {
             s.use([f, p, p + 1])
             conditions.append(Condition(field, cmp, .number(n)))
         }
+        // "plan equal to pro", "plan is equal to pro".
+        while let m = s.find("* is? equal|equals to? *", unused: true), let field = fieldName(m[0]), let value = literal(m.last!) {
+            conditions.append(Condition(field, .equal, value))
+            s.use(m)
+        }
         var from = 0
         while let m = s.find("if|unless|when|where|whose * is|equal|equals|=|isnt|not *", from: from) {
             from = m[0] + 1

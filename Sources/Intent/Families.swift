@@ -171,7 +171,7 @@ extension Parser {
             }
         }
         useAll(["counter", "tally", "hit-counter", "count", "hit", "visit", "click", "view", "visitor", "current", "value", "named",
-                "multiple", "by", "one", "call", "request", "time", "number", "total", "up", "down", "page", "site", "website", "how", "many"])
+                "multiple", "by", "one", "call", "request", "time", "number", "total", "up", "down", "page", "site", "website", "how", "many", "per", "name"])
         return ServiceSpec("counter", behaviours: [.counter(CounterSpec(start: start, steps: ordered))])
     }
 

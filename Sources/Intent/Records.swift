@@ -54,11 +54,11 @@ extension Parser {
             for p in names { if let f = fieldName(p) { filters.append(.filter(.byField(doneNames(f)))) } }
             if m.contains(where: { ["sort", "sortable", "sorted", "group"].contains(s.lemma($0)) }) { unknown.append(Unknown(.behaviour, s[m[0]].text.lowercased())) }
         }
-        if let m = s.find("show|list|see|view|get|only|filter|return|fetch ... open|remaining|pending|unfinished|incomplete|outstanding|undone|left") {
+        if let m = s.find("show|list|see|view|get|only|filter|return|fetch ... open|remaining|pending|unfinished|incomplete|outstanding|undone|left", unused: true) {
             s.use(m); needsDone = true
             if let only = s.first(["only"]) { s.use(only) }
             filters.append(.filter(.flag("done", false)))
-        } else if let m = s.find("show|list|see|view|get|only|filter|return|fetch ... done|completed|finished|closed|resolved") {
+        } else if let m = s.find("show|list|see|view|get|only|filter|return|fetch ... done|completed|finished|closed|resolved", unused: true) {
             s.use(m); needsDone = true
             filters.append(.filter(.flag("done", true)))
         }
@@ -86,13 +86,17 @@ extension Parser {
         var behaviours: [Behaviour] = []
         let doneAt = (0..<s.count).filter { !s.isUsed($0) && Vocabulary.doneWords.contains(s.lemma($0)) }
         let impliesDone = named.contains { $0.implied }
-        // "marked as read": the flag takes the request's word.
+        // "marked as read", "can be archived": the flag takes the request's word.
         var flag = "done"
         if let m = s.find("mark|marked|markable as *"), let w = fieldName(m[2]), !Vocabulary.doneWords.contains(s.lemma(m[2])) {
             flag = w
             s.use(m)
+        } else if let m = s.find("can|could|should be *", unused: true), Vocabulary.booleanNames.contains(s.lemma(m[2])),
+                  !Vocabulary.doneWords.contains(s.lemma(m[2])), let w = fieldName(m[2]) {
+            flag = w
+            s.use(m)
         }
-        if needsDone || impliesDone || !doneAt.isEmpty || s.has(["mark", "marked", "markable"]) || s.contains("check|tick|cross ... off") {
+        if needsDone || impliesDone || flag != "done" || !doneAt.isEmpty || s.has(["mark", "marked", "markable"]) || s.contains("check|tick|cross ... off") {
             s.use(doneAt)
             if let m = s.find("check|tick|cross ... off") { s.use(m) }
             useAll(["mark", "marked", "markable", "as", "off", "not", "flag"])
@@ -206,6 +210,11 @@ extension Parser {
                 s.use(c)
                 if c > 0, s[c - 1].isWordLike, !Vocabulary.filler.contains(s.lemma(c - 1)) { s.use(c - 1) }
             }
+            // "a recipe book where each recipe has": up to two words just before "where" describe the collection.
+            if s.lemma(m[0] - 1) == "where" {
+                for p in [m[0] - 2, m[0] - 3] where p >= 0 && s[p].isWordLike && !s.isUsed(p) && !Vocabulary.filler.contains(s.lemma(p))
+                    && !Vocabulary.unsupportedBehaviours.contains(s.lemma(p)) { s.use(p) }
+            }
             return [(name, m[1], false)]
         }
         // "a notes API", "a books and authors API", "a todo list", "a checklist".
@@ -236,6 +245,10 @@ extension Parser {
                 s.use([q + 1, q + 2])
             }
             return names
+        }
+        if let m = s.find("to do list|app|tracker") {
+            s.use(m)
+            return [("task", m[0], true)]
         }
         // A bare list of a known kind: "a to-do list" handled above; "todos" alone.
         if let p = (0..<s.count).first(where: { Parser.listAliases[s.lemma($0)] != nil && !s.isUsed($0) }) {

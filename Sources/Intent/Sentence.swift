@@ -31,10 +31,11 @@ struct Sentence {
     /// Pattern elements, space-separated: "a|b" alternatives on the lemma, "#" a number, "~" a duration,
     /// "*" any word, "..." up to four tokens that are not punctuation; a trailing "?" makes an element optional.
     /// Returns the positions of the matched elements (not of the gap) of the first match at or after `from`.
-    func find(_ pattern: String, from: Int = 0) -> [Int]? {
+    /// With `unused`, only tokens no rule has used yet match.
+    func find(_ pattern: String, from: Int = 0, unused: Bool = false) -> [Int]? {
         let elements = pattern.split(separator: " ").map(String.init)
         for start in max(0, from)..<max(max(0, from), count) {
-            if let m = match(elements[...], at: start) { return m }
+            if let m = match(elements[...], at: start), !unused || !m.contains(where: isUsed) { return m }
         }
         return nil
     }

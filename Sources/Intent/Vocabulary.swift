@@ -47,7 +47,7 @@ enum Vocabulary {
     ]
     static let numberNames: Set<String> = [
         "price", "amount", "total", "count", "quantity", "qty", "age", "year", "rating", "score", "priority", "cost", "weight", "height",
-        "width", "size", "number", "balance", "stock", "level", "duration", "minute", "hour", "percent", "percentage", "calorie",
+        "width", "size", "balance", "stock", "level", "duration", "minute", "hour", "percent", "percentage", "calorie",
         "distance", "population", "page", "salary", "budget", "points", "point", "votes", "vote", "rank", "position", "capacity", "value_number",
     ]
     static let urlNames: Set<String> = ["url", "link", "website", "homepage", "href", "site"]
@@ -61,8 +61,8 @@ enum Vocabulary {
         if name.hasPrefix("is_") || name.hasPrefix("has_") || booleanNames.contains(name) { return .boolean }
         if urlNames.contains(last) { return .url }
         if dateNames.contains(last) || name.hasSuffix("_at") || name.hasSuffix("_on") { return .datetime }
-        // "phone_number", "order_number": identifiers, kept as written.
-        if last == "number" && name != "number" { return .text }
+        // "number", "phone_number", "order_number": identifiers, kept as written.
+        if last == "number" { return .text }
         if numberNames.contains(last) || name.hasSuffix("_count") { return .number }
         return .text
     }
