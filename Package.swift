@@ -37,6 +37,8 @@ let package = Package(
         .target(name: "Services", dependencies: ["Core", "Store", "CNetShim", "Crypto", "HTTPClient", "Processes"]),
         .target(name: "Brain", dependencies: ["Core", "Store", "Crypto"]),
         .target(name: "Scheduling", dependencies: ["Core"]),
+        // The offline engine's request grammar: plain English → a typed service spec. Pure: no I/O.
+        .target(name: "Intent", dependencies: ["Core", "Scheduling"]),
         .target(name: "Workflows", dependencies: ["Core", "Store", "Services", "Scheduling"]),
         // The agents' prompts are Markdown files, embedded in the binary at build time.
         .target(name: "Agents", dependencies: ["Core", "Store", "LLM", "Brain", "Services", "Secrets", "HTTPClient", "HTTPServer", "Crypto", "Scheduling", "Processes"],
@@ -78,6 +80,7 @@ let package = Package(
                     exclude: ["fixtures"]),
         .testTarget(name: "SchedulingTests", dependencies: ["Scheduling"]),
         .testTarget(name: "ProcessesTests", dependencies: ["Processes", "TestSupport"]),
+        .testTarget(name: "IntentTests", dependencies: ["Intent"]),
         .testTarget(name: "EventsTests", dependencies: ["Events", "Workflows", "Services", "Store", "App", "Core", "TestSupport", "LLM", "Agents"]),
         .testTarget(name: "BrainTests", dependencies: ["Brain", "Store", "TestSupport"]),
         .testTarget(name: "AgentsTests", dependencies: ["Agents", "Services", "Store", "FakeLLM", "LLM", "Core", "HTTPClient", "TestSupport", "openpieces"],
