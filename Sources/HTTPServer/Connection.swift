@@ -309,13 +309,10 @@ final class Connection {
         case .found(let handler, let params):
             request.parameters = params
             request.peer = peerIP()
-            let gate = loop.shared.router.gate
             switch handler {
             case .inline(let f):
                 let response: Response
-                if let refused = gate?(request) { response = refused } else {
-                    do { response = try f(request) } catch { response = errorResponse(error, request) }
-                }
+                do { response = try f(request) } catch { response = errorResponse(error, request) }
                 respond(response, request, started)
             case .task(let f):
                 phase = .handling
@@ -323,9 +320,7 @@ final class Connection {
                 let handle = self.handle, seq = sequence, logger = loop.shared.logger, request = request
                 Task {
                     let response: Response
-                    if let refused = gate?(request) { response = refused } else {
-                        do { response = try await f(request) } catch { response = Connection.errorResponse(error, request, logger) }
-                    }
+                    do { response = try await f(request) } catch { response = Connection.errorResponse(error, request, logger) }
                     handle.run { c in
                         guard let c, c.sequence == seq, c.phase == .handling else { return }
                         c.respond(response, request, started)

@@ -205,8 +205,6 @@ public final class RouterResponder: Sendable {
     let hostRoutes: [(suffix: String, handler: Handler)]
     let screen: (@Sendable (ScreenedRequest) -> Response?)?
     let credentialCookies: Set<String>
-    /// Checks run before the handler by the connection. Unused: each route's check is part of its handler now.
-    let gate: (@Sendable (Request) -> Response?)? = nil
 
     /// Stops the program when a route under a group's prefix was added outside the group.
     public init(_ router: Router) {
