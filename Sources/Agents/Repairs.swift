@@ -1,6 +1,7 @@
 import Brain
 import Core
 import Foundation
+import Services
 import Store
 import Synchronization
 
@@ -38,7 +39,7 @@ public final class Repairs: Sendable {
     }
 
     /// Starts a repair unless one runs for the service or its attempts are used up (per day).
-    public func serviceCrashed(_ slug: String, reason: String) {
+    public func serviceCrashed(_ slug: String, reason: StopReason) {
         let claimed = active.withLock { $0.insert(slug).inserted }
         guard claimed else { return }
         Task {
@@ -54,7 +55,7 @@ public final class Repairs: Sendable {
         } }
     }
 
-    private func repair(_ slug: String, _ reason: String) async {
+    private func repair(_ slug: String, _ reason: StopReason) async {
         let since = ISO8601DateFormatter().string(from: Date().addingTimeInterval(-86400))
         let used = (try? db.read { try $0.queryOne("SELECT COUNT(*) AS n FROM repairs WHERE service = ? AND started > ?", [slug, since])?["n"].int ?? 0 }) ?? 0
         guard used < maxAttempts else {
@@ -67,7 +68,7 @@ public final class Repairs: Sendable {
         var ok = false
         var detail = ""
         do {
-            let result = try await codegen.build(slug: slug, request: "It crashed and the platform could not keep it running. Find the cause in the code and fix it, then deploy. What the platform saw:\n\(reason)",
+            let result = try await codegen.build(slug: slug, request: "It crashed and the platform could not keep it running. Find the cause in the code and fix it, then deploy. What the platform saw:\n\(reason.text)",
                                                  origin: .repair(repairID: id, session: nil))
             ok = true
             detail = result["summary"]?.string ?? "repaired"

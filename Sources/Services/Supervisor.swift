@@ -50,28 +50,26 @@ public actor Supervisor {
     public nonisolated let live = LiveServices()
     private var children: [String: Child] = [:]      // by service id
     private var failedStarts: [String: Int] = [:]
-    /// The reason last recorded for each service, as a value (the store keeps its text).
-    private var reasons: [String: StopReason] = [:]
     private var logs: [String: ServiceLogs] = [:]
     private var healthTask: Task<Void, Never>?
     private var limitTask: Task<Void, Never>?
     private var shuttingDown = false
-    private var crashHandlers: [@Sendable (String, String) -> Void] = []
+    private var crashHandlers: [@Sendable (String, StopReason) -> Void] = []
     private var deployHandlers: [@Sendable (String, Int) -> Void] = []
 
     /// Called with (slug, reason) when a service ends up `crashed` (the agents repair it; webhooks tell the user).
-    public func onCrashed(_ handler: @escaping @Sendable (String, String) -> Void) { crashHandlers.append(handler) }
+    public func onCrashed(_ handler: @escaping @Sendable (String, StopReason) -> Void) { crashHandlers.append(handler) }
 
     /// Called with (slug, version) when a version runs for the first time (not on restarts of the same version).
     public func onDeployed(_ handler: @escaping @Sendable (String, Int) -> Void) { deployHandlers.append(handler) }
 
     private func markCrashed(_ id: String, slug: String, reason: StopReason) {
         record(id, .status(.crashed), .down, .reason(reason))
-        for h in crashHandlers { h(slug, reason.text) }
+        for h in crashHandlers { h(slug, reason) }
     }
 
-    /// Why a service is not running, as last recorded by this process (nil once it runs).
-    public func stopReason(of id: String) -> StopReason? { reasons[id] }
+    /// Why a service is not running, as last recorded (nil once it runs): from the rows' mirror, without the database.
+    public func stopReason(of id: String) -> StopReason? { live.record(id)?.stopReason }
 
     /// A service's row; a failed read is logged and answers nil, so the caller leaves the service as it is.
     private func lookup(_ id: String) -> ServiceRecord? {
@@ -83,7 +81,6 @@ public actor Supervisor {
 
     /// Records a change of a service's state. A failed write is logged: the row then lags what runs until the next change.
     private func record(_ id: String, _ changes: ServiceChange...) {
-        for case .reason(let r) in changes { reasons[id] = r }
         do { try store.update(id, changes) } catch {
             logger.error("service.state_write_failed", ["service_id": id, "error": "\(error)"])
         }
