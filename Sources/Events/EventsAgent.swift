@@ -63,7 +63,7 @@ public struct EventsAgent: Sendable {
         guard let workflow = try? workflows.get(run.workflow) else {
             return .finished(status: .failed, error: "Workflow '\(run.workflow)' no longer exists.", report: nil)
         }
-        guard workflow.status == "active" else {
+        guard workflow.status == .active else {
             return .finished(status: .failed, error: "Workflow '\(run.workflow)' is archived; set its status to active to run it.", report: nil)
         }
         let previous = (try? runs.steps(run.id)) ?? []

@@ -69,7 +69,7 @@ extension TaskStore {
 
     /// The earliest next run of an enabled task.
     public func nextDue() throws -> Date? {
-        try db.read { try $0.queryOne("SELECT MIN(next_run) AS t FROM tasks WHERE enabled = 1 AND next_run IS NOT NULL")?["t"].string }
+        try db.read { try $0.queryOne("SELECT MIN(next_run) AS t FROM tasks WHERE enabled = 1 AND next_run IS NOT NULL")?.optionalText("t") }
             .flatMap(Clock.date(iso8601:))
     }
 }
