@@ -28,9 +28,12 @@ public struct SupervisorConfig: Sendable {
 
 /// Runs services as sandboxed Deno processes: start, readiness, health, restarts with backoff, clean stops.
 public actor Supervisor {
+    /// A running process. Its port is kept here only: the proxy's (`live`) and the row's follow from it (`setChild`,
+    /// `process(of:)`), so the three cannot disagree.
     struct Child {
         var pid: Int32
-        var port: Int
+        let slug: String
+        let port: Int
         var startedAt: Date
         var stopping = false
         var ready = false
@@ -39,6 +42,9 @@ public actor Supervisor {
         var breach: LimitBreach?
         var watch: LimitWatch
         var lastDataCheck: Double = 0
+
+        /// Where requests go: once it answered its health check, and not while it is being stopped.
+        var answering: Int? { ready && !stopping ? port : nil }
     }
 
     let store: ServiceStore
@@ -64,7 +70,7 @@ public actor Supervisor {
     public func onDeployed(_ handler: @escaping @Sendable (String, Int) -> Void) { deployHandlers.append(handler) }
 
     private func markCrashed(_ id: String, slug: String, reason: StopReason) {
-        record(id, .status(.crashed), .down, .reason(reason))
+        record(id, .status(.crashed), process(of: id), .reason(reason))
         for h in crashHandlers { h(slug, reason) }
     }
 
@@ -105,9 +111,19 @@ public actor Supervisor {
         return l
     }
 
-    public func port(of id: String) -> Int? {
-        guard let c = children[id], c.ready, !c.stopping else { return nil }
-        return c.port
+    public func port(of id: String) -> Int? { children[id]?.answering }
+
+    /// Every change to a child goes through here, so the proxy's port follows the child.
+    private func setChild(_ id: String, _ child: Child?) {
+        let slug = child?.slug ?? children[id]?.slug
+        children[id] = child
+        if let slug { live.set(slug, port: child?.answering) }
+    }
+
+    /// The row's process columns, read off the child: its pid and port, or none once it is gone.
+    private func process(of id: String) -> ServiceChange {
+        let c = children[id]
+        return .process(pid: c.map { Int($0.pid) }, port: c?.port)
     }
 
     // MARK: lifecycle
@@ -191,25 +207,26 @@ public actor Supervisor {
             record(id, .status(.crashed), .reason(.launchFailed("cannot start Deno: \(String(cString: strerror(-pid)))")))
             return
         }
-        children[id] = Child(pid: pid, port: port, startedAt: Date(), watch: LimitWatch(limits: sandbox.limits))
-        record(id, .process(pid: Int(pid), port: port))
+        setChild(id, Child(pid: pid, slug: s.slug, port: port, startedAt: Date(), watch: LimitWatch(limits: sandbox.limits)))
+        record(id, process(of: id))
         let log = logs(for: s.slug)
         log.append("starting version \(s.currentVersion) on port \(port) (pid \(pid))", stream: "platform")
         Supervisor.pump(fds[0], into: log)
         Supervisor.watch(pid) { [weak self] status in
             Task { await self?.exited(id, pid: pid, status: status) }
         }
-        await waitUntilReady(id, pid: pid, port: port, slug: s.slug, version: s.currentVersion)
+        await waitUntilReady(id, pid: pid, slug: s.slug, version: s.currentVersion)
     }
 
-    private func waitUntilReady(_ id: String, pid: Int32, port: Int, slug: String, version: Int) async {
+    private func waitUntilReady(_ id: String, pid: Int32, slug: String, version: Int) async {
         let deadline = Date().addingTimeInterval(config.readyTimeout)
         while Date() < deadline {
             guard let c = children[id], c.pid == pid, !c.stopping else { return }  // exited or stopped meanwhile
+            let port = c.port
             let status = await Blocking.run { Probe.status(port: port, timeoutMs: 500) }
-            if status == 200 {
-                children[id]?.ready = true
-                live.set(slug, port: port)
+            if status == 200, var c = children[id], c.pid == pid, !c.stopping {
+                c.ready = true
+                setChild(id, c)
                 let newVersion = lookup(id)?.runningVersion != version
                 record(id, .status(.running), .runningVersion(version), .reason(nil))
                 if newVersion { for h in deployHandlers { h(slug, version) } }
@@ -228,15 +245,14 @@ public actor Supervisor {
     public func stop(_ id: String) async {
         record(id, .desired(.stopped))
         await stopChild(id)
-        record(id, .status(.stopped), .down)
+        record(id, .status(.stopped), process(of: id))
     }
 
     /// SIGTERM to the process group, SIGKILL after the grace period.
     private func stopChild(_ id: String) async {
         guard var c = children[id] else { return }
         c.stopping = true
-        children[id] = c
-        if let slug = (try? store.find(id))?.slug { live.set(slug, port: nil) }
+        setChild(id, c)
         let pid = c.pid, grace = config.stopGrace
         await Blocking.run {
             kill(-pid, SIGTERM)
@@ -247,7 +263,7 @@ public actor Supervisor {
             }
             kill(-pid, SIGKILL)
         }
-        children[id] = nil
+        setChild(id, nil)
     }
 
     /// Stops every child (the server is shutting down); what should run again is remembered in `desired`.
@@ -257,14 +273,13 @@ public actor Supervisor {
         limitTask?.cancel()
         for id in Array(children.keys) {
             await stopChild(id)
-            record(id, .down)
+            record(id, process(of: id))
         }
     }
 
     private func exited(_ id: String, pid: Int32, status: Int32) async {
         guard let c = children[id], c.pid == pid else { return }
-        children[id] = nil
-        if let slug = (try? store.find(id))?.slug { live.set(slug, port: nil) }
+        setChild(id, nil)
         guard !c.stopping, !shuttingDown, let s = lookup(id) else { return }
         let code = Supervisor.describe(status)
         let log = logs(for: s.slug)
@@ -286,7 +301,7 @@ public actor Supervisor {
             failedStarts[id] = 0
             return
         }
-        record(id, .status(.deploying), .down, .reason(.restarting(after: code)))
+        record(id, .status(.deploying), process(of: id), .reason(.restarting(after: code)))
         let delay = min(5.0, 0.2 * pow(2, Double(attempts - 1)))
         logger.warn("service.restarting", ["service": s.slug, "exit": code, "attempt": "\(attempts)", "delay_s": String(format: "%.1f", delay)])
         try? await Task.sleep(nanoseconds: UInt64(delay * 1e9))
@@ -302,7 +317,7 @@ public actor Supervisor {
                 let ok = await Blocking.run { Probe.status(port: port, timeoutMs: 2000) } == 200
                 guard var now = children[id], now.pid == c.pid else { continue }
                 now.healthFailures = ok ? 0 : now.healthFailures + 1
-                children[id] = now
+                setChild(id, now)
                 if now.healthFailures >= config.healthFailuresBeforeRestart {
                     logger.warn("service.unhealthy", ["service_id": id, "failures": "\(now.healthFailures)"])
                     kill(-now.pid, SIGKILL)  // the exit watcher restarts it
@@ -330,7 +345,7 @@ public actor Supervisor {
                     child.breach = breach
                     kill(-child.pid, SIGKILL)
                 }
-                children[id] = child
+                setChild(id, child)
             }
         }
     }
