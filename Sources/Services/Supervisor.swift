@@ -223,7 +223,7 @@ public actor Supervisor {
         while Date() < deadline {
             guard let c = children[id], c.pid == pid, !c.stopping else { return }  // exited or stopped meanwhile
             let port = c.port
-            let status = await Blocking.run { Probe.status(port: port, timeoutMs: 500) }
+            let status = await Probe.status(port: port, timeout: 0.5)
             if status == 200, var c = children[id], c.pid == pid, !c.stopping {
                 c.ready = true
                 setChild(id, c)
@@ -314,7 +314,7 @@ public actor Supervisor {
             try? await Task.sleep(nanoseconds: UInt64(config.healthInterval * 1e9))
             for (id, c) in children where c.ready && !c.stopping {
                 let port = c.port
-                let ok = await Blocking.run { Probe.status(port: port, timeoutMs: 2000) } == 200
+                let ok = await Probe.status(port: port, timeout: 2) == 200
                 guard var now = children[id], now.pid == c.pid else { continue }
                 now.healthFailures = ok ? 0 : now.healthFailures + 1
                 setChild(id, now)
