@@ -87,7 +87,7 @@ public struct EventsAgent: Sendable {
         let recorder = Recorder(run: run.id, owner: owner, runs: runs, feed: feed, state: state)
         do {
             let start = history
-            let outcome = try await withTimeLimit(limits.timeBudget) { try await loop.turn(start, emit: recorder.emit) }
+            let outcome = try await withTimeLimit(limits.timeBudget) { try await loop.turn(start, emit: recorder.emit, onStep: recorder.onStep) }
             guard let outcome else {
                 return .finished(status: .failed, error: "The run exceeded its time budget of \(Int(limits.timeBudget)) s.", report: state.report?.summary)
             }
@@ -170,7 +170,7 @@ public struct EventsAgent: Sendable {
                     answer = try await services.call(service: slug, endpoint: endpoint, input: input.input ?? .object([:]),
                                                      headers: [("Idempotency-Key", key)])
                 } catch let f as ServiceManager.Failure {
-                    if f.status == 502 || f.status == 503 { throw RetryLater(f.description) }
+                    if f.mayPassLater { throw RetryLater(f.description) }
                     throw ToolFailure(f.description)
                 }
                 if answer.status >= 500 || answer.status == 429 {
@@ -211,14 +211,14 @@ final class RunState: Sendable {
     func setReport(ok: Bool, summary: String) { box.withLock { $0.report = Report(ok: ok, summary: summary) } }
 }
 
-/// Records each tool call as a step as it completes, and relays progress to the feed.
+/// Records each tool call as a step as it completes (`ToolStep`, with whether it may be retried), and relays progress
+/// to the feed.
 final class Recorder: Sendable {
     let run: String
     let owner: String
     let runs: RunStore
     let feed: RunFeed
     let state: RunState
-    private let pending = Locked<[String: (name: String, arguments: String, started: String)]>([:])
 
     init(run: String, owner: String, runs: RunStore, feed: RunFeed, state: RunState) {
         self.run = run
@@ -232,26 +232,34 @@ final class Recorder: Sendable {
         { event in self.handle(event) }
     }
 
+    var onStep: @Sendable (ToolStep) async -> Void {
+        { step in self.record(step) }
+    }
+
     func handle(_ event: AgentEvent) {
         switch event {
-        case .toolCall(let id, let name, let arguments):
+        case .toolCall(_, let name, let arguments):
             state.advance()
-            pending.withLock { $0[id] = (name, arguments, Clock.iso8601Now()) }
             feed.publish(run, "step_started", ["tool": .string(name), "input": JSONValue.parse(arguments) ?? .string(arguments)])
-        case .toolResult(let id, let name, let output, let ok, let ms):
-            let p = pending.withLock { $0.removeValue(forKey: id) }
-            let input = p.flatMap { JSONValue.parse($0.arguments) } ?? .object([:])
-            let retryable = !ok && JSONValue.parse(output)?["error"]?["code"]?.string == RetryLater.code
-            if let step = try? runs.record(run, owner: owner, tool: name, input: input, output: output, ok: ok, retryable: retryable,
-                                           started: p?.started ?? Clock.iso8601Now(), ms: ms) {
-                feed.publish(run, "step", step.json)
-            }
         case .text(let t):
             feed.publish(run, "text", ["text": .string(t)])
         default:
             break
         }
     }
+
+    func record(_ s: ToolStep) {
+        let input = JSONValue.parse(s.arguments.isEmpty ? "{}" : s.arguments) ?? .object([:])
+        if let step = try? runs.record(run, owner: owner, tool: s.name, input: input, output: s.output, ok: s.ok, retryable: s.retryable,
+                                       started: Clock.iso8601(s.started), ms: s.ms) {
+            feed.publish(run, "step", step.json)
+        }
+    }
+}
+
+extension ServiceManager.Failure {
+    /// The service was not running or did not answer: not the call's fault, so it may pass later.
+    var mayPassLater: Bool { code == "service_not_running" || code == "service_failed" }
 }
 
 struct CallEndpointInput: ToolInput { let service: String; let endpoint: String; let input: JSONValue? }
