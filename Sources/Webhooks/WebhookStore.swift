@@ -54,6 +54,11 @@ public final class WebhookStore: Sendable {
         }
     }
 
+    /// Where a delivery is. Raw values as stored (the CHECK constraint) and shown.
+    public enum DeliveryStatus: String, Sendable, CaseIterable {
+        case pending, delivered, failed
+    }
+
     struct Due: Sendable {
         var id, webhookID, url, event, payload: String
         var secret: [UInt8]
@@ -143,13 +148,13 @@ public final class WebhookStore: Sendable {
     func record(_ d: Due, status: Int?, error: String?, ms: Int, retryBase: TimeInterval) throws {
         let ok = status.map { (200..<300).contains($0) } ?? false
         let n = d.attempts + 1
-        let final = ok ? "delivered" : (n >= WebhookStore.maxAttempts ? "failed" : "pending")
+        let final: DeliveryStatus = ok ? .delivered : (n >= WebhookStore.maxAttempts ? .failed : .pending)
         let next = Date().addingTimeInterval(retryBase * pow(2, Double(n - 1)))
         try db.write { conn in
             try conn.execute("INSERT INTO webhook_attempts(delivery_id, n, at, status, error, ms) VALUES (?, ?, ?, ?, ?, ?)",
                              [d.id, n, Clock.iso8601Now(), status, error, ms])
             try conn.execute("UPDATE webhook_deliveries SET status = ?, attempts = ?, next_attempt = ? WHERE id = ?",
-                             [final, n, Clock.iso8601(next), d.id])
+                             [final.rawValue, n, Clock.iso8601(next), d.id])
         }
     }
 
@@ -167,7 +172,7 @@ public final class WebhookStore: Sendable {
                     ["n": JSONValue(try a.int("n")), "at": .string(try a.text("at")), "status": try a.optionalInt("status").map { JSONValue($0) } ?? .null,
                      "error": JSONValue(try a.optionalText("error")), "ms": JSONValue(try a.int("ms"))]
                 }
-                return ["id": .string(id), "event": .string(try d.text("event")), "status": .string(try d.text("status")),
+                return ["id": .string(id), "event": .string(try d.text("event")), "status": .string(try d.decode("status", as: DeliveryStatus.self).rawValue),
                         "attempts": .array(attempts), "created": .string(try d.text("created")),
                         "payload": JSONValue.parse(try d.text("payload")) ?? .null]
             }

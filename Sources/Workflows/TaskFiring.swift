@@ -34,7 +34,7 @@ extension TaskStore {
                 let zone = TimeZone(identifier: t.timezone) ?? TimeZone(identifier: "UTC")!
                 var occurrence: Date? = due
                 if now.timeIntervalSince(due) > TaskStore.missedAfter {
-                    if t.missed == "skip" {
+                    if t.missed == .skip {
                         occurrence = nil
                         skipped += 1
                     } else if let cron {
