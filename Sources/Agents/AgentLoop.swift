@@ -16,6 +16,31 @@ public enum AgentEvent: Sendable, Equatable {
     case budgetExhausted(reason: String, done: [String])
 }
 
+/// A tool call as the loop finished it, for callers that record steps (the Events agent): its outcome is decided
+/// where the call failed, so nobody reads it back out of the output text.
+public struct ToolStep: Sendable, Equatable {
+    public enum Outcome: Sendable, Equatable {
+        case succeeded
+        case failed
+        /// It failed in a way that may pass if tried again later (the tool threw `RetryLater`); the turn ends here.
+        case deferred
+    }
+
+    public let id: String
+    public let name: String
+    /// The arguments as the model sent them.
+    public let arguments: String
+    /// What the model is shown: the tool's answer, or an error envelope.
+    public let output: String
+    public let outcome: Outcome
+    public let started: Date
+    public let ms: Int
+
+    public var ok: Bool { outcome == .succeeded }
+    /// The step may be tried again later: the run is deferred at it, not failed.
+    public var retryable: Bool { outcome == .deferred }
+}
+
 /// What one turn of an agent may spend: model calls, tokens (prompt and completion, summed over its calls) and wall
 /// time. Whichever ends first ends the turn, with what was done so far; "continue" resumes from there.
 public struct AgentBudget: Sendable, Equatable {
@@ -87,8 +112,10 @@ public struct AgentLoop: Sendable {
         try await turn(history, emit: emit).added
     }
 
-    /// Runs one turn; a tool's `RetryLater` ends it by being thrown (after its result is reported).
-    public func turn(_ history: [ChatMessage], emit: @escaping @Sendable (AgentEvent) async -> Void) async throws -> Outcome {
+    /// Runs one turn; a tool's `RetryLater` ends it by being thrown (after its result is reported). `onStep` is told of
+    /// each finished tool call, typed, before `emit` sees its result.
+    public func turn(_ history: [ChatMessage], emit: @escaping @Sendable (AgentEvent) async -> Void,
+                     onStep: @escaping @Sendable (ToolStep) async -> Void = { _ in }) async throws -> Outcome {
         var messages = history
         var added: [ChatMessage] = []
         let definitions = tools.map(\.definition)
@@ -125,10 +152,12 @@ public struct AgentLoop: Sendable {
                 try Task.checkCancellation()
                 await emit(.toolCall(id: call.id, name: call.name, arguments: call.arguments))
                 let started = Date()
-                let (output, ok, retry) = await invoke(call, ToolContext(progress: { await emit(.progress($0)) }, chatID: chatID))
-                let ms = Int(Date().timeIntervalSince(started) * 1000)
-                await emit(.toolResult(id: call.id, name: call.name, output: output, ok: ok, ms: ms))
-                done.append(([call.name, AgentLoop.brief(call.arguments)].filter { !$0.isEmpty } + [ok ? "(ok)" : "(failed)"]).joined(separator: " "))
+                let (output, outcome, retry) = await invoke(call, ToolContext(progress: { await emit(.progress($0)) }, chatID: chatID))
+                let step = ToolStep(id: call.id, name: call.name, arguments: call.arguments, output: output, outcome: outcome,
+                                    started: started, ms: Int(Date().timeIntervalSince(started) * 1000))
+                await onStep(step)
+                await emit(.toolResult(id: call.id, name: call.name, output: output, ok: step.ok, ms: step.ms))
+                done.append(([call.name, AgentLoop.brief(call.arguments)].filter { !$0.isEmpty } + [step.ok ? "(ok)" : "(failed)"]).joined(separator: " "))
                 if let retry { throw retry }
                 let message = ChatMessage.tool(callID: call.id, output)
                 messages.append(message)
@@ -153,29 +182,29 @@ public struct AgentLoop: Sendable {
         return keys.compactMap { k in o[k]?.string.map { "\(k)=\($0.prefix(60))" } }.prefix(3).joined(separator: " ")
     }
 
-    /// Runs a tool; every failure becomes a result the model can read and act on, except `RetryLater`,
-    /// which is also handed back so the caller can end the turn.
-    func invoke(_ call: ToolCall, _ context: ToolContext) async -> (String, Bool, RetryLater?) {
+    /// Runs a tool; every failure becomes a result the model can read and act on, except `RetryLater`, whose step
+    /// is `deferred` and which is also handed back so the caller can end the turn.
+    func invoke(_ call: ToolCall, _ context: ToolContext) async -> (String, ToolStep.Outcome, RetryLater?) {
         guard let tool = tools.first(where: { $0.name == call.name }) else {
-            return (JSONText.errorEnvelope(code: "unknown_tool", message: "There is no tool '\(call.name)'. Available: \(tools.map(\.name).joined(separator: ", "))."), false, nil)
+            return (JSONText.errorEnvelope(code: "unknown_tool", message: "There is no tool '\(call.name)'. Available: \(tools.map(\.name).joined(separator: ", "))."), .failed, nil)
         }
         guard let input = JSONValue.parse(call.arguments.isEmpty ? "{}" : call.arguments) else {
-            return (JSONText.errorEnvelope(code: "invalid_arguments", message: "The arguments are not JSON."), false, nil)
+            return (JSONText.errorEnvelope(code: "invalid_arguments", message: "The arguments are not JSON."), .failed, nil)
         }
         let problems = JSONSchema.validate(input, against: tool.parameters)
         if !problems.isEmpty {
-            return (JSONText.errorEnvelope(code: "invalid_arguments", message: problems.joined(separator: "; ")), false, nil)
+            return (JSONText.errorEnvelope(code: "invalid_arguments", message: problems.joined(separator: "; ")), .failed, nil)
         }
         do {
             var text = try await tool.run(input, context).text
             if text.utf8.count > AgentLoop.maxToolOutput { text = String(text.prefix(AgentLoop.maxToolOutput)) + "…(cut)" }
-            return (text, true, nil)
+            return (text, .succeeded, nil)
         } catch let f as ToolFailure {
-            return (JSONText.errorEnvelope(code: "tool_failed", message: f.message), false, nil)
+            return (JSONText.errorEnvelope(code: "tool_failed", message: f.message), .failed, nil)
         } catch let r as RetryLater {
-            return (JSONText.errorEnvelope(code: RetryLater.code, message: r.message), false, r)
+            return (JSONText.errorEnvelope(code: RetryLater.code, message: r.message), .deferred, r)
         } catch {
-            return (JSONText.errorEnvelope(code: "tool_failed", message: String(describing: error)), false, nil)
+            return (JSONText.errorEnvelope(code: "tool_failed", message: String(describing: error)), .failed, nil)
         }
     }
 }

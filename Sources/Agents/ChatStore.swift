@@ -94,7 +94,7 @@ final class ChatStore: Sendable {
     func codegenSession(for service: String) throws -> ChatRecord {
         try db.write { conn in
             if let row = try conn.queryOne("SELECT c.* FROM codegen_sessions s JOIN chats c ON c.id = s.chat_id WHERE s.service = ?", [service]) {
-                return ChatStore.record(row)
+                return try ChatStore.record(row)
             }
             let now = Clock.iso8601Now()
             let r = ChatRecord(id: UUID().uuidString.lowercased(), title: service, agent: ChatStore.codegen, model: nil, created: now, updated: now)
@@ -118,11 +118,11 @@ final class ChatStore: Sendable {
 
     func rawMessages(_ chatID: String) throws -> [JSONValue] {
         try db.read { try $0.query("SELECT * FROM chat_messages WHERE chat_id = ? ORDER BY seq", [chatID]).map { r in
-            var o: [String: JSONValue] = ["id": JSONValue(r["id"].string), "role": JSONValue(r["role"].string), "created": JSONValue(r["created"].string)]
-            if let c = r["content"].string { o["content"] = .string(c) }
-            if let t = r["tool_calls"].string, let calls = JSONValue.parse(t) { o["toolCalls"] = calls }
-            if let id = r["tool_call_id"].string { o["toolCallId"] = .string(id) }
-            if let d = r["detail"].string, let detail = JSONValue.parse(d) { o["detail"] = detail }
+            var o: [String: JSONValue] = ["id": .string(try r.text("id")), "role": .string(try r.text("role")), "created": .string(try r.text("created"))]
+            if let c = try r.optionalText("content") { o["content"] = .string(c) }
+            if let t = try r.optionalText("tool_calls"), let calls = JSONValue.parse(t) { o["toolCalls"] = calls }
+            if let id = try r.optionalText("tool_call_id") { o["toolCallId"] = .string(id) }
+            if let d = try r.optionalText("detail"), let detail = JSONValue.parse(d) { o["detail"] = detail }
             return .object(o)
         } }
     }
@@ -132,7 +132,7 @@ final class ChatStore: Sendable {
         guard !messages.isEmpty else { return }
         let now = Clock.iso8601Now()
         try db.write { conn in
-            var seq = try conn.queryOne("SELECT COALESCE(MAX(seq), 0) AS s FROM chat_messages WHERE chat_id = ?", [chatID])?["s"].int ?? 0
+            var seq = try conn.queryOne("SELECT COALESCE(MAX(seq), 0) AS s FROM chat_messages WHERE chat_id = ?", [chatID])?.int("s") ?? 0
             for m in messages {
                 seq += 1
                 let calls: String? = m.toolCalls.isEmpty ? nil : JSONValue.array(m.toolCalls.map {
@@ -147,16 +147,27 @@ final class ChatStore: Sendable {
         }
     }
 
-    static func record(_ r: Row) -> ChatRecord {
-        ChatRecord(id: r["id"].string ?? "", title: r["title"].string ?? "", agent: r["agent"].string ?? "orchestrator",
-                   model: r["model"].string, created: r["created"].string ?? "", updated: r["updated"].string ?? "")
+    /// Decodes a `chats` row; a missing column is an error, not a default.
+    static func record(_ r: Row) throws -> ChatRecord {
+        ChatRecord(id: try r.text("id"), title: try r.text("title"), agent: try r.text("agent"),
+                   model: try r.optionalText("model"), created: try r.text("created"), updated: try r.text("updated"))
     }
 
-    static func message(_ r: Row) -> ChatMessage {
-        let calls = JSONValue.parse(r["tool_calls"].string ?? "[]")?.array?.map {
-            ToolCall(id: $0["id"]?.string ?? "", name: $0["name"]?.string ?? "", arguments: $0["arguments"]?.string ?? "{}")
-        } ?? []
-        return ChatMessage(role: ChatMessage.Role(rawValue: r["role"].string ?? "user") ?? .user, content: r["content"].string,
-                           toolCalls: calls, toolCallID: r["tool_call_id"].string)
+    /// Decodes a `chat_messages` row; a missing column, an unknown role or tool calls `append` did not write are errors.
+    static func message(_ r: Row) throws -> ChatMessage {
+        var calls: [ToolCall] = []
+        if let text = try r.optionalText("tool_calls") {
+            guard let items = JSONValue.parse(text)?.array else {
+                throw StoreError.column(name: "tool_calls", message: "holds '\(text.prefix(80))', not a JSON list")
+            }
+            calls = try items.map { item in
+                guard let id = item["id"]?.string, let name = item["name"]?.string, let arguments = item["arguments"]?.string else {
+                    throw StoreError.column(name: "tool_calls", message: "holds a call without a string id, name and arguments: \(item.text.prefix(80))")
+                }
+                return ToolCall(id: id, name: name, arguments: arguments)
+            }
+        }
+        return ChatMessage(role: try r.decode("role"), content: try r.optionalText("content"),
+                           toolCalls: calls, toolCallID: try r.optionalText("tool_call_id"))
     }
 }

@@ -1,6 +1,7 @@
 import Brain
 import Core
 import Foundation
+import Services
 import Store
 import Synchronization
 
@@ -38,7 +39,7 @@ public final class Repairs: Sendable {
     }
 
     /// Starts a repair unless one runs for the service or its attempts are used up (per day).
-    public func serviceCrashed(_ slug: String, reason: String) {
+    public func serviceCrashed(_ slug: String, reason: StopReason) {
         let claimed = active.withLock { $0.insert(slug).inserted }
         guard claimed else { return }
         Task {
@@ -49,14 +50,15 @@ public final class Repairs: Sendable {
 
     public func attempts(_ slug: String) throws -> [JSONValue] {
         try db.read { try $0.query("SELECT * FROM repairs WHERE service = ? ORDER BY started", [slug]).map { r in
-            ["id": JSONValue(r["id"].string), "attempt": JSONValue(r["attempt"].int ?? 0), "started": JSONValue(r["started"].string), "finished": JSONValue(r["finished"].string),
-             "ok": r["ok"].isNull ? .null : .bool(r["ok"].bool ?? false), "detail": JSONValue(r["detail"].string)]
+            ["id": .string(try r.text("id")), "attempt": JSONValue(try r.int("attempt")), "started": .string(try r.text("started")),
+             "finished": JSONValue(try r.optionalText("finished")), "ok": try r.optionalBool("ok").map { .bool($0) } ?? .null,
+             "detail": JSONValue(try r.optionalText("detail"))]
         } }
     }
 
-    private func repair(_ slug: String, _ reason: String) async {
+    private func repair(_ slug: String, _ reason: StopReason) async {
         let since = ISO8601DateFormatter().string(from: Date().addingTimeInterval(-86400))
-        let used = (try? db.read { try $0.queryOne("SELECT COUNT(*) AS n FROM repairs WHERE service = ? AND started > ?", [slug, since])?["n"].int ?? 0 }) ?? 0
+        let used = (try? db.read { try $0.queryOne("SELECT COUNT(*) AS n FROM repairs WHERE service = ? AND started > ?", [slug, since])?.int("n") ?? 0 }) ?? 0
         guard used < maxAttempts else {
             logger.warn("repair.gave_up", ["service": slug, "attempts": "\(used)"])
             return
@@ -67,7 +69,7 @@ public final class Repairs: Sendable {
         var ok = false
         var detail = ""
         do {
-            let result = try await codegen.build(slug: slug, request: "It crashed and the platform could not keep it running. Find the cause in the code and fix it, then deploy. What the platform saw:\n\(reason)",
+            let result = try await codegen.build(slug: slug, request: "It crashed and the platform could not keep it running. Find the cause in the code and fix it, then deploy. What the platform saw:\n\(reason.text)",
                                                  origin: .repair(repairID: id, session: nil))
             ok = true
             detail = result["summary"]?.string ?? "repaired"

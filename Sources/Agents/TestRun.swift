@@ -54,7 +54,7 @@ struct TestRun {
         var ready = false
         let deadline = Date().addingTimeInterval(TestRun.readyTimeout)
         while process.isRunning && Date() < deadline {
-            if await Blocking.run({ Probe.status(port: port, timeoutMs: 500) }) == 200 { ready = true; break }
+            if await Probe.status(port: port, timeout: 0.5) == 200 { ready = true; break }
             try await Task.sleep(nanoseconds: 20_000_000)
         }
         guard ready else {

@@ -275,7 +275,7 @@ public final class Application: Sendable {
         let repairs = self.repairs
         await services.supervisor.onCrashed { slug, reason in repairs.serviceCrashed(slug, reason: reason) }
         let webhooks = self.webhooks
-        await services.supervisor.onCrashed { slug, reason in webhooks.emit("service.crashed", ["service": .string(slug), "reason": .string(reason)]) }
+        await services.supervisor.onCrashed { slug, reason in webhooks.emit("service.crashed", ["service": .string(slug), "reason": .string(reason.text)]) }
         await services.supervisor.onDeployed { slug, version in webhooks.emit("service.deployed", ["service": .string(slug), "version": JSONValue(version)]) }
         webhooks.start()
         mcp.start()

@@ -109,11 +109,12 @@ public final class Brain: Sendable {
                 """, [match, kind, kind])
         }
         let wanted = Brain.normalize(tags)
-        var found = rows.map(Brain.entry).filter { e in wanted.allSatisfy { e.tags.contains($0) } }
-        for i in found.indices {
-            let relevance = max(0, -(rows.first { $0["id"].string == found[i].id }?["rank"].double ?? 0))
-            found[i].score = relevance / (1 + relevance) * (0.5 + found[i].confidence)
-        }
+        let found = try rows.map { r in
+            var e = try Brain.entry(r)
+            let relevance = max(0, -(try r.double("rank")))
+            e.score = relevance / (1 + relevance) * (0.5 + e.confidence)
+            return e
+        }.filter { e in wanted.allSatisfy { e.tags.contains($0) } }
         return Array(found.sorted { ($0.score ?? 0) > ($1.score ?? 0) }.prefix(max(1, min(limit, 100))))
     }
 
@@ -121,7 +122,7 @@ public final class Brain: Sendable {
         let wanted = Brain.normalize(tags)
         let rows = try db.read { try $0.query("SELECT * FROM brain_entries WHERE (? IS NULL OR kind = ?) ORDER BY updated DESC, id LIMIT ? OFFSET ?",
                                               [kind, kind, wanted.isEmpty ? max(1, min(limit, 500)) : 5000, wanted.isEmpty ? max(0, offset) : 0]) }
-        let entries = rows.map(Brain.entry).filter { e in wanted.allSatisfy { e.tags.contains($0) } }
+        let entries = try rows.map(Brain.entry).filter { e in wanted.allSatisfy { e.tags.contains($0) } }
         return wanted.isEmpty ? entries : Array(entries.dropFirst(max(0, offset)).prefix(max(1, min(limit, 500))))
     }
 
@@ -172,7 +173,7 @@ public final class Brain: Sendable {
     /// The entry that already says `text`: same words exactly, or nearly the same words.
     private func duplicate(of text: String, kind: String) throws -> BrainEntry? {
         if let exact = try db.read({ try $0.queryOne("SELECT * FROM brain_entries WHERE fingerprint = ?", [Brain.fingerprint(kind, text)]) }) {
-            return Brain.entry(exact)
+            return try Brain.entry(exact)
         }
         let words = Set(Brain.words(text))
         guard !words.isEmpty else { return nil }
@@ -205,10 +206,12 @@ public final class Brain: Sendable {
 
     static func tagsText(_ tags: [String]) -> String { JSONValue.array(tags.map { .string($0) }).text }
 
-    static func entry(_ r: Row) -> BrainEntry {
-        BrainEntry(id: r["id"].string ?? "", kind: r["kind"].string ?? "fact", text: r["text"].string ?? "",
-                   tags: JSONValue.parse(r["tags"].string ?? "[]")?.array?.compactMap(\.string) ?? [],
-                   source: r["source"].string, confidence: r["confidence"].double ?? 0.5, uses: r["uses"].int ?? 0,
-                   created: r["created"].string ?? "", updated: r["updated"].string ?? "", lastUsed: r["last_used"].string, score: nil)
+    /// Decodes a `brain_entries` row; a missing column or a value of the wrong kind is an error, not a default.
+    static func entry(_ r: Row) throws -> BrainEntry {
+        let tags = try r.text("tags")
+        guard let items = JSONValue.parse(tags)?.array else { throw StoreError.column(name: "tags", message: "holds '\(tags.prefix(80))', not a JSON list") }
+        return BrainEntry(id: try r.text("id"), kind: try r.text("kind"), text: try r.text("text"), tags: items.compactMap(\.string),
+                          source: try r.optionalText("source"), confidence: try r.double("confidence"), uses: try r.int("uses"),
+                          created: try r.text("created"), updated: try r.text("updated"), lastUsed: try r.optionalText("last_used"), score: nil)
     }
 }

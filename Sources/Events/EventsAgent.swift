@@ -63,7 +63,7 @@ public struct EventsAgent: Sendable {
         guard let workflow = try? workflows.get(run.workflow) else {
             return .finished(status: .failed, error: "Workflow '\(run.workflow)' no longer exists.", report: nil)
         }
-        guard workflow.status == "active" else {
+        guard workflow.status == .active else {
             return .finished(status: .failed, error: "Workflow '\(run.workflow)' is archived; set its status to active to run it.", report: nil)
         }
         let previous = (try? runs.steps(run.id)) ?? []
@@ -87,7 +87,7 @@ public struct EventsAgent: Sendable {
         let recorder = Recorder(run: run.id, owner: owner, runs: runs, feed: feed, state: state)
         do {
             let start = history
-            let outcome = try await withTimeLimit(limits.timeBudget) { try await loop.turn(start, emit: recorder.emit) }
+            let outcome = try await withTimeLimit(limits.timeBudget) { try await loop.turn(start, emit: recorder.emit, onStep: recorder.onStep) }
             guard let outcome else {
                 return .finished(status: .failed, error: "The run exceeded its time budget of \(Int(limits.timeBudget)) s.", report: state.report?.summary)
             }
@@ -211,14 +211,14 @@ final class RunState: Sendable {
     func setReport(ok: Bool, summary: String) { box.withLock { $0.report = Report(ok: ok, summary: summary) } }
 }
 
-/// Records each tool call as a step as it completes, and relays progress to the feed.
+/// Records each tool call as a step as it completes (`ToolStep`, with whether it may be retried), and relays progress
+/// to the feed.
 final class Recorder: Sendable {
     let run: String
     let owner: String
     let runs: RunStore
     let feed: RunFeed
     let state: RunState
-    private let pending = Locked<[String: (name: String, arguments: String, started: String)]>([:])
 
     init(run: String, owner: String, runs: RunStore, feed: RunFeed, state: RunState) {
         self.run = run
@@ -232,24 +232,27 @@ final class Recorder: Sendable {
         { event in self.handle(event) }
     }
 
+    var onStep: @Sendable (ToolStep) async -> Void {
+        { step in self.record(step) }
+    }
+
     func handle(_ event: AgentEvent) {
         switch event {
-        case .toolCall(let id, let name, let arguments):
+        case .toolCall(_, let name, let arguments):
             state.advance()
-            pending.withLock { $0[id] = (name, arguments, Clock.iso8601Now()) }
             feed.publish(run, "step_started", ["tool": .string(name), "input": JSONValue.parse(arguments) ?? .string(arguments)])
-        case .toolResult(let id, let name, let output, let ok, let ms):
-            let p = pending.withLock { $0.removeValue(forKey: id) }
-            let input = p.flatMap { JSONValue.parse($0.arguments) } ?? .object([:])
-            let retryable = !ok && JSONValue.parse(output)?["error"]?["code"]?.string == RetryLater.code
-            if let step = try? runs.record(run, owner: owner, tool: name, input: input, output: output, ok: ok, retryable: retryable,
-                                           started: p?.started ?? Clock.iso8601Now(), ms: ms) {
-                feed.publish(run, "step", step.json)
-            }
         case .text(let t):
             feed.publish(run, "text", ["text": .string(t)])
         default:
             break
+        }
+    }
+
+    func record(_ s: ToolStep) {
+        let input = JSONValue.parse(s.arguments.isEmpty ? "{}" : s.arguments) ?? .object([:])
+        if let step = try? runs.record(run, owner: owner, tool: s.name, input: input, output: s.output, ok: s.ok, retryable: s.retryable,
+                                       started: Clock.iso8601(s.started), ms: s.ms) {
+            feed.publish(run, "step", step.json)
         }
     }
 }

@@ -12,7 +12,7 @@ extension PiecesStore {
         func load(_ target: LinkTarget) throws -> [String: [String]] {
             var out: [String: [String]] = [:]
             for r in try conn.query("SELECT conversation_id, \(target.column) AS id FROM \(target.table) \(filter) ORDER BY created, \(target.column)", args) {
-                out[r["conversation_id"].string ?? "", default: []].append(r["id"].string ?? "")
+                out[try r.text("conversation_id"), default: []].append(try r.text("id"))
             }
             return out
         }
@@ -82,8 +82,9 @@ extension PiecesStore {
     func updateFormat(_ formatID: String, text: String, specific: String?) throws -> FormatRecord? {
         let now = PiecesTime.now()
         let assetID = try db.write { conn -> String? in
-            guard let f = try conn.queryOne("SELECT asset_id, specific FROM formats WHERE id = ?", [formatID]), let assetID = f["asset_id"].string else { return nil }
-            let lang = specific ?? f["specific"].string ?? "text"
+            guard let f = try conn.queryOne("SELECT asset_id, specific FROM formats WHERE id = ?", [formatID]) else { return nil }
+            let assetID = try f.text("asset_id")
+            let lang = try specific ?? f.text("specific")
             try conn.execute("UPDATE formats SET text = ?, specific = ?, generic = ?, updated = ? WHERE id = ?",
                              [text, lang, Classifier.generic(for: lang), now, formatID])
             try conn.execute("UPDATE assets SET updated = ? WHERE id = ?", [now, assetID])
@@ -91,7 +92,7 @@ extension PiecesStore {
             let current = try conn.queryOne("SELECT a.name, f.text FROM assets a JOIN formats f ON f.asset_id = a.id WHERE a.id = ? ORDER BY f.created LIMIT 1", [assetID])
             try conn.execute("DELETE FROM asset_search WHERE asset_id = ?", [assetID])
             try conn.execute("INSERT INTO asset_search(asset_id, name, content) VALUES (?, ?, ?)",
-                             [assetID, current?["name"].string ?? "", current?["text"].string ?? ""])
+                             [assetID, try current?.text("name") ?? "", try current?.text("text") ?? ""])
             return assetID
         }
         guard let assetID else { return nil }
@@ -103,7 +104,7 @@ extension PiecesStore {
 
     func createAnchor(type: String, fullpath: String, name: String?) throws -> AnchorRecord {
         // One anchor per path: the SDK looks an existing one up before creating, but not every client does.
-        if let existing = try db.read({ try $0.queryOne("SELECT id FROM anchors WHERE fullpath = ? AND type = ?", [fullpath, type]) })?["id"].string,
+        if let existing = try db.read({ try $0.queryOne("SELECT id FROM anchors WHERE fullpath = ? AND type = ?", [fullpath, type])?.text("id") }),
            let a = try anchor(existing) {
             return a
         }
@@ -116,8 +117,8 @@ extension PiecesStore {
     func anchor(_ id: String) throws -> AnchorRecord? {
         try db.read { conn in
             guard let r = try conn.queryOne("SELECT * FROM anchors WHERE id = ?", [id]) else { return nil }
-            var a = Self.anchor(r)
-            a.conversationIDs = try conn.query("SELECT conversation_id FROM conversation_anchors WHERE anchor_id = ? ORDER BY created", [id]).compactMap { $0["conversation_id"].string }
+            var a = try Self.anchor(r)
+            a.conversationIDs = try conn.query("SELECT conversation_id FROM conversation_anchors WHERE anchor_id = ? ORDER BY created", [id]).map { try $0.text("conversation_id") }
             return a
         }
     }
@@ -131,7 +132,7 @@ extension PiecesStore {
     }
 
     func anchorIDs() throws -> [String] {
-        try db.read { try $0.query("SELECT id FROM anchors ORDER BY created DESC, id").compactMap { $0["id"].string } }
+        try db.read { try $0.query("SELECT id FROM anchors ORDER BY created DESC, id").map { try $0.text("id") } }
     }
 
     func renameAnchor(_ id: String, name: String) throws -> AnchorRecord? {
@@ -147,9 +148,9 @@ extension PiecesStore {
         return deleted
     }
 
-    private static func anchor(_ r: Row) -> AnchorRecord {
-        AnchorRecord(id: r["id"].string ?? "", type: r["type"].string ?? "FILE", fullpath: r["fullpath"].string ?? "",
-                     name: r["name"].string, created: r["created"].string ?? "", updated: r["updated"].string ?? "")
+    private static func anchor(_ r: Row) throws -> AnchorRecord {
+        AnchorRecord(id: try r.text("id"), type: try r.text("type"), fullpath: try r.text("fullpath"),
+                     name: try r.optionalText("name"), created: try r.text("created"), updated: try r.text("updated"))
     }
 
     // MARK: applications

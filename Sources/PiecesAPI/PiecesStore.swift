@@ -55,16 +55,18 @@ final class PiecesStore: Sendable {
             } else {
                 try conn.queryOne("SELECT * FROM app_sessions WHERE closed IS NULL ORDER BY opened DESC LIMIT 1")
             }
-            guard let row, let sid = row["id"].string else { return nil }
+            guard let row else { return nil }
+            let sid = try row.text("id")
             try conn.execute("UPDATE app_sessions SET closed = ? WHERE id = ?", [now, sid])
-            return (sid, row["opened"].string ?? now, now)
+            return (sid, try row.text("opened"), now)
         }
     }
 
-    static func application(_ r: Row) -> ApplicationRecord {
-        ApplicationRecord(id: r["id"].string ?? "", name: r["name"].string ?? "UNKNOWN", version: r["version"].string ?? "",
-                          platform: r["platform"].string ?? "UNKNOWN", privacy: r["privacy"].string ?? "OPEN",
-                          onboarded: r["onboarded"].bool ?? true, created: r["created"].string ?? "")
+    /// Decodes an `applications` row; a missing column is an error, not a default (as for every row reader here).
+    static func application(_ r: Row) throws -> ApplicationRecord {
+        ApplicationRecord(id: try r.text("id"), name: try r.text("name"), version: try r.text("version"),
+                          platform: try r.text("platform"), privacy: try r.text("privacy"),
+                          onboarded: try r.bool("onboarded"), created: try r.text("created"))
     }
 
     // MARK: assets
@@ -131,16 +133,16 @@ final class PiecesStore: Sendable {
             """, args)
         var out: [AssetRecord] = []
         for r in rows {
-            let id = r["a_id"].string ?? ""
-            let f = FormatRecord(id: r["f_id"].string ?? "", assetID: id, applicationID: r["application_id"].string ?? "",
-                                 generic: r["generic"].string ?? "TEXT", specific: r["specific"].string ?? "text",
-                                 text: r["text"].string ?? "", created: r["f_created"].string ?? "", updated: r["f_updated"].string ?? "")
+            let id = try r.text("a_id")
+            let f = FormatRecord(id: try r.text("f_id"), assetID: id, applicationID: try r.text("application_id"),
+                                 generic: try r.text("generic"), specific: try r.text("specific"),
+                                 text: try r.text("text"), created: try r.text("f_created"), updated: try r.text("f_updated"))
             if out.last?.id == id {
                 out[out.count - 1].formats.append(f)
             } else {
-                out.append(AssetRecord(id: id, name: r["name"].string ?? "", creator: r["creator"].string ?? "",
-                                       mechanism: r["mechanism"].string ?? "MANUAL", favorited: r["favorited"].bool ?? false,
-                                       created: r["a_created"].string ?? "", updated: r["a_updated"].string ?? "", formats: [f]))
+                out.append(AssetRecord(id: id, name: try r.text("name"), creator: try r.text("creator"),
+                                       mechanism: try r.text("mechanism"), favorited: try r.bool("favorited"),
+                                       created: try r.text("a_created"), updated: try r.text("a_updated"), formats: [f]))
             }
         }
         return out
@@ -155,16 +157,16 @@ final class PiecesStore: Sendable {
             if let favorited { try conn.execute("UPDATE assets SET favorited = ? WHERE id = ?", [favorited, id]) }
             if text != nil || specific != nil {
                 guard let f = try conn.queryOne("SELECT id, text, specific FROM formats WHERE asset_id = ? ORDER BY created LIMIT 1", [id]) else { return true }
-                let newText = text ?? f["text"].string ?? ""
-                let lang = specific ?? (text != nil ? Classifier.detect(newText) : f["specific"].string ?? "text")
+                let newText = try text ?? f.text("text")
+                let lang = try specific ?? (text != nil ? Classifier.detect(newText) : f.text("specific"))
                 try conn.execute("UPDATE formats SET text = ?, specific = ?, generic = ?, updated = ? WHERE id = ?",
-                                 [newText, lang, Classifier.generic(for: lang), now, f["id"].string ?? ""])
+                                 [newText, lang, Classifier.generic(for: lang), now, try f.text("id")])
             }
             try conn.execute("UPDATE assets SET updated = ? WHERE id = ?", [now, id])
             let current = try conn.queryOne("SELECT a.name, f.text FROM assets a JOIN formats f ON f.asset_id = a.id WHERE a.id = ? ORDER BY f.created LIMIT 1", [id])
             try conn.execute("DELETE FROM asset_search WHERE asset_id = ?", [id])
             try conn.execute("INSERT INTO asset_search(asset_id, name, content) VALUES (?, ?, ?)",
-                             [id, current?["name"].string ?? "", current?["text"].string ?? ""])
+                             [id, try current?.text("name") ?? "", try current?.text("text") ?? ""])
             return true
         }
         guard found else { return nil }
@@ -182,11 +184,11 @@ final class PiecesStore: Sendable {
     }
 
     func assetIDs() throws -> [String] {
-        try db.read { try $0.query("SELECT id FROM assets ORDER BY created DESC, id").compactMap { $0["id"].string } }
+        try db.read { try $0.query("SELECT id FROM assets ORDER BY created DESC, id").map { try $0.text("id") } }
     }
 
     func conversationIDs() throws -> [String] {
-        try db.read { try $0.query("SELECT id FROM conversations ORDER BY updated DESC, id").compactMap { $0["id"].string } }
+        try db.read { try $0.query("SELECT id FROM conversations ORDER BY updated DESC, id").map { try $0.text("id") } }
     }
 
     func format(_ id: String) throws -> FormatRecord? {
@@ -199,10 +201,10 @@ final class PiecesStore: Sendable {
         try db.read { try $0.query("SELECT * FROM formats ORDER BY created DESC, id").map(Self.format) }
     }
 
-    private static func format(_ r: Row) -> FormatRecord {
-        FormatRecord(id: r["id"].string ?? "", assetID: r["asset_id"].string ?? "", applicationID: r["application_id"].string ?? "",
-                     generic: r["generic"].string ?? "TEXT", specific: r["specific"].string ?? "text", text: r["text"].string ?? "",
-                     created: r["created"].string ?? "", updated: r["updated"].string ?? "")
+    private static func format(_ r: Row) throws -> FormatRecord {
+        FormatRecord(id: try r.text("id"), assetID: try r.text("asset_id"), applicationID: try r.text("application_id"),
+                     generic: try r.text("generic"), specific: try r.text("specific"), text: try r.text("text"),
+                     created: try r.text("created"), updated: try r.text("updated"))
     }
 
     // MARK: search
@@ -224,14 +226,15 @@ final class PiecesStore: Sendable {
                     WHERE asset_search MATCH ? ORDER BY rank LIMIT ?
                     """, [expr, limit])
                 for r in rows {
-                    guard let id = r["asset_id"].string, !seen.contains(id) else { continue }
+                    let id = try r.text("asset_id")
+                    guard !seen.contains(id) else { continue }
                     seen.insert(id)
-                    let name = (r["name"].string ?? "").lowercased(), content = (r["content"].string ?? "").lowercased()
+                    let name = try r.text("name").lowercased(), content = try r.text("content").lowercased()
                     let inName = tokens.contains { name.contains($0) }, inContent = tokens.contains { content.contains($0) }
                     let match = inName && inContent ? "MULTIPLE" : (inName ? "TITLE" : (inContent ? "CONTENT" : "FUZZY"))
                     let exact = name.contains(needle) || content.contains(needle)
                     // bm25 is negative, smaller is better: map to (0, 1].
-                    let relevance = max(0, -(r["rank"].double ?? 0))
+                    let relevance = max(0, -(try r.double("rank")))
                     let score = relevance / (1 + relevance)
                     hits.append(SearchHit(assetID: id, exact: exact, match: match, score: score))
                     if hits.count >= limit { break }
@@ -248,11 +251,11 @@ final class PiecesStore: Sendable {
             let rows = try conn.query("SELECT * FROM conversations ORDER BY updated DESC, id")
             let msgs = try conn.query("SELECT id, conversation_id FROM conversation_messages ORDER BY conversation_id, seq")
             var byConv: [String: [String]] = [:]
-            for m in msgs { byConv[m["conversation_id"].string ?? "", default: []].append(m["id"].string ?? "") }
+            for m in msgs { byConv[try m.text("conversation_id"), default: []].append(try m.text("id")) }
             let links = try Self.links(conn, conversationID: nil)
-            return rows.map { r in
-                let id = r["id"].string ?? ""
-                var c = Self.conversation(r, byConv[id] ?? [])
+            return try rows.map { r in
+                let id = try r.text("id")
+                var c = try Self.conversation(r, byConv[id] ?? [])
                 c.assetIDs = links.assets[id] ?? []
                 c.anchorIDs = links.anchors[id] ?? []
                 c.groundingMessageIDs = links.messages[id] ?? []
@@ -264,9 +267,9 @@ final class PiecesStore: Sendable {
     func conversation(_ id: String) throws -> ConversationRecord? {
         try db.read { conn in
             guard let r = try conn.queryOne("SELECT * FROM conversations WHERE id = ?", [id]) else { return nil }
-            let ids = try conn.query("SELECT id FROM conversation_messages WHERE conversation_id = ? ORDER BY seq", [id]).compactMap { $0["id"].string }
+            let ids = try conn.query("SELECT id FROM conversation_messages WHERE conversation_id = ? ORDER BY seq", [id]).map { try $0.text("id") }
             let links = try Self.links(conn, conversationID: id)
-            var c = Self.conversation(r, ids)
+            var c = try Self.conversation(r, ids)
             c.assetIDs = links.assets[id] ?? []
             c.anchorIDs = links.anchors[id] ?? []
             c.groundingMessageIDs = links.messages[id] ?? []
@@ -289,7 +292,7 @@ final class PiecesStore: Sendable {
     func appendMessage(_ conversationID: String, role: String, text: String, modelID: String?, modelName: String? = nil) throws -> MessageRecord {
         let id = IDs.ordered(), now = PiecesTime.now()
         try db.write { conn in
-            let seq = try conn.queryOne("SELECT COALESCE(MAX(seq), 0) + 1 AS s FROM conversation_messages WHERE conversation_id = ?", [conversationID])?["s"].int ?? 1
+            let seq = try conn.queryOne("SELECT COALESCE(MAX(seq), 0) + 1 AS s FROM conversation_messages WHERE conversation_id = ?", [conversationID])?.int("s") ?? 1
             try conn.execute("INSERT INTO conversation_messages(id, conversation_id, seq, role, text, model_id, model_name, created, updated) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                              [id, conversationID, seq, role, text, modelID, modelName, now, now])
             try conn.execute("UPDATE conversations SET updated = ? WHERE id = ?", [now, conversationID])
@@ -298,16 +301,16 @@ final class PiecesStore: Sendable {
         return try db.read { try $0.queryOne("SELECT * FROM conversation_messages WHERE id = ?", [id]).map(Self.message) }!
     }
 
-    static func conversation(_ r: Row, _ messageIDs: [String]) -> ConversationRecord {
-        ConversationRecord(id: r["id"].string ?? "", name: r["name"].string, type: r["type"].string ?? "COPILOT",
-                           modelID: r["model_id"].string, created: r["created"].string ?? "", updated: r["updated"].string ?? "",
+    static func conversation(_ r: Row, _ messageIDs: [String]) throws -> ConversationRecord {
+        ConversationRecord(id: try r.text("id"), name: try r.optionalText("name"), type: try r.text("type"),
+                           modelID: try r.optionalText("model_id"), created: try r.text("created"), updated: try r.text("updated"),
                            messageIDs: messageIDs)
     }
 
-    static func message(_ r: Row) -> MessageRecord {
-        MessageRecord(id: r["id"].string ?? "", conversationID: r["conversation_id"].string ?? "", seq: r["seq"].int ?? 0,
-                      role: r["role"].string ?? "USER", text: r["text"].string ?? "", modelID: r["model_id"].string,
-                      modelName: r["model_name"].string, created: r["created"].string ?? "", updated: r["updated"].string ?? "")
+    static func message(_ r: Row) throws -> MessageRecord {
+        MessageRecord(id: try r.text("id"), conversationID: try r.text("conversation_id"), seq: try r.int("seq"),
+                      role: try r.text("role"), text: try r.text("text"), modelID: try r.optionalText("model_id"),
+                      modelName: try r.optionalText("model_name"), created: try r.text("created"), updated: try r.text("updated"))
     }
 }
 

@@ -44,6 +44,11 @@ public final class LiveServices: Sendable {
         }
     }
 
+    /// The mirrored row of a service, by slug or id (nil for none, or before `follow`).
+    public func record(_ slugOrID: String) -> ServiceRecord? {
+        state.withLock { s in s.records[slugOrID] ?? s.slugs[slugOrID].flatMap { s.records[$0] } }
+    }
+
     /// Called on every change, from whoever made it (the supervisor): it must be quick and not block.
     public func onChange(_ handler: @escaping @Sendable (Change) -> Void) { observers.withLock { $0.append(handler) } }
 

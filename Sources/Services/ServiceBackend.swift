@@ -17,7 +17,7 @@ public protocol ServiceBackend: Actor {
     func stop(_ id: String) async
     /// Stops every instance, for shutdown.
     func shutdown() async
-    /// Why a service is not running, as this backend last decided it (nil while it runs, or before it decided).
+    /// Why a service is not running, as this backend last decided it (nil while it runs, or before it ever decided).
     func stopReason(of id: String) -> StopReason?
     /// The port (on loopback, for the local backend) of a running service.
     func port(of id: String) -> Int?
@@ -25,7 +25,7 @@ public protocol ServiceBackend: Actor {
     /// How services reach the platform (their notification URL).
     func setPlatformURL(_ url: String)
     /// (slug, reason) when a service ends up crashed.
-    func onCrashed(_ handler: @escaping @Sendable (String, String) -> Void)
+    func onCrashed(_ handler: @escaping @Sendable (String, StopReason) -> Void)
     /// (slug, version) when a version runs for the first time.
     func onDeployed(_ handler: @escaping @Sendable (String, Int) -> Void)
 }

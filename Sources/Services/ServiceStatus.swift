@@ -1,3 +1,5 @@
+import Core
+
 /// Where a service is in its life. The raw values are what the database and the API say.
 public enum ServiceStatus: String, Sendable, CaseIterable, CustomStringConvertible {
     case stopped, deploying, running, crashed, archived
@@ -66,5 +68,62 @@ public enum StopReason: Sendable, Equatable, CustomStringConvertible {
     public var missingSecrets: [String] {
         if case .missingSecrets(let names) = self { return names }
         return []
+    }
+}
+
+/// How a `StopReason` is stored (`services.stop_reason`): an object with its `kind` and that kind's fields, so reading
+/// it back gives the same value. Migration 29 wrote the reasons recorded before as prose in this form.
+extension StopReason {
+    var json: JSONValue {
+        switch self {
+        case .missingSecrets(let names):
+            ["kind": "missingSecrets", "secrets": .array(names.map { .string($0) })]
+        case .crashed(let times, let exit, let tail):
+            ["kind": "crashed", "times": .number(Double(times)), "exit": .string(exit), "lastOutput": .array(tail.map { .string($0) })]
+        case .notReady(let seconds, let tail):
+            ["kind": "notReady", "seconds": .number(Double(seconds)), "lastOutput": .array(tail.map { .string($0) })]
+        case .limitExceeded(let breach):
+            ["kind": "limitExceeded", "limit": .string(breach.limit.rawValue), "text": .string(breach.text)]
+        case .restarting(let exit):
+            ["kind": "restarting", "after": .string(exit)]
+        case .noFreePort(let range):
+            ["kind": "noFreePort", "lower": .number(Double(range.lowerBound)), "upper": .number(Double(range.upperBound))]
+        case .launchFailed(let message):
+            ["kind": "launchFailed", "message": .string(message)]
+        }
+    }
+
+    /// The reason `json` describes; nil for an unknown kind or a missing field.
+    init?(json: JSONValue) {
+        func lines(_ key: String) -> [String]? {
+            guard let items = json[key]?.array else { return nil }
+            let strings = items.compactMap(\.string)
+            return strings.count == items.count ? strings : nil
+        }
+        switch json["kind"]?.string {
+        case "missingSecrets":
+            guard let names = lines("secrets") else { return nil }
+            self = .missingSecrets(names)
+        case "crashed":
+            guard let times = json["times"]?.int, let exit = json["exit"]?.string, let tail = lines("lastOutput") else { return nil }
+            self = .crashed(times: times, exit: exit, lastOutput: tail)
+        case "notReady":
+            guard let seconds = json["seconds"]?.int, let tail = lines("lastOutput") else { return nil }
+            self = .notReady(seconds: seconds, lastOutput: tail)
+        case "limitExceeded":
+            guard let limit = json["limit"]?.string.flatMap(LimitBreach.Limit.init(rawValue:)), let text = json["text"]?.string else { return nil }
+            self = .limitExceeded(LimitBreach(limit: limit, text: text))
+        case "restarting":
+            guard let exit = json["after"]?.string else { return nil }
+            self = .restarting(after: exit)
+        case "noFreePort":
+            guard let lower = json["lower"]?.int, let upper = json["upper"]?.int, lower <= upper else { return nil }
+            self = .noFreePort(lower...upper)
+        case "launchFailed":
+            guard let message = json["message"]?.string else { return nil }
+            self = .launchFailed(message)
+        default:
+            return nil
+        }
     }
 }

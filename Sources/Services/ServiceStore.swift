@@ -18,11 +18,37 @@ public struct ServiceRecord: Sendable, Equatable {
     public var runningVersion: Int?
     public var port: Int?
     public var pid: Int?
-    /// Why it is not running, as stored and shown (`StopReason.text`); decisions use the backend's `stopReason(of:)`.
-    public var reason: String?
+    /// Why it is not running, as decided (stored typed in `stop_reason`); nil while it runs.
+    public var stopReason: StopReason?
     public var token: String
     public var created: String
     public var updated: String
+
+    /// Why it is not running, as shown to people (the API's `reason`).
+    public var reason: String? { stopReason?.text }
+
+    init(id: String, slug: String, title: String, description: String, kind: String, status: ServiceStatus, desired: DesiredState,
+         workflow: String?, secrets: [String], hosts: [String], currentVersion: Int, runningVersion: Int?, port: Int?, pid: Int?,
+         reason: StopReason?, token: String, created: String, updated: String) {
+        self.id = id
+        self.slug = slug
+        self.title = title
+        self.description = description
+        self.kind = kind
+        self.status = status
+        self.desired = desired
+        self.workflow = workflow
+        self.secrets = secrets
+        self.hosts = hosts
+        self.currentVersion = currentVersion
+        self.runningVersion = runningVersion
+        self.port = port
+        self.pid = pid
+        self.stopReason = reason
+        self.token = token
+        self.created = created
+        self.updated = updated
+    }
 }
 
 public struct EndpointRecord: Sendable, Equatable {
@@ -107,7 +133,46 @@ public final class ServiceStore: Sendable {
             ALTER TABLE service_versions ADD COLUMN source_id TEXT;
             ALTER TABLE service_versions ADD COLUMN session_id TEXT;
             """),
+        Migration(29, "service_stop_reason", stopReasonMigration),
     ]
+
+    /// The reason as a value (`StopReason.json`) beside its text in `reason`, which stays for people reading the
+    /// database. Rows from before read their prose back into the kind that wrote it; prose no kind wrote becomes
+    /// `launchFailed` with the text as its message, so the API still shows it word for word.
+    static let stopReasonMigration = """
+        ALTER TABLE services ADD COLUMN stop_reason TEXT;
+        UPDATE services SET stop_reason = CASE
+            WHEN reason GLOB 'missing secrets: *. Set them with *'
+                 AND NOT substr(reason, 18, instr(reason, '. Set them with ') - 18) GLOB '*[^A-Za-z0-9_, ]*'
+                THEN json_object('kind', 'missingSecrets', 'secrets',
+                                 json('["' || replace(substr(reason, 18, instr(reason, '. Set them with ') - 18), ', ', '","') || '"]'))
+            WHEN reason GLOB 'crashed [0-9]* times in a row (*). Last output:' || char(10) || '*'
+                THEN json_object('kind', 'crashed', 'times', CAST(substr(reason, 9) AS INTEGER),
+                                 'exit', substr(reason, instr(reason, ' (') + 2, instr(reason, '). Last output:') - instr(reason, ' (') - 2),
+                                 'lastOutput', json(\(lastLines)))
+            WHEN reason GLOB 'GET /health did not answer 200 within [0-9]* s. Last output:' || char(10) || '*'
+                THEN json_object('kind', 'notReady', 'seconds', CAST(substr(reason, 39) AS INTEGER), 'lastOutput', json(\(lastLines)))
+            WHEN reason GLOB 'restarting after *' THEN json_object('kind', 'restarting', 'after', substr(reason, 18))
+            WHEN reason GLOB 'no free port in [0-9]*...[0-9]*' AND NOT substr(reason, 17) GLOB '*[^0-9.]*'
+                THEN json_object('kind', 'noFreePort', 'lower', CAST(substr(reason, 17) AS INTEGER),
+                                 'upper', CAST(substr(reason, instr(reason, '...') + 3) AS INTEGER))
+            WHEN reason GLOB 'memory limit exceeded: *' THEN json_object('kind', 'limitExceeded', 'limit', 'memory', 'text', reason)
+            WHEN reason GLOB 'CPU limit exceeded: *' THEN json_object('kind', 'limitExceeded', 'limit', 'cpu', 'text', reason)
+            WHEN reason GLOB 'open files limit reached: *' THEN json_object('kind', 'limitExceeded', 'limit', 'openFiles', 'text', reason)
+            WHEN reason GLOB 'process limit exceeded: *' THEN json_object('kind', 'limitExceeded', 'limit', 'processes', 'text', reason)
+            WHEN reason GLOB 'data size limit exceeded: *' THEN json_object('kind', 'limitExceeded', 'limit', 'dataSize', 'text', reason)
+            ELSE json_object('kind', 'launchFailed', 'message', reason)
+        END WHERE reason IS NOT NULL;
+        """
+
+    /// The lines after "Last output:\n" in `reason`, as a JSON list (split on newlines by a recursive query).
+    private static let lastLines = """
+        (WITH RECURSIVE split(n, line, rest) AS (
+            SELECT 0, NULL, substr(reason, instr(reason, 'Last output:') + 13) || char(10)
+            UNION ALL
+            SELECT n + 1, substr(rest, 1, instr(rest, char(10)) - 1), substr(rest, instr(rest, char(10)) + 1) FROM split WHERE rest <> '')
+         SELECT json_group_array(line) FROM (SELECT line FROM split WHERE n > 0 ORDER BY n))
+        """
 
     let db: Database
     private let observers = Locked<[@Sendable (Change) -> Void]>([])
@@ -257,8 +322,17 @@ public final class ServiceStore: Sendable {
                              status: try r.decode("status"), desired: try r.decode("desired"),
                              workflow: try r.optionalText("workflow"), secrets: try list("secrets"), hosts: try list("hosts"),
                              currentVersion: try r.int("current_version"), runningVersion: try r.optionalInt("running_version"),
-                             port: try r.optionalInt("port"), pid: try r.optionalInt("pid"), reason: try r.optionalText("reason"),
+                             port: try r.optionalInt("port"), pid: try r.optionalInt("pid"), reason: try stopReason(r),
                              token: try r.text("token"), created: try r.text("created"), updated: try r.text("updated"))
+    }
+
+    /// The typed reason; a value no `StopReason` reads is an error. The `reason` text is not read: it is derived.
+    static func stopReason(_ r: Row) throws -> StopReason? {
+        guard let text = try r.optionalText("stop_reason") else { return nil }
+        guard let json = JSONValue.parse(text), let reason = StopReason(json: json) else {
+            throw StoreError.column(name: "stop_reason", message: "holds '\(text.prefix(80))', not a known StopReason")
+        }
+        return reason
     }
 
     static func endpoint(_ r: Row) throws -> EndpointRecord {
@@ -286,7 +360,7 @@ public enum ServiceChange: Sendable, Equatable {
         switch self {
         case .status(let s): [("status", .text(s.rawValue))]
         case .desired(let d): [("desired", .text(d.rawValue))]
-        case .reason(let r): [("reason", r.map { SQLValue.text($0.text) } ?? .null)]
+        case .reason(let r): [("reason", r.map { SQLValue.text($0.text) } ?? .null), ("stop_reason", r.map { SQLValue.text($0.json.text) } ?? .null)]
         case .process(let pid, let port): [("pid", pid.sqlValue), ("port", port.sqlValue)]
         case .runningVersion(let v): [("running_version", v.sqlValue)]
         }

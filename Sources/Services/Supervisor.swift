@@ -28,9 +28,12 @@ public struct SupervisorConfig: Sendable {
 
 /// Runs services as sandboxed Deno processes: start, readiness, health, restarts with backoff, clean stops.
 public actor Supervisor {
+    /// A running process. Its port is kept here only: the proxy's (`live`) and the row's follow from it (`setChild`,
+    /// `process(of:)`), so the three cannot disagree.
     struct Child {
         var pid: Int32
-        var port: Int
+        let slug: String
+        let port: Int
         var startedAt: Date
         var stopping = false
         var ready = false
@@ -39,6 +42,9 @@ public actor Supervisor {
         var breach: LimitBreach?
         var watch: LimitWatch
         var lastDataCheck: Double = 0
+
+        /// Where requests go: once it answered its health check, and not while it is being stopped.
+        var answering: Int? { ready && !stopping ? port : nil }
     }
 
     let store: ServiceStore
@@ -50,28 +56,26 @@ public actor Supervisor {
     public nonisolated let live = LiveServices()
     private var children: [String: Child] = [:]      // by service id
     private var failedStarts: [String: Int] = [:]
-    /// The reason last recorded for each service, as a value (the store keeps its text).
-    private var reasons: [String: StopReason] = [:]
     private var logs: [String: ServiceLogs] = [:]
     private var healthTask: Task<Void, Never>?
     private var limitTask: Task<Void, Never>?
     private var shuttingDown = false
-    private var crashHandlers: [@Sendable (String, String) -> Void] = []
+    private var crashHandlers: [@Sendable (String, StopReason) -> Void] = []
     private var deployHandlers: [@Sendable (String, Int) -> Void] = []
 
     /// Called with (slug, reason) when a service ends up `crashed` (the agents repair it; webhooks tell the user).
-    public func onCrashed(_ handler: @escaping @Sendable (String, String) -> Void) { crashHandlers.append(handler) }
+    public func onCrashed(_ handler: @escaping @Sendable (String, StopReason) -> Void) { crashHandlers.append(handler) }
 
     /// Called with (slug, version) when a version runs for the first time (not on restarts of the same version).
     public func onDeployed(_ handler: @escaping @Sendable (String, Int) -> Void) { deployHandlers.append(handler) }
 
     private func markCrashed(_ id: String, slug: String, reason: StopReason) {
-        record(id, .status(.crashed), .down, .reason(reason))
-        for h in crashHandlers { h(slug, reason.text) }
+        record(id, .status(.crashed), process(of: id), .reason(reason))
+        for h in crashHandlers { h(slug, reason) }
     }
 
-    /// Why a service is not running, as last recorded by this process (nil once it runs).
-    public func stopReason(of id: String) -> StopReason? { reasons[id] }
+    /// Why a service is not running, as last recorded (nil once it runs): from the rows' mirror, without the database.
+    public func stopReason(of id: String) -> StopReason? { live.record(id)?.stopReason }
 
     /// A service's row; a failed read is logged and answers nil, so the caller leaves the service as it is.
     private func lookup(_ id: String) -> ServiceRecord? {
@@ -83,7 +87,6 @@ public actor Supervisor {
 
     /// Records a change of a service's state. A failed write is logged: the row then lags what runs until the next change.
     private func record(_ id: String, _ changes: ServiceChange...) {
-        for case .reason(let r) in changes { reasons[id] = r }
         do { try store.update(id, changes) } catch {
             logger.error("service.state_write_failed", ["service_id": id, "error": "\(error)"])
         }
@@ -108,9 +111,19 @@ public actor Supervisor {
         return l
     }
 
-    public func port(of id: String) -> Int? {
-        guard let c = children[id], c.ready, !c.stopping else { return nil }
-        return c.port
+    public func port(of id: String) -> Int? { children[id]?.answering }
+
+    /// Every change to a child goes through here, so the proxy's port follows the child.
+    private func setChild(_ id: String, _ child: Child?) {
+        let slug = child?.slug ?? children[id]?.slug
+        children[id] = child
+        if let slug { live.set(slug, port: child?.answering) }
+    }
+
+    /// The row's process columns, read off the child: its pid and port, or none once it is gone.
+    private func process(of id: String) -> ServiceChange {
+        let c = children[id]
+        return .process(pid: c.map { Int($0.pid) }, port: c?.port)
     }
 
     // MARK: lifecycle
@@ -194,25 +207,26 @@ public actor Supervisor {
             record(id, .status(.crashed), .reason(.launchFailed("cannot start Deno: \(String(cString: strerror(-pid)))")))
             return
         }
-        children[id] = Child(pid: pid, port: port, startedAt: Date(), watch: LimitWatch(limits: sandbox.limits))
-        record(id, .process(pid: Int(pid), port: port))
+        setChild(id, Child(pid: pid, slug: s.slug, port: port, startedAt: Date(), watch: LimitWatch(limits: sandbox.limits)))
+        record(id, process(of: id))
         let log = logs(for: s.slug)
         log.append("starting version \(s.currentVersion) on port \(port) (pid \(pid))", stream: "platform")
         Supervisor.pump(fds[0], into: log)
         Supervisor.watch(pid) { [weak self] status in
             Task { await self?.exited(id, pid: pid, status: status) }
         }
-        await waitUntilReady(id, pid: pid, port: port, slug: s.slug, version: s.currentVersion)
+        await waitUntilReady(id, pid: pid, slug: s.slug, version: s.currentVersion)
     }
 
-    private func waitUntilReady(_ id: String, pid: Int32, port: Int, slug: String, version: Int) async {
+    private func waitUntilReady(_ id: String, pid: Int32, slug: String, version: Int) async {
         let deadline = Date().addingTimeInterval(config.readyTimeout)
         while Date() < deadline {
             guard let c = children[id], c.pid == pid, !c.stopping else { return }  // exited or stopped meanwhile
-            let status = await Blocking.run { Probe.status(port: port, timeoutMs: 500) }
-            if status == 200 {
-                children[id]?.ready = true
-                live.set(slug, port: port)
+            let port = c.port
+            let status = await Probe.status(port: port, timeout: 0.5)
+            if status == 200, var c = children[id], c.pid == pid, !c.stopping {
+                c.ready = true
+                setChild(id, c)
                 let newVersion = lookup(id)?.runningVersion != version
                 record(id, .status(.running), .runningVersion(version), .reason(nil))
                 if newVersion { for h in deployHandlers { h(slug, version) } }
@@ -231,15 +245,14 @@ public actor Supervisor {
     public func stop(_ id: String) async {
         record(id, .desired(.stopped))
         await stopChild(id)
-        record(id, .status(.stopped), .down)
+        record(id, .status(.stopped), process(of: id))
     }
 
     /// SIGTERM to the process group, SIGKILL after the grace period.
     private func stopChild(_ id: String) async {
         guard var c = children[id] else { return }
         c.stopping = true
-        children[id] = c
-        if let slug = (try? store.find(id))?.slug { live.set(slug, port: nil) }
+        setChild(id, c)
         let pid = c.pid, grace = config.stopGrace
         await Blocking.run {
             kill(-pid, SIGTERM)
@@ -250,7 +263,7 @@ public actor Supervisor {
             }
             kill(-pid, SIGKILL)
         }
-        children[id] = nil
+        setChild(id, nil)
     }
 
     /// Stops every child (the server is shutting down); what should run again is remembered in `desired`.
@@ -260,14 +273,13 @@ public actor Supervisor {
         limitTask?.cancel()
         for id in Array(children.keys) {
             await stopChild(id)
-            record(id, .down)
+            record(id, process(of: id))
         }
     }
 
     private func exited(_ id: String, pid: Int32, status: Int32) async {
         guard let c = children[id], c.pid == pid else { return }
-        children[id] = nil
-        if let slug = (try? store.find(id))?.slug { live.set(slug, port: nil) }
+        setChild(id, nil)
         guard !c.stopping, !shuttingDown, let s = lookup(id) else { return }
         let code = Supervisor.describe(status)
         let log = logs(for: s.slug)
@@ -289,7 +301,7 @@ public actor Supervisor {
             failedStarts[id] = 0
             return
         }
-        record(id, .status(.deploying), .down, .reason(.restarting(after: code)))
+        record(id, .status(.deploying), process(of: id), .reason(.restarting(after: code)))
         let delay = min(5.0, 0.2 * pow(2, Double(attempts - 1)))
         logger.warn("service.restarting", ["service": s.slug, "exit": code, "attempt": "\(attempts)", "delay_s": String(format: "%.1f", delay)])
         try? await Task.sleep(nanoseconds: UInt64(delay * 1e9))
@@ -302,10 +314,10 @@ public actor Supervisor {
             try? await Task.sleep(nanoseconds: UInt64(config.healthInterval * 1e9))
             for (id, c) in children where c.ready && !c.stopping {
                 let port = c.port
-                let ok = await Blocking.run { Probe.status(port: port, timeoutMs: 2000) } == 200
+                let ok = await Probe.status(port: port, timeout: 2) == 200
                 guard var now = children[id], now.pid == c.pid else { continue }
                 now.healthFailures = ok ? 0 : now.healthFailures + 1
-                children[id] = now
+                setChild(id, now)
                 if now.healthFailures >= config.healthFailuresBeforeRestart {
                     logger.warn("service.unhealthy", ["service_id": id, "failures": "\(now.healthFailures)"])
                     kill(-now.pid, SIGKILL)  // the exit watcher restarts it
@@ -333,7 +345,7 @@ public actor Supervisor {
                     child.breach = breach
                     kill(-child.pid, SIGKILL)
                 }
-                children[id] = child
+                setChild(id, child)
             }
         }
     }

@@ -54,6 +54,11 @@ public final class WebhookStore: Sendable {
         }
     }
 
+    /// Where a delivery is. Raw values as stored (the CHECK constraint) and shown.
+    public enum DeliveryStatus: String, Sendable, CaseIterable {
+        case pending, delivered, failed
+    }
+
     struct Due: Sendable {
         var id, webhookID, url, event, payload: String
         var secret: [UInt8]
@@ -97,9 +102,10 @@ public final class WebhookStore: Sendable {
         try db.write { try $0.execute("DELETE FROM webhooks WHERE id = ?", [id]) > 0 }
     }
 
-    static func webhook(_ r: Row) -> Webhook {
-        Webhook(id: r["id"].string ?? "", url: r["url"].string ?? "", events: (r["events"].string ?? "").split(separator: ",").map(String.init),
-                created: r["created"].string ?? "")
+    /// Decodes a `webhooks` row; a missing column is an error, not a default.
+    static func webhook(_ r: Row) throws -> Webhook {
+        Webhook(id: try r.text("id"), url: try r.text("url"), events: try r.text("events").split(separator: ",").map(String.init),
+                created: try r.text("created"))
     }
 
     /// Queues `event` for every webhook that wants it (or for one webhook, for a test ping). Answers how many.
@@ -110,8 +116,9 @@ public final class WebhookStore: Sendable {
             let hooks = try conn.query("SELECT id, events FROM webhooks WHERE (? IS NULL OR id = ?)", [webhookID, webhookID])
             var n = 0
             for h in hooks {
-                let id = h["id"].string ?? ""
-                guard webhookID != nil || (h["events"].string ?? "").split(separator: ",").contains(Substring(event)) else { continue }
+                let id = try h.text("id")
+                let events = try h.text("events")
+                guard webhookID != nil || events.split(separator: ",").contains(Substring(event)) else { continue }
                 let deliveryID = UUID().uuidString.lowercased()
                 let payload: JSONValue = ["id": .string(deliveryID), "event": .string(event), "created": .string(now), "data": data]
                 try conn.execute("INSERT INTO webhook_deliveries(id, webhook_id, event, payload, next_attempt, created) VALUES (?, ?, ?, ?, ?, ?)",
@@ -127,10 +134,13 @@ public final class WebhookStore: Sendable {
             SELECT d.id, d.webhook_id, d.event, d.payload, d.attempts, w.url, w.secret FROM webhook_deliveries d JOIN webhooks w ON w.id = d.webhook_id
             WHERE d.status = 'pending' AND d.next_attempt <= ? ORDER BY d.next_attempt LIMIT ?
             """, [Clock.iso8601(now), limit]) }.compactMap { r in
-            let hook = r["webhook_id"].string ?? ""
-            guard let sealed = r["secret"].bytes, let secret = try? box.open(sealed, aad: Array(hook.utf8)) else { return nil }
-            return Due(id: r["id"].string ?? "", webhookID: hook, url: r["url"].string ?? "", event: r["event"].string ?? "",
-                       payload: r["payload"].string ?? "", secret: secret, attempts: r["attempts"].int ?? 0)
+            let hook = try r.text("webhook_id")
+            let sealed = try r.value("secret")
+            guard let bytes = sealed.bytes else { throw StoreError.column(name: "secret", message: "holds \(sealed.isNull ? "NULL" : "a number"), not sealed bytes") }
+            // A secret that does not open (another master key) leaves the delivery pending rather than sending it unsigned.
+            guard let secret = try? box.open(bytes, aad: Array(hook.utf8)) else { return nil }
+            return Due(id: try r.text("id"), webhookID: hook, url: try r.text("url"), event: try r.text("event"),
+                       payload: try r.text("payload"), secret: secret, attempts: try r.int("attempts"))
         }
     }
 
@@ -138,18 +148,18 @@ public final class WebhookStore: Sendable {
     func record(_ d: Due, status: Int?, error: String?, ms: Int, retryBase: TimeInterval) throws {
         let ok = status.map { (200..<300).contains($0) } ?? false
         let n = d.attempts + 1
-        let final = ok ? "delivered" : (n >= WebhookStore.maxAttempts ? "failed" : "pending")
+        let final: DeliveryStatus = ok ? .delivered : (n >= WebhookStore.maxAttempts ? .failed : .pending)
         let next = Date().addingTimeInterval(retryBase * pow(2, Double(n - 1)))
         try db.write { conn in
             try conn.execute("INSERT INTO webhook_attempts(delivery_id, n, at, status, error, ms) VALUES (?, ?, ?, ?, ?, ?)",
                              [d.id, n, Clock.iso8601Now(), status, error, ms])
             try conn.execute("UPDATE webhook_deliveries SET status = ?, attempts = ?, next_attempt = ? WHERE id = ?",
-                             [final, n, Clock.iso8601(next), d.id])
+                             [final.rawValue, n, Clock.iso8601(next), d.id])
         }
     }
 
     func nextDue() throws -> Date? {
-        try db.read { try $0.queryOne("SELECT MIN(next_attempt) AS t FROM webhook_deliveries WHERE status = 'pending'")?["t"].string }
+        try db.read { try $0.queryOne("SELECT MIN(next_attempt) AS t FROM webhook_deliveries WHERE status = 'pending'")?.optionalText("t") }
             .flatMap(Clock.date(iso8601:))
     }
 
@@ -157,13 +167,14 @@ public final class WebhookStore: Sendable {
     public func deliveries(_ webhookID: String, limit: Int = 50) throws -> [JSONValue] {
         try db.read { conn in
             try conn.query("SELECT * FROM webhook_deliveries WHERE webhook_id = ? ORDER BY created DESC LIMIT ?", [webhookID, limit]).map { d in
-                let attempts = try conn.query("SELECT * FROM webhook_attempts WHERE delivery_id = ? ORDER BY n", [d["id"].string ?? ""]).map { a -> JSONValue in
-                    ["n": JSONValue(a["n"].int ?? 0), "at": JSONValue(a["at"].string), "status": a["status"].int.map { JSONValue($0) } ?? .null,
-                     "error": JSONValue(a["error"].string), "ms": JSONValue(a["ms"].int ?? 0)]
+                let id = try d.text("id")
+                let attempts = try conn.query("SELECT * FROM webhook_attempts WHERE delivery_id = ? ORDER BY n", [id]).map { a -> JSONValue in
+                    ["n": JSONValue(try a.int("n")), "at": .string(try a.text("at")), "status": try a.optionalInt("status").map { JSONValue($0) } ?? .null,
+                     "error": JSONValue(try a.optionalText("error")), "ms": JSONValue(try a.int("ms"))]
                 }
-                return ["id": JSONValue(d["id"].string), "event": JSONValue(d["event"].string), "status": JSONValue(d["status"].string),
-                        "attempts": .array(attempts), "created": JSONValue(d["created"].string),
-                        "payload": JSONValue.parse(d["payload"].string ?? "null") ?? .null]
+                return ["id": .string(id), "event": .string(try d.text("event")), "status": .string(try d.decode("status", as: DeliveryStatus.self).rawValue),
+                        "attempts": .array(attempts), "created": .string(try d.text("created")),
+                        "payload": JSONValue.parse(try d.text("payload")) ?? .null]
             }
         }
     }

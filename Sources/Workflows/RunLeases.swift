@@ -58,13 +58,16 @@ extension RunStore {
                 SELECT MIN(t) AS t FROM (SELECT MIN(not_before) AS t FROM runs WHERE status = 'queued'
                                          UNION ALL SELECT MIN(lease_until) FROM runs WHERE status = 'running')
                 """)
-            return row?["t"].string.flatMap(Clock.date(iso8601:))
+            return try row?.optionalText("t").flatMap(Clock.date(iso8601:))
         }
     }
 }
 
 /// One recorded step of a run: a tool call with its input, output (size-capped), duration and status.
 public struct RunStep: Sendable, Equatable {
+    /// A step's outcome as stored (`run_steps.status`, its CHECK constraint) and shown.
+    public enum Status: String, Sendable { case ok, error }
+
     public var seq: Int
     public var tool: String
     public var input: JSONValue
@@ -86,9 +89,11 @@ public struct RunStep: Sendable, Equatable {
         self.ms = ms
     }
 
+    public var status: Status { ok ? .ok : .error }
+
     public var json: JSONValue {
         ["seq": JSONValue(seq), "tool": .string(tool), "input": input, "output": JSONValue.parse(output) ?? .string(output),
-         "status": .string(ok ? "ok" : "error"), "retryable": .bool(retryable), "started": .string(started), "ms": JSONValue(ms)]
+         "status": .string(status.rawValue), "retryable": .bool(retryable), "started": .string(started), "ms": JSONValue(ms)]
     }
 }
 
@@ -104,10 +109,10 @@ extension RunStore {
         if out.utf8.count > RunStore.maxStepOutput { out = String(decoding: Array(out.utf8.prefix(RunStore.maxStepOutput)), as: UTF8.self) + "…(cut)" }
         return try db.write { conn -> RunStep? in
             guard try conn.queryOne("SELECT 1 FROM runs WHERE id = ? AND lease_owner = ? AND status = 'running'", [runID, owner]) != nil else { return nil }
-            let seq = (try conn.queryOne("SELECT COALESCE(MAX(seq), 0) + 1 AS n FROM run_steps WHERE run_id = ?", [runID])?["n"].int) ?? 1
+            let seq = (try conn.queryOne("SELECT COALESCE(MAX(seq), 0) + 1 AS n FROM run_steps WHERE run_id = ?", [runID])?.int("n")) ?? 1
             try conn.execute("""
                 INSERT INTO run_steps(run_id, seq, tool, input, output, status, retryable, started, ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """, [runID, seq, tool, input.text, out, ok ? "ok" : "error", retryable, started, ms])
+                """, [runID, seq, tool, input.text, out, (ok ? RunStep.Status.ok : .error).rawValue, retryable, started, ms])
             return RunStep(seq: seq, tool: tool, input: input, output: out, ok: ok, retryable: retryable, started: started, ms: ms)
         }
     }
@@ -115,7 +120,7 @@ extension RunStore {
     public func steps(_ runID: String) throws -> [RunStep] {
         try db.read { try $0.query("SELECT * FROM run_steps WHERE run_id = ? ORDER BY seq", [runID]).map { r in
             RunStep(seq: try r.int("seq"), tool: try r.text("tool"), input: JSONValue.parse(try r.text("input")) ?? .null,
-                    output: try r.text("output"), ok: try r.text("status") == "ok", retryable: try r.int("retryable") != 0,
+                    output: try r.text("output"), ok: try r.decode("status", as: RunStep.Status.self) == .ok, retryable: try r.bool("retryable"),
                     started: try r.text("started"), ms: try r.int("ms"))
         } }
     }

@@ -33,8 +33,7 @@ extension TaskStore {
                 guard let due = t.nextRun.flatMap(Clock.date(iso8601:)) else { continue }
                 let cron = t.schedule.flatMap { try? CronExpression($0) }
                 let zone = TimeZone(identifier: t.timezone) ?? TimeZone(identifier: "UTC")!
-                // Stored values are checked on the way in; anything but `skip` has always meant run once.
-                let plan = CatchUp.plan(due: due, now: now, cron: cron, zone: zone, missed: MissedPolicy(rawValue: t.missed) ?? .runOnce)
+                let plan = CatchUp.plan(due: due, now: now, cron: cron, zone: zone, missed: t.missed)
                 if plan.skipped { skipped += 1 }
                 let occurrence = plan.occurrence, next = plan.next
                 if let occurrence {
@@ -55,7 +54,7 @@ extension TaskStore {
 
     /// The earliest next run of an enabled task.
     public func nextDue() throws -> Date? {
-        try db.read { try $0.queryOne("SELECT MIN(next_run) AS t FROM tasks WHERE enabled = 1 AND next_run IS NOT NULL")?["t"].string }
+        try db.read { try $0.queryOne("SELECT MIN(next_run) AS t FROM tasks WHERE enabled = 1 AND next_run IS NOT NULL")?.optionalText("t") }
             .flatMap(Clock.date(iso8601:))
     }
 }

@@ -13,15 +13,15 @@ public struct ScheduledTask: Sendable, Equatable {
     public var at: String?
     public var timezone: String
     public var enabled: Bool
-    /// What to do about runs missed while the server was down: `skip` or `run_once`.
-    public var missed: String
+    /// What to do about runs missed while the server was down.
+    public var missed: MissedPolicy
     public var lastRun: String?
     public var nextRun: String?
     public var created: String
 
     public var json: JSONValue {
         ["id": .string(id), "workflow": .string(workflow), "schedule": JSONValue(schedule), "at": JSONValue(at), "timezone": .string(timezone),
-         "enabled": .bool(enabled), "missed": .string(missed), "lastRun": JSONValue(lastRun), "nextRun": JSONValue(nextRun), "created": .string(created),
+         "enabled": .bool(enabled), "missed": .string(missed.rawValue), "lastRun": JSONValue(lastRun), "nextRun": JSONValue(nextRun), "created": .string(created),
          "description": .string(schedule.map { CronExpression.describe($0) + " (\(timezone))" } ?? "once at \(at ?? "")")]
     }
 }
@@ -75,7 +75,7 @@ public final class TaskStore: Sendable {
         var schedule: String?
         var at: String?
         var zone: String
-        var missed: String
+        var missed: MissedPolicy
         var enabled: Bool
         var next: Date?
     }
@@ -90,8 +90,9 @@ public final class TaskStore: Sendable {
         guard TimeZone(identifier: zone) != nil else {
             throw WorkflowStore.Invalid(status: 400, description: "'\(zone)' is not an IANA time zone (e.g. Europe/Zurich).")
         }
-        let missed = v["missed"]?.string ?? "skip"
-        guard missed == "skip" || missed == "run_once" else { throw WorkflowStore.Invalid(status: 400, description: "Field 'missed' must be skip or run_once.") }
+        guard let missed = MissedPolicy(rawValue: v["missed"]?.string ?? MissedPolicy.skip.rawValue) else {
+            throw WorkflowStore.Invalid(status: 400, description: "Field 'missed' must be skip or run_once.")
+        }
         let schedule = v["schedule"]?.string, at = v["at"]?.string
         guard (schedule == nil) != (at == nil) else {
             throw WorkflowStore.Invalid(status: 400, description: "Give either 'schedule' (a cron expression) or 'at' (one ISO-8601 instant).")
@@ -111,7 +112,7 @@ public final class TaskStore: Sendable {
         let id = UUID().uuidString.lowercased()
         try db.write { try $0.execute("""
             INSERT INTO tasks(id, workflow, schedule, at, timezone, enabled, missed, next_run, created) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """, [id, d.workflow, d.schedule, d.at, d.zone, d.enabled, d.missed, d.enabled ? d.next.map(TaskStore.iso) : nil, Clock.iso8601Now()]) }
+            """, [id, d.workflow, d.schedule, d.at, d.zone, d.enabled, d.missed.rawValue, d.enabled ? d.next.map(TaskStore.iso) : nil, Clock.iso8601Now()]) }
         return id
     }
 
@@ -122,7 +123,7 @@ public final class TaskStore: Sendable {
         for d in drafts {
             if let i = existing.firstIndex(where: { $0.schedule == d.schedule && $0.at == d.at && $0.timezone == d.zone }) {
                 let t = existing.remove(at: i)
-                try db.write { try $0.execute("UPDATE tasks SET missed = ? WHERE id = ?", [d.missed, t.id]) }
+                try db.write { try $0.execute("UPDATE tasks SET missed = ? WHERE id = ?", [d.missed.rawValue, t.id]) }
                 if t.enabled != d.enabled { _ = try setEnabled(t.id, d.enabled) }
             } else {
                 _ = try insert(Draft(workflow: workflow, schedule: d.schedule, at: d.at, zone: d.zone, missed: d.missed, enabled: d.enabled, next: d.next))
@@ -134,7 +135,7 @@ public final class TaskStore: Sendable {
 
     /// A task in a workflow file's form.
     public static func fileForm(_ t: ScheduledTask) -> JSONValue {
-        var o: [String: JSONValue] = ["timezone": .string(t.timezone), "missed": .string(t.missed), "enabled": .bool(t.enabled)]
+        var o: [String: JSONValue] = ["timezone": .string(t.timezone), "missed": .string(t.missed.rawValue), "enabled": .bool(t.enabled)]
         if let s = t.schedule { o["schedule"] = .string(s) }
         if let a = t.at { o["at"] = .string(a) }
         return .object(o)
@@ -143,7 +144,7 @@ public final class TaskStore: Sendable {
     /// Changes a task's schedule (or instant), zone, missed-run policy or enabled state; the rest stays.
     public func update(_ id: String, _ v: JSONValue, now: Date = Date()) throws -> ScheduledTask? {
         guard let t = try get(id) else { return nil }
-        var merged: [String: JSONValue] = ["timezone": .string(t.timezone), "missed": .string(t.missed), "enabled": .bool(t.enabled)]
+        var merged: [String: JSONValue] = ["timezone": .string(t.timezone), "missed": .string(t.missed.rawValue), "enabled": .bool(t.enabled)]
         if let s = t.schedule { merged["schedule"] = .string(s) }
         if let a = t.at { merged["at"] = .string(a) }
         // A new schedule replaces an instant and the other way round.
@@ -152,7 +153,7 @@ public final class TaskStore: Sendable {
         for (k, value) in v.object ?? [:] where ["schedule", "at", "timezone", "missed", "enabled"].contains(k) { merged[k] = value }
         let d = try validate(.object(merged), workflow: t.workflow, now: now)
         try db.write { try $0.execute("UPDATE tasks SET schedule = ?, at = ?, timezone = ?, missed = ?, enabled = ?, next_run = ? WHERE id = ?",
-                                      [d.schedule, d.at, d.zone, d.missed, d.enabled, d.enabled ? d.next.map(TaskStore.iso) : nil, id]) }
+                                      [d.schedule, d.at, d.zone, d.missed.rawValue, d.enabled, d.enabled ? d.next.map(TaskStore.iso) : nil, id]) }
         didChange()
         return try get(id)
     }
@@ -193,7 +194,7 @@ public final class TaskStore: Sendable {
     /// Decodes a `tasks` row; a missing column is an error, not a default.
     static func task(_ r: Row) throws -> ScheduledTask {
         ScheduledTask(id: try r.text("id"), workflow: try r.text("workflow"), schedule: try r.optionalText("schedule"), at: try r.optionalText("at"),
-                      timezone: try r.text("timezone"), enabled: try r.int("enabled") != 0, missed: try r.text("missed"),
+                      timezone: try r.text("timezone"), enabled: try r.bool("enabled"), missed: try r.decode("missed"),
                       lastRun: try r.optionalText("last_run"), nextRun: try r.optionalText("next_run"), created: try r.text("created"))
     }
 }

@@ -13,14 +13,14 @@ public struct Workflow: Sendable, Equatable {
     public var actions: [String]
     /// Ordered natural-language instructions: a plan, not code.
     public var steps: [String]
-    public var status: String  // active | archived
+    public var status: WorkflowStatus
     public var created: String
     public var updated: String
 
     /// The file form: `workflows/<slug>.json`.
     public var json: JSONValue {
         ["slug": .string(slug), "title": .string(title), "description": .string(description), "trigger": JSONValue(trigger),
-         "actions": .array(actions.map { .string($0) }), "steps": .array(steps.map { .string($0) }), "status": .string(status),
+         "actions": .array(actions.map { .string($0) }), "steps": .array(steps.map { .string($0) }), "status": .string(status.rawValue),
          "created": .string(created), "updated": .string(updated)]
     }
 }
@@ -91,12 +91,17 @@ public final class WorkflowStore: Sendable {
         if let t = trigger {
             guard let s = try services.find(t) else { throw Invalid(status: 400, description: "Trigger service '\(t)' does not exist.") }
             guard s.kind == "trigger" else { throw Invalid(status: 400, description: "'\(t)' is an \(s.kind) service; a workflow's trigger must be a trigger service.") }
-            if let owner = try db.read({ try $0.queryOne("SELECT slug FROM workflows WHERE trigger_service = ? AND slug != ?", [t, slug])?["slug"].string }) {
+            if let owner = try db.read({ try $0.queryOne("SELECT slug FROM workflows WHERE trigger_service = ? AND slug != ?", [t, slug])?.text("slug") }) {
                 throw Invalid(status: 409, description: "Trigger '\(t)' already belongs to workflow '\(owner)': a trigger belongs to exactly one workflow.")
             }
         }
-        let status = v["status"]?.string ?? existing?.status ?? "active"
-        guard status == "active" || status == "archived" else { throw Invalid(status: 400, description: "Field 'status' must be active or archived.") }
+        let status: WorkflowStatus
+        if let given = v["status"]?.string {
+            guard let s = WorkflowStatus(rawValue: given) else { throw Invalid(status: 400, description: "Field 'status' must be active or archived.") }
+            status = s
+        } else {
+            status = existing?.status ?? .active
+        }
         let now = Clock.iso8601Now()
         try db.write { conn in
             try conn.execute("""
@@ -104,7 +109,7 @@ public final class WorkflowStore: Sendable {
                 ON CONFLICT(slug) DO UPDATE SET title = excluded.title, description = excluded.description, trigger_service = excluded.trigger_service,
                     actions = excluded.actions, steps = excluded.steps, status = excluded.status, updated = excluded.updated
                 """, [slug, title, v["description"]?.string ?? existing?.description ?? "", trigger,
-                      JSONValue.array(actions.map { .string($0) }).text, JSONValue.array(steps.map { .string($0) }).text, status,
+                      JSONValue.array(actions.map { .string($0) }).text, JSONValue.array(steps.map { .string($0) }).text, status.rawValue,
                       existing?.created ?? now, now])
         }
         return try get(slug)!
@@ -132,6 +137,6 @@ public final class WorkflowStore: Sendable {
         }
         return Workflow(slug: try r.text("slug"), title: try r.text("title"), description: try r.text("description"),
                         trigger: try r.optionalText("trigger_service"), actions: try list("actions"), steps: try list("steps"),
-                        status: try r.text("status"), created: try r.text("created"), updated: try r.text("updated"))
+                        status: try r.decode("status"), created: try r.text("created"), updated: try r.text("updated"))
     }
 }

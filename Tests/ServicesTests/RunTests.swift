@@ -157,6 +157,31 @@ extension Platform {
         await p.stop()
     }
 
+    @Test func aStoppedServiceDefersTheStepUntilItRunsAgain() async throws {
+        let p = try await Platform(extra: [], environment: ["OPENPIECES_RUN_RETRY_BASE": "1"])
+        try await p.deploy("recorder", from: Platform.recorder)
+        #expect(try await p.call("POST", "/api/v1/services/recorder/stop").0 == 200)
+        _ = try await p.call("POST", "/api/v1/workflows", ["slug": "later", "actions": ["recorder"], "steps": ["Call recorder POST /record with the payload"]])
+        let id = try await p.startRun("later", ["n": 1])
+        // The service is not running: the step is recorded as one to retry and the run waits, queued, instead of failing.
+        let deadline = Date().addingTimeInterval(30)
+        var run = JSONValue.null
+        while Date() < deadline {
+            run = try await p.call("GET", "/api/v1/runs/\(id)").1
+            if run["steps"]?.array?.contains(where: { $0["retryable"]?.bool == true }) == true { break }
+            try await Task.sleep(nanoseconds: 50_000_000)
+        }
+        let deferred = try #require(run["steps"]?.array?.first { $0["retryable"]?.bool == true }, "\(run.text)")
+        #expect(deferred["status"]?.string == "error")
+        #expect(deferred["output"]?["error"]?["message"]?.string?.contains("Start it first") == true, "\(deferred.text)")
+        #expect(run["status"]?.string != "failed", "\(run.text)")
+        #expect(try await p.call("POST", "/api/v1/services/recorder/start").0 == 200)
+        let done = try await p.waitRun(id, seconds: 60)
+        #expect(done["status"]?.string == "succeeded", "\(done.text)")
+        #expect(try await p.recorderCalls().count == 1)
+        await p.stop()
+    }
+
     @Test func cancelRerunAndLiveProgress() async throws {
         let p = try await Platform()
         try await p.deploy("recorder", from: Platform.recorder)

@@ -83,6 +83,22 @@ import TestSupport
         #expect(throws: StoreError.column(name: "title", message: "holds 'n', not a known Mood")) { try row.decode("title", as: Mood.self) }
     }
 
+    @Test func numberAndFlagReadersThrowOnMissingColumnsAndWrongKinds() throws {
+        let db = try Database(path: try freshPath(), migrations: migrations)
+        try db.write { try $0.execute("INSERT INTO notes(title, score, flag) VALUES ('n', 2.5, 1), ('m', NULL, 7)") }
+        let rows = try db.read { try $0.query("SELECT id, title, score, flag FROM notes ORDER BY id") }
+        #expect(try rows[0].double("score") == 2.5)
+        #expect(try rows[0].double("id") == 1)
+        #expect(try rows[0].bool("flag") == true)
+        #expect(try rows[1].optionalDouble("score") == nil)
+        #expect(try rows[1].optionalBool("score") == nil)
+        #expect(throws: StoreError.column(name: "scor", message: "is not in the row")) { try rows[0].double("scor") }
+        #expect(throws: StoreError.column(name: "title", message: "holds text, not a number")) { try rows[0].double("title") }
+        #expect(throws: StoreError.column(name: "score", message: "holds NULL, not a number")) { try rows[1].double("score") }
+        #expect(throws: StoreError.column(name: "flag", message: "holds 7, not 0 or 1")) { try rows[1].bool("flag") }
+        #expect(throws: StoreError.column(name: "flg", message: "is not in the row")) { try rows[1].optionalBool("flg") }
+    }
+
     @Test func failedTransactionRollsBackEverything() throws {
         let db = try Database(path: try freshPath(), migrations: migrations)
         try db.write { try $0.execute("INSERT INTO notes(title) VALUES ('a')") }

@@ -1,0 +1,81 @@
+import CNetShim
+import Core
+import Foundation
+@testable import Services
+import Testing
+import TestSupport
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A loopback listener on a raw socket that answers every connection with `response`, or holds it silently (nil).
+final class CannedServer: Sendable {
+    let port: Int
+    private let fd: Int32
+    private let open = Locked(true)
+
+    init(response: String?) throws {
+        fd = op_listen_tcp("127.0.0.1", 0, 64)
+        guard fd >= 0 else { throw POSIXError(.EADDRINUSE) }
+        port = Int(op_local_port(fd))
+        let (fd, open) = (fd, open)
+        Thread.detachNewThread {
+            var held: [Int32] = []
+            while open.withLock({ $0 }) {
+                let c = op_accept(fd)
+                guard c >= 0 else { usleep(2000); continue }
+                guard let response else { held.append(c); continue }
+                _ = fcntl(c, F_SETFL, 0)  // blocking, for this simple exchange
+                var request: [UInt8] = [], buf = [UInt8](repeating: 0, count: 4096)
+                while !request.suffix(4).elementsEqual([13, 10, 13, 10]) {
+                    let n = buf.withUnsafeMutableBytes { read(c, $0.baseAddress, 4096) }
+                    if n <= 0 { break }
+                    request += buf[0..<n]
+                }
+                let bytes = Array(response.utf8)
+                _ = bytes.withUnsafeBytes { op_send(c, $0.baseAddress, $0.count) }
+                close(c)
+            }
+            held.forEach { close($0) }
+            close(fd)
+        }
+    }
+
+    func stop() { open.withLock { $0 = false } }
+}
+
+/// Health and readiness probes go through the platform's HTTP client: any framing a service answers with, a
+/// status or nil within the timeout, and no cooperative thread held while a service is slow.
+@Suite struct ProbeTests {
+    @Test func answersTheStatusWhateverTheFraming() async throws {
+        let chunked = try CannedServer(response: "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n")
+        let sized = try CannedServer(response: "HTTP/1.1 503 Service Unavailable\r\nContent-Length: 4\r\n\r\ndown")
+        let bare = try CannedServer(response: "HTTP/1.1 204 No Content\r\n\r\n")
+        defer { [chunked, sized, bare].forEach { $0.stop() } }
+        #expect(await Probe.status(port: chunked.port, timeout: 20) == 200)
+        #expect(await Probe.status(port: sized.port, timeout: 20) == 503)
+        #expect(await Probe.status(port: bare.port, path: "/other", timeout: 20) == 204)
+        let closed = try #require(Probe.freePort(in: 24000...24999, avoiding: []))
+        #expect(await Probe.status(port: closed, timeout: 20) == nil)
+    }
+
+    @Test func aSilentServiceTimesOutWithoutHoldingThePool() async throws {
+        let silent = try CannedServer(response: nil)
+        defer { silent.stop() }
+        let started = Date()
+        // More probes than the cooperative pool has threads: if a probe held one while it waited, the pool would
+        // be full and the small task below could not run until the probes gave up.
+        let probes = Task {
+            await withTaskGroup(of: Int?.self) { group in
+                for _ in 0..<16 { group.addTask { await Probe.status(port: silent.port, timeout: 3) } }
+                return await group.reduce(into: [Int?]()) { $0.append($1) }
+            }
+        }
+        try await Task.sleep(nanoseconds: 300_000_000)
+        let meanwhile = await Task { Date() }.value
+        #expect(meanwhile.timeIntervalSince(started) < 2.5, "a task waited for the probes: they hold pool threads")
+        let answers = await probes.value
+        #expect(answers.count == 16 && answers.allSatisfy { $0 == nil })
+        #expect(Date().timeIntervalSince(started) < 20)
+    }
+}
