@@ -65,7 +65,7 @@ final class Automation: Sendable {
             Tool(name: "workflow_run", description: "Run a workflow now with an input (queued; returns the run id).",
                  parameters: ["type": "object", "properties": ["slug": ["type": "string"], "input": ["type": "object"]], "required": ["slug"]],
                  WorkflowRunInput.self) { input, _ in
-                guard let w = try workflows.get(input.slug), w.status == "active" else {
+                guard let w = try workflows.get(input.slug), w.status == .active else {
                     throw ToolFailure("No active workflow '\(input.slug)'. List them with workflows_list.")
                 }
                 let run = try runs.enqueue(workflow: w.slug, input: input.input ?? .object([:]))

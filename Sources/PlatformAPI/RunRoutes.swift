@@ -79,7 +79,7 @@ public enum RunRoutes {
         r.post("/api/v1/workflows/:slug/run", AutomationDocs.runWorkflow) { req in
             let slug = try req.require("slug")
             guard let w = try workflows.get(slug) else { throw HTTPError.notFound("No workflow '\(slug)'.") }
-            guard w.status == "active" else {
+            guard w.status == .active else {
                 throw HTTPError(409, code: "archived", message: "Workflow '\(slug)' is archived. Set its status to active (PATCH) to run it.")
             }
             let body = req.body.isEmpty ? JSONValue.object([:]) : try PlatformRoutes.json(req)

@@ -210,7 +210,7 @@ public final class PlatformRoutes: Sendable {
         guard let event = body["event"]?.string, !event.isEmpty, event.count <= 200 else {
             throw HTTPError(400, code: "missing_field", message: "Field 'event' is required: the event's name.")
         }
-        guard let workflow = try workflows.all().first(where: { $0.trigger == s.slug && $0.status == "active" }) else {
+        guard let workflow = try workflows.all().first(where: { $0.trigger == s.slug && $0.status == .active }) else {
             throw HTTPError(409, code: "no_active_workflow",
                             message: "Trigger '\(s.slug)' is not in an active workflow, so nothing would run. Create one with POST /api/v1/workflows.")
         }

@@ -19,7 +19,4 @@ public enum RunStatus: String, Sendable, CaseIterable, CustomStringConvertible {
 public enum WorkflowStatus: String, Sendable, CaseIterable, CustomStringConvertible {
     case active, archived
     public var description: String { rawValue }
-
-    /// Compares with a raw value: for callers that still spell it (`RunRoutes`, `Automation`), until they say `.active`.
-    public static func == (lhs: WorkflowStatus, rhs: String) -> Bool { lhs.rawValue == rhs }
 }

@@ -11,7 +11,7 @@ import Testing
             (7, "brain"), (8, "chats"), (9, "repairs"), (10, "workflows"), (11, "tasks"), (12, "runs"),
             (13, "run_queue_and_steps"), (14, "task_instants_ms"), (15, "auth"), (16, "webhooks"),
             (17, "service_version_sources"), (18, "chat_message_detail"), (20, "endpoint_output_schema"), (21, "llm_calls"),
-            (22, "chat_model"), (23, "message_model_name"), (24, "pieces_links"), (25, "pieces_grounding_messages"), (28, "codegen_sessions"),
+            (22, "chat_model"), (23, "message_model_name"), (24, "pieces_links"), (25, "pieces_grounding_messages"), (28, "codegen_sessions"), (29, "service_stop_reason"),
         ]
         let current = registry.migrations.map { ($0.version, $0.name) }
         #expect(current.prefix(released.count).elementsEqual(released, by: ==), "\(current)")
