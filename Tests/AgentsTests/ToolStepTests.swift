@@ -10,7 +10,7 @@ import Testing
     /// Answers with the tool calls of `turns`, one model turn each, then with text.
     struct Scripted: LLMProvider {
         let turns: [[ToolCall]]
-        var providerName: String { "scripted-test" }
+        var backend: LLMBackend { .remote(.openai) }
         var defaultModel: String { "m" }
         func listModels() async throws -> [String] { ["m"] }
         func stream(_ request: ChatRequest) -> AsyncThrowingStream<ChatEvent, Error> {
