@@ -13,17 +13,20 @@ final class CannedServer: Sendable {
     let port: Int
     private let fd: Int32
     private let open = Locked(true)
+    /// Connections accepted so far.
+    let accepted = Locked(0)
 
     init(response: String?) throws {
         fd = op_listen_tcp("127.0.0.1", 0, 64)
         guard fd >= 0 else { throw POSIXError(.EADDRINUSE) }
         port = Int(op_local_port(fd))
-        let (fd, open) = (fd, open)
+        let (fd, open, accepted) = (fd, open, accepted)
         Thread.detachNewThread {
             var held: [Int32] = []
             while open.withLock({ $0 }) {
                 let c = op_accept(fd)
                 guard c >= 0 else { usleep(2000); continue }
+                accepted.withLock { $0 += 1 }
                 guard let response else { held.append(c); continue }
                 _ = fcntl(c, F_SETFL, 0)  // blocking, for this simple exchange
                 var request: [UInt8] = [], buf = [UInt8](repeating: 0, count: 4096)
@@ -62,20 +65,32 @@ final class CannedServer: Sendable {
     @Test func aSilentServiceTimesOutWithoutHoldingThePool() async throws {
         let silent = try CannedServer(response: nil)
         defer { silent.stop() }
-        let started = Date()
-        // More probes than the cooperative pool has threads: if a probe held one while it waited, the pool would
-        // be full and the small task below could not run until the probes gave up.
+        let finished = Locked(0)
+        // More probes than the cooperative pool has threads: if a probe held one while it waited, the pool would be
+        // full and the small task below could run only once probes gave up. Ordering, not wall time, is asserted:
+        // the parallel suites can starve the pool for seconds.
         let probes = Task {
             await withTaskGroup(of: Int?.self) { group in
-                for _ in 0..<16 { group.addTask { await Probe.status(port: silent.port, timeout: 3) } }
+                for _ in 0..<16 {
+                    group.addTask {
+                        let s = await Probe.status(port: silent.port, timeout: 15)
+                        finished.withLock { $0 += 1 }
+                        return s
+                    }
+                }
                 return await group.reduce(into: [Int?]()) { $0.append($1) }
             }
         }
-        try await Task.sleep(nanoseconds: 300_000_000)
-        let meanwhile = await Task { Date() }.value
-        #expect(meanwhile.timeIntervalSince(started) < 2.5, "a task waited for the probes: they hold pool threads")
+        // Every probe is waiting on its connection (checked off the pool, which they might be holding).
+        let connected = try await offPool { () throws -> Bool in
+            let deadline = Date().addingTimeInterval(12)
+            while silent.accepted.withLock({ $0 }) < 16, Date() < deadline { usleep(10_000) }
+            return silent.accepted.withLock { $0 } >= 16
+        }
+        #expect(connected)
+        let ranWhileProbesWaited = await Task { finished.withLock { $0 } == 0 }.value
+        #expect(ranWhileProbesWaited, "a task waited for the probes: they hold pool threads")
         let answers = await probes.value
         #expect(answers.count == 16 && answers.allSatisfy { $0 == nil })
-        #expect(Date().timeIntervalSince(started) < 20)
     }
 }
