@@ -198,6 +198,7 @@ public final class Application: Sendable {
         // Only the serving process owns the services, tasks and runs: a command such as import-assets must not touch them.
         try DataDirectoryLock.acquire(home: options.home)
         try Application.bootstrapAdminToken(auth, environment: environment)
+        auth.setLocalToken(try LocalCredential.issue(home: options.home))
         services.supervisor.prepareForBoot()
         let server = try HTTPServer(configuration: ServerConfiguration(host: options.host, port: options.port,
                                                                        eventLoops: options.eventLoops, limits: limits),
@@ -231,7 +232,7 @@ public final class Application: Sendable {
 
             ┌ OpenPieces admin token (shown once; only its hash is kept) ──────────
             │ \(token)
-            │ Log in to the dashboard with it, or use it as OPENPIECES_TOKEN for the CLI.
+            │ Log in to the dashboard with it. The CLI on this machine needs nothing; elsewhere use it as OPENPIECES_TOKEN.
             │ Lost it? `openpieces admin-token --home DIR` makes a new one.
             └──────────────────────────────────────────────────────────────────────
 

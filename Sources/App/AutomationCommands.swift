@@ -42,9 +42,8 @@ enum AutomationCommands {
 
     static func run(_ group: String, _ arguments: [String], _ environment: [String: String]) async -> Int32 {
         var a = Arguments(arguments)
-        let url = a.take("--url") ?? environment["OPENPIECES_URL"] ?? "http://127.0.0.1:39300"
-        let token = RemoteCommands.token(&a, environment)
-        let ctx = RemoteCommands.Context(url: url.hasSuffix("/") ? String(url.dropLast()) : url, json: a.flag("--json"), output: a.take("-o"), token: token)
+        let (url, token) = RemoteCommands.target(&a, environment)
+        let ctx = RemoteCommands.Context(url: url, json: a.flag("--json"), output: a.take("-o"), token: token)
         return await RemoteCommands.reporting(ctx) {
             switch group {
             case "workflows": return try await workflows(ctx, &a)

@@ -192,7 +192,8 @@ public enum CLI {
             commands:
             \(lines.joined(separator: "\n"))
 
-            Commands that talk to a running server send OPENPIECES_TOKEN (or --token): the admin token or an API key.
+            Commands that talk to a running server send OPENPIECES_TOKEN (or --token): the admin token or an API key. On the
+            server's own machine they need neither: they read the server's local credential (OPENPIECES_HOME, ~/.openpieces).
             Run 'openpieces <command> --help' for a command's options.
             """
     }

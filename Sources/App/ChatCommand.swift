@@ -14,10 +14,9 @@ enum ChatCommand {
 
     static func run(_ arguments: [String], _ environment: [String: String]) async -> Int32 {
         var args = Arguments(arguments)
-        let url = (args.take("--url") ?? environment["OPENPIECES_URL"] ?? "http://127.0.0.1:39300").trimmingCharacters(in: CharacterSet(charactersIn: "/"))
+        let (url, token) = RemoteCommands.target(&args, environment)
         let message = args.take("-m") ?? args.take("--message")
         var chatID = args.take("--chat")
-        let token = RemoteCommands.token(&args, environment)
         guard args.rest.isEmpty else {
             CLI.fail("unexpected argument '\(args.rest[0])'. See 'openpieces chat --help'.")
             return 2

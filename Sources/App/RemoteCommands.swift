@@ -3,6 +3,7 @@ import Foundation
 import HTTPClient
 import LLM
 import Services
+import Auth
 import CNetShim
 #if canImport(Glibc)
 import Glibc
@@ -28,12 +29,24 @@ enum RemoteCommands {
         }
     }
 
-    /// The token a command sends: --token, else OPENPIECES_TOKEN (the admin token or an API key).
-    static func token(_ parsed: inout Arguments, _ environment: [String: String]) -> String? {
-        parsed.take("--token") ?? environment["OPENPIECES_TOKEN"].flatMap { $0.isEmpty ? nil : $0 }
+    /// The server a command talks to (--url, else OPENPIECES_URL, else http://127.0.0.1:39300) and the token it
+    /// sends: --token, else OPENPIECES_TOKEN (the admin token or an API key), else, for a server on this machine, the
+    /// local credential the server left in its data directory (OPENPIECES_HOME, default ~/.openpieces).
+    static func target(_ parsed: inout Arguments, _ environment: [String: String]) -> (url: String, token: String?) {
+        var url = parsed.take("--url") ?? environment["OPENPIECES_URL"] ?? "http://127.0.0.1:39300"
+        while url.hasSuffix("/") { url.removeLast() }
+        if let given = parsed.take("--token") ?? environment["OPENPIECES_TOKEN"].flatMap({ $0.isEmpty ? nil : $0 }) { return (url, given) }
+        guard let host = URLComponents(string: url)?.host, ServiceURLs.isLoopbackName(host) else { return (url, nil) }
+        let home = environment["OPENPIECES_HOME"].flatMap { $0.isEmpty ? nil : ($0 as NSString).expandingTildeInPath }
+            ?? environment["HOME"].map { ($0 as NSString).appendingPathComponent(".openpieces") } ?? "/var/lib/openpieces"
+        return (url, LocalCredential.read(home: home))
     }
 
-    static let tokenHint = "Set OPENPIECES_TOKEN (or pass --token) to the admin token printed at the server's first start, or to an API key."
+    static let tokenHint = """
+        Set OPENPIECES_TOKEN (or pass --token) to the admin token printed at the server's first start, or to an API \
+        key. On the server's own machine the CLI signs in by itself when it can read the server's data directory: \
+        set OPENPIECES_HOME if that is not ~/.openpieces.
+        """
 
     static let servicesHelp = """
         usage: openpieces services <command> [args] [--url URL] [--json]
@@ -73,10 +86,9 @@ enum RemoteCommands {
 
     static func run(_ group: String, _ arguments: [String], _ environment: [String: String]) async -> Int32 {
         var parsed = Arguments(arguments)
-        let url = parsed.take("--url") ?? environment["OPENPIECES_URL"] ?? "http://127.0.0.1:39300"
+        let (url, token) = target(&parsed, environment)
         let json = parsed.flag("--json")
-        let token = token(&parsed, environment)
-        var ctx = Context(url: url.hasSuffix("/") ? String(url.dropLast()) : url, json: json, tail: parsed.take("--tail"), output: parsed.take("-o"), token: token)
+        var ctx = Context(url: url, json: json, tail: parsed.take("--tail"), output: parsed.take("-o"), token: token)
         ctx.kind = parsed.take("--kind")
         ctx.tag = parsed.take("--tag")
         let args = parsed.rest

@@ -48,27 +48,38 @@ public struct AuthPolicy: Sendable {
     /// else a bearer credential holding the scope.
     public func allows(_ req: Request, scope: String) -> Bool {
         guard exposed else { return true }
-        return AuthPolicy.bearer(req).flatMap(store.principal(bearer:))?.scopes.contains(scope) == true
+        return bearerPrincipal(req)?.scopes.contains(scope) == true
     }
 
     /// Who sent the request, as a stable string (nil without a bearer credential): an MCP session stays with it.
     public func identity(_ req: Request) -> String? {
-        guard let p = AuthPolicy.bearer(req).flatMap(store.principal(bearer:)) else { return nil }
+        guard let p = bearerPrincipal(req) else { return nil }
         return "\(p.kind.rawValue):\(p.keyID ?? "")"
+    }
+
+    /// The principal a request's bearer token proves; the local CLI token counts only from a loopback peer.
+    func bearerPrincipal(_ req: Request) -> Principal? {
+        AuthPolicy.bearer(req).flatMap { store.principal(bearer: $0, fromLoopback: AuthPolicy.isLoopbackPeer(req.peer)) }
+    }
+
+    /// A peer address on this machine: 127.0.0.0/8, ::1, or an IPv4-mapped loopback address.
+    static func isLoopbackPeer(_ ip: String) -> Bool {
+        let v4 = ip.hasPrefix("::ffff:") ? String(ip.dropFirst(7)) : ip
+        return ip == "::1" || v4.hasPrefix("127.")
     }
 
     static func isSafe(_ method: String) -> Bool { method == "GET" || method == "HEAD" || method == "OPTIONS" }
 
     /// The principal of a request, if it proves one (bearer first, then the session cookie).
     public func principal(_ req: Request) -> Principal? {
-        if let token = AuthPolicy.bearer(req) { return store.principal(bearer: token) }
+        if AuthPolicy.bearer(req) != nil { return bearerPrincipal(req) }
         return AuthPolicy.cookie(req, "op_session").flatMap(store.principal(session:))
     }
 
     func check(_ req: Request, needs: String, cookies: Bool) -> Response? {
         let who: Principal
-        if let token = AuthPolicy.bearer(req) {
-            guard let p = store.principal(bearer: token) else {
+        if AuthPolicy.bearer(req) != nil {
+            guard let p = bearerPrincipal(req) else {
                 return AuthPolicy.unauthorized("The token is not valid, or the key was revoked. Use the admin token or an API key (create one in the dashboard or with POST /api/v1/api-keys).")
             }
             who = p

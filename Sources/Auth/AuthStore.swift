@@ -6,7 +6,8 @@ import Synchronization
 
 /// Who a request is.
 public struct Principal: Sendable, Equatable {
-    public enum Kind: String, Sendable { case admin, key, session }
+    /// `local`: the CLI on the server's machine, with the token of `LocalCredential` (loopback peers only).
+    public enum Kind: String, Sendable { case admin, key, session, local }
     public var kind: Kind
     public var scopes: Set<String>
     /// The API key's id, or the session's CSRF token.
@@ -44,6 +45,8 @@ public final class AuthStore: Sendable {
     }
 
     let db: Database
+    /// The hash of this run's local CLI token (`LocalCredential`); only in memory, a new one at every start.
+    private let localToken = Locked<String?>(nil)
     private let index = Locked<(admin: String?, keys: [String: Key], sessions: [String: (csrf: String, expires: Date)])>((nil, [:], [:]))
 
     public init(db: Database) throws {
@@ -83,9 +86,17 @@ public final class AuthStore: Sendable {
 
     // MARK: authentication
 
-    /// A bearer token: the admin token or a live API key.
-    public func principal(bearer token: String) -> Principal? {
+    /// Accepts `token` as this run's local CLI credential (see `LocalCredential`); replaces any earlier one.
+    public func setLocalToken(_ token: String) {
+        localToken.withLock { $0 = AuthStore.hash(token) }
+    }
+
+    /// A bearer token: the admin token, a live API key, or, from a loopback peer only, the local CLI token.
+    public func principal(bearer token: String, fromLoopback: Bool) -> Principal? {
         let h = AuthStore.hash(token)
+        if fromLoopback, let local = localToken.withLock({ $0 }), Digest.constantTimeEqual(Array(local.utf8), Array(h.utf8)) {
+            return Principal(kind: .local, scopes: Set(AuthStore.scopes))
+        }
         let now = Date()
         let (found, touch) = index.withLock { i -> (Principal?, String?) in
             if let admin = i.admin, Digest.constantTimeEqual(Array(admin.utf8), Array(h.utf8)) {
@@ -113,7 +124,7 @@ public final class AuthStore: Sendable {
 
     /// Checks the admin token and opens a session: answers the cookie value and its CSRF token.
     public func login(adminToken: String) throws -> (cookie: String, csrf: String)? {
-        guard principal(bearer: adminToken)?.kind == .admin else { return nil }
+        guard principal(bearer: adminToken, fromLoopback: false)?.kind == .admin else { return nil }
         let cookie = SecureRandom.hex(32), csrf = SecureRandom.hex(16)
         let expires = Date().addingTimeInterval(AuthStore.sessionLifetime)
         let h = AuthStore.hash(cookie)

@@ -180,4 +180,69 @@ import TestSupport
         #expect(code == 0)
         #expect(fresh.hasPrefix("op_admin_") && !fresh.contains(token))
     }
+
+    /// The CLI on the server's machine needs no token: it reads the server's local credential (`<home>/cli-token`,
+    /// 0600, new at every start), which the server accepts from loopback peers only.
+    @Test func theCLIOnTheServersMachineSignsInByItself() async throws {
+        let home = try TestPaths.temporaryDirectory("local-cli")
+        let outside = AuthTests.nonLoopbackIPv4()
+        var bin = try RunningBinary(["serve", "--port", "0", "--host", "0.0.0.0", "--home", home] + (outside.map { ["--allow-host", $0] } ?? []))
+        try await bin.waitUntilListening()
+        let base = "http://127.0.0.1:\(bin.port)"
+        let file = home + "/cli-token"
+        let mode = try #require(try FileManager.default.attributesOfItem(atPath: file)[.posixPermissions] as? Int)
+        #expect(mode == 0o600, "readable by the server's user only")
+        let first = try String(contentsOfFile: file, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(first.hasPrefix("op_local_"))
+
+        let mine = ["OPENPIECES_TOKEN": "", "OPENPIECES_HOME": home]
+        var (code, _, err) = try await runProduct(["brain", "add", "fact", "the local CLI works", "--url", base], environment: mine)
+        #expect(code == 0, "\(err)")
+        var out: String
+        (code, out, err) = try await runProduct(["brain", "list", "--url", base], environment: mine)
+        #expect(code == 0, "\(err)")
+        #expect(out.contains("the local CLI works"))
+        // Another data directory holds no credential for this server: the CLI says what to do.
+        (code, _, err) = try await runProduct(["services", "list", "--url", base],
+                                              environment: ["OPENPIECES_TOKEN": "", "OPENPIECES_HOME": try TestPaths.temporaryDirectory("other-home")])
+        #expect(code == 1)
+        #expect(err.contains("Set OPENPIECES_TOKEN") && err.contains("OPENPIECES_HOME"))
+
+        // The token is worth nothing from beyond loopback, where the admin token still works.
+        let local = HTTPClient(defaultHeaders: [("Authorization", "Bearer \(first)")])
+        #expect(try await send(local, "GET", base + "/api/v1/services").status == 200)
+        if let outside {
+            let remote = "http://\(outside):\(bin.port)/api/v1/services"
+            #expect(try await send(HTTPClient(defaultHeaders: TestAuth.headers), "GET", remote).status == 200)
+            #expect(try await send(local, "GET", remote).status == 401)
+        }
+        kill(bin.process.processIdentifier, SIGTERM)
+        try await bin.waitUntilExit()
+
+        // A new start writes a new token; the old one is refused.
+        bin = try RunningBinary(["serve", "--port", "0", "--home", home])
+        try await bin.waitUntilListening()
+        let second = try String(contentsOfFile: file, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(second != first)
+        #expect(try await send(local, "GET", "http://127.0.0.1:\(bin.port)/api/v1/services").status == 401)
+        kill(bin.process.processIdentifier, SIGTERM)
+        try await bin.waitUntilExit()
+    }
+
+    /// An IPv4 address of this machine that is not loopback, if it has one.
+    static func nonLoopbackIPv4() -> String? {
+        var list: UnsafeMutablePointer<ifaddrs>?
+        guard getifaddrs(&list) == 0 else { return nil }
+        defer { freeifaddrs(list) }
+        var p = list
+        while let a = p {
+            defer { p = a.pointee.ifa_next }
+            guard let sa = a.pointee.ifa_addr, sa.pointee.sa_family == sa_family_t(AF_INET) else { continue }
+            var host = [CChar](repeating: 0, count: 64)
+            guard getnameinfo(sa, socklen_t(MemoryLayout<sockaddr_in>.size), &host, 64, nil, 0, NI_NUMERICHOST) == 0 else { continue }
+            let ip = String(decoding: host.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+            if !ip.hasPrefix("127.") { return ip }
+        }
+        return nil
+    }
 }
