@@ -20,6 +20,16 @@ extension Database {
         }
     }
 
+    /// Runs store calls that write (`ServiceStore.update`, …: each takes the writer itself) on the writer's thread,
+    /// in submission order, so an async caller never waits for the writer's lock on a cooperative thread. For SQL
+    /// work only: file I/O and other slow work go to `Blocking.run`, or they would hold up every other write.
+    @discardableResult
+    public func asyncWriting<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { cont in
+            writeThread.submit { cont.resume(with: Result { try body() }) }
+        }
+    }
+
     /// Runs store calls that only read (`ServiceStore.find`, …), which take reader connections themselves, on a reader
     /// thread: for stores whose methods own their SQL.
     public func asyncReading<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
