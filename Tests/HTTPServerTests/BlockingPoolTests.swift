@@ -32,11 +32,12 @@ import TestSupport
         let peakRunning = running.withLock { $0.peak }
         #expect(peakRunning <= Blocking.maxThreads)
         #expect(peakRunning >= 2, "the pool runs work in parallel")
-        // The pool's own threads, by name, never exceed the bound. The whole process's count is noisy (other suites
-        // run servers and clients meanwhile, 180 threads seen), so it is held to a looser bound that a thread per call
-        // (a thousand) still breaks.
+        // The pool's own threads, by name, never exceed the bound: the exact check. The whole process's count is
+        // noisy (the other suites start servers, probes and child processes meanwhile: 427 more threads seen under
+        // the full run), so it only guards against unnamed threads, at half the burst, which a thread per call (a
+        // thousand) still breaks.
         #expect(peakPool <= Blocking.maxThreads)
-        #expect(peakThreads - baseline <= Blocking.maxThreads + 400, "threads went from \(baseline) to \(peakThreads)")
+        #expect(peakThreads - baseline <= calls / 2, "threads went from \(baseline) to \(peakThreads)")
         // The pool's threads stay, named, after the burst: between one and the bound.
         #expect((1...Blocking.maxThreads).contains(blockingThreadNames().count))
     }
