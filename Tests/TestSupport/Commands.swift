@@ -5,9 +5,15 @@ import Processes
 /// Runs a built product (the `openpieces` CLI) to completion: exit code, standard output, standard error.
 public func runProduct(_ arguments: [String], product name: String = "openpieces", stdin: String? = nil,
                        environment: [String: String] = ["OPENPIECES_TOKEN": TestAuth.token]) async throws -> (Int32, String, String) {
+    try await runCommand(TestPaths.product(name), arguments, stdin: stdin, environment: environment)
+}
+
+/// Runs any program to completion, with `environment` over this process's: exit code, standard output, error.
+public func runCommand(_ executable: String, _ arguments: [String], stdin: String? = nil,
+                       environment: [String: String] = [:]) async throws -> (Int32, String, String) {
     try await offPool {
         let p = ChildProcess()
-        p.executableURL = URL(fileURLWithPath: TestPaths.product(name))
+        p.executableURL = URL(fileURLWithPath: executable)
         p.arguments = arguments
         var env = ProcessInfo.processInfo.environment
         for (k, v) in environment { env[k] = v }

@@ -1,7 +1,7 @@
 import Foundation
 import Processes
 
-/// Runs the real `openpieces` binary.
+/// Runs the real `openpieces` binary (or a script that ends by exec-ing it, such as `scripts/serve`).
 public final class RunningBinary: @unchecked Sendable {
     public let process = ChildProcess()
     public let stderr = Pipe()
@@ -9,8 +9,8 @@ public final class RunningBinary: @unchecked Sendable {
     public private(set) var port = 0
     private var log = ""
 
-    public init(_ arguments: [String], environment: [String: String] = [:]) throws {
-        process.executableURL = URL(fileURLWithPath: TestPaths.product("openpieces"))
+    public init(_ arguments: [String], environment: [String: String] = [:], executable: String? = nil) throws {
+        process.executableURL = URL(fileURLWithPath: executable ?? TestPaths.product("openpieces"))
         process.arguments = arguments
         var env = ProcessInfo.processInfo.environment
         // Every test server knows the test admin token, so tests authenticate like any client.
