@@ -72,7 +72,9 @@ public enum HTTPClientError: Error, CustomStringConvertible, Sendable, Equatable
 }
 
 /// An HTTP client on libcurl: TLS verification on, timeouts always set, streaming bodies with cancellation.
-/// Each transfer runs on its own thread so blocking I/O never occupies Swift's cooperative pool.
+/// Every transfer runs on the one `op-http-client` thread (`CurlMulti`), so no I/O occupies Swift's cooperative pool
+/// and a thousand requests in flight cost no extra threads. A body the caller reads slower than it arrives is buffered,
+/// bounded by `maxResponseBytes`.
 public final class HTTPClient: Sendable {
     public let maxResponseBytes: Int
     public let userAgent: String

@@ -2,21 +2,28 @@ import CCurlShim
 import Foundation
 import Synchronization
 
-/// One libcurl transfer on its own thread, feeding a head continuation and then a body stream.
+/// One libcurl transfer, driven by `CurlMulti`'s thread, feeding a head continuation and then a body stream.
 final class Transfer: @unchecked Sendable {
     let request: ClientRequest
     let limit: Int
     let userAgent: String
     private let cancelled = Atomic<Bool>(false)
-    // Touched only by the transfer thread.
+    private let finished = Atomic<Bool>(false)
+    // Touched only by the multi thread (set before the handle is added, read after).
+    private(set) var handle: UnsafeMutableRawPointer?
     private var headContinuation: CheckedContinuation<StreamingResponse, Error>?
     private var bodyContinuation: AsyncThrowingStream<[UInt8], Error>.Continuation?
     private var headers: [(String, String)] = []
     private var received = 0
     private var tooLarge = false
-    private var handle: UnsafeMutableRawPointer?
     private var lastActivity = Date()
     private var stalled = false
+    private var headerList: UnsafeMutablePointer<curl_slist>?
+    private let errorBuffer: UnsafeMutablePointer<CChar> = {
+        let b = UnsafeMutablePointer<CChar>.allocate(capacity: Int(CURL_ERROR_SIZE) + 1)
+        b[0] = 0
+        return b
+    }()
 
     init(request: ClientRequest, limit: Int, userAgent: String) {
         self.request = request
@@ -24,29 +31,31 @@ final class Transfer: @unchecked Sendable {
         self.userAgent = userAgent
     }
 
-    func cancel() { cancelled.store(true, ordering: .relaxed) }
+    deinit { errorBuffer.deallocate() }
 
-    func start(_ cont: CheckedContinuation<StreamingResponse, Error>) {
-        headContinuation = cont
-        let thread = Thread { [self] in self.perform() }
-        thread.name = "op-http-client"
-        thread.start()
+    /// Safe from any thread: the progress callback sees the flag, and the multi thread removes the handle at once.
+    func cancel() {
+        guard !finished.load(ordering: .acquiring), !cancelled.exchange(true, ordering: .acquiringAndReleasing) else { return }
+        CurlMulti.shared.cancel(self)
     }
 
-    private func perform() {
+    /// Hands the transfer to the multi thread; `cont` gets the head (or the error) from there.
+    func start(_ cont: CheckedContinuation<StreamingResponse, Error>) {
+        headContinuation = cont
+        CurlMulti.shared.submit(self)
+    }
+
+    /// On the multi thread: an easy handle with every option set, or nil once the caller has its error.
+    func prepare() -> UnsafeMutableRawPointer? {
+        if cancelled.load(ordering: .relaxed) {
+            finish(error: .cancelled)
+            return nil
+        }
         guard let h = curl_easy_init() else {
             finish(error: HTTPClientError.transfer(url: request.url, code: -1, message: "curl_easy_init failed"))
-            return
+            return nil
         }
         handle = h
-        var list: UnsafeMutablePointer<curl_slist>?
-        let errorBuffer = UnsafeMutablePointer<CChar>.allocate(capacity: Int(CURL_ERROR_SIZE) + 1)
-        errorBuffer[0] = 0
-        defer {
-            curl_slist_free_all(list)
-            curl_easy_cleanup(h)
-            errorBuffer.deallocate()
-        }
         let me = Unmanaged.passUnretained(self).toOpaque()
         _ = op_curl_set_str(h, CURLOPT_URL, request.url)
         _ = op_curl_set_long(h, CURLOPT_NOSIGNAL, 1)
@@ -54,13 +63,14 @@ final class Transfer: @unchecked Sendable {
         _ = op_curl_set_long(h, CURLOPT_SSL_VERIFYPEER, 1)
         _ = op_curl_set_long(h, CURLOPT_SSL_VERIFYHOST, 2)
         _ = op_curl_set_long(h, CURLOPT_FOLLOWLOCATION, 0)
+        _ = op_curl_set_long(h, CURLOPT_FORBID_REUSE, 1)  // the connection closes with the transfer, as it always did
         _ = op_curl_set_str(h, CURLOPT_USERAGENT, userAgent)
         _ = op_curl_set_str(h, CURLOPT_ACCEPT_ENCODING, "")
         _ = op_curl_set_ptr(h, CURLOPT_ERRORBUFFER, errorBuffer)
         _ = op_curl_set_long(h, CURLOPT_CONNECTTIMEOUT_MS, Int(request.connectTimeout * 1000))
         if request.timeout > 0 { _ = op_curl_set_long(h, CURLOPT_TIMEOUT_MS, Int(request.timeout * 1000)) }
-        // Progress callbacks come about once a second even when nothing flows: they enforce the stall timeout
-        // and make cancellation prompt.
+        // libcurl calls the progress callback on every `curl_multi_perform`, which `CurlMulti` runs at least every
+        // 200 ms while transfers are open, even when nothing flows: it enforces the stall timeout.
         lastActivity = Date()
         _ = op_curl_set_long(h, CURLOPT_NOPROGRESS, 0)
         _ = op_curl_set_progress_cb(h) { userdata, _, _, _, _ in
@@ -82,10 +92,10 @@ final class Transfer: @unchecked Sendable {
         }
         for (name, value) in request.headers {
             let clean = String(String.UnicodeScalarView(value.unicodeScalars.filter { $0 != "\r" && $0 != "\n" && $0 != "\0" }))
-            list = curl_slist_append(list, "\(name): \(clean)")
+            headerList = curl_slist_append(headerList, "\(name): \(clean)")
         }
-        list = curl_slist_append(list, "Expect:")  // no 1 s stall waiting for 100-continue from servers that never send it
-        _ = op_curl_set_slist(h, CURLOPT_HTTPHEADER, list)
+        headerList = curl_slist_append(headerList, "Expect:")  // no 1 s stall waiting for 100-continue from servers that never send it
+        _ = op_curl_set_slist(h, CURLOPT_HTTPHEADER, headerList)
         _ = op_curl_set_data_cb(h, CURLOPT_HEADERFUNCTION) { ptr, size, count, userdata in
             let t = Unmanaged<Transfer>.fromOpaque(userdata!).takeUnretainedValue()
             return t.onHeader(UnsafeRawBufferPointer(start: ptr, count: size * count))
@@ -96,15 +106,22 @@ final class Transfer: @unchecked Sendable {
             return t.onBody(UnsafeRawBufferPointer(start: ptr, count: size * count))
         }
         _ = op_curl_set_ptr(h, CURLOPT_WRITEDATA, me)
+        return h
+    }
 
-        let rc = curl_easy_perform(h)
+    /// On the multi thread, once the handle is out of the multi: settles the caller and frees the handle.
+    func complete(_ rc: CURLcode, detail: String? = nil) {
         if rc == CURLE_OK {
             deliverHead()
             finish(error: nil)
-            return
+        } else {
+            let detail = detail ?? (errorBuffer[0] != 0 ? String(cString: errorBuffer) : String(cString: curl_easy_strerror(rc)))
+            finish(error: mapError(rc, detail))
         }
-        let detail = errorBuffer[0] != 0 ? String(cString: errorBuffer) : String(cString: curl_easy_strerror(rc))
-        finish(error: mapError(rc, detail))
+        curl_easy_cleanup(handle)
+        handle = nil
+        curl_slist_free_all(headerList)
+        headerList = nil
     }
 
     private func mapError(_ rc: CURLcode, _ detail: String) -> HTTPClientError {
@@ -174,6 +191,7 @@ final class Transfer: @unchecked Sendable {
     }
 
     private func finish(error: HTTPClientError?) {
+        finished.store(true, ordering: .releasing)
         if let cont = headContinuation {
             headContinuation = nil
             cont.resume(throwing: error ?? HTTPClientError.cancelled)
