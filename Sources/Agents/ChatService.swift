@@ -63,6 +63,8 @@ public final class ChatService: Sendable {
         try store.create(title: title.flatMap { $0.isEmpty ? nil : String($0.prefix(200)) } ?? ChatService.untitled,
                          model: model.flatMap { $0.isEmpty ? nil : String($0.prefix(200)) })
     }
+    /// The chats' database, so that request handlers can await these calls on its threads (`asyncReading`/`asyncWriting`).
+    public var db: Database { store.db }
     public func list(_ filter: ChatFilter = .userFacing) throws -> [ChatRecord] { try store.list(filter) }
     public func get(_ id: String) throws -> ChatRecord? { try store.get(id) }
     public func messages(_ id: String) throws -> [JSONValue] { try store.rawMessages(id) }

@@ -14,8 +14,11 @@ enum OpenAPIRoutes {
         let store = services.store
         r.get("/api/v1/services/:id/openapi.json", AppRouteDocs.serviceOpenAPI) { req in
             let id = try req.require("id")
-            guard let s = try store.find(id) else { throw HTTPError.notFound("No service '\(id)'. List them with GET /api/v1/services.") }
-            return .jsonValue(ServiceOpenAPI.document(s, endpoints: try store.endpoints(s.id), urls: urls))
+            let document = try await store.reading { () throws -> JSONValue? in
+                try store.find(id).map { s in ServiceOpenAPI.document(s, endpoints: try store.endpoints(s.id), urls: urls) }
+            }
+            guard let document else { throw HTTPError.notFound("No service '\(id)'. List them with GET /api/v1/services.") }
+            return .jsonValue(document)
         }
         let document = Locked<JSONValue>(.null)
         r.get("/api/v1/openapi.json", AppRouteDocs.openAPI) { _ in

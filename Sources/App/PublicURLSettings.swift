@@ -13,11 +13,12 @@ enum PublicURLSettings {
     }
 
     static func install(_ r: inout Router, db: Database, options: ServeOptions, box: PublicURL, bound: @escaping @Sendable () -> String) {
-        @Sendable func describe() -> Response {
-            let source = options.publicURL != nil ? "flag" : (saved(db) != nil ? "settings" : "default")
+        // The saved value is read, and changes written, on the database's threads, never the cooperative pool.
+        @Sendable func describe() async throws -> Response {
+            let source = options.publicURL != nil ? "flag" : (try await db.asyncReading { saved(db) } != nil ? "settings" : "default")
             return Response.json(raw: JSONValue.object(["publicUrl": .string(box.value), "source": .string(source)]).text)
         }
-        r.get("/api/v1/settings/public-url", AppRouteDocs.getPublicURL) { _ in describe() }
+        r.get("/api/v1/settings/public-url", AppRouteDocs.getPublicURL) { _ in try await describe() }
         r.put("/api/v1/settings/public-url", AppRouteDocs.putPublicURL) { req in
             guard options.publicURL == nil else {
                 throw HTTPError(409, code: "set_by_flag", message: "The public URL is set by --public-url or OPENPIECES_PUBLIC_URL; change it there.")
@@ -27,14 +28,14 @@ enum PublicURLSettings {
                 throw HTTPError(400, code: "invalid_field", message: "Field 'publicUrl' must be an http(s) URL such as https://pieces.example.com.")
             }
             let clean = v.hasSuffix("/") ? String(v.dropLast()) : v
-            try db.write { try $0.execute("INSERT INTO settings(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value", [key, clean]) }
+            try await db.asyncWrite { try $0.execute("INSERT INTO settings(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value", [key, clean]) }
             box.set(clean)
-            return describe()
+            return try await describe()
         }
         r.delete("/api/v1/settings/public-url", AppRouteDocs.deletePublicURL) { _ in
-            try db.write { _ = try $0.execute("DELETE FROM settings WHERE key = ?", [key]) }
+            try await db.asyncWrite { _ = try $0.execute("DELETE FROM settings WHERE key = ?", [key]) }
             if options.publicURL == nil { box.set(bound()) }
-            return describe()
+            return try await describe()
         }
     }
 }

@@ -42,7 +42,8 @@ enum SettingsRoutes {
             guard next.baseURL != nil else {
                 throw HTTPError(400, code: "missing_field", message: "Field 'baseUrl' is required to use a provider. DELETE this resource to go back to the offline engine.")
             }
-            try config.save(next)
+            let saved = next
+            try await config.db.asyncWriting { try config.save(saved) }
             pieces.configureLLM(next)
             logger.info("settings.llm_changed", ["provider": next.kind.rawValue, "base_url": next.baseURL ?? "", "model": next.model ?? "", "api_key_set": next.apiKey == nil ? "false" : "true",
                                                  "request_id": req.requestID])
@@ -50,7 +51,7 @@ enum SettingsRoutes {
         }
         r.delete("/api/v1/settings/llm", AppRouteDocs.deleteLLM) { req in
             let none = LLMSettings()
-            try config.save(none)
+            try await config.db.asyncWriting { try config.save(none) }
             pieces.configureLLM(none)
             logger.info("settings.llm_changed", ["provider": "offline", "request_id": req.requestID])
             return render(none)

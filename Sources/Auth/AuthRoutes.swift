@@ -7,6 +7,8 @@ public enum AuthRoutes {
     /// `secureCookies` tells whether the server is reached over https (its public URL), which makes cookies `Secure`.
     public static func install(_ r: inout Router, policy: AuthPolicy, secureCookies: @escaping @Sendable () -> Bool) {
         let store = policy.store
+        // Every handler awaits its SQLite work on the database's threads: readers for reads, the writer for changes.
+        let db = store.db
         let limiter = policy.limiter
         // Logging in, and asking who one is, need no credentials yet.
         r.group(.open) { r in
@@ -19,7 +21,7 @@ public enum AuthRoutes {
                 guard let body = JSONValue.parse(req.body), let token = body["token"]?.string, !token.isEmpty, token.count <= 200 else {
                     throw HTTPError(400, code: "missing_field", message: "Send {\"token\": \"<admin token>\"}: the token printed when the server first started.")
                 }
-                guard let (cookie, csrf) = try store.login(adminToken: token) else {
+                guard let (cookie, csrf) = try await db.asyncWriting({ try store.login(adminToken: token) }) else {
                     limiter.failed(req.peer)
                     throw HTTPError(401, code: "bad_token", message: "That is not the admin token. It was printed once when the server first started; `openpieces admin-token --home DIR` makes a new one.")
                 }
@@ -35,23 +37,27 @@ public enum AuthRoutes {
             }
         }
         r.post("/api/v1/auth/logout", AuthDocs.logout) { req in
-            if let cookie = AuthPolicy.cookie(req, "op_session") { try store.logout(session: cookie) }
+            if let cookie = AuthPolicy.cookie(req, "op_session") { try await db.asyncWriting { try store.logout(session: cookie) } }
             var resp = Response(status: 204)
             resp.headers.add("Set-Cookie", "op_session=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0" + (secureCookies() ? "; Secure" : ""))
             return resp
         }
         r.group("/api/v1/api-keys", policy.admin) { r in
-            r.get("/api/v1/api-keys", AuthDocs.listKeys) { _ in .jsonValue(["keys": .array(try store.keys().map(\.json))]) }
+            r.get("/api/v1/api-keys", AuthDocs.listKeys) { _ in
+                .jsonValue(["keys": .array(try await db.asyncReading { try store.keys().map(\.json) })])
+            }
             r.post("/api/v1/api-keys", AuthDocs.createKey) { req in
                 guard let body = JSONValue.parse(req.body) else { throw HTTPError(400, code: "invalid_json", message: "Send {\"name\": \"ci\", \"scopes\": [\"read\"]}.") }
-                let (record, key) = try store.createKey(name: body["name"]?.string ?? "", scopes: (body["scopes"]?.array ?? []).compactMap(\.string))
+                let (record, key) = try await db.asyncWriting {
+                    try store.createKey(name: body["name"]?.string ?? "", scopes: (body["scopes"]?.array ?? []).compactMap(\.string))
+                }
                 var out = record.json.object ?? [:]
                 out["key"] = .string(key)
                 return .jsonValue(.object(out), status: 201)
             }
             r.delete("/api/v1/api-keys/:id", AuthDocs.revokeKey) { req in
                 let id = try req.require("id")
-                guard try store.revoke(id) else { throw HTTPError.notFound("No live API key '\(id)'.") }
+                guard try await db.asyncWriting({ try store.revoke(id) }) else { throw HTTPError.notFound("No live API key '\(id)'.") }
                 return Response(status: 204)
             }
         }

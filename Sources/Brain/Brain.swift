@@ -59,7 +59,8 @@ public final class Brain: Sendable {
     static let maxTextBytes = 16 * 1024
     /// Two entries of a kind whose words overlap this much are one memory.
     static let mergeSimilarity = 0.85
-    let db: Database
+    /// Public so that request handlers can await its calls on the database's threads (`asyncReading`/`asyncWriting`).
+    public let db: Database
 
     public init(db: Database) { self.db = db }
 

@@ -6,6 +6,8 @@ import HTTPServer
 /// `/api/v1/chats`: conversations with the Orchestrator; a message's turn streams live as Server-Sent Events.
 public enum ChatRoutes {
     public static func install(_ r: inout Router, chats: ChatService) {
+        // Every handler awaits its SQLite work on the database's threads: readers for reads, the writer for changes.
+        let db = chats.db
         // No filter: the user's chats (code-generation sessions belong to their service); ?agent=orchestrator: the
         // Orchestrator's; ?agent=codegen&service=<slug>: a service's code-generation session(s), titled with its slug.
         r.get("/api/v1/chats", BrainChatDocs.listChats) { req in
@@ -16,7 +18,7 @@ public enum ChatRoutes {
             case (nil, let service?), ("codegen"?, let service?): .codegenSessions(service: service)
             default: nil  // another agent's sessions of a service: there are none
             }
-            let list = try filter.map(chats.list) ?? []
+            let list = try await db.asyncReading { try filter.map(chats.list) ?? [] }
             return .jsonValue(["chats": .array(list.map { json($0, running: chats.isRunning($0.id)) })])
         }
         r.post("/api/v1/chats", BrainChatDocs.createChat) { req in
@@ -24,31 +26,39 @@ public enum ChatRoutes {
             if let model = body["model"], model.string == nil || model.string?.isEmpty == true || (model.string?.count ?? 0) > 200 {
                 throw HTTPError(400, code: "invalid_field", message: "'model' must be a model name (1–200 characters), as listed by GET /models.")
             }
-            return .jsonValue(json(try chats.create(title: body["title"]?.string, model: body["model"]?.string), running: false), status: 201)
+            let chat = try await db.asyncWriting { try chats.create(title: body["title"]?.string, model: body["model"]?.string) }
+            return .jsonValue(json(chat, running: false), status: 201)
         }
         r.get("/api/v1/chats/:id", BrainChatDocs.getChat) { req in
             let id = try req.require("id")
-            guard let c = try chats.get(id) else { throw HTTPError.notFound("No chat '\(id)'.") }
-            var o = json(c, running: chats.isRunning(c.id))
-            if case .object(var d) = o {
-                d["messages"] = .array(try chats.messages(c.id))
-                d["usage"] = try chats.usage.totals(chat: c.id).json
-                o = .object(d)
+            let found = try await db.asyncReading { () throws -> JSONValue? in
+                guard let c = try chats.get(id) else { return nil }
+                var o = json(c, running: chats.isRunning(c.id))
+                if case .object(var d) = o {
+                    d["messages"] = .array(try chats.messages(c.id))
+                    d["usage"] = try chats.usage.totals(chat: c.id).json
+                    o = .object(d)
+                }
+                return o
             }
-            return .jsonValue(o)
+            guard let found else { throw HTTPError.notFound("No chat '\(id)'.") }
+            return .jsonValue(found)
         }
         // Token usage and cost per model over a period (default: the last 30 days).
         r.get("/api/v1/usage", BrainChatDocs.usage) { req in
             let since = req.query["since"] ?? Clock.iso8601(Date().addingTimeInterval(-30 * 86400))
-            return .jsonValue(["since": .string(since), "models": .array(try chats.usage.byModel(since: since).map { m in
-                var o = m.totals.json.object ?? [:]
-                o["model"] = .string(m.model)
-                return .object(o)
-            })])
+            let models = try await db.asyncReading {
+                try chats.usage.byModel(since: since).map { m -> JSONValue in
+                    var o = m.totals.json.object ?? [:]
+                    o["model"] = .string(m.model)
+                    return .object(o)
+                }
+            }
+            return .jsonValue(["since": .string(since), "models": .array(models)])
         }
         r.delete("/api/v1/chats/:id", BrainChatDocs.deleteChat) { req in
             let id = try req.require("id")
-            guard try chats.delete(id) else { throw HTTPError.notFound("No chat '\(id)'.") }
+            guard try await db.asyncWriting({ try chats.delete(id) }) else { throw HTTPError.notFound("No chat '\(id)'.") }
             return Response(status: 204)
         }
         r.post("/api/v1/chats/:id/stop", BrainChatDocs.stopChat) { req in
@@ -60,12 +70,16 @@ public enum ChatRoutes {
             guard let content = body["content"]?.string else {
                 throw HTTPError(400, code: "missing_field", message: "Field 'content' is required: the message text.")
             }
-            // A code-generation session is the agent's own transcript: the Orchestrator must not continue it.
-            if let c = try chats.get(req.require("id")), c.agent == "codegen" {
-                throw HTTPError(409, code: "read_only",
-                                message: "This is the code-generation session of '\(c.title)': it can be read, not continued. Ask for changes in a chat; build_service resumes the session.")
+            let id = try req.require("id")
+            // On the writer's thread: the message is stored there, and the turn starts on a task of its own.
+            let events = try await db.asyncWriting {
+                // A code-generation session is the agent's own transcript: the Orchestrator must not continue it.
+                if let c = try chats.get(id), c.agent == "codegen" {
+                    throw HTTPError(409, code: "read_only",
+                                    message: "This is the code-generation session of '\(c.title)': it can be read, not continued. Ask for changes in a chat; build_service resumes the session.")
+                }
+                return try chats.send(id, content)
             }
-            let events = try chats.send(req.require("id"), content)
             return Response(status: 200, headers: HTTPHeaders([("Content-Type", "text/event-stream"), ("Cache-Control", "no-store")]),
                             body: .stream(length: nil) { w in
                                 for await e in events {

@@ -9,6 +9,8 @@ import Workflows
 public enum RunRoutes {
 
     public static func install(_ r: inout Router, runs: RunStore, queue: RunQueue, feed: RunFeed, workflows: WorkflowStore, usage: UsageLedger) {
+        // Every handler awaits its SQLite work on the database's threads: readers for reads, the writer for changes.
+        let db = runs.db
         r.get("/api/v1/runs", AutomationDocs.listRuns) { req in
             var f = RunStore.Filter()
             f.workflow = req.query["workflow"]
@@ -31,20 +33,25 @@ public enum RunRoutes {
                 guard let n = Int(l), (1...1000).contains(n) else { throw HTTPError(400, code: "invalid_query", message: "limit must be 1 to 1000.") }
                 f.limit = n
             }
-            return .jsonValue(["runs": .array(try runs.list(f).map(\.json))])
+            let filter = f
+            return .jsonValue(["runs": .array(try await db.asyncReading { try runs.list(filter).map(\.json) })])
         }
         r.get("/api/v1/runs/:id", AutomationDocs.getRun) { req in
-            let run = try require(runs, req)
-            var d = detail(run, steps: try runs.steps(run.id))
-            if case .object(var o) = d { o["usage"] = try usage.totals(run: run.id).json; d = .object(o) }
-            return .jsonValue(d)
+            .jsonValue(try await db.asyncReading {
+                let run = try require(runs, req)
+                var d = detail(run, steps: try runs.steps(run.id))
+                if case .object(var o) = d { o["usage"] = try usage.totals(run: run.id).json; d = .object(o) }
+                return d
+            })
         }
         r.get("/api/v1/runs/:id/events", AutomationDocs.runEvents) { req in
-            let first = try require(runs, req)
+            let first = try await db.asyncReading { try require(runs, req) }
             // Follow before reading, so nothing falls between the snapshot and the live events.
             let live = first.isFinished ? nil : feed.follow(first.id)
-            let run = try runs.get(first.id) ?? first
-            let steps = try runs.steps(run.id)
+            let (run, steps) = try await db.asyncReading { () throws -> (RunRecord, [RunStep]) in
+                let run = try runs.get(first.id) ?? first
+                return (run, try runs.steps(run.id))
+            }
             let seen = steps.last?.seq ?? 0
             return Response(status: 200, headers: HTTPHeaders([("Content-Type", "text/event-stream"), ("Cache-Control", "no-store")]),
                             body: .stream(length: nil) { w in
@@ -60,32 +67,36 @@ public enum RunRoutes {
                             })
         }
         r.post("/api/v1/runs/:id/cancel", AutomationDocs.cancelRun) { req in
-            let before = try require(runs, req)
-            guard !before.isFinished else {
-                throw HTTPError(409, code: "finished", message: "Run \(before.id) has already \(before.status); nothing to cancel. Re-run it with POST /api/v1/runs/\(before.id)/rerun.")
-            }
-            guard let after = try queue.cancel(before.id) else { throw HTTPError.notFound("No run '\(before.id)'.") }
-            return .jsonValue(after.json)
+            .jsonValue(try await db.asyncWriting {
+                let before = try require(runs, req)
+                guard !before.isFinished else {
+                    throw HTTPError(409, code: "finished", message: "Run \(before.id) has already \(before.status); nothing to cancel. Re-run it with POST /api/v1/runs/\(before.id)/rerun.")
+                }
+                guard let after = try queue.cancel(before.id) else { throw HTTPError.notFound("No run '\(before.id)'.") }
+                return after.json
+            })
         }
         r.post("/api/v1/runs/:id/rerun", AutomationDocs.rerun) { req in
-            let old = try require(runs, req)
-            guard try workflows.get(old.workflow) != nil else {
-                throw HTTPError(409, code: "no_workflow", message: "Workflow '\(old.workflow)' no longer exists, so the run cannot be repeated.")
+            let run = try await db.asyncWriting {
+                let old = try require(runs, req)
+                guard try workflows.get(old.workflow) != nil else {
+                    throw HTTPError(409, code: "no_workflow", message: "Workflow '\(old.workflow)' no longer exists, so the run cannot be repeated.")
+                }
+                return try runs.enqueue(workflow: old.workflow, input: old.input, rerunOf: old.id)
             }
-            let run = try runs.enqueue(workflow: old.workflow, input: old.input, rerunOf: old.id)
             queue.wake()
             return .jsonValue(run.json, status: 201)
         }
         r.post("/api/v1/workflows/:slug/run", AutomationDocs.runWorkflow) { req in
             let slug = try req.require("slug")
-            guard let w = try workflows.get(slug) else { throw HTTPError.notFound("No workflow '\(slug)'.") }
+            guard let w = try await db.asyncReading({ try workflows.get(slug) }) else { throw HTTPError.notFound("No workflow '\(slug)'.") }
             guard w.status == .active else {
                 throw HTTPError(409, code: "archived", message: "Workflow '\(slug)' is archived. Set its status to active (PATCH) to run it.")
             }
             let body = req.body.isEmpty ? JSONValue.object([:]) : try PlatformRoutes.json(req)
             let input = body["input"] ?? .object([:])
             guard input.text.utf8.count <= 1_048_576 else { throw HTTPError(413, code: "too_large", message: "A run's input is limited to 1 MiB.") }
-            let run = try runs.enqueue(workflow: slug, input: input)
+            let run = try await db.asyncWriting { try runs.enqueue(workflow: slug, input: input) }
             queue.wake()
             return .jsonValue(run.json, status: 202)
         }

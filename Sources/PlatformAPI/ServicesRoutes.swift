@@ -37,8 +37,9 @@ public final class PlatformRoutes: Sendable {
                                    urls: urls, secretSet: { names.contains($0) })
     }
 
-    func respond(_ s: ServiceRecord, status: Int = 200) throws -> Response {
-        respond(json: try render(s), status: status)
+    /// The service as the API shows it, read on the database's threads (its endpoints, versions and secrets).
+    func respond(_ s: ServiceRecord, status: Int = 200) async throws -> Response {
+        respond(json: try await manager.store.reading { [self] in try render(s) }, status: status)
     }
 
     func respond(json: JSONValue, status: Int = 200) -> Response {
@@ -56,9 +57,9 @@ public final class PlatformRoutes: Sendable {
             let slug = body["slug"]?.string ?? ""
             let start = body["start"]?.bool ?? true
             if let dir = body["directory"]?.string {
-                return try respond(try await manager.create(slug: slug, directory: dir, start: start), status: 201)
+                return try await respond(try await manager.create(slug: slug, directory: dir, start: start), status: 201)
             }
-            return try respond(try await manager.create(slug: slug, files: try PlatformRoutes.files(body), start: start), status: 201)
+            return try await respond(try await manager.create(slug: slug, files: try PlatformRoutes.files(body), start: start), status: 201)
         }
         r.get("/api/v1/services/:id", ServiceDocs.get) { [self] req in
             let id = try req.require("id")
@@ -66,7 +67,7 @@ public final class PlatformRoutes: Sendable {
             return respond(json: json)
         }
         r.patch("/api/v1/services/:id", ServiceDocs.update) { [self] req in
-            try respond(try await manager.update(req.require("id"), files: try PlatformRoutes.files(try PlatformRoutes.json(req))))
+            try await respond(try await manager.update(req.require("id"), files: try PlatformRoutes.files(try PlatformRoutes.json(req))))
         }
         r.delete("/api/v1/services/:id", ServiceDocs.delete) { [self] req in
             try await manager.delete(req.require("id"))
@@ -76,9 +77,9 @@ public final class PlatformRoutes: Sendable {
             r.post("/api/v1/services/:id/\(action)", ServiceDocs.actions[action]!) { [self] req in
                 let id = try req.require("id")
                 switch action {
-                case "stop": return try respond(try await manager.stop(id))
-                case "archive": return try respond(try await manager.archive(id))
-                default: return try respond(try await manager.start(id))
+                case "stop": return try await respond(try await manager.stop(id))
+                case "archive": return try await respond(try await manager.archive(id))
+                default: return try await respond(try await manager.start(id))
                 }
             }
         }
@@ -86,7 +87,7 @@ public final class PlatformRoutes: Sendable {
             guard let version = try PlatformRoutes.json(req)["version"]?.int else {
                 throw HTTPError(400, code: "missing_field", message: "Field 'version' is required: the version number to roll back to.")
             }
-            return try respond(try await manager.rollback(req.require("id"), to: version))
+            return try await respond(try await manager.rollback(req.require("id"), to: version))
         }
         r.get("/api/v1/services/:id/logs", ServiceDocs.logs) { [self] req in try await logs(req) }
         r.get("/api/v1/services/:id/download", ServiceDocs.download) { [self] req in try await download(req) }
@@ -96,7 +97,8 @@ public final class PlatformRoutes: Sendable {
             return .jsonValue(["endpoints": .array(endpoints.map(ServiceJSON.endpoint))])
         }
         r.post("/api/v1/services/:id/endpoints", ServiceDocs.addEndpoint) { [self] req in
-            guard let s = try manager.store.find(req.require("id")) else { try notFound(req) }
+            let id = try req.require("id"), store = manager.store
+            guard let s = try await store.reading({ try store.find(id) }) else { try notFound(req) }
             let body = try PlatformRoutes.json(req)
             guard let method = body["method"]?.string?.uppercased(), ["GET", "POST", "PUT", "DELETE", "PATCH"].contains(method) else {
                 throw HTTPError(400, code: "invalid_field", message: "Field 'method' must be GET, POST, PUT, DELETE or PATCH.")
@@ -108,7 +110,7 @@ public final class PlatformRoutes: Sendable {
             if let schema, schema.object == nil { throw HTTPError(400, code: "invalid_field", message: "Field 'inputSchema' must be a JSON Schema object.") }
             let e = EndpointRecord(id: UUID().uuidString.lowercased(), serviceID: s.id, method: method, path: path,
                                    description: body["description"]?.string ?? "", inputSchema: schema, source: "api")
-            do { try manager.store.addEndpoint(e) } catch {
+            do { try await store.db.asyncWriting { try store.addEndpoint(e) } } catch {
                 throw HTTPError(409, code: "exists", message: "\(method) \(path) is already registered on '\(s.slug)'.")
             }
             return .jsonValue(ServiceJSON.endpoint(e), status: 201)
@@ -168,7 +170,8 @@ public final class PlatformRoutes: Sendable {
     }
 
     func download(_ req: Request) async throws -> Response {
-        guard let s = try manager.store.find(req.require("id")) else { try notFound(req) }
+        let id = try req.require("id"), store = manager.store
+        guard let s = try await store.reading({ try store.find(id) }) else { try notFound(req) }
         let dir = manager.files.liveDirectory(s.slug)
         let data: Data? = await Blocking.run {
             let p = ChildProcess()
@@ -197,8 +200,8 @@ public final class PlatformRoutes: Sendable {
 
     /// A trigger service reports an event: authenticated by its own token, recorded, answered 202.
     func notify(_ req: Request) async throws -> Response {
-        let slug = try req.require("slug")
-        guard let s = try manager.store.find(slug), s.kind == "trigger" else {
+        let slug = try req.require("slug"), store = manager.store
+        guard let s = try await store.reading({ try store.find(slug) }), s.kind == "trigger" else {
             throw HTTPError.notFound("No trigger service '\(slug)'.")
         }
         let presented = req.headers["Authorization"].flatMap { $0.hasPrefix("Bearer ") ? String($0.dropFirst(7)) : nil } ?? ""
@@ -210,12 +213,15 @@ public final class PlatformRoutes: Sendable {
         guard let event = body["event"]?.string, !event.isEmpty, event.count <= 200 else {
             throw HTTPError(400, code: "missing_field", message: "Field 'event' is required: the event's name.")
         }
-        guard let workflow = try workflows.all().first(where: { $0.trigger == s.slug && $0.status == .active }) else {
-            throw HTTPError(409, code: "no_active_workflow",
-                            message: "Trigger '\(s.slug)' is not in an active workflow, so nothing would run. Create one with POST /api/v1/workflows.")
-        }
         let key = (req.headers["Idempotency-Key"] ?? body["idempotencyKey"]?.string).flatMap { $0.isEmpty || $0.count > 200 ? nil : $0 }
-        let accepted = try runs.acceptEvent(serviceID: s.id, workflow: workflow.slug, event: event, payload: body["payload"] ?? .null, idempotencyKey: key)
+        // On the writer's thread: the workflow is looked up where the run is queued.
+        let accepted = try await runs.db.asyncWriting { [workflows, runs] in
+            guard let workflow = try workflows.all().first(where: { $0.trigger == s.slug && $0.status == .active }) else {
+                throw HTTPError(409, code: "no_active_workflow",
+                                message: "Trigger '\(s.slug)' is not in an active workflow, so nothing would run. Create one with POST /api/v1/workflows.")
+            }
+            return try runs.acceptEvent(serviceID: s.id, workflow: workflow.slug, event: event, payload: body["payload"] ?? .null, idempotencyKey: key)
+        }
         if !accepted.duplicate { queued() }
         logger.info("service.event", ["service": s.slug, "event": event, "run": accepted.runID, "duplicate": "\(accepted.duplicate)"])
         return .jsonValue(["accepted": true, "runId": .string(accepted.runID), "eventId": .string(accepted.eventID),

@@ -174,7 +174,8 @@ public final class ServiceStore: Sendable {
          SELECT json_group_array(line) FROM (SELECT line FROM split WHERE n > 0 ORDER BY n))
         """
 
-    let db: Database
+    /// Public so that request handlers can await its calls on the database's threads (`asyncReading`/`asyncWriting`).
+    public let db: Database
     private let observers = Locked<[@Sendable (Change) -> Void]>([])
 
     public init(db: Database) { self.db = db }

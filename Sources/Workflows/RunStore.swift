@@ -77,7 +77,8 @@ public final class RunStore: Sendable {
             """),
     ]
 
-    let db: Database
+    /// Public so that request handlers can await its calls on the database's threads (`asyncReading`/`asyncWriting`).
+    public let db: Database
     public init(db: Database) { self.db = db }
 
     public struct Accepted: Sendable {

@@ -52,7 +52,8 @@ public final class WorkflowStore: Sendable {
         }
     }
 
-    let db: Database
+    /// Public so that request handlers can await its calls on the database's threads (`asyncReading`/`asyncWriting`).
+    public let db: Database
     let services: ServiceStore
 
     public init(db: Database, services: ServiceStore) {
