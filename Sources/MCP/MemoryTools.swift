@@ -64,13 +64,11 @@ public struct MemoryTools: Sendable {
             let question = arguments["question"]?.string ?? ""
             let extra = (arguments["topics"]?.array ?? []) + (arguments["related_questions"]?.array ?? [])
             let query = ([question] + extra.compactMap(\.string)).joined(separator: " ")
-            let found = await Blocking.run { () -> Result<(assets: [JSONValue], conversations: [JSONValue], memories: [JSONValue]), any Error> in
-                Result {
-                    (try pieces.rankedSnippets(query, limit: n), try pieces.searchConversations(query, limit: n),
-                     try brain.search(query, limit: n).map(\.json))
-                }
+            // Only reads, on one of the database's reader threads (snippets, conversations and the Brain share the file).
+            let (assets, conversations, memories) = try await pieces.reading {
+                (try pieces.rankedSnippets(query, limit: n), try pieces.searchConversations(query, limit: n),
+                 try brain.search(query, limit: n).map(\.json))
             }
-            let (assets, conversations, memories) = try found.get()
             let structured: JSONValue = ["question": .string(question), "assets": .array(assets), "conversations": .array(conversations),
                                          "memories": .array(memories)]
             return MCPToolResult(text: MemoryTools.render(question, assets, conversations, memories), structured: structured)
@@ -130,15 +128,13 @@ public struct MemoryTools: Sendable {
             if let client { tags.append(String(client.lowercased().prefix(40))) }
             if let project, let last = project.split(separator: "/").last { tags.append(String(last.lowercased().prefix(40))) }
             let (entryText, entryTags, assetText) = (brainText, tags, markdown)
-            let saved = await Blocking.run { () -> Result<(JSONValue, Brain.WriteResult), any Error> in
-                Result {
+            do {
+                // SQL only, on the database's writer thread.
+                let (asset, entry) = try await pieces.writing { () throws -> (JSONValue, Brain.WriteResult) in
                     let entry = try brain.write(kind: "history", text: entryText, tags: entryTags, source: "mcp" + (client.map { ":\($0.prefix(60))" } ?? ""))
                     let asset = try pieces.saveSnippet(name: String(title.prefix(200)), text: assetText, language: "md")
                     return (asset, entry)
                 }
-            }
-            do {
-                let (asset, entry) = try saved.get()
                 let structured: JSONValue = ["asset": asset, "brain": entry.entry.json, "merged": .bool(entry.merged)]
                 return MCPToolResult(text: "Saved the memory \"\(title)\": snippet \(asset["id"]?.string ?? "") and Brain entry \(entry.entry.id)\(entry.merged ? " (it reinforced one that said the same)" : ""). Ask for it later with ask_pieces_ltm.",
                                      structured: structured)

@@ -18,13 +18,11 @@ public struct ServiceTools: Sendable {
     public func tools() async throws -> [MCPTool] {
         let live = manager.supervisor.live
         let store = manager.store
-        let rows = try await Blocking.run { () -> Result<[(ServiceRecord, [EndpointRecord])], any Error> in
-            Result {
-                try store.all().filter { $0.kind == "action" && $0.status != .archived && live.port($0.slug) != nil }
-                    .sorted { $0.slug < $1.slug }
-                    .map { ($0, try store.endpoints($0.id)) }
-            }
-        }.get()
+        let rows = try await store.reading { () throws -> [(ServiceRecord, [EndpointRecord])] in
+            try store.all().filter { $0.kind == "action" && $0.status != .archived && live.port($0.slug) != nil }
+                .sorted { $0.slug < $1.slug }
+                .map { ($0, try store.endpoints($0.id)) }
+        }
         var out: [MCPTool] = []
         for (service, endpoints) in rows {
             let names = ToolNames.names(slug: service.slug, endpoints: endpoints.map { ($0.method, $0.path) })

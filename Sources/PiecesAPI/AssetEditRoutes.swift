@@ -10,19 +10,26 @@ extension PiecesAPI {
             guard let seeded = try SeedFormat.parse(body) else {
                 throw HTTPError(400, code: "missing_field", message: "Field 'fragment.string.raw' (or 'file.string.raw') is required: the format's new text.")
             }
-            guard let f = try store.updateFormat(id, text: seeded.text, specific: seeded.language) else {
-                throw HTTPError.notFound("No format with id '\(id)'. An asset's formats are listed in GET /asset/{id}.")
+            let (text, language) = (seeded.text, seeded.language)
+            let (f, asset, apps) = try await store.writing { [self] () throws -> (FormatRecord, AssetRecord?, [String: ApplicationRecord]) in
+                guard let f = try store.updateFormat(id, text: text, specific: language) else {
+                    throw HTTPError.notFound("No format with id '\(id)'. An asset's formats are listed in GET /asset/{id}.")
+                }
+                return (f, try store.asset(f.assetID), try self.apps())
             }
-            return .jsonValue(PiecesJSON.format(f, asset: try store.asset(f.assetID), apps: try apps()))
+            return .jsonValue(PiecesJSON.format(f, asset: asset, apps: apps))
         }
         r.post("/asset/reclassify") { [self] req in
             let body = try RequestBody.json(req)
             let id = try RequestBody.string(body["asset"]?["id"], "asset.id")
             let language = try SeedFormat.language(try RequestBody.string(body["ext"], "ext"))
-            guard let a = try store.updateAsset(id: id, name: nil, favorited: nil, text: nil, specific: language) else {
-                throw HTTPError.notFound("No asset with id '\(id)'. List them with GET /assets.")
+            let (a, apps) = try await store.writing { [self] () throws -> (AssetRecord, [String: ApplicationRecord]) in
+                guard let a = try store.updateAsset(id: id, name: nil, favorited: nil, text: nil, specific: language) else {
+                    throw HTTPError.notFound("No asset with id '\(id)'. List them with GET /assets.")
+                }
+                return (a, try self.apps())
             }
-            return .jsonValue(PiecesJSON.asset(a, apps: try apps()))
+            return .jsonValue(PiecesJSON.asset(a, apps: apps))
         }
     }
 }

@@ -9,11 +9,13 @@ extension PiecesAPI {
     func installConnect(_ r: inout Router) {
         r.post("/connect") { [self] req in
             let body = try RequestBody.json(req)
-            let app = try connectingApplication(body["application"])
-            let registered = try store.register(app)
+            let (registered, context) = try await store.writing { [self] () throws -> (ApplicationRecord, JSONValue) in
+                let registered = try store.register(try connectingApplication(body["application"]))
+                return (registered, try self.context(registered))
+            }
             logger.info("pieces.connected", ["application": registered.id, "name": registered.name, "version": registered.version,
                                              "request_id": req.requestID])
-            return .jsonValue(try context(registered))
+            return .jsonValue(context)
         }
         // `ok` once connected, then silence until either side leaves: clients treat the open socket as "Pieces OS is up".
         r.webSocket("/.well-known/stream/health") { ws in
@@ -35,7 +37,7 @@ extension PiecesAPI {
     }
 
     /// The application a `SeededConnectorConnection` describes. Its id is stable per name and platform,
-    /// so a client that reconnects (or upgrades) keeps one record in `/applications`.
+    /// so a client that reconnects (or upgrades) keeps one record in `/applications`. Reads SQLite: call it off the pool.
     func connectingApplication(_ seed: JSONValue?) throws -> ApplicationRecord {
         guard let seed, case .object = seed else {
             throw HTTPError(400, code: "missing_field", message: "Field 'application' is required: the SeededTrackedApplication {name, platform, version} of the connecting client.")
@@ -58,6 +60,7 @@ extension PiecesAPI {
     }
 
     /// The SDK's `Context`: the registered application, the OS's health (id and API level), the OS id and the user.
+    /// Writes SQLite the first time: call it in `store.writing`.
     func context(_ app: ApplicationRecord) throws -> JSONValue {
         let os = try osID()
         return ["application": PiecesJSON.application(app), "health": ["os": ["id": .string(os), "version": .string(ProductVersion.piecesAPILevel)]],

@@ -18,7 +18,7 @@ extension PiecesAPI {
         r.webSocket(path) { [self] ws in
             // Subscribe before the snapshot, so nothing falls between the two.
             let changes = kind == nil ? nil : store.feed.subscribe()
-            guard let snapshot = try? ids() else {
+            guard let snapshot = try? await store.reading(ids) else {
                 await ws.close(code: 1011, reason: "storage error")
                 return
             }

@@ -12,16 +12,21 @@ public struct QGPTModelCall: Sendable, Equatable {
 }
 
 /// Where QGPT reports its model calls: the app wires it to the usage ledger, so `/api/v1/usage` counts them.
+/// The handler records to SQLite, so it runs on the database's writer thread, never on the cooperative pool.
 final class ModelCallSink: Sendable {
     private let handler = Locked<(@Sendable (QGPTModelCall) -> Void)?>(nil)
+    private let db: Database
+
+    init(db: Database) { self.db = db }
 
     func set(_ f: @escaping @Sendable (QGPTModelCall) -> Void) { handler.withLock { $0 = f } }
 
     /// Reports a finished call; `result.model` when the provider named it, else the entry's model.
-    func report(_ entry: ModelRegistry.Entry, _ result: ChatResult?, started: Date) {
+    func report(_ entry: ModelRegistry.Entry, _ result: ChatResult?, started: Date) async {
         let model = result.map(\.model).flatMap { $0.isEmpty ? nil : $0 } ?? entry.modelName
         let call = QGPTModelCall(model: model, usage: result?.usage, ms: Int(Date().timeIntervalSince(started) * 1000))
-        handler.withLock { $0 }?(call)
+        guard let h = handler.withLock({ $0 }) else { return }
+        _ = try? await db.asyncWriting { h(call) }
     }
 }
 

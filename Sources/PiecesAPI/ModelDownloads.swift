@@ -77,20 +77,20 @@ final class ModelDownloads: Sendable {
 
     private func run(id: String, modelName: String, baseURL: String?) async {
         do {
-            guard let baseURL else { return finish(id, State(status: "COMPLETED", percentage: 100, downloaded: true, error: nil)) }
+            guard let baseURL else { return await finish(id, State(status: "COMPLETED", percentage: 100, downloaded: true, error: nil)) }
             let root = baseURL.hasSuffix("/v1") ? String(baseURL.dropLast(3)) : baseURL
             let body = JSONValue.object(["model": .string(modelName), "stream": true]).bytes
             let response = try await client.stream(ClientRequest(method: "POST", url: root + "/api/pull", headers: [("Content-Type", "application/json")],
                                                                  body: body, timeout: 0, stallTimeout: 120))
             if response.status == 404 || response.status == 405 {
                 // Not a pulling runtime: the provider serves the model as is.
-                return finish(id, State(status: "COMPLETED", percentage: 100, downloaded: true, error: nil))
+                return await finish(id, State(status: "COMPLETED", percentage: 100, downloaded: true, error: nil))
             }
             guard response.status == 200 else {
                 var text: [UInt8] = []
                 for try await chunk in response.body where text.count < 4096 { text += chunk }
                 let message = JSONValue.parse(text)?["error"]?.string ?? String(decoding: text.prefix(300), as: UTF8.self)
-                return finish(id, State(status: "FAILED", percentage: 0, downloaded: false, error: "the runtime refused the pull: \(message)"))
+                return await finish(id, State(status: "FAILED", percentage: 0, downloaded: false, error: "the runtime refused the pull: \(message)"))
             }
             var pending: [UInt8] = []
             var lastStored = Date.distantPast
@@ -102,28 +102,28 @@ final class ModelDownloads: Sendable {
                     pending.removeFirst(nl + 1)
                     guard let event = JSONValue.parse(line) else { continue }
                     if let error = event["error"]?.string {
-                        return finish(id, State(status: "FAILED", percentage: 0, downloaded: false, error: error))
+                        return await finish(id, State(status: "FAILED", percentage: 0, downloaded: false, error: error))
                     }
                     if event["status"]?.string == "success" {
-                        return finish(id, State(status: "COMPLETED", percentage: 100, downloaded: true, error: nil))
+                        return await finish(id, State(status: "COMPLETED", percentage: 100, downloaded: true, error: nil))
                     }
                     if let total = event["total"]?.double, total > 0, let done = event["completed"]?.double {
                         let pct = min(99.9, (done / total * 1000).rounded() / 10)
                         update(id) { $0.percentage = pct }
                         if Date().timeIntervalSince(lastStored) > 1 {  // progress persists, but at most once a second
                             lastStored = Date()
-                            store(id)
+                            await store(id)
                         }
                     }
                 }
             }
-            finish(id, State(status: "FAILED", percentage: 0, downloaded: false, error: "the runtime ended the pull without success"))
+            await finish(id, State(status: "FAILED", percentage: 0, downloaded: false, error: "the runtime ended the pull without success"))
         } catch is CancellationError {
-            finish(id, State(status: "CANCELED", percentage: 0, downloaded: false, error: nil))
+            await finish(id, State(status: "CANCELED", percentage: 0, downloaded: false, error: nil))
         } catch HTTPClientError.cancelled {
-            finish(id, State(status: "CANCELED", percentage: 0, downloaded: false, error: nil))
+            await finish(id, State(status: "CANCELED", percentage: 0, downloaded: false, error: nil))
         } catch {
-            finish(id, State(status: "FAILED", percentage: 0, downloaded: false, error: String(describing: error)))
+            await finish(id, State(status: "FAILED", percentage: 0, downloaded: false, error: String(describing: error)))
         }
     }
 
@@ -137,12 +137,12 @@ final class ModelDownloads: Sendable {
         publish(id)
     }
 
-    private func finish(_ id: String, _ final: State) {
+    private func finish(_ id: String, _ final: State) async {
         live.withLock { l in
             l.states[id] = final
             l.tasks[id] = nil
         }
-        store(id)
+        await store(id)
         publish(id)
         let watchers = live.withLock { l -> [AsyncStream<State>.Continuation] in
             let w = Array((l.watchers[id] ?? [:]).values)
@@ -155,9 +155,10 @@ final class ModelDownloads: Sendable {
         logger?.info("model.download_finished", ["model": id, "status": final.status, "error": final.error ?? ""])
     }
 
-    private func store(_ id: String) {
+    /// Saves the state on the writer's thread: the download runs on the cooperative pool.
+    private func store(_ id: String) async {
         guard let s = live.withLock({ $0.states[id] }) else { return }
-        do { try db.write { try $0.execute("""
+        do { try await db.asyncWrite { try $0.execute("""
             INSERT INTO model_states(id, downloaded, status, percentage, error, updated) VALUES (?, ?, ?, ?, ?, ?)
             ON CONFLICT(id) DO UPDATE SET downloaded = excluded.downloaded, status = excluded.status, percentage = excluded.percentage,
                 error = excluded.error, updated = excluded.updated

@@ -19,7 +19,7 @@ public final class PiecesAPI: Sendable {
     public init(database: Database, llm: LLMSettings, logger: Logger, anchorFiles: AnchorFilePolicy) throws {
         store = try PiecesStore(db: database)
         models = ModelRegistry(settings: llm, db: database, logger: logger)
-        calls = ModelCallSink()
+        calls = ModelCallSink(db: database)
         qgpt = QGPTService(store: store, models: models, calls: calls, anchorFiles: anchorFiles)
         downloads = ModelDownloads(db: database, logger: logger)
         self.logger = logger
@@ -98,10 +98,11 @@ public final class PiecesAPI: Sendable {
 
     // MARK: assets and formats
 
+    // Every handler's SQLite work runs in `store.reading`/`store.writing` (see StoreAccess.swift), never on the pool.
     func installAssets(_ r: inout Router) {
         r.get("/assets") { [self] _ in
-            let apps = try apps()
-            return .jsonValue(PiecesJSON.iterable(try store.assets().map { PiecesJSON.asset($0, apps: apps) }))
+            let (apps, assets) = try await store.reading { [self] in (try self.apps(), try store.assets()) }
+            return .jsonValue(PiecesJSON.iterable(assets.map { PiecesJSON.asset($0, apps: apps) }))
         }
         r.post("/assets/create") { [self] req in
             let seed = try RequestBody.json(req)
@@ -109,16 +110,22 @@ public final class PiecesAPI: Sendable {
             guard let seeded = try SeedFormat.parse(asset?["format"]) else {
                 throw HTTPError(400, code: "missing_field", message: "Field 'asset.format.fragment.string.raw' (or 'asset.format.file.string.raw') is required: the snippet's text.")
             }
-            let appID = try applicationID(from: asset?["application"])
             let name = asset?["metadata"]?["name"]?.string
-            let created = try store.createAsset(name: name, text: seeded.text, specific: seeded.language, applicationID: appID)
+            let (text, language) = (seeded.text, seeded.language)
+            let (created, apps) = try await store.writing { [self] () throws -> (AssetRecord, [String: ApplicationRecord]) in
+                let appID = try applicationID(from: asset?["application"])
+                return (try store.createAsset(name: name, text: text, specific: language, applicationID: appID), try self.apps())
+            }
             logger.info("pieces.asset_created", ["asset": created.id, "request_id": req.requestID])
-            return .jsonValue(PiecesJSON.asset(created, apps: try apps()))
+            return .jsonValue(PiecesJSON.asset(created, apps: apps))
         }
         let getAsset: @Sendable (Request) async throws -> Response = { [self] req in
             let id = try req.require("asset")
-            guard let a = try store.asset(id) else { throw HTTPError.notFound("No asset with id '\(id)'. List them with GET /assets.") }
-            return .jsonValue(PiecesJSON.asset(a, apps: try apps()))
+            let (a, apps) = try await store.reading { [self] () throws -> (AssetRecord, [String: ApplicationRecord]) in
+                guard let a = try store.asset(id) else { throw HTTPError.notFound("No asset with id '\(id)'. List them with GET /assets.") }
+                return (a, try self.apps())
+            }
+            return .jsonValue(PiecesJSON.asset(a, apps: apps))
         }
         r.get("/asset/:asset", getAsset)
         r.get("/assets/:asset", getAsset)
@@ -131,39 +138,45 @@ public final class PiecesAPI: Sendable {
                 throw HTTPError(413, code: "fragment_too_large", message: "A snippet may hold at most \(PiecesAPI.maxFragmentBytes) bytes.")
             }
             let specific = body["original"]?["reference"]?["classification"]?["specific"]?.string
-            guard let updated = try store.updateAsset(id: id, name: body["name"]?.string, favorited: body["favorited"]?.bool,
-                                                      text: text, specific: specific) else {
-                throw HTTPError.notFound("No asset with id '\(id)'.")
+            let (updated, apps) = try await store.writing { [self] () throws -> (AssetRecord, [String: ApplicationRecord]) in
+                guard let updated = try store.updateAsset(id: id, name: body["name"]?.string, favorited: body["favorited"]?.bool,
+                                                          text: text, specific: specific) else {
+                    throw HTTPError.notFound("No asset with id '\(id)'.")
+                }
+                return (updated, try self.apps())
             }
-            return .jsonValue(PiecesJSON.asset(updated, apps: try apps()))
+            return .jsonValue(PiecesJSON.asset(updated, apps: apps))
         }
         r.post("/assets/:asset/delete") { [self] req in
             let id = try req.require("asset")
-            guard try store.deleteAsset(id) else { throw HTTPError.notFound("No asset with id '\(id)'.") }
+            guard try await store.writing({ [store] in try store.deleteAsset(id) }) else { throw HTTPError.notFound("No asset with id '\(id)'.") }
             return .jsonValue(.string(id))
         }
-        r.get("/assets/search") { [self] req in .jsonValue(try searchedAssets(req.query["query"] ?? req.query["q"])) }
+        r.get("/assets/search") { [self] req in .jsonValue(try await searchedAssets(req.query["query"] ?? req.query["q"])) }
         r.post("/assets/search") { [self] req in
             // The seed spec answers SearchedAssets; the SDK reads {"results": SearchedAssets}. Both, in one object.
             let body = try RequestBody.optionalJSON(req)
-            let found = try searchedAssets(body["query"]?.string ?? req.query["query"])
+            let found = try await searchedAssets(body["query"]?.string ?? req.query["query"])
             guard case .object(var o) = found else { return .jsonValue(found) }
             o["results"] = found
             return .jsonValue(.object(o))
         }
         r.get("/formats") { [self] _ in
-            let assets = Dictionary(try store.assets().map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
-            let apps = try apps()
-            return .jsonValue(PiecesJSON.iterable(try store.formats().map { PiecesJSON.format($0, asset: assets[$0.assetID], apps: apps) }))
+            let (all, apps, formats) = try await store.reading { [self] in (try store.assets(), try self.apps(), try store.formats()) }
+            let assets = Dictionary(all.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
+            return .jsonValue(PiecesJSON.iterable(formats.map { PiecesJSON.format($0, asset: assets[$0.assetID], apps: apps) }))
         }
         r.get("/format/:format") { [self] req in
             let id = try req.require("format")
-            guard let f = try store.format(id) else { throw HTTPError.notFound("No format with id '\(id)'.") }
-            return .jsonValue(PiecesJSON.format(f, asset: try store.asset(f.assetID), apps: try apps()))
+            let (f, asset, apps) = try await store.reading { [self] () throws -> (FormatRecord, AssetRecord?, [String: ApplicationRecord]) in
+                guard let f = try store.format(id) else { throw HTTPError.notFound("No format with id '\(id)'.") }
+                return (f, try store.asset(f.assetID), try self.apps())
+            }
+            return .jsonValue(PiecesJSON.format(f, asset: asset, apps: apps))
         }
     }
 
-    /// The application a seed names, registered on the fly if new; else the platform's own.
+    /// The application a seed names, registered on the fly if new; else the platform's own. Call it on the writer's thread.
     func applicationID(from app: JSONValue?) throws -> String {
         guard let app, let id = app["id"]?.string, !id.isEmpty else { return PiecesStore.platformAppID }
         if try store.application(id) == nil {
@@ -177,37 +190,49 @@ public final class PiecesAPI: Sendable {
     // MARK: conversations
 
     func installConversations(_ r: inout Router) {
-        r.get("/conversations") { [self] _ in .jsonValue(PiecesJSON.iterable(try store.conversations().map(PiecesJSON.conversation))) }
+        r.get("/conversations") { [self] _ in
+            .jsonValue(PiecesJSON.iterable(try await store.reading { [store] in try store.conversations() }.map(PiecesJSON.conversation)))
+        }
         r.post("/conversations/create") { [self] req in
             let body = try RequestBody.optionalJSON(req)
-            return .jsonValue(PiecesJSON.conversation(try store.createConversation(name: body["name"]?.string)))
+            let name = body["name"]?.string
+            return .jsonValue(PiecesJSON.conversation(try await store.writing { [store] in try store.createConversation(name: name) }))
         }
         r.get("/conversation/:conversation") { [self] req in
             let id = try req.require("conversation")
-            guard let c = try store.conversation(id) else { throw HTTPError.notFound("No conversation with id '\(id)'. List them with GET /conversations.") }
+            guard let c = try await store.reading({ [store] in try store.conversation(id) }) else {
+                throw HTTPError.notFound("No conversation with id '\(id)'. List them with GET /conversations.")
+            }
             return .jsonValue(PiecesJSON.conversation(c))
         }
         r.get("/conversation/:conversation/messages") { [self] req in
             let id = try req.require("conversation")
-            guard try store.conversation(id) != nil else { throw HTTPError.notFound("No conversation with id '\(id)'.") }
-            return .jsonValue(PiecesJSON.iterable(try store.messages(id).map(PiecesJSON.message)))
+            let messages = try await store.reading { [store] () throws -> [MessageRecord] in
+                guard try store.conversation(id) != nil else { throw HTTPError.notFound("No conversation with id '\(id)'.") }
+                return try store.messages(id)
+            }
+            return .jsonValue(PiecesJSON.iterable(messages.map(PiecesJSON.message)))
         }
     }
 
     // MARK: models
 
     func installModels(_ r: inout Router) {
-        r.get("/models") { [self] _ in .jsonValue(PiecesJSON.iterable(models.entries.map(modelJSON))) }
-        r.get("/model/:model") { [self] req in .jsonValue(modelJSON(try model(req))) }
+                // An entry's JSON reads the selected model and stored download states: on a reader thread.
+        r.get("/models") { [self] _ in .jsonValue(PiecesJSON.iterable(try await store.reading { [self] in models.entries.map(modelJSON) })) }
+        r.get("/model/:model") { [self] req in
+            let m = try model(req)
+            return .jsonValue(try await store.reading { [self] in modelJSON(m) })
+        }
         r.post("/model/:model/download") { [self] req in
             let m = try model(req)
             downloads.start(id: m.id, modelName: m.modelName, baseURL: models.baseURL(m))
-            return .jsonValue(modelJSON(m))
+            return .jsonValue(try await store.reading { [self] in modelJSON(m) })
         }
         r.post("/model/:model/download/cancel") { [self] req in
             let m = try model(req)
             downloads.cancel(m.id)
-            return .jsonValue(modelJSON(m))
+            return .jsonValue(try await store.reading { [self] in modelJSON(m) })
         }
         r.webSocket("/model/:model/download/progress") { [self] ws in
             let id = ws.request.parameter("model") ?? ""
@@ -215,22 +240,32 @@ public final class PiecesAPI: Sendable {
                 await ws.close(code: 4404, reason: "no such model")
                 return
             }
-            for await state in downloads.watch(id) {
+            // The first state may come from SQLite.
+            guard let progress = try? await store.reading({ [downloads] in downloads.watch(id) }) else {
+                await ws.close(code: 1011, reason: "storage error")
+                return
+            }
+            for await state in progress {
                 try? await ws.send(state.progressJSON.text)
             }
         }
         r.post("/model/:model/load") { [self] req in
             let m = try model(req)
-            try models.load(m.id)
-            return .jsonValue(modelJSON(m))
+            return .jsonValue(try await store.writing { [self] in
+                try models.load(m.id)
+                return modelJSON(m)
+            })
         }
         r.post("/model/:model/unload") { [self] req in
             let m = try model(req)
-            try models.unload(m.id)
-            return .jsonValue(modelJSON(m))
+            return .jsonValue(try await store.writing { [self] in
+                try models.unload(m.id)
+                return modelJSON(m)
+            })
         }
     }
 
+    /// Reads SQLite: call it in `store.reading`.
     func modelJSON(_ m: ModelRegistry.Entry) -> JSONValue { models.json(m, download: downloads.state(m.id)) }
 
     func model(_ req: Request) throws -> ModelRegistry.Entry {
@@ -242,23 +277,27 @@ public final class PiecesAPI: Sendable {
     // MARK: applications and user
 
     func installApplications(_ r: inout Router) {
-        r.get("/applications") { [self] _ in .jsonValue(PiecesJSON.iterable(try store.applications().map(PiecesJSON.application))) }
+        r.get("/applications") { [self] _ in
+            .jsonValue(PiecesJSON.iterable(try await store.reading { [store] in try store.applications() }.map(PiecesJSON.application)))
+        }
         r.post("/applications/register") { [self] req in
             let body = try RequestBody.json(req)
             let record = ApplicationRecord(id: try RequestBody.string(body["id"], "id"), name: try RequestBody.string(body["name"], "name"),
                                            version: body["version"]?.string ?? "0.0.0", platform: body["platform"]?.string ?? "UNKNOWN",
                                            privacy: body["privacy"]?.string ?? "OPEN", onboarded: body["onboarded"]?.bool ?? true,
                                            created: PiecesTime.now())
-            return .jsonValue(PiecesJSON.application(try store.register(record)))
+            return .jsonValue(PiecesJSON.application(try await store.writing { [store] in try store.register(record) }))
         }
         r.post("/applications/session/open") { [self] req in
             let body = try RequestBody.optionalJSON(req)
-            let s = try store.openSession(applicationID: body.string ?? body["id"]?.string)
+            let app = body.string ?? body["id"]?.string
+            let s = try await store.writing { [store] in try store.openSession(applicationID: app) }
             return .jsonValue(["id": .string(s.id), "opened": PiecesTime.grouped(s.opened)])
         }
         r.post("/applications/session/close") { [self] req in
             let body = try RequestBody.optionalJSON(req)
-            guard let s = try store.closeSession(body.string ?? body["id"]?.string) else {
+            let id = body.string ?? body["id"]?.string
+            guard let s = try await store.writing({ [store] in try store.closeSession(id) }) else {
                 throw HTTPError.notFound("No open session to close. Open one with POST /applications/session/open.")
             }
             return .jsonValue(["id": .string(s.id), "opened": PiecesTime.grouped(s.opened), "closed": PiecesTime.grouped(s.closed)])

@@ -19,25 +19,46 @@ struct QGPTMaterial: Sendable {
 }
 
 extension QGPTService {
+    /// The stored part (the linked conversation, assets, anchors, messages) is read in one block on a reader thread;
+    /// the anchors' files are read by `AnchorFileReader` on the blocking pool.
     func material(_ input: JSONValue?, conversationID: String?) async throws -> QGPTMaterial {
         var out = QGPTMaterial()
-        let linked = try conversationID.flatMap { try store.conversation($0) }
-        var assetIDs = (input?["assets"]?["iterable"]?.array ?? []).prefix(QGPTMaterial.maxItems).compactMap { $0["id"]?.string }
-        assetIDs += (linked?.assetIDs ?? []).prefix(QGPTMaterial.maxItems)
-        for a in try store.assets(ids: Self.unique(assetIDs)) {
+        let inputAssetIDs = (input?["assets"]?["iterable"]?.array ?? []).prefix(QGPTMaterial.maxItems).compactMap { $0["id"]?.string }
+        let anchorItems = Array((input?["anchors"]?["iterable"]?.array ?? []).prefix(QGPTMaterial.maxItems))
+        var rawMessages: [String] = []
+        var messageIDs: [String] = []
+        for item in (input?["messages"]?["iterable"]?.array ?? []).prefix(QGPTMaterial.maxItems) {
+            if let raw = item["fragment"]?["string"]?["raw"]?.string {
+                rawMessages.append(raw)
+            } else if let id = item["id"]?.string {
+                messageIDs.append(id)
+            }
+        }
+        let requestedMessages = messageIDs
+        let (assets, paths, messages) = try await store.reading { [store] () throws -> ([AssetRecord], [String], [String]) in
+            let linked = try conversationID.flatMap { try store.conversation($0) }
+            let assetIDs = inputAssetIDs + (linked?.assetIDs ?? []).prefix(QGPTMaterial.maxItems)
+            let assets = try store.assets(ids: QGPTService.unique(assetIDs))
+            // Anchors by id when we know them, else by the path the client sent inside the Anchor.
+            var paths: [String] = []
+            for item in anchorItems {
+                if let id = item["id"]?.string, let a = try store.anchor(id) {
+                    paths.append(a.fullpath)
+                } else {
+                    paths += (item["points"]?["iterable"]?.array ?? []).compactMap { $0["reference"]?["fullpath"]?.string ?? $0["fullpath"]?.string }
+                }
+            }
+            paths += try store.anchors(ids: Array((linked?.anchorIDs ?? []).prefix(QGPTMaterial.maxItems))).map(\.fullpath)
+            var messages: [String] = []
+            for id in QGPTService.unique(requestedMessages + (linked?.groundingMessageIDs ?? [])).prefix(QGPTMaterial.maxItems) {
+                if let m = try store.message(id) { messages.append(m.text) }
+            }
+            return (assets, paths, messages)
+        }
+        for a in assets {
             guard let f = a.formats.first else { continue }
             out.snippets.append(Snippet(title: a.name, language: f.specific, text: f.text))
         }
-        // Anchors by id when we know them, else by the path the client sent inside the Anchor.
-        var paths: [String] = []
-        for item in (input?["anchors"]?["iterable"]?.array ?? []).prefix(QGPTMaterial.maxItems) {
-            if let id = item["id"]?.string, let a = try store.anchor(id) {
-                paths.append(a.fullpath)
-            } else {
-                paths += (item["points"]?["iterable"]?.array ?? []).compactMap { $0["reference"]?["fullpath"]?.string ?? $0["fullpath"]?.string }
-            }
-        }
-        paths += try store.anchors(ids: Array((linked?.anchorIDs ?? []).prefix(QGPTMaterial.maxItems))).map(\.fullpath)
         let reader = AnchorFileReader(policy: anchorFiles, maxFileBytes: QGPTMaterial.maxFileBytes, maxTotalBytes: QGPTMaterial.maxFileBytes)
         for (path, result) in await reader.read(Array(Self.unique(paths).prefix(QGPTMaterial.maxItems))) {
             switch result {
@@ -48,16 +69,8 @@ extension QGPTService {
                 out.notes.append("I could not read \(path): \(reason.message).")
             }
         }
-        var messageIDs: [String] = []
-        for item in (input?["messages"]?["iterable"]?.array ?? []).prefix(QGPTMaterial.maxItems) {
-            if let raw = item["fragment"]?["string"]?["raw"]?.string {
-                out.snippets.append(Snippet(title: "earlier message", language: "text", text: raw))
-            } else if let id = item["id"]?.string {
-                messageIDs.append(id)
-            }
-        }
-        for id in Self.unique(messageIDs + (linked?.groundingMessageIDs ?? [])).prefix(QGPTMaterial.maxItems) {
-            if let m = try store.message(id) { out.snippets.append(Snippet(title: "earlier message", language: "text", text: m.text)) }
+        for text in rawMessages + messages {
+            out.snippets.append(Snippet(title: "earlier message", language: "text", text: text))
         }
         for seed in (input?["seed"]?["iterable"]?.array ?? input?["seeds"]?["iterable"]?.array ?? []).prefix(QGPTMaterial.maxItems) {
             if let raw = QGPTService.seedText(seed) {

@@ -9,8 +9,8 @@ extension PiecesAPI {
         r.post("/qgpt/relevance") { [self] req in
             let body = try RequestBody.json(req)
             let query = try RequestBody.string(body["query"], "query")
-            var out = try qgpt.relevance(query: query, seeds: body["seeds"]?["iterable"]?.array ?? [],
-                                         assetIDs: (body["assets"]?["iterable"]?.array ?? []).compactMap { $0["id"]?.string })
+            let seeds = body["seeds"]?["iterable"]?.array ?? [], assetIDs = (body["assets"]?["iterable"]?.array ?? []).compactMap { $0["id"]?.string }
+            var out = try await store.reading { [qgpt] in try qgpt.relevance(query: query, seeds: seeds, assetIDs: assetIDs) }
             if body["options"]?["question"]?.bool == true {
                 let (result, entry) = try await answer(query: query, relevant: out["relevant"], model: body["model"]?.string, history: [])
                 if case .object(var o) = out {
@@ -31,8 +31,9 @@ extension PiecesAPI {
         r.post("/qgpt/reprompt") { [self] req in
             let body = try RequestBody.json(req)
             let query = try RequestBody.string(body["query"], "query")
-            let rewritten = try await qgpt.reprompt(query: query, conversation: body["conversation"]?["iterable"]?.array ?? [],
-                                                    model: body["model"]?.string)
+            let model = body["model"]?.string
+            let entry = try await store.reading { [models] in models.resolve(model) }
+            let rewritten = try await qgpt.reprompt(query: query, conversation: body["conversation"]?["iterable"]?.array ?? [], entry: entry)
             return .jsonValue(["query": .string(rewritten)])
         }
         r.webSocket("/qgpt/stream") { [self] ws in await QGPTStream(api: self, socket: ws).run() }
@@ -40,12 +41,11 @@ extension PiecesAPI {
 
     /// One grounded answer, collected. Model failures become 502/503 with the provider's advice.
     func answer(query: String, relevant: JSONValue?, model: String?, history: [MessageRecord]) async throws -> (ChatResult, ModelRegistry.Entry) {
-        let entry = models.resolve(model)
-        let snippets = try qgpt.snippets(relevant, fallbackQuery: query)
+        let (entry, snippets) = try await store.reading { [self] in (models.resolve(model), try qgpt.snippets(relevant, fallbackQuery: query)) }
         let started = Date()
         do {
             let result = try await entry.provider.complete(ChatRequest(model: entry.modelName, messages: qgpt.chat(query: query, snippets: snippets, history: history)))
-            calls.report(entry, result, started: started)
+            await calls.report(entry, result, started: started)
             return (result, entry)
         } catch let e as LLMError {
             throw PiecesAPI.httpError(e)
@@ -71,7 +71,8 @@ extension PiecesAPI {
 /// One `/qgpt/stream` connection: questions answered token by token, tied to a conversation, stoppable.
 /// Statuses: INITIALIZED (for `question` inputs) → IN-PROGRESS per token → COMPLETED, or FAILED / STOPPED.
 /// For `relevance` inputs with `options.question` (how the official SDK asks), the stream starts at IN-PROGRESS,
-/// since the SDK's reader stops at the first status other than IN-PROGRESS.
+/// since the SDK's reader stops at the first status other than IN-PROGRESS. SQLite is read and written between the
+/// awaits in `store.reading`/`store.writing`, off the cooperative pool.
 final class QGPTStream: Sendable {
     let api: PiecesAPI
     let socket: WebSocket
@@ -128,10 +129,12 @@ final class QGPTStream: Sendable {
             return
         }
         var conversationID = input["conversation"]?.string ?? ""
+        let store = api.store
         do {
             if conversationID.isEmpty {
-                conversationID = try api.store.createConversation(name: PiecesStore.defaultName(query, "text")).id
-            } else if try api.store.conversation(conversationID) == nil {
+                let name = PiecesStore.defaultName(query, "text")
+                conversationID = try await store.writing { try store.createConversation(name: name).id }
+            } else if try await store.reading({ [conversationID] in try store.conversation(conversationID) }) == nil {
                 await send(["request": .string(request), "conversation": .string(conversationID), "status": "FAILED", "statusCode": 404,
                             "errorMessage": .string("No conversation with id '\(conversationID)'. Omit 'conversation' to start a new one.")])
                 return
@@ -139,8 +142,8 @@ final class QGPTStream: Sendable {
             let base: [String: JSONValue] = ["request": .string(request), "conversation": .string(conversationID)]
             var relevant = question?["relevant"]
             if question == nil, let rel = relevanceInput {
-                let out = try api.qgpt.relevance(query: query, seeds: rel["seeds"]?["iterable"]?.array ?? [],
-                                                 assetIDs: (rel["assets"]?["iterable"]?.array ?? []).compactMap { $0["id"]?.string })
+                let seeds = rel["seeds"]?["iterable"]?.array ?? [], assetIDs = (rel["assets"]?["iterable"]?.array ?? []).compactMap { $0["id"]?.string }
+                let out = try await store.reading { [api] in try api.qgpt.relevance(query: query, seeds: seeds, assetIDs: assetIDs) }
                 relevant = out["relevant"]
                 if rel["options"]?["question"]?.bool != true {
                     await send(.object(base.merging(["status": "COMPLETED", "relevance": out]) { _, b in b }))
@@ -152,11 +155,11 @@ final class QGPTStream: Sendable {
             }
             var finished: ChatResult?
             let started = Date()
-            let history = try api.store.messages(conversationID)
-            let entry = api.models.resolve(question?["model"]?.string ?? relevanceInput?["model"]?.string)
-            try api.store.appendMessage(conversationID, role: "USER", text: query, modelID: entry.id)
+            let model = question?["model"]?.string ?? relevanceInput?["model"]?.string
+            let (history, entry) = try await store.reading { [api, conversationID] () throws -> ([MessageRecord], ModelRegistry.Entry) in (try store.messages(conversationID), api.models.resolve(model)) }
+            try await store.writing { [conversationID] in try store.appendMessage(conversationID, role: "USER", text: query, modelID: entry.id) }
             let material = try await api.qgpt.material(relevanceInput ?? question, conversationID: conversationID)
-            let snippets = try api.qgpt.snippets(relevant, fallbackQuery: query, leading: material.snippets)
+            let snippets = try await store.reading { [api, relevant] in try api.qgpt.snippets(relevant, fallbackQuery: query, leading: material.snippets) }
             let chat = ChatRequest(model: entry.modelName, messages: api.qgpt.chat(query: query, snippets: snippets, history: history, notes: material.notes))
             var full = ""
             if !material.notes.isEmpty {
@@ -177,10 +180,12 @@ final class QGPTStream: Sendable {
                     finished = result
                 }
             }
-            api.calls.report(entry, finished, started: started)
+            await api.calls.report(entry, finished, started: started)
             try Task.checkCancellation()
             let answeredBy = PiecesAPI.answeredBy(entry, finished)
-            try api.store.appendMessage(conversationID, role: "ASSISTANT", text: full, modelID: entry.id, modelName: answeredBy["actual"]?.string)
+            try await store.writing { [conversationID, full] in
+                try store.appendMessage(conversationID, role: "ASSISTANT", text: full, modelID: entry.id, modelName: answeredBy["actual"]?.string)
+            }
             await send(.object(base.merging(["status": "COMPLETED", "model": answeredBy]) { _, b in b }))
         } catch is CancellationError {
             await send(["request": .string(request), "conversation": .string(conversationID), "status": "STOPPED"])

@@ -17,7 +17,7 @@ final class QGPTService: Sendable {
         self.calls = calls
     }
 
-    /// Scores the given seeds against the query, or, with none given, searches every saved asset.
+    /// Scores the given seeds against the query, or, with none given, searches every saved asset. Reads SQLite.
     func relevance(query: String, seeds: [JSONValue], assetIDs: [String], limit: Int = 5) throws -> JSONValue {
         let tokens = Set(SearchQuery.tokens(query))
         if !seeds.isEmpty {
@@ -35,7 +35,7 @@ final class QGPTService: Sendable {
     }
 
     /// The snippets a `relevant` object points at: saved assets by id, or seeds carrying their own text.
-    /// `leading`: material the client named explicitly, first in line for the context budget.
+    /// `leading`: material the client named explicitly, first in line for the context budget. Reads SQLite.
     func snippets(_ relevant: JSONValue?, fallbackQuery: String?, leading: [Snippet] = []) throws -> [Snippet] {
         var out: [Snippet] = leading
         var assetIDs: [String] = []
@@ -82,8 +82,8 @@ final class QGPTService: Sendable {
         return messages
     }
 
-    func reprompt(query: String, conversation: [JSONValue], model: String?) async throws -> String {
-        let entry = models.resolve(model)
+    /// `entry`: the model the client named, resolved (`ModelRegistry.resolve` reads SQLite).
+    func reprompt(query: String, conversation: [JSONValue], entry: ModelRegistry.Entry) async throws -> String {
         let history = conversation.compactMap { m -> (String, String)? in
             guard let text = m["text"]?.string else { return nil }
             return (m["role"]?.string ?? "USER", text)
@@ -100,7 +100,7 @@ final class QGPTService: Sendable {
         messages.append(.user(query))
         let started = Date()
         let result = try await entry.provider.complete(ChatRequest(model: entry.modelName, messages: messages, temperature: 0))
-        calls.report(entry, result, started: started)
+        await calls.report(entry, result, started: started)
         let rewritten = result.text.trimmingCharacters(in: .whitespacesAndNewlines)
         return rewritten.isEmpty ? query : rewritten
     }
