@@ -103,12 +103,12 @@ public final class Application: Sendable {
         // The Pieces API as tools: saved snippets.
         tools.register(Tool(name: "assets_search", description: "Search the user's saved snippets (Pieces assets).",
                             parameters: ["type": "object", "properties": ["query": ["type": "string", "minLength": 1]], "required": ["query"]], SnippetSearchInput.self) { input, _ in
-            try pieces.searchSnippets(input.query)
+            try await pieces.reading { try pieces.searchSnippets(input.query) }
         })
         tools.register(Tool(name: "assets_save", description: "Save a snippet for the user (code or text), searchable later.",
                             parameters: ["type": "object", "properties": ["name": ["type": "string"], "text": ["type": "string", "minLength": 1],
                                                                           "language": ["type": "string"]], "required": ["text"]], SnippetSaveInput.self) { input, _ in
-            try pieces.saveSnippet(name: input.name, text: input.text, language: input.language)
+            try await pieces.writing { try pieces.saveSnippet(name: input.name, text: input.text, language: input.language) }
         })
         let automation = Automation(database: database, services: services, registry: tools, logger: logger, limits: options.runLimits, usage: usage,
                                     provider: agentProvider)
@@ -164,7 +164,8 @@ public final class Application: Sendable {
             }
             api.get("/api/v1/assets", AppRouteDocs.assets) { req in
                 let limit = min(200, max(1, Int(req.query["limit"] ?? "50") ?? 50))
-                return Response.json(raw: try pieces.snippets(query: req.query["query"], limit: limit).text)
+                let query = req.query["query"]
+                return Response.json(raw: try await pieces.reading { try pieces.snippets(query: query, limit: limit).text })
             }
             platformRoutes.install(&api)
             VersionRoutes.install(&api, manager: manager, workspacesRoot: home.appendingPathComponent("workspaces"))
@@ -172,8 +173,9 @@ public final class Application: Sendable {
             BrainRoutes.install(&api, brain: brain)
             api.get("/api/v1/services/:id/repairs", AppRouteDocs.repairs) { req in
                 let id = try req.require("id")
-                guard let s = try serviceStore.find(id) else { throw HTTPError.notFound("No service '\(id)'. List them with GET /api/v1/services.") }
-                return Response.json(raw: JSONValue.object(["repairs": .array(try repairs.attempts(s.slug))]).text)
+                let attempts = try await serviceStore.reading { try serviceStore.find(id).map { try repairs.attempts($0.slug) } }
+                guard let attempts else { throw HTTPError.notFound("No service '\(id)'. List them with GET /api/v1/services.") }
+                return Response.json(raw: JSONValue.object(["repairs": .array(attempts)]).text)
             }
             ChatRoutes.install(&api, chats: chats)
             api.group("/api/v1/webhooks", policy.admin) { WebhookRoutes.install(&$0, store: webhookStore, dispatcher: webhooks) }
