@@ -51,17 +51,16 @@ public final class AuthStore: Sendable {
 
     public init(db: Database) throws {
         self.db = db
-        let admin = try db.read { try $0.queryOne("SELECT token_hash FROM auth_admin WHERE id = 1")?["token_hash"].string }
+        let admin = try db.read { try $0.queryOne("SELECT token_hash FROM auth_admin WHERE id = 1")?.text("token_hash") }
         let keys = try db.read { try $0.query("SELECT id, hash, scopes FROM api_keys WHERE revoked IS NULL") }
         let sessions = try db.read { try $0.query("SELECT hash, csrf, expires FROM sessions WHERE expires > ?", [Clock.iso8601Now()]) }
+        // Decoded before the lock: a misspelt column is an error at start-up, not an empty key.
+        let liveKeys = try keys.map { k in (try k.text("hash"), Key(id: try k.text("id"), scopes: AuthStore.parseScopes(try k.text("scopes")), lastUsedWrite: nil)) }
+        let liveSessions = try sessions.map { s in (try s.text("hash"), (try s.text("csrf"), Clock.date(iso8601: try s.text("expires")) ?? Date())) }
         index.withLock { i in
             i.admin = admin
-            for k in keys {
-                i.keys[k["hash"].string ?? ""] = Key(id: k["id"].string ?? "", scopes: AuthStore.parseScopes(k["scopes"].string ?? ""), lastUsedWrite: nil)
-            }
-            for s in sessions {
-                i.sessions[s["hash"].string ?? ""] = (s["csrf"].string ?? "", Clock.date(iso8601: s["expires"].string ?? "") ?? Date())
-            }
+            for (hash, key) in liveKeys { i.keys[hash] = key }
+            for (hash, session) in liveSessions { i.sessions[hash] = session }
         }
     }
 
@@ -181,9 +180,9 @@ public final class AuthStore: Sendable {
 
     public func keys() throws -> [KeyRecord] {
         try db.read { try $0.query("SELECT * FROM api_keys ORDER BY created DESC") }.map { r in
-            KeyRecord(id: r["id"].string ?? "", name: r["name"].string ?? "", prefix: r["prefix"].string ?? "",
-                      scopes: (r["scopes"].string ?? "").split(separator: ",").map(String.init), created: r["created"].string ?? "",
-                      lastUsed: r["last_used"].string, revoked: r["revoked"].string)
+            KeyRecord(id: try r.text("id"), name: try r.text("name"), prefix: try r.text("prefix"),
+                      scopes: try r.text("scopes").split(separator: ",").map(String.init), created: try r.text("created"),
+                      lastUsed: try r.optionalText("last_used"), revoked: try r.optionalText("revoked"))
         }
     }
 

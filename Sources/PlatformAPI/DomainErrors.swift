@@ -44,7 +44,8 @@ extension ChatService.Failure: HTTPResponseError {
 }
 
 extension WorkflowStore.Invalid: HTTPResponseError {
-    public var code: String { status == 409 ? "conflict" : "invalid_workflow" }
+    public var status: Int { kind == .conflict ? 409 : 400 }
+    public var code: String { kind == .conflict ? "conflict" : "invalid_workflow" }
     public var message: String { description }
 }
 

@@ -59,12 +59,12 @@ public enum WorkflowRoutes {
             var drafts: [TaskStore.Draft]?
             if let list = body["tasks"] {
                 guard let items = list.array, items.count <= 20 else {
-                    throw WorkflowStore.Invalid(status: 400, description: "Field 'tasks' must be a list of at most 20 schedules.")
+                    throw WorkflowStore.Invalid(.invalid, "Field 'tasks' must be a list of at most 20 schedules.")
                 }
                 let slug = body["slug"]?.string ?? ""
                 drafts = try items.enumerated().map { i, t in
                     do { return try tasks.validate(t, workflow: slug) } catch let e as WorkflowStore.Invalid {
-                        throw WorkflowStore.Invalid(status: e.status, description: "tasks[\(i)]: \(e.description)")
+                        throw WorkflowStore.Invalid(e.kind, "tasks[\(i)]: \(e.description)")
                     }
                 }
             }

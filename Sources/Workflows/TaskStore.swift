@@ -85,17 +85,17 @@ public final class TaskStore: Sendable {
     public func validate(_ v: JSONValue, workflow forced: String? = nil, now: Date = Date()) throws -> Draft {
         let workflow = forced ?? v["workflow"]?.string ?? ""
         let known = try forced != nil || db.read({ try $0.queryOne("SELECT slug FROM workflows WHERE slug = ?", [workflow]) }) != nil
-        guard known else { throw WorkflowStore.Invalid(status: 400, description: "Field 'workflow' must name an existing workflow.") }
+        guard known else { throw WorkflowStore.Invalid(.invalid, "Field 'workflow' must name an existing workflow.") }
         let zone = v["timezone"]?.string ?? "UTC"
         guard TimeZone(identifier: zone) != nil else {
-            throw WorkflowStore.Invalid(status: 400, description: "'\(zone)' is not an IANA time zone (e.g. Europe/Zurich).")
+            throw WorkflowStore.Invalid(.invalid, "'\(zone)' is not an IANA time zone (e.g. Europe/Zurich).")
         }
         guard let missed = MissedPolicy(rawValue: v["missed"]?.string ?? MissedPolicy.skip.rawValue) else {
-            throw WorkflowStore.Invalid(status: 400, description: "Field 'missed' must be skip or run_once.")
+            throw WorkflowStore.Invalid(.invalid, "Field 'missed' must be skip or run_once.")
         }
         let schedule = v["schedule"]?.string, at = v["at"]?.string
         guard (schedule == nil) != (at == nil) else {
-            throw WorkflowStore.Invalid(status: 400, description: "Give either 'schedule' (a cron expression) or 'at' (one ISO-8601 instant).")
+            throw WorkflowStore.Invalid(.invalid, "Give either 'schedule' (a cron expression) or 'at' (one ISO-8601 instant).")
         }
         let next = try TaskStore.nextRun(schedule: schedule, at: at, zone: zone, after: now)
         return Draft(workflow: workflow, schedule: schedule, at: at, zone: zone, missed: missed, enabled: v["enabled"]?.bool ?? true, next: next)
@@ -180,11 +180,11 @@ public final class TaskStore: Sendable {
     static func nextRun(schedule: String?, at: String?, zone: String, after: Date) throws -> Date? {
         if let schedule {
             do { return try CronExpression(schedule).next(after: after, in: TimeZone(identifier: zone)!) } catch {
-                throw WorkflowStore.Invalid(status: 400, description: "Invalid schedule '\(schedule)' \(error.description).")
+                throw WorkflowStore.Invalid(.invalid, "Invalid schedule '\(schedule)' \(error.description).")
             }
         }
         guard let at, let date = Clock.date(iso8601: at) else {
-            throw WorkflowStore.Invalid(status: 400, description: "Field 'at' must be an ISO-8601 instant such as 2026-12-01T08:00:00Z.")
+            throw WorkflowStore.Invalid(.invalid, "Field 'at' must be an ISO-8601 instant such as 2026-12-01T08:00:00Z.")
         }
         return date > after ? date : nil
     }

@@ -43,11 +43,13 @@ public final class WorkflowStore: Sendable {
             """),
     ]
 
+    /// A workflow or task the user must change: malformed, or in conflict with one that exists.
     public struct Invalid: Error, CustomStringConvertible, Equatable {
-        public let status: Int
+        public enum Kind: Sendable, Equatable { case invalid, conflict }
+        public let kind: Kind
         public let description: String
-        public init(status: Int, description: String) {
-            self.status = status
+        public init(_ kind: Kind, _ description: String) {
+            self.kind = kind
             self.description = description
         }
     }
@@ -72,33 +74,33 @@ public final class WorkflowStore: Sendable {
     /// Creates or replaces a workflow from its JSON form (the API body or a `workflows/<slug>.json` file).
     public func save(_ v: JSONValue, slug forced: String? = nil, allowReplace: Bool) throws -> Workflow {
         guard let slug = forced ?? v["slug"]?.string, Slug.isValid(slug) else {
-            throw Invalid(status: 400, description: "Field 'slug' must be 1–48 of a-z, 0-9 and '-'.")
+            throw Invalid(.invalid, "Field 'slug' must be 1–48 of a-z, 0-9 and '-'.")
         }
         let existing = try get(slug)
-        if existing != nil && !allowReplace { throw Invalid(status: 409, description: "A workflow '\(slug)' exists already; update it with PATCH.") }
+        if existing != nil && !allowReplace { throw Invalid(.conflict, "A workflow '\(slug)' exists already; update it with PATCH.") }
         let title = v["title"]?.string ?? existing?.title ?? slug
-        guard !title.isEmpty, title.count <= 200 else { throw Invalid(status: 400, description: "Field 'title' must hold 1 to 200 characters.") }
+        guard !title.isEmpty, title.count <= 200 else { throw Invalid(.invalid, "Field 'title' must hold 1 to 200 characters.") }
         let steps = try v["steps"].map(WorkflowStore.strings(field: "steps")) ?? existing?.steps ?? []
         guard steps.count <= 50, steps.allSatisfy({ !$0.isEmpty && $0.count <= 2000 }) else {
-            throw Invalid(status: 400, description: "Field 'steps' holds at most 50 non-empty instructions of at most 2000 characters.")
+            throw Invalid(.invalid, "Field 'steps' holds at most 50 non-empty instructions of at most 2000 characters.")
         }
         let actions = try v["actions"].map(WorkflowStore.strings(field: "actions")) ?? existing?.actions ?? []
         for a in actions {
-            guard let s = try services.find(a) else { throw Invalid(status: 400, description: "Action service '\(a)' does not exist.") }
-            guard s.kind == "action" else { throw Invalid(status: 400, description: "'\(a)' is a \(s.kind) service; actions must be action services.") }
+            guard let s = try services.find(a) else { throw Invalid(.invalid, "Action service '\(a)' does not exist.") }
+            guard s.kind == "action" else { throw Invalid(.invalid, "'\(a)' is a \(s.kind) service; actions must be action services.") }
         }
         var trigger = existing?.trigger
         if let t = v["trigger"] { trigger = t.isNull ? nil : t.string }
         if let t = trigger {
-            guard let s = try services.find(t) else { throw Invalid(status: 400, description: "Trigger service '\(t)' does not exist.") }
-            guard s.kind == "trigger" else { throw Invalid(status: 400, description: "'\(t)' is an \(s.kind) service; a workflow's trigger must be a trigger service.") }
+            guard let s = try services.find(t) else { throw Invalid(.invalid, "Trigger service '\(t)' does not exist.") }
+            guard s.kind == "trigger" else { throw Invalid(.invalid, "'\(t)' is an \(s.kind) service; a workflow's trigger must be a trigger service.") }
             if let owner = try db.read({ try $0.queryOne("SELECT slug FROM workflows WHERE trigger_service = ? AND slug != ?", [t, slug])?.text("slug") }) {
-                throw Invalid(status: 409, description: "Trigger '\(t)' already belongs to workflow '\(owner)': a trigger belongs to exactly one workflow.")
+                throw Invalid(.conflict, "Trigger '\(t)' already belongs to workflow '\(owner)': a trigger belongs to exactly one workflow.")
             }
         }
         let status: WorkflowStatus
         if let given = v["status"]?.string {
-            guard let s = WorkflowStatus(rawValue: given) else { throw Invalid(status: 400, description: "Field 'status' must be active or archived.") }
+            guard let s = WorkflowStatus(rawValue: given) else { throw Invalid(.invalid, "Field 'status' must be active or archived.") }
             status = s
         } else {
             status = existing?.status ?? .active
@@ -123,7 +125,7 @@ public final class WorkflowStore: Sendable {
     static func strings(field: String) -> (JSONValue) throws -> [String] {
         { v in
             guard let a = v.array, a.allSatisfy({ $0.string != nil }) else {
-                throw Invalid(status: 400, description: "Field '\(field)' must be a list of strings.")
+                throw Invalid(.invalid, "Field '\(field)' must be a list of strings.")
             }
             return a.compactMap(\.string)
         }
