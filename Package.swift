@@ -86,7 +86,7 @@ let package = Package(
         .testTarget(name: "AgentsTests", dependencies: ["Agents", "Services", "Store", "FakeLLM", "LLM", "Core", "HTTPClient", "TestSupport", "openpieces"],
                     exclude: ["fixtures"]),
         .testTarget(name: "MCPTests", dependencies: ["MCP", "Services", "App", "Core", "HTTPClient", "HTTPServer", "TestSupport", "openpieces"]),
-        .testTarget(name: "AppTests", dependencies: ["App", "HTTPClient", "openpieces", "TestSupport", "FakeLLM", "Core"]),
+        .testTarget(name: "AppTests", dependencies: ["App", "HTTPClient", "HTTPServer", "openpieces", "TestSupport", "FakeLLM", "Core"]),
     ],
     swiftLanguageModes: [.v6]
 )

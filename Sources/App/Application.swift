@@ -200,12 +200,13 @@ public final class Application: Sendable {
         // Only the serving process owns the services, tasks and runs: a command such as import-assets must not touch them.
         try DataDirectoryLock.acquire(home: options.home)
         try Application.bootstrapAdminToken(auth, environment: environment)
-        auth.setLocalToken(try LocalCredential.issue(home: options.home))
         services.supervisor.prepareForBoot()
         let server = try HTTPServer(configuration: ServerConfiguration(host: options.host, port: options.port,
                                                                        eventLoops: options.eventLoops, limits: limits),
                                     router: router, logger: logger)
         self.server = server
+        // Bound, not yet serving: the token names the port it is for, and works by the first request.
+        auth.setLocalToken(try LocalCredential.issue(home: options.home, port: server.port))
         // The services' callback on a loopback port of its own: the only platform address their sandbox allows.
         var internalRouter = Router()
         platformRoutes.installInternal(&internalRouter)

@@ -36,10 +36,14 @@ enum RemoteCommands {
         var url = parsed.take("--url") ?? environment["OPENPIECES_URL"] ?? "http://127.0.0.1:39300"
         while url.hasSuffix("/") { url.removeLast() }
         if let given = parsed.take("--token") ?? environment["OPENPIECES_TOKEN"].flatMap({ $0.isEmpty ? nil : $0 }) { return (url, given) }
-        guard let host = URLComponents(string: url)?.host, ServiceURLs.isLoopbackName(host) else { return (url, nil) }
+        guard let parts = URLComponents(string: url), parts.scheme == "http", let host = parts.host, ServiceURLs.isLoopbackName(host) else {
+            return (url, nil)
+        }
         let home = environment["OPENPIECES_HOME"].flatMap { $0.isEmpty ? nil : ($0 as NSString).expandingTildeInPath }
             ?? environment["HOME"].map { ($0 as NSString).appendingPathComponent(".openpieces") } ?? "/var/lib/openpieces"
-        return (url, LocalCredential.read(home: home))
+        // Only to the port the server wrote: another program listening on this machine never gets the token.
+        guard let entry = LocalCredential.read(home: home), entry.port == (parts.port ?? 80) else { return (url, nil) }
+        return (url, entry.token)
     }
 
     static let tokenHint = """

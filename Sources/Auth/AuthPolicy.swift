@@ -57,10 +57,15 @@ public struct AuthPolicy: Sendable {
         return "\(p.kind.rawValue):\(p.keyID ?? "")"
     }
 
-    /// The principal a request's bearer token proves; the local CLI token counts only from a loopback peer.
+    /// The principal a request's bearer token proves. The local CLI token counts only from a loopback peer that came
+    /// straight: behind a reverse proxy on the same machine every request has a loopback peer, and says so in these
+    /// headers.
     func bearerPrincipal(_ req: Request) -> Principal? {
-        AuthPolicy.bearer(req).flatMap { store.principal(bearer: $0, fromLoopback: AuthPolicy.isLoopbackPeer(req.peer)) }
+        let direct = AuthPolicy.isLoopbackPeer(req.peer) && !AuthPolicy.forwardingHeaders.contains { req.headers[$0] != nil }
+        return AuthPolicy.bearer(req).flatMap { store.principal(bearer: $0, fromLoopback: direct) }
     }
+
+    static let forwardingHeaders = ["Forwarded", "X-Forwarded-For", "X-Real-IP"]
 
     /// A peer address on this machine: 127.0.0.0/8, ::1, or an IPv4-mapped loopback address.
     static func isLoopbackPeer(_ ip: String) -> Bool {

@@ -223,10 +223,16 @@ int op_spawn_std(const char *path, char *const argv[], char *const envp[], const
     int report[2];
     if (pipe2(report, O_CLOEXEC) != 0) return -errno;
     pid_t parent = getpid();
+    // Every signal blocked across vfork, as posix_spawn does: a handler of the server must never run in the child,
+    // which shares this thread's memory until it execs. The parent restores its mask at once.
+    sigset_t all, old;
+    sigfillset(&all);
+    pthread_sigmask(SIG_SETMASK, &all, &old);
     // vfork, as posix_spawn does: the child borrows this thread's memory until it execs, so a start costs no copy of
     // a large parent's page tables (fork here made every start of the test process's servers take milliseconds,
     // serialized on the spawn thread). The child only makes system calls and writes its own locals.
     pid_t pid = vfork();
+    if (pid != 0) pthread_sigmask(SIG_SETMASK, &old, NULL);
     if (pid < 0) {
         int e = errno;
         close(report[0]);
@@ -235,20 +241,30 @@ int op_spawn_std(const char *path, char *const argv[], char *const envp[], const
     }
     if (pid == 0) {
         // Only async-signal-safe calls from here to exec.
+        int e = 0;
         prctl(PR_SET_PDEATHSIG, SIGKILL);
         if (getppid() != parent) _exit(127);  // the parent died before prctl took effect
         int rep = report[1];
         if (rep < 3) rep = fcntl(rep, F_DUPFD_CLOEXEC, 3);  // stay clear of the standard streams
+        if (rep < 0) {
+            e = errno;
+            while (write(report[1], &e, sizeof e) < 0 && errno == EINTR) {}
+            _exit(127);
+        }
         int fds[3] = {in_fd, out_fd, err_fd};
         for (int i = 0; i < 3; i++) {
             if (fds[i] < 0) continue;
             if (fds[i] == i) fcntl(i, F_SETFD, 0);  // already in place: only keep it across exec
             else dup2(fds[i], i);
         }
-        // Every other descriptor closed, but the report pipe (close-on-exec itself).
-        if (rep > 3) syscall(SYS_close_range, 3, rep - 1, 0);
-        syscall(SYS_close_range, rep + 1, ~0U, 0);
-        // Default handling for every signal (the server ignores SIGPIPE), nothing blocked.
+        // Every other descriptor closed, but the report pipe (close-on-exec itself): close_range where the kernel
+        // has it (5.9+), else one by one up to the descriptor limit.
+        struct rlimit nofile = { 65536, 65536 };
+        getrlimit(RLIMIT_NOFILE, &nofile);
+        unsigned int top = nofile.rlim_cur == RLIM_INFINITY || nofile.rlim_cur > 1048576 ? 1048576 : (unsigned int)nofile.rlim_cur;
+        if (rep > 3 && syscall(SYS_close_range, 3, rep - 1, 0) != 0) { for (int fd = 3; fd < rep; fd++) close(fd); }
+        if (syscall(SYS_close_range, rep + 1, ~0U, 0) != 0) { for (unsigned int fd = (unsigned int)rep + 1; fd < top; fd++) close((int)fd); }
+        // Default handling for every signal (the server ignores SIGPIPE), then nothing blocked.
         struct sigaction dfl;
         memset(&dfl, 0, sizeof dfl);
         dfl.sa_handler = SIG_DFL;
@@ -256,7 +272,6 @@ int op_spawn_std(const char *path, char *const argv[], char *const envp[], const
         sigset_t none;
         sigemptyset(&none);
         sigprocmask(SIG_SETMASK, &none, NULL);
-        int e = 0;
         if (cwd && chdir(cwd) != 0) e = errno;
         else {
             execve(path, argv, envp ? envp : environ);

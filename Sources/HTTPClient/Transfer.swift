@@ -58,6 +58,8 @@ final class Transfer: @unchecked Sendable {
         handle = h
         let me = Unmanaged.passUnretained(self).toOpaque()
         _ = op_curl_set_str(h, CURLOPT_URL, request.url)
+        // This machine's services (probes, endpoint calls, test runs) are reached directly, whatever http_proxy says.
+        if Transfer.isLoopback(request.url) { _ = op_curl_set_str(h, CURLOPT_NOPROXY, "*") }
         _ = op_curl_set_long(h, CURLOPT_NOSIGNAL, 1)
         _ = op_curl_set_str(h, CURLOPT_PROTOCOLS_STR, "http,https")
         _ = op_curl_set_long(h, CURLOPT_SSL_VERIFYPEER, 1)
@@ -199,5 +201,11 @@ final class Transfer: @unchecked Sendable {
         }
         if let error { bodyContinuation?.finish(throwing: error) } else { bodyContinuation?.finish() }
         bodyContinuation = nil
+    }
+
+    /// A URL whose host is this machine: `localhost` (and its subdomains), 127.0.0.0/8 or ::1.
+    static func isLoopback(_ url: String) -> Bool {
+        guard let host = URLComponents(string: url)?.host?.lowercased().trimmingCharacters(in: CharacterSet(charactersIn: "[]")) else { return false }
+        return host == "localhost" || host.hasSuffix(".localhost") || host == "::1" || host.hasPrefix("127.")
     }
 }

@@ -254,7 +254,7 @@ public actor Supervisor {
         c.stopping = true
         setChild(id, c)
         let pid = c.pid, grace = config.stopGrace
-        await Blocking.run {
+        await Blocking.run(.long) {  // waits up to the grace period: never on the short lane probes share
             kill(-pid, SIGTERM)
             let deadline = Date().addingTimeInterval(grace)
             while Date() < deadline {

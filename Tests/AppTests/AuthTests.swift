@@ -2,6 +2,7 @@ import App
 import Core
 import Foundation
 import HTTPClient
+import HTTPServer
 import Testing
 import TestSupport
 
@@ -192,14 +193,18 @@ import TestSupport
         let file = home + "/cli-token"
         let mode = try #require(try FileManager.default.attributesOfItem(atPath: file)[.posixPermissions] as? Int)
         #expect(mode == 0o600, "readable by the server's user only")
-        let first = try String(contentsOfFile: file, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+        let written = try String(contentsOfFile: file, encoding: .utf8).split(separator: "\n").map(String.init)
+        #expect(written.count == 2 && written[1] == "\(bin.port)", "the token names the port it is for")
+        let first = written[0]
         #expect(first.hasPrefix("op_local_"))
 
         let mine = ["OPENPIECES_TOKEN": "", "OPENPIECES_HOME": home]
         var (code, _, err) = try await runProduct(["brain", "add", "fact", "the local CLI works", "--url", base], environment: mine)
         #expect(code == 0, "\(err)")
         var out: String
-        (code, out, err) = try await runProduct(["brain", "list", "--url", base], environment: mine)
+        // A proxy in the environment is for the outside world: this machine's server is reached directly.
+        (code, out, err) = try await runProduct(["brain", "list", "--url", base],
+                                                environment: mine.merging(["http_proxy": "http://127.0.0.1:9", "HTTP_PROXY": "http://127.0.0.1:9"]) { $1 })
         #expect(code == 0, "\(err)")
         #expect(out.contains("the local CLI works"))
         // Another data directory holds no credential for this server: the CLI says what to do.
@@ -208,9 +213,25 @@ import TestSupport
         #expect(code == 1)
         #expect(err.contains("Set OPENPIECES_TOKEN") && err.contains("OPENPIECES_HOME"))
 
-        // The token is worth nothing from beyond loopback, where the admin token still works.
+        // The token is worth nothing from beyond loopback, where the admin token still works, nor through a reverse
+        // proxy on this machine (whose requests all come from loopback, saying they were forwarded).
         let local = HTTPClient(defaultHeaders: [("Authorization", "Bearer \(first)")])
         #expect(try await send(local, "GET", base + "/api/v1/services").status == 200)
+        for forwarded in ["Forwarded", "X-Forwarded-For", "X-Real-IP"] {
+            #expect(try await send(local, "GET", base + "/api/v1/services", headers: [(forwarded, "203.0.113.9")]).status == 401, "\(forwarded)")
+        }
+        // Another program listening on this machine never receives the token: the CLI sends it to its own port only.
+        var seen = Router()
+        let authorization = Locked<[String]>([])
+        seen.get("/api/v1/services") { req in
+            authorization.withLock { $0.append(req.headers["Authorization"] ?? "none") }
+            return Response.error(401, code: "unauthorized", message: "no")
+        }
+        let other = try HTTPServer(configuration: ServerConfiguration(port: 0, eventLoops: 1), router: seen, logger: Logger(sink: LogSink(capturingAt: .error)))
+        (code, _, _) = try await runProduct(["services", "list", "--url", "http://127.0.0.1:\(other.port)"], environment: mine)
+        await other.shutdown()
+        #expect(code == 1)
+        #expect(authorization.withLock { $0 } == ["none"])
         if let outside {
             let remote = "http://\(outside):\(bin.port)/api/v1/services"
             #expect(try await send(HTTPClient(defaultHeaders: TestAuth.headers), "GET", remote).status == 200)
@@ -222,7 +243,7 @@ import TestSupport
         // A new start writes a new token; the old one is refused.
         bin = try RunningBinary(["serve", "--port", "0", "--home", home])
         try await bin.waitUntilListening()
-        let second = try String(contentsOfFile: file, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+        let second = try String(contentsOfFile: file, encoding: .utf8).split(separator: "\n").first.map(String.init)
         #expect(second != first)
         #expect(try await send(local, "GET", "http://127.0.0.1:\(bin.port)/api/v1/services").status == 401)
         kill(bin.process.processIdentifier, SIGTERM)

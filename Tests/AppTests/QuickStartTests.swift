@@ -43,7 +43,8 @@ import TestSupport
         let bin = home + "/bin"
         let environment = ["OPENPIECES_HOME": home, "OPENPIECES_PORT": "0", "OPENPIECES_TOKEN": "", "OPENPIECES_ADMIN_TOKEN": "",
                            "OPENPIECES_BIN_DIR": TestPaths.productsDirectory.path, "OPENPIECES_BIN_LINK_DIR": bin]
-        let server = try RunningBinary(["-c", "cd \(Self.repo) && " + serve.line], environment: environment, executable: "/bin/bash")
+        // `exec`: the server replaces the shell, so the SIGTERM below (and the parent-death signal) reach it.
+        let server = try RunningBinary(["-c", "cd \(Self.repo) && exec " + serve.line], environment: environment, executable: "/bin/bash")
         defer { kill(server.process.processIdentifier, SIGTERM) }
         try await server.waitUntilListening()
         // The link scripts/serve made is what the later blocks find on PATH.
