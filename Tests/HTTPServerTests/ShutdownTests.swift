@@ -9,7 +9,9 @@ import TestSupport
         var router = Router()
         installTestRoutes(&router)
         var limits = ServerLimits()
-        limits.shutdownGrace = 5
+        // Far longer than the slow request: finishing well before it shows shutdown waited for the request, not the
+        // grace, however slowly a loaded machine runs the test.
+        limits.shutdownGrace = 30
         // Its own loopback address: no other test's server can take the port once this one lets it go.
         let host = "127.0.0.2"
         let server = try HTTPServer(configuration: ServerConfiguration(host: host, port: 0, eventLoops: 2, limits: limits),
@@ -38,7 +40,7 @@ import TestSupport
         #expect(r.text == "slow 600")
         #expect(r.header("Connection") == "close")
         await stopped
-        #expect(Date().timeIntervalSince(started) < 4)
+        #expect(Date().timeIntervalSince(started) < 20)
         #expect(server.openConnections == 0)
     }
 
