@@ -90,6 +90,30 @@ extension Row {
         return n
     }
 
+    /// A REAL column (an INTEGER reads as its value).
+    public func double(_ name: String) throws -> Double {
+        let v = try value(name)
+        guard let d = v.double else { throw StoreError.column(name: name, message: "holds \(v.kind), not a number") }
+        return d
+    }
+
+    public func optionalDouble(_ name: String) throws -> Double? {
+        let v = try value(name)
+        if v.isNull { return nil }
+        return try double(name)
+    }
+
+    /// An INTEGER column holding 0 or 1.
+    public func bool(_ name: String) throws -> Bool {
+        let n = try int(name)
+        guard n == 0 || n == 1 else { throw StoreError.column(name: name, message: "holds \(n), not 0 or 1") }
+        return n == 1
+    }
+
+    public func optionalBool(_ name: String) throws -> Bool? {
+        try value(name).isNull ? nil : bool(name)
+    }
+
     /// A text column holding one of a type's raw values.
     public func decode<T: RawRepresentable>(_ name: String, as _: T.Type = T.self) throws -> T where T.RawValue == String {
         let s = try text(name)

@@ -8,8 +8,14 @@ func withServer(limits: ServerLimits = testLimits(), loops: Int = 2,
                 _ body: (HTTPServer) async throws -> Void) async throws {
     var router = Router()
     installTestRoutes(&router)
+    try await withServer(router, limits: limits, loops: loops, sink: LogSink(capturingAt: .error), body)
+}
+
+/// Starts a real server with `router` on a free port, logging into `sink`, runs `body`, shuts it down.
+func withServer(_ router: Router, limits: ServerLimits, loops: Int, sink: LogSink,
+                _ body: (HTTPServer) async throws -> Void) async throws {
     let server = try HTTPServer(configuration: ServerConfiguration(port: 0, eventLoops: loops, limits: limits),
-                                router: router, logger: Logger(sink: LogSink(capturingAt: .error)))
+                                router: router, logger: Logger(sink: sink))
     do {
         try await body(server)
     } catch {

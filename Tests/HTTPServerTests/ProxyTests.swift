@@ -100,15 +100,7 @@ import Glibc
         }
         var limits = testLimits()
         limits.proxyResponseTimeout = responseTimeout
-        let server = try HTTPServer(configuration: ServerConfiguration(port: 0, eventLoops: 1, limits: limits),
-                                    router: router, logger: Logger(sink: sink))
-        do {
-            try await body(server)
-        } catch {
-            await server.shutdown()
-            throw error
-        }
-        await server.shutdown()
+        try await withServer(router, limits: limits, loops: 1, sink: sink, body)
     }
 
     @Test func forwardsTheRequestOnceAndRelaysTheAnswerOnAKeptAliveConnection() async throws {
