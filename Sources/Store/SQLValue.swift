@@ -71,10 +71,7 @@ extension Row {
     }
 
     public func optionalText(_ name: String) throws -> String? {
-        let v = try value(name)
-        if v.isNull { return nil }
-        guard let s = v.string else { throw StoreError.column(name: name, message: "holds \(v.kind), not text") }
-        return s
+        try value(name).isNull ? nil : text(name)
     }
 
     public func int(_ name: String) throws -> Int {
@@ -84,10 +81,7 @@ extension Row {
     }
 
     public func optionalInt(_ name: String) throws -> Int? {
-        let v = try value(name)
-        if v.isNull { return nil }
-        guard let n = v.int else { throw StoreError.column(name: name, message: "holds \(v.kind), not an integer") }
-        return n
+        try value(name).isNull ? nil : int(name)
     }
 
     /// A REAL column (an INTEGER reads as its value).
@@ -98,9 +92,7 @@ extension Row {
     }
 
     public func optionalDouble(_ name: String) throws -> Double? {
-        let v = try value(name)
-        if v.isNull { return nil }
-        return try double(name)
+        try value(name).isNull ? nil : double(name)
     }
 
     /// An INTEGER column holding 0 or 1.
