@@ -39,9 +39,10 @@ let package = Package(
         .target(name: "Scheduling", dependencies: ["Core"]),
         // The offline engine's request grammar: plain English → a typed service spec. Pure: no I/O.
         .target(name: "Intent", dependencies: ["Core", "Scheduling"]),
+        .target(name: "Generator", dependencies: ["Core", "Intent"]),
         .target(name: "Workflows", dependencies: ["Core", "Store", "Services", "Scheduling"]),
         // The agents' prompts are Markdown files, embedded in the binary at build time.
-        .target(name: "Agents", dependencies: ["Core", "Store", "LLM", "Brain", "Services", "Secrets", "HTTPClient", "HTTPServer", "Crypto", "Scheduling", "Processes"],
+        .target(name: "Agents", dependencies: ["Core", "Intent", "Generator", "Store", "LLM", "Brain", "Services", "Secrets", "HTTPClient", "HTTPServer", "Crypto", "Scheduling", "Processes"],
                 resources: [.embedInCode("Prompts/orchestrator.md"), .embedInCode("Prompts/codegen.md")]),
         // The dashboard's assets as data; App serves them.
         .target(name: "Dashboard"),
@@ -81,6 +82,7 @@ let package = Package(
         .testTarget(name: "SchedulingTests", dependencies: ["Scheduling"]),
         .testTarget(name: "ProcessesTests", dependencies: ["Processes", "TestSupport"]),
         .testTarget(name: "IntentTests", dependencies: ["Intent"]),
+        .testTarget(name: "GeneratorTests", dependencies: ["Generator", "Intent", "Core", "Services", "Processes", "HTTPClient", "TestSupport"]),
         .testTarget(name: "EventsTests", dependencies: ["Events", "Workflows", "Services", "Store", "App", "Core", "TestSupport", "LLM", "Agents"]),
         .testTarget(name: "BrainTests", dependencies: ["Brain", "Store", "TestSupport"]),
         .testTarget(name: "AgentsTests", dependencies: ["Agents", "Services", "Store", "FakeLLM", "LLM", "Core", "HTTPClient", "TestSupport", "openpieces"],

@@ -77,6 +77,9 @@ public enum Rephrase {
         case .unitConversion(let q): "convert \(q.map(\.rawValue).joined(separator: ", "))"
         case .lookupTable(let k, let v, let entries): "look up \(v) by \(k)" + (entries.isEmpty ? "" : " (\(entries.count) entries)")
         case .check(let url): "check \(url) and keep a log"
+        case .fetch(let url): "fetch \(url) and keep the answers"
+        case .webhookReceiver: "receive webhook events"
+        case .documents: "keep every field sent"
         }
     }
 

@@ -3,33 +3,36 @@ import Scheduling
 // What a request asks for, as values: the offline generator builds from these, and a stored spec is what a
 // change ("add a field priority to notes-api") applies to.
 
-public enum FieldType: String, Sendable, Equatable {
+public enum FieldType: String, Codable, Sendable, Equatable {
     case text, number, boolean, url, datetime
 }
 
 /// A literal in a request: a default, a condition's value.
-public enum Value: Sendable, Equatable {
+public enum Value: Codable, Sendable, Equatable {
     case text(String)
     case number(Double)
     case boolean(Bool)
 }
 
-public struct Field: Sendable, Equatable {
+public struct Field: Codable, Sendable, Equatable {
     public var name: String
     public var type: FieldType
     public var required: Bool
     public var defaultValue: Value?
+    /// Names this field had in earlier versions (a rename), so the generated store moves the column, data and all.
+    public var previousNames: [String]
 
-    public init(_ name: String, _ type: FieldType = .text, required: Bool = false, default defaultValue: Value? = nil) {
+    public init(_ name: String, _ type: FieldType = .text, required: Bool = false, default defaultValue: Value? = nil, previousNames: [String] = []) {
         self.name = name
         self.type = type
         self.required = required
         self.defaultValue = defaultValue
+        self.previousNames = previousNames
     }
 }
 
 /// Which rows a list, count or filter keeps.
-public enum Filter: Sendable, Equatable {
+public enum Filter: Codable, Sendable, Equatable {
     /// A boolean field is true or false: "the open ones", "the completed ones".
     case flag(String, Bool)
     /// "price over 10", "rating at least 4".
@@ -38,7 +41,7 @@ public enum Filter: Sendable, Equatable {
     case byField(String)
 }
 
-public enum Operation: Sendable, Equatable {
+public enum Operation: Codable, Sendable, Equatable {
     case create, list, read, update, delete
     case search(field: String)
     case filter(Filter)
@@ -49,11 +52,11 @@ public enum Operation: Sendable, Equatable {
     public static let crud: [Operation] = [.create, .list, .read, .update, .delete]
 }
 
-public enum CounterStep: String, Sendable, Equatable {
+public enum CounterStep: String, Codable, Sendable, Equatable {
     case increment, decrement, reset
 }
 
-public struct CounterSpec: Sendable, Equatable {
+public struct CounterSpec: Codable, Sendable, Equatable {
     public var start: Int
     public var steps: [CounterStep]
     public init(start: Int = 0, steps: [CounterStep] = [.increment, .reset]) {
@@ -62,19 +65,19 @@ public struct CounterSpec: Sendable, Equatable {
     }
 }
 
-public enum TextStatistic: String, Sendable, Equatable, CaseIterable {
+public enum TextStatistic: String, Codable, Sendable, Equatable, CaseIterable {
     case words, characters, lines, sentences
 }
 
-public enum TextTransform: String, Sendable, Equatable {
+public enum TextTransform: String, Codable, Sendable, Equatable {
     case slugify, changeCase
 }
 
-public enum Quantity: String, Sendable, Equatable, CaseIterable {
+public enum Quantity: String, Codable, Sendable, Equatable, CaseIterable {
     case temperature, length, mass, currency
 }
 
-public struct LookupEntry: Sendable, Equatable {
+public struct LookupEntry: Codable, Sendable, Equatable {
     public var key: String
     public var value: String
     public init(_ key: String, _ value: String) {
@@ -83,7 +86,7 @@ public struct LookupEntry: Sendable, Equatable {
     }
 }
 
-public enum Behaviour: Sendable, Equatable {
+public enum Behaviour: Codable, Sendable, Equatable {
     /// A boolean field that can be set and cleared: "mark done", "tick off", "complete".
     case toggle(field: String)
     /// Rows or keys disappear after a lifetime; nil when each write gives its own.
@@ -102,9 +105,16 @@ public enum Behaviour: Sendable, Equatable {
     case lookupTable(key: String, value: String, entries: [LookupEntry])
     /// Checks a URL when called and records each result.
     case check(url: String)
+    /// Fetches a URL when called and records each answer (what a scheduled fetch calls).
+    case fetch(url: String)
+    /// A trigger service: accepts events at POST /webhook that carry its secret (or sign the body with it) and hands
+    /// each to its workflow. Not parsed from a request: the orchestrator adds it for an event request.
+    case webhookReceiver
+    /// Rows keep every field sent, beyond the typed ones: a store for events whose shape is not known in advance.
+    case documents
 }
 
-public struct Resource: Sendable, Equatable {
+public struct Resource: Codable, Sendable, Equatable {
     /// Singular: "note".
     public var name: String
     public var fields: [Field]
@@ -119,7 +129,7 @@ public struct Resource: Sendable, Equatable {
     }
 }
 
-public struct ServiceSpec: Sendable, Equatable {
+public struct ServiceSpec: Codable, Sendable, Equatable {
     /// The slug it is deployed under: "notes-api", "counter".
     public var name: String
     public var resources: [Resource]

@@ -38,7 +38,7 @@ public enum TimeUnit: String, Sendable, Equatable, CaseIterable {
 }
 
 /// How a condition or filter compares: "over 100", "at most 5", ">= 3", "is paid".
-public enum Comparator: String, Sendable, Equatable {
+public enum Comparator: String, Codable, Sendable, Equatable {
     case greater = ">", greaterOrEqual = ">=", less = "<", lessOrEqual = "<=", equal = "=", notEqual = "!="
 }
 

@@ -1,0 +1,10 @@
+import Generator
+import Intent
+import Testing
+
+@Suite struct GeneratorNamingTests {
+    @Test func collectionsArePluralPaths() {
+        #expect(ServiceGenerator.collectionPath(Resource("note", fields: [])) == "/notes")
+        #expect(ServiceGenerator.secretName("orders-webhook") == "ORDERS_WEBHOOK_SECRET")
+    }
+}
