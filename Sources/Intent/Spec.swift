@@ -210,7 +210,7 @@ public struct ScheduledSpec: Sendable, Equatable {
     }
 }
 
-public enum Change: Sendable, Equatable {
+public enum Change: Codable, Sendable, Equatable {
     case addField(Field)
     case removeField(String)
     case renameField(from: String, to: String)
@@ -220,7 +220,7 @@ public enum Change: Sendable, Equatable {
 }
 
 /// A change to a service built before, applied to its stored spec.
-public struct ChangeSpec: Sendable, Equatable {
+public struct ChangeSpec: Codable, Sendable, Equatable {
     public var service: String
     public var changes: [Change]
     public init(_ service: String, _ changes: [Change]) {
