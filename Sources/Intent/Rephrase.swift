@@ -93,7 +93,7 @@ public enum Rephrase {
 
     static func describe(_ c: Condition) -> String { "\(c.field) \(c.comparator.rawValue) \(literal(c.value))" }
 
-    static func describe(_ ref: EndpointRef) -> String {
+    public static func describe(_ ref: EndpointRef) -> String {
         [ref.service, ref.method, ref.path].compactMap { $0 }.joined(separator: " ")
     }
 

@@ -77,4 +77,11 @@ public enum Slug {
         guard (1...48).contains(s.utf8.count), s.first != "-", s.last != "-" else { return false }
         return s.utf8.allSatisfy { ($0 >= 97 && $0 <= 122) || ($0 >= 48 && $0 <= 57) || $0 == 45 }
     }
+
+    /// A slug made from a name or host: "Example.com" → "example-com"; at most `limit` characters.
+    public static func clean(_ s: String, limit: Int = 38) -> String {
+        let words = s.lowercased().split { !(("a"..."z").contains($0) || ("0"..."9").contains($0)) }
+        let joined = String(words.joined(separator: "-").prefix(limit))
+        return joined.hasSuffix("-") ? String(joined.dropLast()) : joined
+    }
 }

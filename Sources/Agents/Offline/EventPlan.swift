@@ -1,0 +1,188 @@
+import Core
+import Foundation
+import Generator
+import Intent
+import LLM
+import Services
+
+/// "When my webhook receives an order with total over 100, save it to orders": a trigger service, a store for the
+/// events (built when no service of that name exists), and a workflow whose steps carry the conditions in the form
+/// the Events agent runs offline and a model reads as plain instructions (`If {{payload.total}} > 100: Call …`).
+struct EventPlan {
+    let turn: OfflineTurn
+    let event: EventSpec
+
+    var receiver: String { Slug.clean(event.trigger) + "-webhook" }
+
+    /// Where each event goes: a service and, once known, the endpoint and the input form.
+    struct Destination {
+        var service: String
+        /// Built by this plan (a store for the events): its endpoint is known from its spec.
+        var store: ServiceSpec?
+        var method: String?
+        var path: String?
+    }
+
+    func next() -> ChatResult {
+        guard turn.services != nil else { return OfflineTurn.call("list", "services_list", [:]) }
+        let destinations: [Destination]
+        switch resolve() {
+        case .failure(let message): return OfflineTurn.say(message)
+        case .success(let d): destinations = d
+        }
+        for store in destinations.compactMap(\.store) where turn.result(of: "build-\(store.name)") == nil {
+            return ServicePlan.build(store, turn.ask)
+        }
+        let trigger = ServiceSpec(receiver, behaviours: [.webhookReceiver])
+        guard turn.result(of: "build-\(receiver)") != nil else { return ServicePlan.build(trigger, turn.ask) }
+        let unresolved = destinations.filter { $0.store == nil && !turn.hasCalled("get-\($0.service)") }
+        if !unresolved.isEmpty {
+            return OfflineTurn.calls(unresolved.map { ("get-\($0.service)", "service_get", ["slug": .string($0.service)]) })
+        }
+        var steps: [String] = []
+        for d in destinations {
+            switch step(d) {
+            case .failure(let e): return OfflineTurn.say(e.message)
+            case .success(let s): steps.append(s)
+            }
+        }
+        guard let saved = turn.result(of: "workflow") else {
+            return OfflineTurn.call("workflow", "workflow_save", [
+                "slug": .string(receiver), "title": .string("Webhook: \(receiver)"),
+                "description": .string(Rephrase.sentence(.event(event))), "trigger": .string(receiver),
+                "actions": .array(destinations.map { .string($0.service) }), "steps": .array(workflowSteps(steps, to: destinations.map(\.service)).map { .string($0) }),
+            ])
+        }
+        return OfflineTurn.say(answer(saved, destinations))
+    }
+
+    // MARK: Destinations
+
+    enum Resolved { case success([Destination]), failure(String) }
+
+    func resolve() -> Resolved {
+        var out: [Destination] = []
+        for target in event.targets {
+            switch target {
+            case .save(let name):
+                out.append(destination(for: name))
+            case .keep:
+                out.append(destination(for: Slug.clean(event.trigger)))
+            case .call(let ref):
+                guard let name = ref.service, let slug = turn.existing(name) else {
+                    return .failure("There is no service '\(ref.service ?? ref.path ?? "")' to call. \(existingList) Build it first, then ask again.")
+                }
+                out.append(Destination(service: slug, method: ref.method, path: ref.path))
+            }
+        }
+        return .success(out)
+    }
+
+    /// An existing service of that name, or a store for the events under it.
+    func destination(for name: String) -> Destination {
+        if let slug = turn.existing(name) { return Destination(service: slug) }
+        let slug = Slug.clean(name)
+        let base = slug.hasSuffix("-api") ? String(slug.dropLast(4)) : slug
+        let one = event.payload ?? Tokenizer.singular(base.split(separator: "-").last.map(String.init) ?? base)
+        let fields = event.conditions.map { c -> Field in
+            switch c.value {
+            case .number: Field(c.field, .number)
+            case .boolean: Field(c.field, .boolean)
+            case .text: Field(c.field, .text)
+            }
+        }
+        let store = ServiceSpec(slug, resources: [Resource(one, fields: fields, operations: Operation.crud, behaviours: [.documents])])
+        return Destination(service: slug, store: store, method: "POST", path: ServiceGenerator.collectionPath(store.resources[0]))
+    }
+
+    var existingList: String {
+        let names = (turn.services ?? []).map(\.slug)
+        return names.isEmpty ? "No service is built yet." : "The services are: \(names.joined(separator: ", "))."
+    }
+
+    // MARK: Steps
+
+    /// The call for one destination: to a store built here, the whole payload; to an existing service, the fields
+    /// its endpoint takes (all of the payload when it takes any).
+    func step(_ d: Destination) -> Result<String, StepError> {
+        if d.store != nil, let method = d.method, let path = d.path { return .success("Call \(d.service) \(method) \(path) with the payload") }
+        let endpoints = turn.result(of: "get-\(d.service)")?["endpoints"]?.array ?? []
+        let fits = endpoints.filter { e in
+            let method = e["method"]?.string ?? "", path = e["path"]?.string ?? ""
+            if let m = d.method, m != method { return false }
+            if let p = d.path { return path == p || path.hasSuffix(p) }
+            return method == "POST" && !path.contains(":")
+        }
+        guard fits.count == 1, let e = fits.first, let method = e["method"]?.string, let path = e["path"]?.string else {
+            let listed = endpoints.compactMap { e in e["method"]?.string.map { "\($0) \(e["path"]?.string ?? "")" } }
+            let want = [d.method, d.path].compactMap { $0 }.joined(separator: " ")
+            return .failure(StepError(message: "\(d.service) has \(fits.isEmpty ? "no" : "more than one") endpoint for \(want.isEmpty ? "events" : want)"
+                                      + " (its endpoints: \(listed.joined(separator: ", "))). Name one, e.g. \"call \(d.service) \(listed.first ?? "POST /path")\"."))
+        }
+        let schema = e["inputSchema"]
+        let fields = schema?["properties"]?.object?.keys.sorted() ?? []
+        if schema?["additionalProperties"]?.bool == false, !fields.isEmpty {
+            return .success("Call \(d.service) \(method) \(path) with fields \(fields.joined(separator: ", "))")
+        }
+        return .success("Call \(d.service) \(method) \(path) with the payload")
+    }
+
+    struct StepError: Error { let message: String }
+
+    /// The workflow: each call under the request's conditions, then a report of what happened to the event.
+    func workflowSteps(_ calls: [String], to services: [String]) -> [String] {
+        let guardText = event.conditions.map { "If {{payload.\($0.field)}} \(Self.op($0)) \(Self.literal($0.value)): " }.joined()
+        guard !calls.isEmpty else { return [guardText + "Report \"Received {{event}}: {{payload}}\""] }
+        var steps = calls.map { guardText + $0 }
+        steps.append(guardText + "Report \"Passed {{event}} on to \(services.joined(separator: ", ")).\"")
+        if !event.conditions.isEmpty {
+            let condition = event.conditions.map { "\($0.field) \(Self.op($0)) \(Self.literal($0.value))" }.joined(separator: " and ")
+            let values = event.conditions.map { "\($0.field) {{payload.\($0.field)}}" }.joined(separator: ", ")
+            steps.append("Report \"Skipped {{event}}: it needs \(condition) (\(values)).\"")
+        }
+        return steps
+    }
+
+    /// `StepCondition`'s spelling of the comparator.
+    static func op(_ c: Condition) -> String { c.comparator == .equal ? "==" : c.comparator.rawValue }
+
+    static func literal(_ v: Value) -> String {
+        switch v {
+        case .number(let n): Int(exactly: n).map(String.init) ?? String(n)
+        case .boolean(let b): b ? "true" : "false"
+        case .text(let t): "\"\(t.replacingOccurrences(of: "\"", with: "'"))\""
+        }
+    }
+
+    // MARK: The answer
+
+    func answer(_ saved: JSONValue, _ destinations: [Destination]) -> String {
+        let receiverBuilt = turn.result(of: "build-\(receiver)")
+        var lines = ["Built and deployed (version \(receiverBuilt?["service"]?["version"]?.int ?? 1)): \(receiverBuilt?["url"]?.string ?? "") receives the events."]
+        for d in destinations {
+            if d.store != nil, let out = turn.result(of: "build-\(d.service)") {
+                lines.append("Built and deployed (version \(out["service"]?["version"]?.int ?? 1)): \(out["url"]?.string ?? "") keeps them (GET \(d.path ?? "/") lists them).")
+            }
+        }
+        let steps = (saved["steps"]?.array ?? []).compactMap(\.string).enumerated().map { "  \($0.offset + 1). \($0.element)" }
+        let secret = ServiceGenerator.secretName(receiver)
+        let url = (receiverBuilt?["url"]?.string ?? "") + "webhook"
+        let sample = event.conditions.isEmpty ? #"{"hello": "world"}"# : "{" + event.conditions.map { c in
+            "\"\(c.field)\": " + (c.value == .number(0) ? "1" : Self.literal(Self.passing(c)))
+        }.joined(separator: ", ") + "}"
+        lines += ["Workflow '\(receiver)' runs for every accepted event:"] + steps
+        lines += ["It waits for its secret: set it with `openpieces secrets set \(secret)` (or PUT /api/v1/secrets/\(secret)), then send events:",
+                  "  curl -X POST \(url) -H 'X-Webhook-Secret: <the secret>' -H 'Content-Type: application/json' -d '\(sample)'"]
+        return lines.joined(separator: "\n")
+    }
+
+    /// A value that meets the condition, for the example.
+    static func passing(_ c: Condition) -> Value {
+        guard case .number(let n) = c.value else { return c.value }
+        switch c.comparator {
+        case .greater: return .number(n + 1)
+        case .less: return .number(n - 1)
+        default: return .number(n)
+        }
+    }
+}
