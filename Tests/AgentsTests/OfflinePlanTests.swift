@@ -93,6 +93,14 @@ import Testing
         #expect(Self.args(calls[3])["actions"] == ["orders-api"])
     }
 
+    @Test func aWebhookWhoseSubmissionsAreKeptGetsAStoreOfItsOwn() {
+        let (calls, answer) = World().run("a webhook whose submissions are kept and listed")
+        #expect(calls.map(\.name) == ["services_list", "build_service", "build_service", "workflow_save"])
+        #expect(Self.blueprint(calls[1]) == .service(ServiceSpec("submissions", resources: [Resource("submission", fields: [], behaviours: [.documents])])))
+        #expect(Self.args(calls[3])["steps"]?[0]?.string == "Call submissions POST /submissions with the payload")
+        #expect(answer.contains("keeps them (GET /submissions lists them)"), "\(answer)")
+    }
+
     @Test func anEventThatCallsAServiceThatDoesNotExistBuildsNothing() {
         let (calls, answer) = World().run("when my webhook receives a signup with age at least 18, call crm-api POST /contacts")
         #expect(calls.map(\.name) == ["services_list"])
