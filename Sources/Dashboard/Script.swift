@@ -332,7 +332,7 @@ async function settingsPage() {
       await api("PUT", "/api/v1/settings/llm", body);
       toast("Model settings saved");
       render();
-    }) }, h("h2", {}, "Model provider"), h("p", { class: "muted" }, s.baseUrl ? `Using ${s.baseUrl}` : "Using the embedded offline engine (its catalogue)."),
+    }) }, h("h2", {}, "Model provider"), h("p", { class: "muted" }, s.baseUrl ? `Using ${s.baseUrl}` : "Using the embedded offline engine (the families in the README's Offline engine section)."),
       field("Base URL (OpenAI-compatible)", base), field("Model", model), field("API key", key),
       h("div", { class: "row" }, h("button", { class: "primary", type: "submit" }, "Save"),
         h("button", { type: "button", onclick: act(async () => { await api("DELETE", "/api/v1/settings/llm"); toast("Back to the offline engine"); render(); }) }, "Use the offline engine"))),
