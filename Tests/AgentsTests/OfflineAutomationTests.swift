@@ -11,16 +11,6 @@ import TestSupport
 /// Automation requests, offline: a webhook receiver that checks a shared secret and starts a workflow,
 /// a scheduled job that calls a URL and records the results, a schedule for an existing endpoint.
 extension OfflineCatalogueTests {
-    func waitRun(_ c: HTTPClient, _ base: String, _ id: String) async throws -> JSONValue {
-        let deadline = Date().addingTimeInterval(20)
-        while Date() < deadline {
-            let run = try await json(c, "GET", base + "/api/v1/runs/\(id)").1
-            if ["succeeded", "failed", "cancelled"].contains(run["status"]?.string ?? "") { return run }
-            try await Task.sleep(nanoseconds: 50_000_000)
-        }
-        throw TestError("run \(id) did not finish")
-    }
-
     @Test func webhookReceiverChecksItsSecretAndFeedsAService() async throws {
         let home = try TestPaths.temporaryDirectory("offline-hook")
         let bin = try RunningBinary(["serve", "--port", "0", "--home", home])

@@ -7,23 +7,7 @@ import Testing
 import TestSupport
 
 /// With no model configured, plain-English requests of each family go to running services (RequestParser → ServiceGenerator).
-@Suite(.serialized) struct OfflineCatalogueTests {
-    func chat(_ client: HTTPClient, _ base: String, _ text: String) async throws -> String {
-        let created = try await client.send(ClientRequest(method: "POST", url: base + "/api/v1/chats"))
-        let id = try #require(JSONValue.parse(created.body)?["id"]?.string)
-        let stream = try await client.stream(ClientRequest(method: "POST", url: "\(base)/api/v1/chats/\(id)/messages",
-                                                           headers: [("Content-Type", "application/json")],
-                                                           body: JSONValue.object(["content": .string(text)]).bytes, timeout: 0, stallTimeout: 60))
-        var raw = ""
-        for try await chunk in stream.body { raw += String(decoding: chunk, as: UTF8.self) }
-        return raw
-    }
-
-    func json(_ client: HTTPClient, _ method: String, _ url: String, _ body: String? = nil) async throws -> (Int, JSONValue) {
-        let r = try await client.send(ClientRequest(method: method, url: url, headers: [("Content-Type", "application/json")], body: body.map { Array($0.utf8) }))
-        return (r.status, JSONValue.parse(r.body) ?? .string(r.text))
-    }
-
+@Suite(.serialized) struct OfflineCatalogueTests: OfflineChatting {
     @Test func everyCatalogueItemBecomesARunningService() async throws {
         let home = try TestPaths.temporaryDirectory("offline")
         // The uptime checker watches another server on this machine: local addresses are closed to services unless

@@ -7,24 +7,8 @@ import Testing
 import TestSupport
 
 /// One request of each family, offline, from the chat to a running service whose behaviour is then checked by
-/// calling it: what was asked is what was built.
-extension OfflineCatalogueTests {
-    func serve(_ label: String, _ extra: [String] = []) async throws -> (RunningBinary, HTTPClient, String) {
-        let home = try TestPaths.temporaryDirectory(label)
-        let bin = try RunningBinary(["serve", "--port", "0", "--home", home] + extra)
-        try await bin.waitUntilListening()
-        return (bin, HTTPClient(defaultHeaders: TestAuth.headers), "http://127.0.0.1:\(bin.port)")
-    }
-
-    func waitStatus(_ c: HTTPClient, _ base: String, _ slug: String, _ want: String) async throws {
-        var status = ""
-        for _ in 0..<400 where status != want {
-            status = try await json(c, "GET", base + "/api/v1/services/\(slug)").1["status"]?.string ?? ""
-            if status != want { try await Task.sleep(nanoseconds: 50_000_000) }
-        }
-        #expect(status == want, "\(slug) is \(status)")
-    }
-
+/// calling it: what was asked is what was built. (Deno-bound: scripts/sanitize skips it.)
+@Suite(.serialized) struct OfflineFamiliesTests: OfflineChatting {
     @Test func aTodoListCountsWhatRemainsAndTakesANewFieldKeepingItsTasks() async throws {
         let (bin, c, base) = try await serve("offline-todo")
         let said = try await chat(c, base, "a to-do list: add tasks, tick them off, and see how many remain")
