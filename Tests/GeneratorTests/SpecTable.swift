@@ -1,0 +1,56 @@
+import Intent
+
+/// One spec per behaviour family, plus a multi-resource and a documents service: what the generator must turn into
+/// a service that type-checks and whose manifest the platform accepts.
+enum SpecTable {
+    static let done = Field("done", .boolean, default: .boolean(false))
+
+    static let tasks = ServiceSpec("tasks-api", resources: [
+        Resource("task", fields: [Field("title", .text, required: true), Field("due", .datetime), done],
+                 operations: Operation.crud + [.count(.flag("done", false)), .filter(.flag("done", false)), .count(.flag("done", true))],
+                 behaviours: [.toggle(field: "done")]),
+    ])
+    static let notes = ServiceSpec("notes-api", resources: [
+        Resource("note", fields: [Field("title"), Field("body")], operations: Operation.crud + [.search(field: "title")]),
+    ])
+    static let expenses = ServiceSpec("expenses-api", resources: [
+        Resource("expense", fields: [Field("amount", .number, required: true), Field("date", .datetime), Field("note")],
+                 operations: Operation.crud + [.sum(field: "amount"), .count(nil), .filter(.compare("amount", .greater, 100))]),
+    ])
+    static let products = ServiceSpec("products-api", resources: [
+        Resource("product", fields: [Field("name", required: true), Field("price", .number, default: .number(0))],
+                 operations: Operation.crud + [.filter(.byField("category")), .count(nil)]),
+    ])
+    static let kv = ServiceSpec("kv-store", behaviours: [.keyValue, .expiry(seconds: 1)])
+    static let kvPlain = ServiceSpec("kv-plain", behaviours: [.keyValue])
+    static let counter = ServiceSpec("counter", behaviours: [.counter(CounterSpec(start: 10, steps: [.increment, .decrement, .reset]))])
+    static let links = ServiceSpec("short-links", resources: [
+        Resource("link", fields: [Field("url", .url, required: true)], operations: [.create, .list, .read, .delete],
+                 behaviours: [.shortCodes(length: 6), .redirect(status: 301)]),
+    ])
+    static let text = ServiceSpec("text-tools", behaviours: [.textStatistics([.words, .sentences]), .textTransforms([.slugify, .changeCase])])
+    static let converter = ServiceSpec("converter", behaviours: [.unitConversion([.temperature, .length])])
+    static let lookup = ServiceSpec("lookup", behaviours: [
+        .lookupTable(key: "colours", value: "hex_codes", entries: [LookupEntry("red", "ff0000"), LookupEntry("green", "00ff00")]),
+    ])
+    static let lookupOpen = ServiceSpec("codes", behaviours: [.lookupTable(key: "country_codes", value: "names", entries: [])])
+    static let uptime = ServiceSpec("uptime-example-com", behaviours: [.check(url: "https://example.com")])
+    static let fetch = ServiceSpec("fetch-example-com", behaviours: [.fetch(url: "http://127.0.0.1:8080/status")])
+    static let webhook = ServiceSpec("orders-webhook", behaviours: [.webhookReceiver])
+    static let shop = ServiceSpec("customers-api", resources: [
+        Resource("customer", fields: [Field("name", required: true), Field("email")]),
+        Resource("order", fields: [Field("total", .number), Field("paid", .boolean, default: .boolean(false))],
+                 operations: Operation.crud + [.sum(field: "total")], behaviours: [.toggle(field: "paid")]),
+    ])
+    static let documents = ServiceSpec("submissions", resources: [
+        Resource("submission", fields: [Field("email"), Field("total", .number)], operations: Operation.crud + [.count(nil)],
+                 behaviours: [.documents]),
+    ])
+    static let expiring = ServiceSpec("notes-api", resources: [
+        Resource("note", fields: [Field("text"), Field("link", .url)], behaviours: [.expiry(seconds: 600)]),
+    ])
+    static let notesV1 = ServiceSpec("notes", resources: [Resource("note", fields: [Field("title", .text, required: true), Field("body")])])
+
+    static let all: [ServiceSpec] = [tasks, notes, expenses, products, kv, kvPlain, counter, links, text, converter, lookup, lookupOpen,
+                                     uptime, fetch, webhook, shop, documents, expiring]
+}
