@@ -32,7 +32,6 @@ enum StoreRuntime {
         }
         const SQL_TYPES: Record<FieldType, string> = { text: "TEXT", number: "REAL", boolean: "INTEGER", url: "TEXT", datetime: "TEXT" };
         const ISO_8601 = /^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:?\d{2})?)?$/;
-        const SYSTEM = new Set(["id", "created", "expires", "code", "ttl"]);
         const MAX_TTL = 10 * 365 * 86400;
 
         function sqlLiteral(v: Scalar): string {
@@ -142,7 +141,8 @@ enum StoreRuntime {
               const f = this.def.fields.find((x) => x.name === k);
               if (f) values[k] = this.stored(f, v);
               else if (k === "ttl" && this.def.expires) continue;
-              else if (this.def.documents && !SYSTEM.has(k)) extras[k] = v;
+              // A document keeps every field it was sent; the row's own id, created, code and expires win when read.
+              else if (this.def.documents) extras[k] = v;
               else unknown.push(k);
             }
             const names = this.def.fields.map((f) => f.name).join(", ") || "none";
