@@ -19,7 +19,8 @@ final class LiveService: @unchecked Sendable {
     var base: String { "http://127.0.0.1:\(port)" }
 
     /// Writes the spec's files into `dir` (a fresh one unless given: a later version runs on the same data) and starts it.
-    static func start(_ spec: ServiceSpec, in given: String? = nil) async throws -> LiveService {
+    /// `environment` adds variables (and their env permission); `hosts` adds net permissions, as a manifest's hosts do.
+    static func start(_ spec: ServiceSpec, in given: String? = nil, environment: [String: String] = [:], hosts: [String] = []) async throws -> LiveService {
         let dir = try given ?? TestPaths.temporaryDirectory("live-\(spec.name)")
         for (path, content) in ServiceGenerator.generate(spec).files { try content.write(toFile: "\(dir)/\(path)", atomically: true, encoding: .utf8) }
         let deno = try #require(DenoLocator.find(environment: ProcessInfo.processInfo.environment))
@@ -28,10 +29,10 @@ final class LiveService: @unchecked Sendable {
         let cache = (NSTemporaryDirectory() as NSString).appendingPathComponent("op-generator-deno-cache")
         let p = ChildProcess()
         p.executableURL = URL(fileURLWithPath: deno)
-        p.arguments = ["run", "--no-prompt", "--no-remote", "--no-npm", "--allow-net=127.0.0.1:\(port)", "--allow-read=.", "--allow-write=data",
-                       "--allow-env=PORT", "main.ts"]
+        p.arguments = ["run", "--no-prompt", "--no-remote", "--no-npm", "--allow-net=" + (["127.0.0.1:\(port)"] + hosts).joined(separator: ","),
+                       "--allow-read=.", "--allow-write=data", "--allow-env=" + (["PORT"] + environment.keys.sorted()).joined(separator: ","), "main.ts"]
         p.currentDirectoryURL = URL(fileURLWithPath: dir)
-        p.environment = ["PORT": String(port), "NO_COLOR": "1", "DENO_DIR": cache, "HOME": dir]
+        p.environment = environment.merging(["PORT": String(port), "NO_COLOR": "1", "DENO_DIR": cache, "HOME": dir]) { a, _ in a }
         FileManager.default.createFile(atPath: "\(dir)/deno.log", contents: nil)
         let log = try FileHandle(forWritingTo: URL(fileURLWithPath: "\(dir)/deno.log"))
         try log.seekToEnd()
@@ -88,8 +89,9 @@ final class LiveService: @unchecked Sendable {
 }
 
 /// Runs `body` against a started service and stops it whatever happens.
-func withService(_ spec: ServiceSpec, in dir: String? = nil, _ body: (LiveService) async throws -> Void) async throws {
-    let s = try await LiveService.start(spec, in: dir)
+func withService(_ spec: ServiceSpec, in dir: String? = nil, environment: [String: String] = [:], hosts: [String] = [],
+                 _ body: (LiveService) async throws -> Void) async throws {
+    let s = try await LiveService.start(spec, in: dir, environment: environment, hosts: hosts)
     do {
         try await body(s)
     } catch {
