@@ -13,8 +13,19 @@ struct ResourceModel {
     let path: String
     let fields: [Field]
 
-    /// Names the store uses itself; a spec field with one of these is not stored.
-    static let reserved: Set<String> = ["id", "created", "expires", "code", "ttl", "data", "limit", "q"]
+    /// Names the store uses itself for this resource; a spec field with one of these is not stored.
+    static func reserved(_ behaviours: [Behaviour]) -> Set<String> {
+        var names: Set<String> = ["id", "created"]
+        for b in behaviours {
+            switch b {
+            case .expiry: names.formUnion(["expires", "ttl"])
+            case .shortCodes, .redirect: names.insert("code")
+            case .documents: names.insert("data")
+            default: break
+            }
+        }
+        return names
+    }
 
     init(_ resource: Resource) {
         self.resource = resource
@@ -22,11 +33,12 @@ struct ResourceModel {
         table = ResourceModel.identifier(Tokenizer.plural(resource.name))
         path = ServiceGenerator.collectionPath(resource)
         var fields: [Field] = []
+        let reserved = ResourceModel.reserved(resource.behaviours)
         func add(_ f: Field) {
             var f = f
             f.name = ResourceModel.identifier(f.name)
             f.previousNames = f.previousNames.map(ResourceModel.identifier)
-            guard !ResourceModel.reserved.contains(f.name), !fields.contains(where: { $0.name == f.name }) else { return }
+            guard !reserved.contains(f.name), !fields.contains(where: { $0.name == f.name }) else { return }
             fields.append(f)
         }
         for f in resource.fields { add(f) }

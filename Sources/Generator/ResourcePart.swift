@@ -16,7 +16,8 @@ enum ResourcePart {
 
         if r.operations.contains(.list) {
             part.route("GET", p, "(_req, _p, url) => json(\(s).list(url))",
-                       "List \(m.table), newest first (at most 1000; ?limit=). Filter by any field: ?field=value (booleans true/false).",
+                       "List \(m.table), newest first: {\(m.table), count} (count: all matching rows; at most 1000 returned, fewer with ?limit=). " +
+                       "Filter by any field: ?field=value (booleans true/false).",
                        input: Schema.object(filters.merging(["limit": ["type": "integer", "minimum": 1, "maximum": 1000]]) { a, _ in a }), output: list)
         }
         if r.operations.contains(.create) {
@@ -170,6 +171,7 @@ enum ResourcePart {
         for op in m.resource.operations {
             switch op {
             case .count(let f): extras.append("count" + (f.map { " where \(RouteNames.phrase($0))" } ?? ""))
+            case .filter(.byField(let f)): extras.append("list by \(f)")
             case .filter(let f): extras.append("list where \(RouteNames.phrase(f))")
             case .search(let f): extras.append("search by \(f)")
             case .sum(let f): extras.append("sum of \(f)")

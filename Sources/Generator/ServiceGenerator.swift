@@ -99,7 +99,8 @@ public enum ServiceGenerator {
         return [
             "kind": parts.contains(where: \.trigger) ? "trigger" : "action",
             "title": .string(title.isEmpty ? "Service" : title),
-            "description": .string((summaries.isEmpty ? "A service" : summaries.joined(separator: "; ")) + ". Generated from its spec; data in data/ (node:sqlite)."),
+            "description": .string((summaries.isEmpty ? "A service" : summaries.joined(separator: "; ")) + ". Generated from its spec"
+                + (parts.contains(where: \.usesSQLite) ? "; data in data/ (node:sqlite)." : ".")),
             "endpoints": .array(parts.flatMap(\.endpoints).map(\.json)),
             "secrets": .array(secrets.map { .string($0) }),
             "hosts": .array(hosts.map { .string($0) }),

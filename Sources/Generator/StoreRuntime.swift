@@ -208,7 +208,8 @@ enum StoreRuntime {
 
           limit(query: URLSearchParams): number {
             const raw = query.get("limit");
-            if (raw === null) return MAX_ROWS;
+            // A field named limit is a filter, not the page size.
+            if (raw === null || this.def.fields.some((f) => f.name === "limit")) return MAX_ROWS;
             const n = Number(raw);
             if (!Number.isInteger(n) || n < 1 || n > MAX_ROWS) throw invalid(`?limit= must be a whole number from 1 to ${MAX_ROWS}`);
             return n;
@@ -310,7 +311,9 @@ enum StoreRuntime {
             for (let attempt = 0; attempt < 20; attempt++) {
               const bytes = crypto.getRandomValues(new Uint8Array(this.def.codeLength));
               const code = [...bytes].map((b) => alphabet[b % alphabet.length]).join("");
-              if (!this.db.prepare(`SELECT 1 FROM "${this.def.table}" WHERE code = ?`).get(code)) return code;
+              // Not taken, and not a literal path of this service (GET /links must stay the list).
+              const literal = ROUTES.some((r) => r.path === "/" + code);
+              if (!literal && !this.db.prepare(`SELECT 1 FROM "${this.def.table}" WHERE code = ?`).get(code)) return code;
             }
             throw new HttpError(503, "codes_exhausted", "no free short code was found; try again");
           }

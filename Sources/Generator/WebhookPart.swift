@@ -8,7 +8,15 @@ enum WebhookPart {
         let secret = ServiceGenerator.secretName(service)
         let name = service.hasSuffix("-webhook") ? String(service.dropLast("-webhook".count)) : service
         var part = Part(code: """
-            const WEBHOOK_SECRET = Deno.env.get(\(JSONText.quote(secret))) ?? "";
+            // A variable the platform did not grant reads as unset rather than failing the start.
+            function env(name: string): string {
+              try {
+                return Deno.env.get(name) ?? "";
+              } catch {
+                return "";
+              }
+            }
+            const WEBHOOK_SECRET = env(\(JSONText.quote(secret)));
             const WEBHOOK_EVENT = \(JSONText.quote(name));
 
             """ + #"""
@@ -39,11 +47,11 @@ enum WebhookPart {
                 payload = { text: new TextDecoder().decode(raw) };
               }
               const event = WEBHOOK_EVENT + "." + (req.headers.get("x-event") ?? "received");
-              const headers: Record<string, string> = { "content-type": "application/json", authorization: `Bearer ${Deno.env.get("OPENPIECES_SERVICE_TOKEN") ?? ""}` };
+              const headers: Record<string, string> = { "content-type": "application/json", authorization: `Bearer ${env("OPENPIECES_SERVICE_TOKEN")}` };
               const key = req.headers.get("idempotency-key") ?? req.headers.get("x-delivery-id");
               if (key) headers["idempotency-key"] = key;
               try {
-                const res = await fetch(Deno.env.get("OPENPIECES_NOTIFY_URL") ?? "", { method: "POST", headers, body: JSON.stringify({ event, payload }) });
+                const res = await fetch(env("OPENPIECES_NOTIFY_URL"), { method: "POST", headers, body: JSON.stringify({ event, payload }) });
                 return json(await res.json().catch(() => ({})), res.status);
               } catch (e) {
                 return fail(502, "platform_unreachable", (e as Error).message);

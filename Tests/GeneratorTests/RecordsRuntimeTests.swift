@@ -74,6 +74,12 @@ import Testing
             #expect(try await s.expect("GET", "/notes/search?q=%25")["notes"]?.array?.count == 0, "% is searched for, not a wildcard")
             _ = try await s.expectInvalid("GET", "/notes/search")
         }
+        try await withService(SpecTable.budgets) { s async throws in
+            _ = try await s.expect("POST", "/budgets", #"{"name":"food","limit":300,"data":"x"}"#, status: 201)
+            _ = try await s.expect("POST", "/budgets", #"{"name":"fun","limit":50}"#, status: 201)
+            #expect(try await s.expect("GET", "/budgets?limit=50")["budgets"]?.array?.compactMap { $0["name"]?.string } == ["fun"])
+            #expect(try await s.expect("GET", "/budgets?data=x")["count"]?.int == 1)
+        }
     }
 
     @Test func documentsKeepExtraFieldsAndShortLinksRedirect() async throws {

@@ -49,8 +49,43 @@ enum SpecTable {
     static let expiring = ServiceSpec("notes-api", resources: [
         Resource("note", fields: [Field("text"), Field("link", .url)], behaviours: [.expiry(seconds: 600)]),
     ])
+    /// Field names the store also uses for itself elsewhere: a filter here, not the page size; a typed column, not documents.
+    static let budgets = ServiceSpec("budgets-api", resources: [Resource("budget", fields: [Field("name"), Field("limit", .number), Field("data")])])
     static let notesV1 = ServiceSpec("notes", resources: [Resource("note", fields: [Field("title", .text, required: true), Field("body")])])
 
     static let all: [ServiceSpec] = [tasks, notes, expenses, products, kv, kvPlain, counter, links, text, converter, lookup, lookupOpen,
-                                     uptime, fetch, webhook, shop, documents, expiring]
+                                     uptime, fetch, webhook, shop, documents, expiring, budgets]
+
+    /// Specs as the request grammar reads everyday requests: the generator must take whatever it produces.
+    static let requests = [
+        "create a notes API where each note has a title and a body",
+        "I want to keep track of expenses with an amount, a date and a note, and see the total amount",
+        "a products API where each product has a required name and a price (number) defaulting to 0",
+        "a bookmarks API: each bookmark has a url and a title; search by title",
+        "a books API where each book has a title and a rating; show books with rating over 4",
+        "a customers and orders API",
+        "a products API with name and price, filterable by category and with the number of products",
+        "a tasks API with a title and a due date; tasks can be marked complete; list the unfinished ones and count how many are done",
+        "a to-do list: add tasks, tick them off, and see how many remain",
+        "a shopping list where items can be crossed off; show only the remaining ones",
+        "a key-value store where keys expire after 1 s",
+        "a store whose entries expire",
+        "a notes API where each note has a text and expires after 10 minutes",
+        "A counter: each hit increments and returns the count; a reset endpoint.",
+        "a tally that increments and decrements, starting from 5",
+        "build a converter",
+        "text statistics",
+        "build text tools to slugify and count words",
+        "a URL shortener",
+        "short links that redirect with 301",
+        "a fixed table that maps colours to hex codes: red to ff0000, green to 00ff00",
+        "a lookup table of country codes to names",
+        "monitor uptime of https://example.com",
+        "an items API where items can be archived",
+        "a list of books with title and author where books can be marked as read",
+    ]
+
+    static var parsed: [ServiceSpec] {
+        requests.compactMap { if case .service(let spec) = RequestParser.parse($0).intent { spec } else { nil } }
+    }
 }
