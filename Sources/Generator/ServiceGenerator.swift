@@ -75,7 +75,7 @@ public enum ServiceGenerator {
             case .lookupTable(let key, let value, let entries): made = ("lookup", LookupPart.make(key: key, value: value, entries: entries))
             case .check(let url): made = ("check", ProbePart.check(url))
             case .fetch(let url): made = ("fetch", ProbePart.fetch(url))
-            case .webhookReceiver: made = ("webhook", WebhookPart.make(service: spec.name))
+            case .webhookReceiver: made = ("webhook", WebhookPart.make(service: spec.name, keep: models.first(where: \.documents)))
             // Behaviours of rows: their resource's part has them. A lifetime at this level belongs to the key-value store.
             case .expiry, .toggle, .redirect, .shortCodes, .documents: made = nil
             }

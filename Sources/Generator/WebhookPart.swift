@@ -4,7 +4,9 @@ import Intent
 /// A trigger: `POST /webhook` accepts an event that carries the shared secret (`X-Webhook-Secret`) or signs the body
 /// with it (`X-Signature-256: sha256=<HMAC-SHA256 hex>`), and hands it to the platform, which starts the workflow.
 enum WebhookPart {
-    static func make(service: String) -> Part {
+    /// With `keep` (a documents resource of the same service), each accepted event is also stored there, payload fields
+    /// and `event`, so "a webhook whose submissions are kept and listed" needs no workflow step to keep them.
+    static func make(service: String, keep: ResourceModel? = nil) -> Part {
         let secret = ServiceGenerator.secretName(service)
         let name = service.hasSuffix("-webhook") ? String(service.dropLast("-webhook".count)) : service
         var part = Part(code: """
@@ -47,6 +49,7 @@ enum WebhookPart {
                 payload = { text: new TextDecoder().decode(raw) };
               }
               const event = WEBHOOK_EVENT + "." + (req.headers.get("x-event") ?? "received");
+              keep(event, payload);
               const headers: Record<string, string> = { "content-type": "application/json", authorization: `Bearer ${env("OPENPIECES_SERVICE_TOKEN")}` };
               const key = req.headers.get("idempotency-key") ?? req.headers.get("x-delivery-id");
               if (key) headers["idempotency-key"] = key;
@@ -60,8 +63,21 @@ enum WebhookPart {
 
             """#, secrets: [secret], summary: "receives \(name) webhooks checked with the secret \(secret) and starts its workflow", trigger: true)
         part.code = part.code.replacingOccurrences(of: "${SECRET_NAME}", with: secret)
+        if let keep {
+            part.code += """
+                function keep(event: string, payload: unknown): void {
+                  const fields = payload && typeof payload === "object" && !Array.isArray(payload) ? payload as Row : { value: payload };
+                  \(keep.store).create({ ...fields, event });
+                }
+
+                """
+            part.summary += "; each event is kept in \(keep.table)"
+        } else {
+            part.code += "function keep(_event: string, _payload: unknown): void {}\n"
+        }
         part.route("POST", "/webhook", "(req) => receive(req)",
-                   "Receive an event: a JSON body, the secret in X-Webhook-Secret or an X-Signature-256 HMAC of the body; X-Event names it. Answers the platform's 202 with the run id.",
+                   "Receive an event: a JSON body, the secret in X-Webhook-Secret or an X-Signature-256 HMAC of the body; X-Event names it. Answers the platform's 202 with the run id." +
+                   (keep.map { " Each event is also kept in \($0.path)." } ?? ""),
                    input: ["type": "object"], output: ["type": "object"])
         return part
     }

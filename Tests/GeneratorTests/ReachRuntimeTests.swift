@@ -54,4 +54,21 @@ import TestSupport
             }
         }
     }
+
+    @Test func aReceiverWithAStoreKeepsEachEventItAccepts() async throws {
+        let inbox = ServiceSpec("inbox", resources: [Resource("event", fields: [], operations: [.create, .list], behaviours: [.documents])])
+        try await withService(inbox) { platform async throws in
+            let env = ["SUBMISSIONS_WEBHOOK_SECRET": "s3cret", "OPENPIECES_NOTIFY_URL": platform.base + "/events", "OPENPIECES_SERVICE_TOKEN": "token"]
+            try await withService(SpecTable.keptWebhook, environment: env, hosts: ["127.0.0.1:\(platform.port)"]) { s async throws in
+                _ = try await s.expect("POST", "/webhook", #"{"email":"a@b.c"}"#, status: 401)
+                let sent = try await LiveService.client.send(.init(method: "POST", url: s.base + "/webhook", headers: [("X-Webhook-Secret", "s3cret")],
+                                                                   body: Array(#"{"email":"a@b.c","id":"evt_1"}"#.utf8)))
+                #expect(sent.status == 201, "\(sent.text)")
+                let kept = try await s.expect("GET", "/submissions")
+                #expect(kept["count"]?.int == 1, "only the accepted event is kept")
+                #expect(kept["submissions"]?[0]?["email"]?.string == "a@b.c" && kept["submissions"]?[0]?["event"]?.string == "submissions.received")
+                #expect(try await platform.expect("GET", "/events")["count"]?.int == 1, "and the platform was told")
+            }
+        }
+    }
 }

@@ -37,6 +37,10 @@ enum SpecTable {
     static let uptime = ServiceSpec("uptime-example-com", behaviours: [.check(url: "https://example.com")])
     static let fetch = ServiceSpec("fetch-example-com", behaviours: [.fetch(url: "http://127.0.0.1:8080/status")])
     static let webhook = ServiceSpec("orders-webhook", behaviours: [.webhookReceiver])
+    /// "A webhook whose submissions are kept and listed": a receiver and the documents store it keeps events in.
+    static let keptWebhook = ServiceSpec("submissions-webhook", resources: [
+        Resource("submission", fields: [], operations: [.list, .read, .delete], behaviours: [.documents]),
+    ], behaviours: [.webhookReceiver])
     static let shop = ServiceSpec("customers-api", resources: [
         Resource("customer", fields: [Field("name", required: true), Field("email")]),
         Resource("order", fields: [Field("total", .number), Field("paid", .boolean, default: .boolean(false))],
@@ -54,7 +58,7 @@ enum SpecTable {
     static let notesV1 = ServiceSpec("notes", resources: [Resource("note", fields: [Field("title", .text, required: true), Field("body")])])
 
     static let all: [ServiceSpec] = [tasks, notes, expenses, products, kv, kvPlain, counter, links, text, converter, lookup, lookupOpen,
-                                     uptime, fetch, webhook, shop, documents, expiring, budgets]
+                                     uptime, fetch, webhook, keptWebhook, shop, documents, expiring, budgets]
 
     /// Specs as the request grammar reads everyday requests: the generator must take whatever it produces.
     static let requests = [
