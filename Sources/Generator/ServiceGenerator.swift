@@ -25,6 +25,19 @@ public struct GeneratedService: Sendable {
 /// Builds a service from a spec out of parts: a router, a typed `node:sqlite` store per resource, and a mixin per
 /// behaviour (toggle, expiry, counter, key-value, short codes and redirects, text tools, conversion, lookup table,
 /// URL check, fetch, webhook receiver, documents).
+///
+/// Routes (resource `task`, collection `/tasks`, table and list key `tasks`, data in `data/tasks.db`):
+/// - CRUD as the operations ask: `GET /tasks` (`{tasks, count}`, newest first, `?field=value`, `?limit=`), `POST /tasks`
+///   (201 row `{id, …fields, created}`), `GET|PUT|PATCH|DELETE /tasks/:id` (partial updates; 204; 404 JSON).
+/// - toggle `done`: `POST|DELETE /tasks/:id/done`. count: `GET /tasks/count` (`{count}`), further ones
+///   `/tasks/count-<filter>`. filter: `GET /tasks/open` (`done` false), `/tasks/done`, `/books/rating-over-4`,
+///   `/products/by-category/:value`. search: `GET /tasks/search?q=`. sum: `GET /tasks/sum` (`{field, sum}`).
+/// - short codes + redirect: rows get `code`; `GET /:code` redirects. expiry: rows get `expires`; `ttl` on a write.
+/// - key-value: `GET /keys`, `GET|PUT|DELETE /kv/:key` (`{"value", "ttl"?}`). counter: `GET /counter[/:name]`,
+///   `POST /counter[/:name]/increment|decrement|reset`. text: `POST /stats`, `/count`, `/slugify`, `/case`.
+///   conversion: `GET /convert?value=&from=&to=`, `GET /units`. lookup: `GET /lookup[/:key]`, `PUT|DELETE /lookup/:key`
+///   when the spec gives no entries. check: `POST /check`, `GET /history`. fetch: `POST /run`, `GET /results`.
+///   receiver: `POST /webhook` (kind trigger, secret `secretName(spec.name)`).
 public enum ServiceGenerator {
     /// Where the spec is kept among a service's files.
     public static let specFile = "spec.json"
