@@ -19,7 +19,7 @@ import Testing
             let old = try await s.expect("GET", "/notes/1")
             #expect(old["title"]?.string == "first" && old["body"]?.string == "kept")
             #expect(old["priority"] == .null && old["pinned"] == .bool(false), "the default fills existing rows")
-            #expect(try await s.expect("PATCH", "/notes/1", #"{"priority":2}"#)["priority"]?.int == 2)
+            #expect(try await s.expect("PATCH", "/notes/1", #"{"priority":2,"pinned":true}"#)["priority"]?.int == 2)
             #expect(try await s.expect("POST", "/notes", #"{"title":"second","priority":5}"#, status: 201)["priority"]?.int == 5)
         }
         let v3 = try v2.applying([.renameField(from: "body", to: "text"), .removeField("pinned")])
@@ -32,7 +32,22 @@ import Testing
         // The removed field's column is still there, data and all: a later version could bring it back.
         let v4 = try v3.applying([.addField(Field("pinned", .boolean, default: .boolean(false)))])
         try await withService(v4, in: dir) { s async throws in
-            #expect(try await s.expect("GET", "/notes/1")["pinned"] == .bool(false))
+            let back = try await s.expect("GET", "/notes/1")
+            #expect(back["pinned"] == .bool(true) && back["priority"]?.int == 2 && back["text"]?.string == "kept")
+        }
+    }
+
+    @Test func aNewCounterStartKeepsTheCountsMade() async throws {
+        let v1 = ServiceSpec("counter", behaviours: [.counter(CounterSpec())])
+        var dir = ""
+        try await withService(v1) { s async throws in
+            dir = s.dir
+            _ = try await s.expect("POST", "/counter/a/increment", #"{"by":2}"#)
+        }
+        try await withService(try v1.applying([.setCounterStart(10)]), in: dir) { s async throws in
+            #expect(try await s.expect("GET", "/counter/a")["count"]?.int == 2)
+            #expect(try await s.expect("GET", "/counter/b")["count"]?.int == 10)
+            #expect(try await s.expect("POST", "/counter/a/reset")["count"]?.int == 10)
         }
     }
 }
