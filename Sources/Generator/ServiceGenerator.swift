@@ -125,8 +125,8 @@ public enum ServiceGenerator {
         slug.uppercased().replacingOccurrences(of: "-", with: "_") + (slug.hasSuffix("-webhook") ? "_SECRET" : "_WEBHOOK_SECRET")
     }
 
-    /// The path of a resource's collection: "/notes" for "note".
+    /// The path of a resource's collection: "/notes" for "note", "/to-do-items" for "to-do item".
     public static func collectionPath(_ resource: Resource) -> String {
-        "/" + Tokenizer.plural(resource.name).replacingOccurrences(of: "_", with: "-")
+        "/" + ResourceModel.identifier(Tokenizer.plural(resource.name)).replacingOccurrences(of: "_", with: "-")
     }
 }

@@ -11,7 +11,7 @@ import Testing
 @Suite(.serialized) struct ContractRuntimeTests {
     static let specs = [SpecTable.tasks, SpecTable.expenses, SpecTable.products, SpecTable.kvPlain, SpecTable.counter, SpecTable.links,
                         SpecTable.text, SpecTable.converter, SpecTable.lookup, SpecTable.lookupOpen, SpecTable.shop, SpecTable.documents,
-                        SpecTable.expiring, SpecTable.notes]
+                        SpecTable.expiring, SpecTable.notes, SpecTable.oddNames]
 
     @Test func answersMatchTheManifestsSchemas() async throws {
         let checked = Counted()

@@ -72,6 +72,9 @@ import TestSupport
         #expect(webhook.secrets == ["ORDERS_WEBHOOK_SECRET"])
         #expect(try Manifest.parse(Array(ServiceGenerator.generate(SpecTable.uptime).manifest.text.utf8)).hosts == ["example.com"])
         #expect(try Manifest.parse(Array(ServiceGenerator.generate(SpecTable.fetch).manifest.text.utf8)).hosts == ["127.0.0.1:8080"])
+        #expect(try routes(SpecTable.oddNames) == ["GET /to-do-items", "POST /to-do-items", "GET /to-do-items/:id", "PUT /to-do-items/:id",
+                                                   "PATCH /to-do-items/:id", "DELETE /to-do-items/:id", "POST /to-do-items/:id/done",
+                                                   "DELETE /to-do-items/:id/done", "GET /to-do-items/search", "GET /to-do-items/f-2nd-at-most-minus-1.5"])
         // Operations on fields the spec lacks imply them: "filterable by category" stores a category.
         #expect(try routes(SpecTable.products).contains("GET /products/by-category/:value"))
     }

@@ -55,10 +55,15 @@ enum SpecTable {
     ])
     /// Field names the store also uses for itself elsewhere: a filter here, not the page size; a typed column, not documents.
     static let budgets = ServiceSpec("budgets-api", resources: [Resource("budget", fields: [Field("name"), Field("limit", .number), Field("data")])])
+    /// Names as people write them: they become safe columns, tables and paths.
+    static let oddNames = ServiceSpec("odd-names", resources: [
+        Resource("to-do item", fields: [Field("Start Date", .datetime), Field("2nd", .number), Field("it's", .text)],
+                 operations: Operation.crud + [.search(field: "it's"), .filter(.compare("2nd", .lessOrEqual, -1.5))], behaviours: [.toggle(field: "Done!")]),
+    ])
     static let notesV1 = ServiceSpec("notes", resources: [Resource("note", fields: [Field("title", .text, required: true), Field("body")])])
 
     static let all: [ServiceSpec] = [tasks, notes, expenses, products, kv, kvPlain, counter, links, text, converter, lookup, lookupOpen,
-                                     uptime, fetch, webhook, keptWebhook, shop, documents, expiring, budgets]
+                                     uptime, fetch, webhook, keptWebhook, shop, documents, expiring, budgets, oddNames]
 
     /// Specs as the request grammar reads everyday requests: the generator must take whatever it produces.
     static let requests = [
