@@ -82,7 +82,7 @@ let package = Package(
         .testTarget(name: "SchedulingTests", dependencies: ["Scheduling"]),
         .testTarget(name: "ProcessesTests", dependencies: ["Processes", "TestSupport"]),
         .testTarget(name: "IntentTests", dependencies: ["Intent"]),
-        .testTarget(name: "GeneratorTests", dependencies: ["Generator", "Intent", "Core", "Services", "Processes", "HTTPClient", "TestSupport"]),
+        .testTarget(name: "GeneratorTests", dependencies: ["Generator", "Intent", "Core", "Crypto", "Services", "Processes", "HTTPClient", "TestSupport"]),
         .testTarget(name: "EventsTests", dependencies: ["Events", "Workflows", "Services", "Store", "App", "Core", "TestSupport", "LLM", "Agents"]),
         .testTarget(name: "BrainTests", dependencies: ["Brain", "Store", "TestSupport"]),
         .testTarget(name: "AgentsTests", dependencies: ["Agents", "Services", "Store", "FakeLLM", "LLM", "Core", "HTTPClient", "TestSupport", "openpieces"],
