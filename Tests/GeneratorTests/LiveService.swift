@@ -33,7 +33,7 @@ final class LiveService: @unchecked Sendable {
                        "--allow-read=.", "--allow-write=data", "--allow-env=" + (["PORT"] + environment.keys.sorted()).joined(separator: ","), "main.ts"]
         p.currentDirectoryURL = URL(fileURLWithPath: dir)
         p.environment = environment.merging(["PORT": String(port), "NO_COLOR": "1", "DENO_DIR": cache, "HOME": dir]) { a, _ in a }
-        FileManager.default.createFile(atPath: "\(dir)/deno.log", contents: nil)
+        _ = FileManager.default.createFile(atPath: "\(dir)/deno.log", contents: nil)
         let log = try FileHandle(forWritingTo: URL(fileURLWithPath: "\(dir)/deno.log"))
         try log.seekToEnd()
         p.standardOutput = log
