@@ -10,7 +10,7 @@ enum KeyValuePart {
             const kvDB = new DatabaseSync("data/kv.db");
             kvDB.exec("CREATE TABLE IF NOT EXISTS kv (key TEXT PRIMARY KEY, value TEXT NOT NULL, updated TEXT NOT NULL)");
             addColumns(kvDB, "kv", [["expires", "TEXT"]]);
-            const KV_LIFETIME: number | null = \(seconds.map(RouteNames.number) ?? "null");
+            const KV_LIFETIME: number | null = \(seconds.map { JSONValue.number($0).text } ?? "null");
 
             """ + #"""
             function kvKey(p: Params): string {
