@@ -46,6 +46,18 @@ import TestSupport
         #expect(try await json(c, "POST", base + "/s/text-tools/slugify", #"{"text":"Héllo, World!"}"#).1["slug"]?.string == "hello-world")
         #expect(try await json(c, "POST", base + "/s/text-tools/count", #"{"text":"one two three"}"#).1["words"]?.int == 3)
 
+        _ = try await chat(c, base, "short links that redirect with 301")
+        let (s3, link) = try await json(c, "POST", base + "/s/short-links/links", #"{"url":"https://example.com/a/long/path"}"#)
+        #expect(s3 == 201, "\(link.text)")
+        let code = try #require(link["code"]?.string)
+        let hop = try await c.send(ClientRequest(method: "GET", url: base + "/s/short-links/\(code)"))
+        #expect(hop.status == 301)
+        #expect(hop.header("Location") == "https://example.com/a/long/path")
+
+        _ = try await chat(c, base, "a fixed table that maps colours to hex codes: red to ff0000, green to 00ff00")
+        #expect(try await json(c, "GET", base + "/s/lookup/lookup/green").1["value"]?.string == "00ff00")
+        #expect(try await json(c, "GET", base + "/s/lookup/lookup/blue").0 == 404)
+
         // The uptime checker watches the excepted local server (it declares that host, so Deno lets it through).
         _ = try await chat(c, base, "monitor uptime of \(target.baseURL)/models")
         let services = try await json(c, "GET", base + "/api/v1/services").1["services"]?.array ?? []
