@@ -35,7 +35,8 @@ extension Parser {
             guard let target = existing(p0 + 1) else { return nil }
             s.use(lead + [p0] + target.positions)
             var changes: [Change] = []
-            if let m = s.find("start|starts|starting|begin|initial|start value|at|from|to|of #") ?? s.find("start|begin ... at|from|to #") {
+            if let m = s.find("start|starts|starting|begin|begins|initial value|count? at|from|to|of|is #")
+                ?? s.find("start|starts|starting|begin|initial #") ?? s.find("start|starting|begin ... at|from|to #") {
                 if let n = Parser.integer(m.compactMap({ s[$0].number }).last) { changes.append(.setCounterStart(n)); s.use(m) }
             }
             changes += behaviourChanges(before: s.count)

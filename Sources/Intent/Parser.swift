@@ -118,10 +118,16 @@ struct Parser {
         guard p >= 0, p < s.count else { return nil }
         switch s[p].kind {
         case .slug(let w): return w
-        case .word(let w) where !Vocabulary.filler.contains(w): return s[p].text.lowercased()
+        case .word(let w) where !Vocabulary.filler.contains(w): return Parser.withoutPossessive(s[p].text.lowercased())
         case .quoted(let q): return q
         default: return nil
         }
+    }
+
+    /// "counter's" names the counter.
+    static func withoutPossessive(_ w: String) -> String {
+        let plain = w.replacingOccurrences(of: "’", with: "'")
+        return plain.hasSuffix("'s") ? String(plain.dropLast(2)) : plain
     }
 
     /// Field name as written (lowercased, joined by "_").

@@ -291,6 +291,38 @@ enum PhrasingTable {
         Phrasing("order pizza for me", nil, unknown: [Unknown(.word, "order pizza")]),
     ]
 
+    /// A fourth held-out round (issue #17's wiring session), written before the parser saw them.
+    static let heldOut4: [Phrasing] = [
+        Phrasing("I need an API for my book collection: each book has a title, an author and a rating (number)",
+                 records("books-api", "book", [text("title"), text("author"), number("rating")])),
+        Phrasing("a reading list where books can be marked as read",
+                 records("books-api", "book", [titleRequired, Field("read", .boolean, default: .boolean(false))], [.toggle(field: "read")])),
+        Phrasing("simple API to store customers with name, email and a vip flag",
+                 records("customers-api", "customer", [text("name"), text("email"), Field("vip", .boolean)])),
+        Phrasing("a todo list where I can check tasks off and list the ones still open", todo("tasks-api", "task", ops: [.filter(open)])),
+        Phrasing("a to do app that shows how many tasks are completed", todo("tasks-api", "task", ops: [.count(.flag("done", true))])),
+        Phrasing("a cache where entries expire after 45 seconds", kv(45)),
+        Phrasing("a key value store with a 10 minute TTL", kv(600)),
+        Phrasing("a page view counter that I can reset", counter()),
+        Phrasing("a counter that starts at 42 and can be decremented", counter(start: 42, [.increment, .decrement])),
+        Phrasing("convert dollars to euros", single("converter", .unitConversion([.currency]))),
+        Phrasing("how many words are in this text", single("text-tools", .textStatistics([.words]))),
+        Phrasing("a link shortener with 7 character codes", links(length: 7)),
+        Phrasing("every 5 minutes check https://status.example.org and record the results",
+                 every("*/5 * * * *", .check(url: "https://status.example.org", keepLog: true))),
+        Phrasing("every sunday at 6pm call notes-api POST /archive", every("0 18 * * SUN", .call(EndpointRef(service: "notes-api", method: "POST", path: "/archive")))),
+        Phrasing("at 7:15 every weekday call my /digest endpoint in America/New_York",
+                 every("15 7 * * MON-FRI", zone: "America/New_York", .call(EndpointRef(path: "/digest")))),
+        Phrasing("when my shop webhook receives an order with amount over 250, save it to big-orders",
+                 .event(EventSpec(trigger: "shop", payload: "order", conditions: [Condition("amount", .greater, .number(250))], targets: [.save(to: "big-orders")]))),
+        Phrasing("when my webhook gets a ticket whose priority is high, call support-api POST /escalations",
+                 .event(EventSpec(trigger: "tickets", payload: "ticket", conditions: [Condition("priority", .equal, .text("high"))],
+                                  targets: [.call(EndpointRef(service: "support-api", method: "POST", path: "/escalations"))]))),
+        Phrasing("add a text field notes to contacts-api", .change(ChangeSpec("contacts-api", [.addField(text("notes"))]))),
+        Phrasing("rename body to content in notes-api", .change(ChangeSpec("notes-api", [.renameField(from: "body", to: "content")]))),
+        Phrasing("set the counter's starting value to 3", .change(ChangeSpec("counter", [.setCounterStart(3)]))),
+    ]
+
     // MARK: What it cannot do: reported, never dropped
 
     static let unknowns: [Phrasing] = [
