@@ -81,9 +81,11 @@ public final class Sandbox: Sendable {
     }
 
     private let settings: Locked<Settings>
-    /// Where deployed services listen, and test runs: each denied to every other run of generated code.
-    public static let servicePorts = 40000...40999
-    public static let testRunPorts = 41000...41999
+    /// Where deployed services listen, and test runs: each denied to every other run of generated code. Below Linux's
+    /// ephemeral range (32768–60999), so no outbound connection's local port can take one between the probe that
+    /// finds it free and Deno's bind.
+    public static let servicePorts = 30000...30999
+    public static let testRunPorts = 31000...31999
 
     /// `egressExceptions` are `--egress-allow` entries, parsed by `EgressPolicy.exceptions`.
     public init(denoPath: String?, denoCache: String, limits: ServiceLimits = ServiceLimits(), egressExceptions: Set<String> = []) {

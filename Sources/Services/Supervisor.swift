@@ -56,6 +56,9 @@ public actor Supervisor {
     public nonisolated let live = LiveServices()
     private var children: [String: Child] = [:]      // by service id
     private var failedStarts: [String: Int] = [:]
+    /// Starts retried at once because the port was taken, in a row; bounded, so a service that binds a taken port
+    /// of its own choosing falls back to the counted, backed-off restarts.
+    private var portRetries: [String: Int] = [:]
     private var logs: [String: ServiceLogs] = [:]
     private var healthTask: Task<Void, Never>?
     private var limitTask: Task<Void, Never>?
@@ -221,12 +224,18 @@ public actor Supervisor {
     private func waitUntilReady(_ id: String, pid: Int32, slug: String, version: Int) async {
         let deadline = Date().addingTimeInterval(config.readyTimeout)
         while Date() < deadline {
-            guard let c = children[id], c.pid == pid, !c.stopping else { return }  // exited or stopped meanwhile
+            guard let c = children[id], c.pid == pid, !c.stopping else {
+                // Exited or stopped meanwhile. An early exit is restarted by `exited`: the start that is waiting here
+                // answers with how that ends (running, crashed, stopped), not with the state in between.
+                await settle(id, until: deadline)
+                return
+            }
             let port = c.port
             let status = await Probe.status(port: port, timeout: 0.5)
             if status == 200, var c = children[id], c.pid == pid, !c.stopping {
                 c.ready = true
                 setChild(id, c)
+                portRetries[id] = nil
                 let newVersion = lookup(id)?.runningVersion != version
                 record(id, .status(.running), .runningVersion(version), .reason(nil))
                 if newVersion { for h in deployHandlers { h(slug, version) } }
@@ -240,6 +249,13 @@ public actor Supervisor {
         logger.warn("service.not_ready", ["service": slug, "seconds": "\(config.readyTimeout)"])
         await stopChild(id)
         markCrashed(id, slug: slug, reason: .notReady(seconds: Int(config.readyTimeout), lastOutput: tail))
+    }
+
+    /// Waits, until the deadline, while the service is between states (a restart after an early exit).
+    private func settle(_ id: String, until deadline: Date) async {
+        while Date() < deadline, lookup(id)?.status == .deploying {
+            try? await Task.sleep(nanoseconds: 15_000_000)
+        }
     }
 
     public func stop(_ id: String) async {
@@ -292,6 +308,16 @@ public actor Supervisor {
             markCrashed(id, slug: s.slug, reason: .limitExceeded(breach))
             return
         }
+        // Another program took the port between the probe that found it free and Deno's bind: not the service's
+        // failure, so it starts again at once on another port, without counting against it.
+        if !c.ready, portRetries[id, default: 0] < 3, Supervisor.portTaken(log.tail(12)) {
+            portRetries[id, default: 0] += 1
+            logger.warn("service.port_taken", ["service": s.slug, "port": "\(c.port)"])
+            record(id, .status(.deploying), process(of: id), .reason(.restarting(after: code)))
+            guard lookup(id)?.desired == .running else { return }
+            await start(id)
+            return
+        }
         // A service that ran a while before failing starts counting again.
         let attempts = (Date().timeIntervalSince(c.startedAt) > 30 ? 0 : failedStarts[id, default: 0]) + 1
         failedStarts[id] = attempts
@@ -307,6 +333,11 @@ public actor Supervisor {
         try? await Task.sleep(nanoseconds: UInt64(delay * 1e9))
         guard children[id] == nil, lookup(id)?.desired == .running else { return }
         await start(id)
+    }
+
+    /// Deno's report of a listener that could not bind: `AddrInUse: Address already in use (os error 98)`.
+    static func portTaken(_ output: [String]) -> Bool {
+        output.contains { $0.contains("AddrInUse") || $0.contains("Address already in use") }
     }
 
     private func healthLoop() async {

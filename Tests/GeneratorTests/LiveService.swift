@@ -24,7 +24,7 @@ final class LiveService: @unchecked Sendable {
         let dir = try given ?? TestPaths.temporaryDirectory("live-\(spec.name)")
         for (path, content) in ServiceGenerator.generate(spec).files { try content.write(toFile: "\(dir)/\(path)", atomically: true, encoding: .utf8) }
         let deno = try #require(DenoLocator.find(environment: ProcessInfo.processInfo.environment))
-        let port = try #require(Probe.freePort(in: 42000...44999, avoiding: []))
+        let port = try #require(Probe.freePort(in: 22000...24999, avoiding: []))
         // One Deno cache for every run: the transpiled main.ts of a service is reused by its restarts.
         let cache = (NSTemporaryDirectory() as NSString).appendingPathComponent("op-generator-deno-cache")
         let p = ChildProcess()

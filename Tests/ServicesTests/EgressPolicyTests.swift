@@ -41,10 +41,10 @@ import Testing
         #expect(deny.contains("192.0.2.10"))
         #expect(!p.denoDenyList(except: 39300).contains("127.0.0.1:39300"), "a trigger's callback port stays reachable")
         // Every other service's and test run's port is denied too, so a name re-resolved to loopback reaches none.
-        let own = p.denoDenyList(except: nil, ownPort: 40007)
-        #expect(own.contains("127.0.0.1:40008") && own.contains("127.0.0.1:41999") && !own.contains("127.0.0.1:40007"))
-        p.exceptions = try EgressPolicy.exceptions(["127.0.0.1:40500"])
-        #expect(!p.denoDenyList(except: nil, ownPort: 40007).contains("127.0.0.1:40500"), "an excepted port in the range stays reachable")
+        let own = p.denoDenyList(except: nil, ownPort: 30007)
+        #expect(own.contains("127.0.0.1:30008") && own.contains("127.0.0.1:31999") && !own.contains("127.0.0.1:30007"))
+        p.exceptions = try EgressPolicy.exceptions(["127.0.0.1:30500"])
+        #expect(!p.denoDenyList(except: nil, ownPort: 30007).contains("127.0.0.1:30500"), "an excepted port in the range stays reachable")
     }
 
     @Test func limitsAreJudgedFromSamples() {

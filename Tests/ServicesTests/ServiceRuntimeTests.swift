@@ -11,6 +11,17 @@ import TestSupport
     let webhook = Platform.repoRoot + "/services/github-webhook"
     let sandbox = Platform.repoRoot + "/Tests/ServicesTests/fixtures/sandbox"
 
+    @Test func aPortTakenAtStartIsTriedAgainAtOnceAndTheDeployAnswersHowThatEnded() async throws {
+        let p = try await Platform()
+        let created = try await p.deploy("port-once", from: Platform.repoRoot + "/Tests/ServicesTests/fixtures/port-once")
+        #expect(created["status"]?.string == "running", "not the state in between: \(created.text)")
+        #expect(created["reason"] == nil || created["reason"] == .null)
+        #expect(try await p.call("GET", "/s/port-once/").0 == 200)
+        let logs = try await p.call("GET", "/api/v1/services/port-once/logs?tail=50").1.text
+        #expect(logs.contains("AddrInUse"), "the first start did find its port taken: \(logs)")
+        await p.stop()
+    }
+
     @Test func deployedServiceAnswersAtItsURLAndKeepsData() async throws {
         let p = try await Platform()
         let started = Date()
