@@ -19,6 +19,7 @@ enum Vocabulary {
     /// Field kinds the engine cannot store: reported as unknown fields.
     static let unsupportedFieldKinds: Set<String> = [
         "image", "photo", "picture", "file", "attachment", "upload", "video", "audio", "blob", "pdf", "avatar", "document", "binary", "password",
+        "permission", "credential",
     ]
 
     /// Things a service might do that the offline engine cannot: reported as unknown behaviours.
@@ -27,12 +28,15 @@ enum Vocabulary {
         "authentication", "password", "oauth", "upload", "translate", "translation", "summarize", "summarise", "summary", "pay", "payment",
         "charge", "stripe", "stream", "chat", "scrape", "print", "encrypt", "decrypt", "resize", "thumbnail", "ocr", "transcribe",
         "recommend", "recommendation", "send", "predict", "ai", "llm", "gpt", "websocket", "graphql", "push", "tweet", "slack", "discord",
+        "permission", "authorize", "authorise", "authorized", "authorised", "role", "account",
     ]
 
     /// Phrases of things the offline engine cannot do, found before any other rule so no field list swallows them.
     /// Patterns in `Sentence.find` form.
     static let unsupportedPhrases = ["log|logged in|on|out", "sign|signed in|up|out", "send ... email|mail|message|sms|text|notification",
-                                     "text message", "push notification", "credit card"]
+                                     "text message", "push notification", "credit card",
+                                     // Who may use it: every generated service answers anyone who can reach its URL.
+                                     "only i|me|we|us|myself|admins", "nobody else", "no one else", "private to me|us", "access control"]
 
     static let typeWords: [String: FieldType] = [
         "text": .text, "string": .text, "str": .text, "number": .number, "numeric": .number, "integer": .number, "int": .number,

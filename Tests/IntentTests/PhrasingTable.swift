@@ -326,6 +326,11 @@ enum PhrasingTable {
     // MARK: What it cannot do: reported, never dropped
 
     static let unknowns: [Phrasing] = [
+        // Who may use it is not something a generated service can enforce: said, never silently dropped.
+        Phrasing("a notes API, but only I can read it", records("notes-api", "note", [text("name", required: true)]),
+                 unknown: [Unknown(.behaviour, "only i")]),
+        Phrasing("a notes API that nobody else can see", records("notes-api", "note", [text("name", required: true)]),
+                 unknown: [Unknown(.behaviour, "nobody else")]),
         Phrasing("send me an email every time someone signs up", nil,
                  unknown: [Unknown(.behaviour, "signs up"), Unknown(.behaviour, "send email"), Unknown(.word, "time")]),
         Phrasing("a notes API where each note has a title, and users log in with a password", records("notes-api", "note", [text("title")]),
