@@ -49,11 +49,11 @@ extension Parser {
         }
         // Targets: "save it to orders", "call notes-api POST /notes", "kept and listed".
         var targets: [EventTarget] = []
-        if let m = s.find("save|store|write|insert|put|add|record|log|forward|send|copy ... to|in|into|inside *"), let to = name(m.last!) {
+        if let m = s.find("save|store|write|insert|put|add|record|log|forward|send|copy ... to|in|into|inside"), let (to, at) = storeName(after: m.last!) {
             targets.append(.save(to: to))
-            s.use(m)
+            s.use(m + at)
             // "saves incoming leads into leads-api": what it saves is the event.
-            if payload == nil, let p = (m[0]..<m[m.count - 2]).last(where: { !s.isUsed($0) && s[$0].isWordLike && !Vocabulary.filler.contains(s.lemma($0)) }) {
+            if payload == nil, let p = (m[0]..<m[m.count - 1]).last(where: { !s.isUsed($0) && s[$0].isWordLike && !Vocabulary.filler.contains(s.lemma($0)) }) {
                 payload = s.lemma(p)
                 s.use(p)
             }
@@ -78,5 +78,16 @@ extension Parser {
         }
         let trigger = explicit ?? payload.map(Tokenizer.plural) ?? "incoming"
         return .event(EventSpec(trigger: trigger, payload: payload, conditions: conditions, targets: targets))
+    }
+
+    /// The store named after "to": "orders", "my orders-api", "a 'big orders' list" (a name in quotes becomes a slug).
+    func storeName(after to: Int) -> (String, [Int])? {
+        var p = to + 1
+        while p < s.count, ["a", "an", "the", "my", "our"].contains(s.lemma(p)) { p += 1 }
+        guard let n = name(p) else { return nil }
+        var at = Array(to + 1...p)
+        if p + 1 < s.count, ["list", "store", "table", "collection", "database", "db"].contains(s.lemma(p + 1)) { at.append(p + 1) }
+        let slug = n.split(whereSeparator: { $0 == " " || $0 == "_" }).joined(separator: "-")
+        return (slug, at)
     }
 }

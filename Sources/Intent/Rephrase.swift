@@ -137,7 +137,7 @@ public enum Rephrase {
             // "a key-value store whose entries expire after 1 minute" reads as one phrase.
             return spec.behaviours.map(sentence).joined(separator: spec.behaviours.first == .keyValue ? " " : "; ")
         case .event(let e):
-            var s = e.payload.map { "When my \(e.trigger) webhook receives a \($0)" } ?? "a webhook" + (e.trigger == "incoming" ? "" : " for \(e.trigger)")
+            var s = e.payload.map { "When my \(e.trigger) webhook receives \("aeiou".contains($0.first ?? "x") ? "an" : "a") \($0)" } ?? "a webhook" + (e.trigger == "incoming" ? "" : " for \(e.trigger)")
             let numeric = e.conditions.filter { if case .number = $0.value { true } else { false } }
             let other = e.conditions.filter { if case .number = $0.value { false } else { true } }
             if !numeric.isEmpty { s += " with " + list(numeric.map { "\($0.field) \(words($0.comparator)) \(literal($0.value))" }) }

@@ -167,6 +167,10 @@ enum PhrasingTable {
     // MARK: Event requests
 
     static let events: [Phrasing] = [
+        Phrasing("When my webhook receives an order with total over 100, save it to a 'big orders' list.",
+                 .event(EventSpec(trigger: "orders", payload: "order", conditions: [Condition("total", .greater, .number(100))], targets: [.save(to: "big-orders")]))),
+        Phrasing("When my webhook gets a payment, store it in my payments list",
+                 .event(EventSpec(trigger: "payments", payload: "payment", targets: [.save(to: "payments")]))),
         Phrasing("When my webhook receives an order with total over 100, save it to orders",
                  .event(EventSpec(trigger: "orders", payload: "order", conditions: [Condition("total", .greater, .number(100))], targets: [.save(to: "orders")]))),
         Phrasing("a webhook whose submissions are kept and listed", .event(EventSpec(trigger: "submissions", payload: "submission", targets: [.keep]))),

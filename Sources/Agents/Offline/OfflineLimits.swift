@@ -28,7 +28,7 @@ enum OfflineLimits {
 
     static func describe(_ u: Unknown) -> String {
         switch u.kind {
-        case .word: "\"\(u.text)\""
+        case .word: u.text.first.map { "\"'“‘".contains($0) } == true ? u.text : "\"\(u.text)\""
         case .field: "the field \"\(u.text)\": I can store text, numbers, yes/no, URLs and dates, not this"
         case .behaviour: "\"\(u.text)\": generated services here cannot do that without a model"
         }

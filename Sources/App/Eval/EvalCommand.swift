@@ -51,7 +51,7 @@ enum EvalCommand {
             || environment["OPENPIECES_LLM_BASE_URL"] != nil || environment["OPENPIECES_LLM_PROVIDER"] != nil
         if o.replay == nil, !configured {
             log("eval: warning: no model configured (--llm-base-url or OPENPIECES_LLM_BASE_URL): each server runs its offline engine, "
-                + "which builds only its catalogue. Settings stored with /api/v1/settings/llm are not used by fresh servers.")
+                + "which builds only the requests it can read (README: Offline engine). Settings stored with /api/v1/settings/llm are not used by fresh servers.")
         }
         let requests: [EvalRequest]
         do { requests = try load(o) } catch { CLI.fail("\(error)"); return 2 }
