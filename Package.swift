@@ -85,7 +85,7 @@ let package = Package(
         .testTarget(name: "GeneratorTests", dependencies: ["Generator", "Intent", "Core", "Crypto", "Services", "Processes", "HTTPClient", "TestSupport"]),
         .testTarget(name: "EventsTests", dependencies: ["Events", "Workflows", "Services", "Store", "App", "Core", "TestSupport", "LLM", "Agents"]),
         .testTarget(name: "BrainTests", dependencies: ["Brain", "Store", "TestSupport"]),
-        .testTarget(name: "AgentsTests", dependencies: ["Agents", "Services", "Store", "FakeLLM", "LLM", "Core", "HTTPClient", "TestSupport", "openpieces"],
+        .testTarget(name: "AgentsTests", dependencies: ["Agents", "Intent", "Generator", "Crypto", "Services", "Store", "FakeLLM", "LLM", "Core", "HTTPClient", "TestSupport", "openpieces"],
                     exclude: ["fixtures"]),
         .testTarget(name: "MCPTests", dependencies: ["MCP", "Services", "App", "Core", "HTTPClient", "HTTPServer", "TestSupport", "openpieces"]),
         .testTarget(name: "AppTests", dependencies: ["App", "HTTPClient", "HTTPServer", "openpieces", "TestSupport", "FakeLLM", "Core"]),

@@ -1,4 +1,5 @@
 import Core
+import Crypto
 import Foundation
 import Processes
 import LLM
@@ -108,8 +109,11 @@ public final class Codegen: Sendable {
     private func makeTools(_ slug: String, _ ws: Workspace, _ outcome: Outcome) -> [Tool] {
         let path: JSONValue = ["type": "string", "minLength": 1, "maxLength": 256]
         return [
-            Tool(name: "list_files", description: "List the service's files.", parameters: ["type": "object", "properties": [:]]) { _, _ in
-                .object(["files": .array(try ws.list().map { .string($0) })])
+            Tool(name: "list_files", description: "List the service's files, each with the SHA-256 of its content.", parameters: ["type": "object", "properties": [:]]) { _, _ in
+                let files = try ws.list()
+                // Whole-file hashes: a read is cut to the tool output limit, a hash says whether a file is as it was.
+                let hashes = try files.map { ($0, JSONValue.string(Hex.encode(Digest.sha256(Array(try ws.read($0).utf8))))) }
+                return .object(["files": .array(files.map { .string($0) }), "sha256": .object(Dictionary(uniqueKeysWithValues: hashes))])
             },
             Tool(name: "read_file", description: "Read one file of the service.",
                  parameters: ["type": "object", "properties": ["path": path], "required": ["path"]], PathInput.self) { input, _ in

@@ -43,7 +43,10 @@ public enum ServiceGenerator {
     public static let specFile = "spec.json"
 
     /// Deterministic: the same spec gives byte-identical files.
-    public static func generate(_ spec: ServiceSpec) -> GeneratedService {
+    public static func generate(_ asked: ServiceSpec) -> GeneratedService {
+        // The name reaches comments, a secret's name and messages: only slug characters, whatever the spec says.
+        var spec = asked
+        spec.name = safeName(spec.name)
         let parts = parts(spec)
         let sqlite = parts.contains(where: \.usesSQLite)
         var main = sqlite ? "import { DatabaseSync } from \"node:sqlite\";\n\n" : ""
@@ -118,6 +121,13 @@ public enum ServiceGenerator {
             "secrets": .array(secrets.map { .string($0) }),
             "hosts": .array(hosts.map { .string($0) }),
         ]
+    }
+
+    /// `[a-z0-9-]`, at most 48: what a slug may hold.
+    public static func safeName(_ name: String) -> String {
+        let words = name.lowercased().split { !($0.isASCII && ($0.isLetter || $0.isNumber)) }
+        let joined = String(words.joined(separator: "-").prefix(48))
+        return joined.isEmpty ? "service" : (joined.hasSuffix("-") ? String(joined.dropLast()) : joined)
     }
 
     /// The secret a webhook receiver checks: `ORDERS_WEBHOOK_SECRET` for `orders-webhook`.

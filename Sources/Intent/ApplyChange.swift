@@ -19,6 +19,12 @@ extension ServiceSpec {
         case .addField(let field):
             try withResource { r throws(ChangeError) in
                 guard !r.fields.contains(where: { $0.name == field.name }) else { throw ChangeError("\(r.name) already has a field '\(field.name)'") }
+                if let old = r.retiredFields.first(where: { $0.name == field.name }) {
+                    guard old.type == field.type else {
+                        throw ChangeError("'\(field.name)' was a \(old.type.rawValue) field of \(r.name) that was removed; its old values are still stored under that name, so add it back as \(old.type.rawValue) or choose another name")
+                    }
+                    r.retiredFields.removeAll { $0.name == field.name }
+                }
                 guard r.fields.count < 40 else { throw ChangeError("\(r.name) has 40 fields, the most a generated store keeps") }
                 r.fields.append(field)
             }
@@ -26,6 +32,7 @@ extension ServiceSpec {
             try withResource { r throws(ChangeError) in
                 guard r.fields.contains(where: { $0.name == name }) else { throw ChangeError("\(r.name) has no field '\(name)' (fields: \(r.fieldNames))") }
                 guard r.fields.count > 1 else { throw ChangeError("'\(name)' is the only field of \(r.name); add another first") }
+                r.retiredFields.append(contentsOf: r.fields.filter { $0.name == name })
                 r.fields.removeAll { $0.name == name }
                 r.behaviours.removeAll { $0 == .toggle(field: name) }
                 r.operations.removeAll { $0.mentions(name) }
@@ -34,6 +41,7 @@ extension ServiceSpec {
             try withResource { r throws(ChangeError) in
                 guard let i = r.fields.firstIndex(where: { $0.name == old }) else { throw ChangeError("\(r.name) has no field '\(old)' (fields: \(r.fieldNames))") }
                 guard !r.fields.contains(where: { $0.name == new }) else { throw ChangeError("\(r.name) already has a field '\(new)'") }
+                try r.checkNotRetired(new)
                 r.fields[i].previousNames.append(old)
                 r.fields[i].name = new
                 r.behaviours = r.behaviours.map { $0 == .toggle(field: old) ? .toggle(field: new) : $0 }
@@ -72,6 +80,13 @@ extension ServiceSpec {
 
 extension Resource {
     var fieldNames: String { fields.map(\.name).joined(separator: ", ") }
+
+    /// A removed field's column still holds its old values: reusing the name would bring them back under it.
+    func checkNotRetired(_ name: String) throws(ChangeError) {
+        guard !retiredFields.contains(where: { $0.name == name }) else {
+            throw ChangeError("'\(name)' was a field of \(self.name) that was removed; its old values are still stored under that name, so choose another")
+        }
+    }
 }
 
 extension Operation {

@@ -120,12 +120,16 @@ public struct Resource: Codable, Sendable, Equatable {
     public var fields: [Field]
     public var operations: [Operation]
     public var behaviours: [Behaviour]
+    /// Fields removed by a change: their columns stay, values and all. Added back with the same kind, a field gets
+    /// its values back; its name is never given to a field of another kind, or to a renamed one.
+    public var retiredFields: [Field]
 
-    public init(_ name: String, fields: [Field], operations: [Operation] = Operation.crud, behaviours: [Behaviour] = []) {
+    public init(_ name: String, fields: [Field], operations: [Operation] = Operation.crud, behaviours: [Behaviour] = [], retiredFields: [Field] = []) {
         self.name = name
         self.fields = fields
         self.operations = operations
         self.behaviours = behaviours
+        self.retiredFields = retiredFields
     }
 }
 

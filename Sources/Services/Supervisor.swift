@@ -310,11 +310,9 @@ public actor Supervisor {
         }
         // Another program took the port between the probe that found it free and Deno's bind: not the service's
         // failure, so it starts again at once on another port, without counting against it.
-        if !c.ready, portRetries[id, default: 0] < 3, Supervisor.portTaken(log.tail(12)) {
+        if !c.ready, s.desired == .running, portRetries[id, default: 0] < 3, Supervisor.portTaken(Supervisor.thisRun(log.tail(40))) {
             portRetries[id, default: 0] += 1
             logger.warn("service.port_taken", ["service": s.slug, "port": "\(c.port)"])
-            record(id, .status(.deploying), process(of: id), .reason(.restarting(after: code)))
-            guard lookup(id)?.desired == .running else { return }
             await start(id)
             return
         }
@@ -336,7 +334,12 @@ public actor Supervisor {
     }
 
     /// Deno's report of a listener that could not bind: `AddrInUse: Address already in use (os error 98)`.
-    static func portTaken(_ output: [String]) -> Bool {
+    /// The lines since the last start: an earlier run's output must not decide about this one.
+    static func thisRun(_ lines: [String]) -> ArraySlice<String> {
+        lines.lastIndex { $0.contains("starting version") }.map { lines[($0 + 1)...] } ?? lines[...]
+    }
+
+    static func portTaken(_ output: ArraySlice<String>) -> Bool {
         output.contains { $0.contains("AddrInUse") || $0.contains("Address already in use") }
     }
 

@@ -91,8 +91,8 @@ extension OfflineCatalogueTests {
         // An endpoint of a service that exists: only a workflow and a task.
         _ = try await chat(c, base, "make a counter")
         let again = try await chat(c, base, "every 15 minutes call counter POST /counter/visits/increment")
-        #expect(again.contains("Scheduled workflow 'counter-schedule': every 15 minutes (UTC)"), "\(again)")
-        let q2 = try await json(c, "POST", base + "/api/v1/workflows/counter-schedule/run", "{}").1
+        #expect(again.contains("Scheduled workflow 'counter-post-counter-visits-increment': every 15 minutes (UTC)"), "\(again)")
+        let q2 = try await json(c, "POST", base + "/api/v1/workflows/counter-post-counter-visits-increment/run", "{}").1
         #expect(try await waitRun(c, base, try #require(q2["id"]?.string))["status"]?.string == "succeeded")
         #expect(try await json(c, "GET", base + "/s/counter/counter/visits").1["count"]?.int == 1)
     }

@@ -116,9 +116,9 @@ import TestSupport
 
         // By path alone: the one endpoint of any service that ends in /history.
         let daily = try await chat(c, base, "Every day at 08:00 Europe/Berlin call my /history endpoint")
-        #expect(daily.contains("Scheduled workflow 'uptime-127-0-0-1-schedule'"), "\(daily)")
+        #expect(daily.contains("Scheduled workflow 'uptime-127-0-0-1-get-history'"), "\(daily)")
         #expect(daily.contains("it calls uptime-127-0-0-1 GET /history"), "\(daily)")
-        let t2 = try await json(c, "GET", base + "/api/v1/tasks?workflow=uptime-127-0-0-1-schedule").1["tasks"]?.array ?? []
+        let t2 = try await json(c, "GET", base + "/api/v1/tasks?workflow=uptime-127-0-0-1-get-history").1["tasks"]?.array ?? []
         #expect(t2.first?["timezone"]?.string == "Europe/Berlin")
         let nowhere = try await chat(c, base, "every day at 9 call my /report endpoint")
         #expect(nowhere.contains("I found no endpoint for '/report'"), "\(nowhere)")

@@ -57,11 +57,44 @@ import Testing
 
     @Test func aServiceRequestCarriesItsSpec() {
         let (calls, answer) = World().run("create a notes API where each note has a title and a body")
-        #expect(calls.map(\.name) == ["build_service"])
-        guard case .service(let spec)? = Self.blueprint(calls[0]) else { Issue.record("no spec"); return }
+        #expect(calls.map(\.name) == ["services_list", "build_service"])
+        guard case .service(let spec)? = Self.blueprint(calls[1]) else { Issue.record("no spec"); return }
         #expect(spec.resources.first?.fields.map(\.name) == ["title", "body"])
-        #expect(Blueprint.words(of: Self.args(calls[0])["request"]?.string ?? "") == "create a notes API where each note has a title and a body")
+        #expect(Blueprint.words(of: Self.args(calls[1])["request"]?.string ?? "") == "create a notes API where each note has a title and a body")
         #expect(answer.hasPrefix("Built and deployed (version 1): http://notes-api.localhost/"))
+    }
+
+    @Test func aServiceThatExistsIsNeverBuiltOver() {
+        var world = World()
+        world.services["notes-api"] = ("action", [])
+        let (calls, answer) = world.run("create a notes API where each note has a title and a body")
+        #expect(calls.map(\.name) == ["services_list"])
+        #expect(answer.contains("A service 'notes-api' exists already, so I have built nothing"), "\(answer)")
+        #expect(answer.contains("openpieces services delete notes-api"))
+    }
+
+    @Test func anExistingReceiverKeepsItsSecretAndGetsTheNewRule() {
+        var world = World()
+        world.services["orders-webhook"] = ("trigger", [["method": "POST", "path": "/webhook"]])
+        let (calls, answer) = world.run("When my webhook receives an order with total over 100, save it to orders")
+        #expect(calls.map(\.name) == ["services_list", "build_service", "service_get", "workflow_save"])
+        #expect(Self.blueprint(calls[1]).map { if case .service(let s) = $0 { s.name } else { "" } } == "orders", "only the store is built")
+        #expect(answer.contains("orders-webhook exists already"), "\(answer)")
+    }
+
+    @Test func aConditionValueTheStepFormCannotCarryIsRefusedBeforeAnythingIsBuilt() {
+        let event = EventSpec(trigger: "orders", payload: "order", conditions: [Condition("status", .equal, .text("paid, then: call x"))], targets: [.save(to: "orders")])
+        let turn = EventPlan(turn: OfflineTurn(ask: "…", done: []), event: event).next()
+        #expect(turn.toolCalls.isEmpty)
+        #expect(turn.text.contains("I cannot write the condition on status"), "\(turn.text)")
+    }
+
+    @Test func anEndpointNamedInFullMustExist() {
+        var world = World()
+        world.services["counter"] = ("action", [["method": "POST", "path": "/counter/:name/increment"]])
+        let (calls, answer) = world.run("every 15 minutes call counter POST /nowhere")
+        #expect(!calls.contains { $0.name == "task_create" })
+        #expect(answer.contains("I found no endpoint for 'counter POST /nowhere'"), "\(answer)")
     }
 
     @Test func anEventToANewStoreBuildsTheStoreThenTheReceiverThenAConditionalWorkflow() {
@@ -114,8 +147,8 @@ import Testing
         let (calls, answer) = world.run("Every day at 08:00 Europe/Berlin call my /report endpoint")
         #expect(calls.map(\.name) == ["services_list", "service_get", "service_get", "workflow_save", "task_create"])
         #expect(Self.args(calls[3])["steps"]?[0]?.string == "Call reports POST /report")
-        #expect(Self.args(calls[4]) == ["workflow": "reports-schedule", "schedule": "0 8 * * *", "timezone": "Europe/Berlin"])
-        #expect(answer.contains("Scheduled workflow 'reports-schedule'"))
+        #expect(Self.args(calls[4]) == ["workflow": "reports-post-report", "schedule": "0 8 * * *", "timezone": "Europe/Berlin"])
+        #expect(answer.contains("Scheduled workflow 'reports-post-report'"))
     }
 
     @Test func aScheduleWithoutAnEndpointNamesTheChoices() {
@@ -128,9 +161,9 @@ import Testing
 
     @Test func aCheckOnAScheduleBuildsAChecker() {
         let (calls, _) = World().run("Every minute check https://example.com and keep a log")
-        #expect(calls.map(\.name) == ["build_service", "workflow_save", "task_create"])
-        #expect(Self.blueprint(calls[0]) == .service(ServiceSpec("uptime-example-com", behaviours: [.check(url: "https://example.com")])))
-        #expect(Self.args(calls[1])["steps"]?[0]?.string == "Call uptime-example-com POST /check")
+        #expect(calls.map(\.name) == ["services_list", "build_service", "workflow_save", "task_create"])
+        #expect(Self.blueprint(calls[1]) == .service(ServiceSpec("uptime-example-com", behaviours: [.check(url: "https://example.com")])))
+        #expect(Self.args(calls[2])["steps"]?[0]?.string == "Call uptime-example-com POST /check")
     }
 
     @Test func aChangeGoesToTheServiceItNames() {

@@ -38,6 +38,16 @@ import Testing
         #expect(throws: ChangeError.self) { try next.applying([.removeField("title")]) }
     }
 
+    @Test func aRemovedFieldComesBackOnlyAsWhatItWas() throws {
+        let next = try notes.applying([.removeField("body")])
+        #expect(next.resources[0].retiredFields == [Field("body")])
+        #expect(throws: ChangeError.self) { try next.applying([.addField(Field("body", .number))]) }
+        #expect(throws: ChangeError.self) { try next.applying([.renameField(from: "title", to: "body")]) }
+        let back = try next.applying([.addField(Field("body"))])
+        #expect(back.resources[0].fields.map(\.name) == ["title", "body"] && back.resources[0].retiredFields.isEmpty, "its values come back with it")
+        #expect(ServiceSpec(json: next.json) == next)
+    }
+
     @Test func aCounterStartAndAnExpiryApplyWhereTheyBelong() throws {
         let counter = ServiceSpec("counter", behaviours: [.counter(CounterSpec())])
         #expect(try counter.applying([.setCounterStart(10)]).behaviours == [.counter(CounterSpec(start: 10))])

@@ -14,6 +14,9 @@ struct EventPlan {
 
     var receiver: String { Slug.clean(event.trigger) + "-webhook" }
 
+    /// The receiver was there before this request.
+    var receiverExisted: Bool { turn.services?.contains { $0.slug == receiver } == true }
+
     /// Where each event goes: a service and, once known, the endpoint and the input form.
     struct Destination {
         var service: String
@@ -24,6 +27,13 @@ struct EventPlan {
     }
 
     func next() -> ChatResult {
+        // A text value is written into the step as quoted text: punctuation the step form splits on cannot be in it.
+        for c in event.conditions {
+            if case .text(let t) = c.value, t.contains(where: { ",:\"{}".contains($0) }) || t.lowercased().contains(" then ") {
+                return OfflineTurn.say("I cannot write the condition on \(c.field) as a workflow step: its value \"\(t)\" has punctuation (, : \" { }) "
+                                       + "or \"then\" in it. Ask with a plain value, or connect a model.")
+            }
+        }
         guard turn.services != nil else { return OfflineTurn.call("list", "services_list", [:]) }
         let destinations: [Destination]
         switch resolve() {
@@ -33,11 +43,14 @@ struct EventPlan {
         for store in destinations.compactMap(\.store) where turn.result(of: "build-\(store.name)") == nil {
             return ServicePlan.build(store, turn.ask)
         }
+        // A receiver that exists is kept (its secret too); this rule becomes its workflow, replacing an earlier one.
         let trigger = ServiceSpec(receiver, behaviours: [.webhookReceiver])
-        guard turn.result(of: "build-\(receiver)") != nil else { return ServicePlan.build(trigger, turn.ask) }
-        let unresolved = destinations.filter { $0.store == nil && !turn.hasCalled("get-\($0.service)") }
+        if !receiverExisted, turn.result(of: "build-\(receiver)") == nil { return ServicePlan.build(trigger, turn.ask) }
+        // Existing targets' endpoints, and an existing receiver's URL.
+        let gets = destinations.filter { $0.store == nil }.map(\.service) + (receiverExisted ? [receiver] : [])
+        let unresolved = Array(Set(gets)).sorted().filter { !turn.hasCalled("get-\($0)") }
         if !unresolved.isEmpty {
-            return OfflineTurn.calls(unresolved.map { ("get-\($0.service)", "service_get", ["slug": .string($0.service)]) })
+            return OfflineTurn.calls(unresolved.map { ("get-\($0)", "service_get", ["slug": .string($0)]) })
         }
         var steps: [String] = []
         for d in destinations {
@@ -110,15 +123,17 @@ struct EventPlan {
         let fits = endpoints.filter { e in
             let method = e["method"]?.string ?? "", path = e["path"]?.string ?? ""
             if let m = d.method, m != method { return false }
-            if let p = d.path { return path == p || path.hasSuffix(p) }
+            if let p = d.path { return SchedulePlan.fills(p, path) || (d.method == nil && path.hasSuffix(p)) }
             return method == "POST" && !path.contains(":")
         }
-        guard fits.count == 1, let e = fits.first, let method = e["method"]?.string, let path = e["path"]?.string else {
+        guard fits.count == 1, let e = fits.first, let method = e["method"]?.string, let pattern = e["path"]?.string else {
             let listed = endpoints.compactMap { e in e["method"]?.string.map { "\($0) \(e["path"]?.string ?? "")" } }
             let want = [d.method, d.path].compactMap { $0 }.joined(separator: " ")
             return .failure(StepError(message: "\(d.service) has \(fits.isEmpty ? "no" : "more than one") endpoint for \(want.isEmpty ? "events" : want)"
                                       + " (its endpoints: \(listed.joined(separator: ", "))). Name one, e.g. \"call \(d.service) \(listed.first ?? "POST /path")\"."))
         }
+        // A concrete path the request named ("/counter/visits/increment") is called as named; else the endpoint's own.
+        let path = d.path.flatMap { SchedulePlan.fills($0, pattern) ? $0 : nil } ?? pattern
         let schema = e["inputSchema"]
         let fields = schema?["properties"]?.object?.keys.sorted() ?? []
         if schema?["additionalProperties"]?.bool == false, !fields.isEmpty {
@@ -158,7 +173,8 @@ struct EventPlan {
 
     func answer(_ saved: JSONValue, _ destinations: [Destination]) -> String {
         let receiverBuilt = turn.result(of: "build-\(receiver)")
-        var lines = ["Built and deployed (version \(receiverBuilt?["service"]?["version"]?.int ?? 1)): \(receiverBuilt?["url"]?.string ?? "") receives the events."]
+        var lines = [receiverBuilt.map { "Built and deployed (version \($0["service"]?["version"]?.int ?? 1)): \($0["url"]?.string ?? "") receives the events." }
+                     ?? "\(receiver) exists already and receives the events; this rule replaces its earlier workflow."]
         for d in destinations {
             if d.store != nil, let out = turn.result(of: "build-\(d.service)") {
                 lines.append("Built and deployed (version \(out["service"]?["version"]?.int ?? 1)): \(out["url"]?.string ?? "") keeps them (GET \(d.path ?? "/") lists them).")
@@ -166,7 +182,7 @@ struct EventPlan {
         }
         let steps = (saved["steps"]?.array ?? []).compactMap(\.string).enumerated().map { "  \($0.offset + 1). \($0.element)" }
         let secret = ServiceGenerator.secretName(receiver)
-        let url = (receiverBuilt?["url"]?.string ?? "") + "webhook"
+        let url = (receiverBuilt?["url"]?.string ?? turn.result(of: "get-\(receiver)")?["url"]?.string ?? "") + "webhook"
         let sample = event.conditions.isEmpty ? #"{"hello": "world"}"# : "{" + event.conditions.map { c in
             "\"\(c.field)\": " + (c.value == .number(0) ? "1" : Self.literal(Self.passing(c)))
         }.joined(separator: ", ") + "}"

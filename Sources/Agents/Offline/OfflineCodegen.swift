@@ -1,4 +1,5 @@
 import Core
+import Crypto
 import Foundation
 import Generator
 import Intent
@@ -16,6 +17,13 @@ struct OfflineCodegen {
     let results: [String: String]
 
     static let readSpec = "offline-read-spec"
+    static let listFiles = "offline-list-files"
+
+    /// The service this job is for: "Build the service 'notes-api': …".
+    var slug: String? {
+        guard let open = ask.firstIndex(of: "'"), let close = ask[ask.index(after: open)...].range(of: "':") else { return nil }
+        return String(ask[ask.index(after: open)..<close.lowerBound])
+    }
 
     func next() -> ChatResult {
         guard let blueprint = Blueprint.find(in: ask) ?? Self.parsed(ask) else {
@@ -24,23 +32,33 @@ struct OfflineCodegen {
         let spec: ServiceSpec
         switch blueprint {
         case .service(let s):
+            guard s.name == slug else { return .offlineAnswer("The spec is for '\(s.name)', not for this service ('\(slug ?? "")'); I build a spec only under its own name.") }
             spec = s
         case .change(let change):
-            guard let read = results[Self.readSpec] else {
-                return .offlineCalls([ToolCall(id: Self.readSpec, name: "read_file", arguments: JSONValue.object(["path": .string(ServiceGenerator.specFile)]).text)])
+            guard change.service == slug else { return .offlineAnswer("The change is for '\(change.service)', not for this service ('\(slug ?? "")').") }
+            guard let readSpec = results[Self.readSpec], let listed = results[Self.listFiles] else {
+                return .offlineCalls([Self.read(ServiceGenerator.specFile, id: Self.readSpec), ToolCall(id: Self.listFiles, name: "list_files", arguments: "{}")])
             }
-            guard let stored = JSONValue.parse(read)?["content"]?.string.flatMap(ServiceSpec.init(json:)) else {
+            guard let stored = JSONValue.parse(readSpec)?["content"]?.string.flatMap(ServiceSpec.init(json:)) else {
                 return .offlineAnswer("\(change.service) has no \(ServiceGenerator.specFile): it was not built by the offline engine, so I cannot change it without a model.")
+            }
+            // Regenerating would throw away edits made since (by hand or by a model): only an untouched service is changed.
+            let generated = Hex.encode(Digest.sha256(Array(ServiceGenerator.generate(stored).main.utf8)))
+            guard JSONValue.parse(listed)?["sha256"]?["main.ts"]?.string == generated else {
+                return .offlineAnswer("\(change.service)'s main.ts was edited after it was generated, and regenerating it would lose those edits. "
+                                      + "Connect a model to change it (see the README's LLM section).")
             }
             do { spec = try stored.applying(change.changes) } catch { return .offlineAnswer("I cannot make that change: \(error.description).") }
         }
         let generated = ServiceGenerator.generate(spec)
         switch lastCalls.first?.name {
-        case nil, "read_file":
+        case nil, "read_file", "list_files":
             return .offlineCalls(generated.files.enumerated().map { i, f in
                 ToolCall(id: "offline-write-\(i + 1)", name: "write_file", arguments: JSONValue.object(["path": .string(f.path), "content": .string(f.content)]).text)
             })
         case "write_file":
+            let refused = lastCalls.filter { $0.name == "write_file" && !ok($0) }
+            guard refused.isEmpty else { return .offlineAnswer("writing the files failed:\n\(refused.compactMap { results[$0.id] }.joined(separator: "\n").prefix(1500))") }
             return call("deno_check")
         case "deno_check":
             return ok("deno_check") ? call("test_service") : .offlineAnswer("deno check failed:\n\(output("deno_check"))")
@@ -67,8 +85,17 @@ struct OfflineCodegen {
     }
 
     func ok(_ name: String) -> Bool {
-        guard let c = lastCalls.first(where: { $0.name == name }), let out = results[c.id].flatMap({ JSONValue.parse($0) }) else { return false }
+        guard let c = lastCalls.first(where: { $0.name == name }) else { return false }
+        return ok(c)
+    }
+
+    func ok(_ call: ToolCall) -> Bool {
+        guard let out = results[call.id].flatMap({ JSONValue.parse($0) }) else { return false }
         return out["error"] == nil && out["ok"]?.bool != false
+    }
+
+    static func read(_ path: String, id: String) -> ToolCall {
+        ToolCall(id: id, name: "read_file", arguments: JSONValue.object(["path": .string(path)]).text)
     }
 
     func output(_ name: String) -> String {

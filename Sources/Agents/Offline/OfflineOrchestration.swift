@@ -33,8 +33,15 @@ struct ServicePlan {
     let spec: ServiceSpec
 
     func next() -> ChatResult {
-        guard let built = turn.result(of: "build-\(spec.name)") else { return Self.build(spec, turn.ask) }
-        return OfflineTurn.say(Self.built(built))
+        if let built = turn.result(of: "build-\(spec.name)") { return OfflineTurn.say(Self.built(built)) }
+        guard let services = turn.services else { return OfflineTurn.call("list", "services_list", [:]) }
+        // Never over another service (one a model wrote, or an earlier request's): a change is asked for as one.
+        guard !services.contains(where: { $0.slug == spec.name }) else {
+            return OfflineTurn.say("A service '\(spec.name)' exists already, so I have built nothing. To change it, ask for the change "
+                                   + "(for example \"add a field priority to \(spec.name)\"); to build this one instead, delete it first "
+                                   + "(`openpieces services delete \(spec.name)`).")
+        }
+        return Self.build(spec, turn.ask)
     }
 
     static func build(_ spec: ServiceSpec, _ ask: String) -> ChatResult {

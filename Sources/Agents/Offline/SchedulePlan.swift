@@ -24,7 +24,9 @@ struct SchedulePlan {
     func own(_ url: String, prefix: String, _ behaviour: Behaviour, endpoint: String) -> ChatResult {
         guard let host = URL(string: url)?.host, !host.isEmpty else { return OfflineTurn.say("'\(url)' is not a URL I can call: write it as https://host/path.") }
         let spec = ServiceSpec(prefix + "-" + Slug.clean(host), behaviours: [behaviour])
-        guard turn.result(of: "build-\(spec.name)") != nil else { return ServicePlan.build(spec, turn.ask) }
+        // One that exists already (an earlier schedule of the same URL) is used as it is, not rebuilt.
+        guard let services = turn.services else { return OfflineTurn.call("list", "services_list", [:]) }
+        if !services.contains(where: { $0.slug == spec.name }), turn.result(of: "build-\(spec.name)") == nil { return ServicePlan.build(spec, turn.ask) }
         return schedule(service: spec.name, endpoint: endpoint, workflow: spec.name)
     }
 
@@ -40,9 +42,6 @@ struct SchedulePlan {
         } else {
             candidates = Array(services.filter { $0.kind == "action" }.map(\.slug).prefix(20))
         }
-        if let method = ref.method, let path = ref.path, let service = candidates.first, ref.service != nil {
-            return schedule(service: service, endpoint: "\(method) \(path)", workflow: "\(service)-schedule")
-        }
         let missing = candidates.filter { !turn.hasCalled("get-\($0)") }
         if !missing.isEmpty { return OfflineTurn.calls(missing.map { ("get-\($0)", "service_get", ["slug": .string($0)]) }) }
         var matches: [(service: String, endpoint: String)] = []
@@ -52,7 +51,11 @@ struct SchedulePlan {
                 guard let method = e["method"]?.string, let path = e["path"]?.string else { continue }
                 all.append("\(slug) \(method) \(path)")
                 if let m = ref.method, m != method { continue }
-                if let p = ref.path, !(path == p || path.hasSuffix(p)) { continue }
+                // A path fills the endpoint's pattern ("/counter/visits/increment"), or, alone, ends it ("my /report endpoint").
+                if let p = ref.path {
+                    if Self.fills(p, path) { matches.append((slug, "\(method) \(p)")) } else if ref.method == nil, path.hasSuffix(p) { matches.append((slug, "\(method) \(path)")) }
+                    continue
+                }
                 matches.append((slug, "\(method) \(path)"))
             }
         }
@@ -63,7 +66,18 @@ struct SchedulePlan {
             return OfflineTurn.say("\(reason). The endpoints are: \(all.isEmpty ? "none yet" : all.prefix(30).joined(separator: "; ")). "
                                    + "Name one as service, method and path, e.g. \"\(Rephrase.sentence(.scheduled(ScheduledSpec(scheduled.schedule, .call(EndpointRef(service: "notes-api", method: "POST", path: "/cleanup"))))))\".")
         }
-        return schedule(service: match.service, endpoint: match.endpoint, workflow: "\(match.service)-schedule")
+        return schedule(service: match.service, endpoint: match.endpoint, workflow: Self.workflowSlug(match.service, match.endpoint))
+    }
+
+    /// A concrete path that the endpoint's pattern matches: "/counter/visits/increment" fills "/counter/:name/increment".
+    static func fills(_ path: String, _ pattern: String) -> Bool {
+        PathTrie([(PathPattern(pattern), ())], combine: { _, _ in }).match(path) != nil
+    }
+
+    /// One workflow per scheduled endpoint ("counter-post-counter-visits-increment"): a second schedule of the same
+    /// service does not replace the first one's steps.
+    static func workflowSlug(_ service: String, _ endpoint: String) -> String {
+        Slug.clean("\(service) \(endpoint)", limit: 48)
     }
 
     func schedule(service: String, endpoint: String, workflow: String) -> ChatResult {
