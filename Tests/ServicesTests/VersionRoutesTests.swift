@@ -98,7 +98,10 @@ import TestSupport
 
         // The reopened chat keeps the tool's outcome and the agent's progress lines.
         let (_, story, _) = try await p.call("GET", "/api/v1/chats/\(chatID)")
-        let result = try #require(story["messages"]?.array?.first { $0["role"]?.string == "tool" })
+        let messages = story["messages"]?.array ?? []
+        let calls = messages.flatMap { $0["toolCalls"]?.array ?? [] }
+        let build = try #require(calls.first { $0["name"]?.string == "build_service" }?["id"]?.string)
+        let result = try #require(messages.first { $0["role"]?.string == "tool" && $0["toolCallId"]?.string == build })
         #expect(result["detail"]?["ok"]?.bool == true)
         #expect((result["detail"]?["ms"]?.int ?? -1) >= 0)
         let progress = result["detail"]?["progress"]?.array?.compactMap(\.string) ?? []
