@@ -125,9 +125,8 @@ public enum ServiceGenerator {
 
     /// `[a-z0-9-]`, at most 48: what a slug may hold.
     public static func safeName(_ name: String) -> String {
-        let words = name.lowercased().split { !($0.isASCII && ($0.isLetter || $0.isNumber)) }
-        let joined = String(words.joined(separator: "-").prefix(48))
-        return joined.isEmpty ? "service" : (joined.hasSuffix("-") ? String(joined.dropLast()) : joined)
+        let slug = SlugText.from(name, limit: 48)
+        return slug.isEmpty ? "service" : slug
     }
 
     /// The secret a webhook receiver checks: `ORDERS_WEBHOOK_SECRET` for `orders-webhook`.

@@ -79,9 +79,5 @@ public enum Slug {
     }
 
     /// A slug made from a name or host: "Example.com" → "example-com"; at most `limit` characters.
-    public static func clean(_ s: String, limit: Int = 38) -> String {
-        let words = s.lowercased().split { !(("a"..."z").contains($0) || ("0"..."9").contains($0)) }
-        let joined = String(words.joined(separator: "-").prefix(limit))
-        return joined.hasSuffix("-") ? String(joined.dropLast()) : joined
-    }
+    public static func clean(_ s: String, limit: Int = 38) -> String { SlugText.from(s, limit: limit) }
 }
