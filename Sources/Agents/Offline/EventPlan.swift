@@ -37,7 +37,7 @@ struct EventPlan {
         guard turn.services != nil else { return OfflineTurn.call("list", "services_list", [:]) }
         let destinations: [Destination]
         switch resolve() {
-        case .failure(let message): return OfflineTurn.say(message)
+        case .failure(let refusal): return OfflineTurn.say(refusal.message)
         case .success(let d): destinations = d
         }
         for store in destinations.compactMap(\.store) where turn.result(of: "build-\(store.name)") == nil {
@@ -55,7 +55,7 @@ struct EventPlan {
         var steps: [String] = []
         for d in destinations {
             switch step(d) {
-            case .failure(let e): return OfflineTurn.say(e.message)
+            case .failure(let refusal): return OfflineTurn.say(refusal.message)
             case .success(let s): steps.append(s)
             }
         }
@@ -71,9 +71,10 @@ struct EventPlan {
 
     // MARK: Destinations
 
-    enum Resolved { case success([Destination]), failure(String) }
+    /// Why the plan stops, in words for the answer.
+    struct Refusal: Error { let message: String }
 
-    func resolve() -> Resolved {
+    func resolve() -> Result<[Destination], Refusal> {
         var out: [Destination] = []
         for target in event.targets {
             switch target {
@@ -83,7 +84,7 @@ struct EventPlan {
                 out.append(destination(for: Slug.clean(event.trigger)))
             case .call(let ref):
                 guard let name = ref.service, let slug = turn.existing(name) else {
-                    return .failure("There is no service '\(ref.service ?? ref.path ?? "")' to call. \(existingList) Build it first, then ask again.")
+                    return .failure(Refusal(message: "There is no service '\(ref.service ?? ref.path ?? "")' to call. \(turn.servicesSentence) Build it first, then ask again."))
                 }
                 out.append(Destination(service: slug, method: ref.method, path: ref.path))
             }
@@ -108,32 +109,26 @@ struct EventPlan {
         return Destination(service: slug, store: store, method: "POST", path: ServiceGenerator.collectionPath(store.resources[0]))
     }
 
-    var existingList: String {
-        let names = (turn.services ?? []).map(\.slug)
-        return names.isEmpty ? "No service is built yet." : "The services are: \(names.joined(separator: ", "))."
-    }
-
     // MARK: Steps
 
     /// The call for one destination: to a store built here, the whole payload; to an existing service, the fields
     /// its endpoint takes (all of the payload when it takes any).
-    func step(_ d: Destination) -> Result<String, StepError> {
+    func step(_ d: Destination) -> Result<String, Refusal> {
         if d.store != nil, let method = d.method, let path = d.path { return .success("Call \(d.service) \(method) \(path) with the payload") }
         let endpoints = turn.result(of: "get-\(d.service)")?["endpoints"]?.array ?? []
-        let fits = endpoints.filter { e in
-            let method = e["method"]?.string ?? "", path = e["path"]?.string ?? ""
-            if let m = d.method, m != method { return false }
-            if let p = d.path { return SchedulePlan.fills(p, path) || (d.method == nil && path.hasSuffix(p)) }
-            return method == "POST" && !path.contains(":")
+        let fits = endpoints.compactMap { e -> (endpoint: JSONValue, method: String, path: String)? in
+            guard let method = e["method"]?.string, let pattern = e["path"]?.string,
+                  let path = OfflineTurn.fit(method: d.method, path: d.path, method: method, pattern: pattern) else { return nil }
+            // No path named: events go to the endpoint that takes them, the POST without parameters.
+            if d.path == nil, method != "POST" || pattern.contains(":") { return nil }
+            return (e, method, path)
         }
-        guard fits.count == 1, let e = fits.first, let method = e["method"]?.string, let pattern = e["path"]?.string else {
+        guard fits.count == 1, let (e, method, path) = fits.first else {
             let listed = endpoints.compactMap { e in e["method"]?.string.map { "\($0) \(e["path"]?.string ?? "")" } }
             let want = [d.method, d.path].compactMap { $0 }.joined(separator: " ")
-            return .failure(StepError(message: "\(d.service) has \(fits.isEmpty ? "no" : "more than one") endpoint for \(want.isEmpty ? "events" : want)"
+            return .failure(Refusal(message: "\(d.service) has \(fits.isEmpty ? "no" : "more than one") endpoint for \(want.isEmpty ? "events" : want)"
                                       + " (its endpoints: \(listed.joined(separator: ", "))). Name one, e.g. \"call \(d.service) \(listed.first ?? "POST /path")\"."))
         }
-        // A concrete path the request named ("/counter/visits/increment") is called as named; else the endpoint's own.
-        let path = d.path.flatMap { SchedulePlan.fills($0, pattern) ? $0 : nil } ?? pattern
         let schema = e["inputSchema"]
         let fields = schema?["properties"]?.object?.keys.sorted() ?? []
         if schema?["additionalProperties"]?.bool == false, !fields.isEmpty {
@@ -141,8 +136,6 @@ struct EventPlan {
         }
         return .success("Call \(d.service) \(method) \(path) with the payload")
     }
-
-    struct StepError: Error { let message: String }
 
     /// The workflow: each call under the request's conditions, then a report of what happened to the event.
     func workflowSteps(_ calls: [String], to services: [String]) -> [String] {

@@ -62,10 +62,7 @@ struct ChangePlan {
     func next() -> ChatResult {
         guard let services = turn.services else { return OfflineTurn.call("list", "services_list", [:]) }
         guard services.contains(where: { $0.slug == change.service }) else {
-            let names = services.map(\.slug)
-            return OfflineTurn.say("There is no service '\(change.service)' to change. "
-                                   + (names.isEmpty ? "None is built yet." : "The services are: \(names.joined(separator: ", ")).")
-                                   + " Name one of them, or build it first.")
+            return OfflineTurn.say("There is no service '\(change.service)' to change. \(turn.servicesSentence) Name one of them, or build it first.")
         }
         guard let built = turn.result(of: "change-\(change.service)") else {
             return OfflineTurn.call("change-\(change.service)", "build_service",

@@ -13,11 +13,6 @@ struct OfflineTurn {
     let ask: String
     let done: [Done]
 
-    /// The result of the call with this id, once it has one.
-    func result(_ id: String) -> JSONValue? { done.first { $0.call.id == id }?.result }
-
-    func called(_ id: String) -> Bool { done.contains { $0.call.id == id } }
-
     /// The first call that failed: the plan stops there and says why.
     var failure: Done? { done.first { $0.error != nil } }
 
@@ -34,8 +29,10 @@ struct OfflineTurn {
         .offlineCalls(list.map { ToolCall(id: "offline-" + $0.id, name: $0.name, arguments: $0.args.text) })
     }
 
-    func result(of id: String) -> JSONValue? { result("offline-" + id) }
-    func hasCalled(_ id: String) -> Bool { called("offline-" + id) }
+    /// The result of the call made with this id (as given to `call`), once it has one.
+    func result(of id: String) -> JSONValue? { done.first { $0.call.id == "offline-" + id }?.result }
+
+    func hasCalled(_ id: String) -> Bool { done.contains { $0.call.id == "offline-" + id } }
 
     // MARK: What exists
 
@@ -49,5 +46,23 @@ struct OfflineTurn {
         guard let services else { return nil }
         let slugs = Set(services.map(\.slug))
         return [name, name + "-api", name + "s-api"].first { slugs.contains($0) }
+    }
+
+    /// For an answer about a service that does not exist: which ones do.
+    var servicesSentence: String {
+        let names = (services ?? []).map(\.slug)
+        return names.isEmpty ? "No service is built yet." : "The services are: \(names.joined(separator: ", "))."
+    }
+
+    // MARK: Endpoints
+
+    /// The path to call when an endpoint fits what a request named, else nil. A named path fills the endpoint's
+    /// pattern ("/counter/visits/increment" for "/counter/:name/increment"), or, named without a method, ends it
+    /// ("my /report endpoint"); with no path named, the endpoint's own.
+    static func fit(method wanted: String?, path named: String?, method: String, pattern: String) -> String? {
+        if let wanted, wanted != method { return nil }
+        guard let named else { return pattern }
+        if PathTrie([(PathPattern(pattern), ())], combine: { _, _ in }).match(named) != nil { return named }
+        return wanted == nil && pattern.hasSuffix(named) ? pattern : nil
     }
 }

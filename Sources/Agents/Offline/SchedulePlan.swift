@@ -36,7 +36,7 @@ struct SchedulePlan {
         let candidates: [String]
         if let name = ref.service {
             guard let slug = turn.existing(name) else {
-                return OfflineTurn.say("There is no service '\(name)' to call. \(services.isEmpty ? "None is built yet." : "The services are: \(services.map(\.slug).joined(separator: ", ")).") Build it first, then ask again.")
+                return OfflineTurn.say("There is no service '\(name)' to call. \(turn.servicesSentence) Build it first, then ask again.")
             }
             candidates = [slug]
         } else {
@@ -50,13 +50,7 @@ struct SchedulePlan {
             for e in turn.result(of: "get-\(slug)")?["endpoints"]?.array ?? [] {
                 guard let method = e["method"]?.string, let path = e["path"]?.string else { continue }
                 all.append("\(slug) \(method) \(path)")
-                if let m = ref.method, m != method { continue }
-                // A path fills the endpoint's pattern ("/counter/visits/increment"), or, alone, ends it ("my /report endpoint").
-                if let p = ref.path {
-                    if Self.fills(p, path) { matches.append((slug, "\(method) \(p)")) } else if ref.method == nil, path.hasSuffix(p) { matches.append((slug, "\(method) \(path)")) }
-                    continue
-                }
-                matches.append((slug, "\(method) \(path)"))
+                if let call = OfflineTurn.fit(method: ref.method, path: ref.path, method: method, pattern: path) { matches.append((slug, "\(method) \(call)")) }
             }
         }
         if ref.path == nil, ref.method == nil, all.count != 1 { matches = [] }
@@ -67,11 +61,6 @@ struct SchedulePlan {
                                    + "Name one as service, method and path, e.g. \"\(Rephrase.sentence(.scheduled(ScheduledSpec(scheduled.schedule, .call(EndpointRef(service: "notes-api", method: "POST", path: "/cleanup"))))))\".")
         }
         return schedule(service: match.service, endpoint: match.endpoint, workflow: Self.workflowSlug(match.service, match.endpoint))
-    }
-
-    /// A concrete path that the endpoint's pattern matches: "/counter/visits/increment" fills "/counter/:name/increment".
-    static func fills(_ path: String, _ pattern: String) -> Bool {
-        PathTrie([(PathPattern(pattern), ())], combine: { _, _ in }).match(path) != nil
     }
 
     /// One workflow per scheduled endpoint ("counter-post-counter-visits-increment"): a second schedule of the same
