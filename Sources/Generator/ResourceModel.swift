@@ -1,3 +1,4 @@
+import Core
 import Foundation
 import Intent
 
@@ -70,8 +71,7 @@ struct ResourceModel {
     /// `[a-z0-9_]`, not starting with a digit: safe as a column, a table, a file name and a JSON key.
     /// "Start Date" → "start_date", "Price (USD)" → "price_usd", "2nd" → "f_2nd".
     static func identifier(_ s: String) -> String {
-        let words = s.lowercased().split { !($0.isASCII && ($0.isLetter || $0.isNumber)) }
-        var out = words.joined(separator: "_")
+        var out = SlugText.words(s).joined(separator: "_")
         if out.isEmpty || out.first!.isNumber { out = "f_" + out }
         return String(out.prefix(60))
     }
