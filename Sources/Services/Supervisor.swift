@@ -213,7 +213,7 @@ public actor Supervisor {
         setChild(id, Child(pid: pid, slug: s.slug, port: port, startedAt: Date(), watch: LimitWatch(limits: sandbox.limits)))
         record(id, process(of: id))
         let log = logs(for: s.slug)
-        log.append("starting version \(s.currentVersion) on port \(port) (pid \(pid))", stream: "platform")
+        log.append("\(Supervisor.startLine) \(s.currentVersion) on port \(port) (pid \(pid))", stream: "platform")
         Supervisor.pump(fds[0], into: log)
         Supervisor.watch(pid) { [weak self] status in
             Task { await self?.exited(id, pid: pid, status: status) }
@@ -334,9 +334,12 @@ public actor Supervisor {
     }
 
     /// Deno's report of a listener that could not bind: `AddrInUse: Address already in use (os error 98)`.
+    /// How a start's log line begins; `thisRun` finds the run's first line by it.
+    static let startLine = "starting version"
+
     /// The lines since the last start: an earlier run's output must not decide about this one.
     static func thisRun(_ lines: [String]) -> ArraySlice<String> {
-        lines.lastIndex { $0.contains("starting version") }.map { lines[($0 + 1)...] } ?? lines[...]
+        lines.lastIndex { $0.contains(startLine) }.map { lines[($0 + 1)...] } ?? lines[...]
     }
 
     static func portTaken(_ output: ArraySlice<String>) -> Bool {
