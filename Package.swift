@@ -9,10 +9,12 @@ let package = Package(
         .executable(name: "openpieces", targets: ["openpieces"]),
     ],
     targets: [
-        // System libraries (Debian: libsqlite3-dev, libcurl4-openssl-dev, libssl-dev).
+        // System libraries (Debian: libsqlite3-dev, libcurl4-openssl-dev, libssl-dev, libpq-dev).
         .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
         .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
         .systemLibrary(name: "CCrypto", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
+        // The PostgreSQL backend (Debian: libpq-dev).
+        .systemLibrary(name: "CPostgres", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
         // Tiny C shims for what Swift cannot call directly (epoll, accept4, variadic curl setopt).
         .target(name: "CNetShim"),
         .target(name: "Processes", dependencies: ["CNetShim"]),
@@ -31,7 +33,7 @@ let package = Package(
         .target(name: "HTTPServer", dependencies: ["Core", "Crypto", "CNetShim"],
                 swiftSettings: [.unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release))]),
         .target(name: "HTTPClient", dependencies: ["Core", "CCurlShim"]),
-        .target(name: "Store", dependencies: ["Core", "CSQLite"]),
+        .target(name: "Store", dependencies: ["Core", "CSQLite", "CPostgres"]),
         .target(name: "LLM", dependencies: ["Core", "HTTPClient"]),
         .target(name: "Secrets", dependencies: ["Core", "Crypto", "Store"]),
         .target(name: "Services", dependencies: ["Core", "Store", "CNetShim", "Crypto", "HTTPClient", "Processes"]),
@@ -63,7 +65,7 @@ let package = Package(
         .executableTarget(name: "CrashProbe", dependencies: ["Store"]),
 
         // Shared by the test targets: a raw-socket client and paths of built products.
-        .target(name: "TestSupport", dependencies: ["CNetShim", "Crypto", "Core", "HTTPClient", "Processes"], path: "Tests/TestSupport"),
+        .target(name: "TestSupport", dependencies: ["CNetShim", "Crypto", "Core", "HTTPClient", "Processes", "Store"], path: "Tests/TestSupport"),
         // Scripted model servers for tests: the OpenAI-compatible one under its test name (it lives in Sources/ScriptedLLM),
         // and Anthropic's Messages API.
         .target(name: "FakeLLM", dependencies: ["ScriptedLLM", "HTTPServer", "Core", "LLM"], path: "Tests/FakeLLM"),

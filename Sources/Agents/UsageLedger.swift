@@ -64,9 +64,9 @@ public struct ModelPrices: Sendable, Equatable {
 /// Token usage of every model call, stored as it happens and summed per chat (its builds included), build and run.
 public final class UsageLedger: Sendable {
     public static let migrations: [Migration] = [
-        Migration(21, "llm_calls", """
+        Migration(21, "llm_calls") { d in """
             CREATE TABLE llm_calls (
-                id INTEGER PRIMARY KEY AUTOINCREMENT,
+                id \(d.autoID),
                 agent TEXT NOT NULL,
                 chat_id TEXT,
                 session_id TEXT,
@@ -75,14 +75,14 @@ public final class UsageLedger: Sendable {
                 prompt_tokens INTEGER NOT NULL DEFAULT 0,
                 completion_tokens INTEGER NOT NULL DEFAULT 0,
                 priced INTEGER NOT NULL DEFAULT 0,
-                cost REAL NOT NULL DEFAULT 0,
+                cost \(d.real) NOT NULL DEFAULT 0,
                 ms INTEGER NOT NULL DEFAULT 0,
                 created TEXT NOT NULL
             );
             CREATE INDEX llm_calls_chat ON llm_calls(chat_id);
             CREATE INDEX llm_calls_session ON llm_calls(session_id);
             CREATE INDEX llm_calls_run ON llm_calls(run_id);
-            """),
+            """ },
     ]
 
     let db: Database

@@ -18,12 +18,12 @@ enum AdminTokenCommand {
             CLI.fail("\(error.message). See 'openpieces admin-token --help'.")
             return 2
         }
-        guard FileManager.default.fileExists(atPath: options.databasePath) else {
+        if case .sqlite(let path) = options.database, !FileManager.default.fileExists(atPath: path) {
             CLI.fail("no database in \(options.home): run `openpieces serve` once (it makes the first token), or pass --home.")
             return 1
         }
         do {
-            let db = try Database(path: options.databasePath, migrations: Schema.all)
+            let db = try Database(location: options.database, migrations: Schema.all)
             let token = try AuthStore(db: db).setAdminToken()
             print(token)
             FileHandle.standardError.write(Data("new admin token above (shown once). Restart a running server to use it.\n".utf8))

@@ -50,7 +50,7 @@ public final class Application: Sendable {
         portFile = options.piecesPortFile.enabled(environment: environment) && Application.reachableOnLoopback(options.host)
             ? environment["HOME"].map { PiecesPortFile(userHome: $0) } : nil
         try Application.prepareHome(options)
-        database = try Database(path: options.databasePath, migrations: Schema.all)
+        database = try Database(location: options.database, migrations: Schema.all)
         let secrets: SecretStore
         let masterKey: [UInt8]
         do {

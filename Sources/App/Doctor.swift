@@ -29,7 +29,9 @@ enum Doctor {
         } else {
             print("info data directory: \(options.home) does not exist yet (created by `openpieces serve`)")
         }
-        if fm.fileExists(atPath: options.databasePath) {
+        if let server = options.databaseURL {
+            line(true, "database: PostgreSQL at \(server.redacted)")
+        } else if fm.fileExists(atPath: options.databasePath) {
             let size = (try? fm.attributesOfItem(atPath: options.databasePath)[.size] as? Int) ?? 0
             line(true, "database: \(options.databasePath) (\(size / 1024) KiB)")
         }

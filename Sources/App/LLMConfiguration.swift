@@ -36,7 +36,7 @@ struct LLMConfiguration: Sendable {
         try db.write { conn in
             for (key, value) in [("llm.base_url", s.baseURL), ("llm.model", s.model), ("llm.provider", s.provider?.rawValue)] {
                 if let value {
-                    try conn.execute("INSERT INTO settings(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value, updated_at = strftime('%Y-%m-%dT%H:%M:%fZ','now')", [key, value])
+                    try conn.execute("INSERT INTO settings(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value, updated_at = \(conn.dialect.now)", [key, value])
                 } else {
                     try conn.execute("DELETE FROM settings WHERE key = ?", [key])
                 }

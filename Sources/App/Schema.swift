@@ -15,12 +15,12 @@ public enum Schema {
     public static var all: [Migration] { core + PiecesAPI.migrations + SecretStore.migrations + ServiceStore.migrations + Brain.migrations + ChatService.migrations + Repairs.migrations + WorkflowStore.migrations + TaskStore.migrations + RunStore.migrations + AuthStore.migrations + WebhookStore.migrations }
 
     static let core: [Migration] = [
-        Migration(1, "settings", """
+        Migration(1, "settings") { d in """
             CREATE TABLE settings (
                 key TEXT PRIMARY KEY,
                 value TEXT NOT NULL,
-                updated_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now'))
+                updated_at TEXT NOT NULL DEFAULT (\(d.now))
             );
-            """),
+            """ },
     ]
 }

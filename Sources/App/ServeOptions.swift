@@ -4,6 +4,7 @@ import Events
 import Foundation
 import LLM
 import Services
+import Store
 
 /// Everything `openpieces serve` can be told. Each option is a flag, overriding an `OPENPIECES_*`
 /// environment variable, overriding the default.
@@ -57,6 +58,9 @@ public struct ServeOptions: Sendable, Equatable {
     }
 
     public var databasePath: String { (home as NSString).appendingPathComponent("openpieces.sqlite") }
+    /// `--database postgres://…`: a PostgreSQL server shared by every replica. Unset: the SQLite file under `home`.
+    public var databaseURL: PostgresAddress?
+    public var database: DatabaseLocation { databaseURL.map(DatabaseLocation.postgres) ?? .sqlite(path: databasePath) }
     public var servicesPath: String { (home as NSString).appendingPathComponent("services") }
 }
 
@@ -82,6 +86,10 @@ struct OptionSpec: Sendable {
         OptionSpec(flag: "home", env: "OPENPIECES_HOME", valueName: "dir", help: "data directory: database, services, secrets (default ~/.openpieces)") { o, v throws(UsageError) in
             guard !v.isEmpty else { throw UsageError("--home takes a directory path") }
             o.home = (v as NSString).expandingTildeInPath
+        },
+        OptionSpec(flag: "database", env: "OPENPIECES_DATABASE_URL", valueName: "url",
+                   help: "postgres://user:password@host:5432/db[?schema=name] to keep state in PostgreSQL, shared by replicas (default: SQLite in --home)") { o, v throws(UsageError) in
+            do throws(StoreError) { o.databaseURL = try PostgresAddress(v) } catch { throw UsageError("--database: \(error.description)") }
         },
         OptionSpec(flag: "public-url", env: "OPENPIECES_PUBLIC_URL", valueName: "url", help: "base URL printed for services (default http://<host>:<port>)") { o, v throws(UsageError) in
             guard v.hasPrefix("http://") || v.hasPrefix("https://"), URL(string: v)?.host != nil else {

@@ -32,15 +32,17 @@ public struct BrainEntry: Sendable, Equatable {
 /// Writing what is already known reinforces it instead of piling up a duplicate; using an entry raises its confidence.
 public final class Brain: Sendable {
     public static let kinds: Set<String> = ["fact", "decision", "preference", "service", "history"]
+    /// Entries by text and tags; a tag's words count half a text's.
+    static let index = TextIndex(table: "brain_search", key: "entry_id", columns: [("text", 1.0), ("tags", 0.5)])
     public static let migrations: [Migration] = [
-        Migration(7, "brain", """
+        Migration(7, "brain") { d in """
             CREATE TABLE brain_entries (
                 id TEXT PRIMARY KEY,
                 kind TEXT NOT NULL CHECK (kind IN ('fact', 'decision', 'preference', 'service', 'history')),
                 text TEXT NOT NULL,
                 tags TEXT NOT NULL DEFAULT '[]',
                 source TEXT,
-                confidence REAL NOT NULL DEFAULT 0.5,
+                confidence \(d.real) NOT NULL DEFAULT 0.5,
                 uses INTEGER NOT NULL DEFAULT 0,
                 fingerprint TEXT NOT NULL UNIQUE,
                 created TEXT NOT NULL,
@@ -48,8 +50,8 @@ public final class Brain: Sendable {
                 last_used TEXT
             );
             CREATE INDEX brain_kind ON brain_entries(kind, updated);
-            CREATE VIRTUAL TABLE brain_search USING fts5(entry_id UNINDEXED, text, tags, tokenize = 'unicode61 remove_diacritics 2');
-            """),
+            \(Brain.index.create(d))
+            """ },
     ]
 
     public struct Invalid: Error, CustomStringConvertible, Equatable {
@@ -82,7 +84,7 @@ public final class Brain: Sendable {
             try db.write { conn in
                 try conn.execute("UPDATE brain_entries SET tags = ?, confidence = ?, uses = uses + 1, updated = ?, source = COALESCE(?, source) WHERE id = ?",
                                  [Brain.tagsText(merged), newConfidence, now, source, same.id])
-                try conn.execute("UPDATE brain_search SET tags = ? WHERE entry_id = ?", [merged.joined(separator: " "), same.id])
+                try Brain.index.replace(conn, id: same.id, [same.text, merged.joined(separator: " ")])
             }
             return WriteResult(entry: try get(same.id)!, merged: true)
         }
@@ -93,7 +95,7 @@ public final class Brain: Sendable {
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """, [id, kind, text, Brain.tagsText(cleanTags), source, min(1, max(0, confidence ?? 0.5)),
                       Brain.fingerprint(kind, text), now, now])
-            try conn.execute("INSERT INTO brain_search(entry_id, text, tags) VALUES (?, ?, ?)", [id, text, cleanTags.joined(separator: " ")])
+            try Brain.index.insert(conn, id: id, [text, cleanTags.joined(separator: " ")])
         }
         return WriteResult(entry: try get(id)!, merged: false)
     }
@@ -102,17 +104,19 @@ public final class Brain: Sendable {
     public func search(_ query: String, kind: String? = nil, tags: [String] = [], limit: Int = 10) throws -> [BrainEntry] {
         let words = Brain.words(query)
         guard !words.isEmpty else { return try list(kind: kind, tags: tags, limit: limit) }
-        let match = words.prefix(16).map { "\"\($0)\"*" }.joined(separator: " OR ")
+        guard let match = Brain.index.search(db.dialect, terms: Array(words.prefix(16)), match: .any) else {
+            return try list(kind: kind, tags: tags, limit: limit)
+        }
         let rows = try db.read { conn in
             try conn.query("""
-                SELECT e.*, bm25(brain_search, 0.0, 1.0, 0.5) AS rank FROM brain_search s JOIN brain_entries e ON e.id = s.entry_id
-                WHERE brain_search MATCH ? AND (? IS NULL OR e.kind = ?) ORDER BY rank LIMIT 200
-                """, [match, kind, kind])
+                SELECT e.*, \(match.relevance) AS relevance FROM \(match.from) JOIN brain_entries e ON e.id = s.entry_id
+                WHERE \(match.condition) AND (?2 IS NULL OR e.kind = ?2) ORDER BY relevance DESC LIMIT 200
+                """, [match.argument, kind])
         }
         let wanted = Brain.normalize(tags)
         let found = try rows.map { r in
             var e = try Brain.entry(r)
-            let relevance = max(0, -(try r.double("rank")))
+            let relevance = max(0, try r.double("relevance"))
             e.score = relevance / (1 + relevance) * (0.5 + e.confidence)
             return e
         }.filter { e in wanted.allSatisfy { e.tags.contains($0) } }
@@ -121,8 +125,8 @@ public final class Brain: Sendable {
 
     public func list(kind: String? = nil, tags: [String] = [], limit: Int = 50, offset: Int = 0) throws -> [BrainEntry] {
         let wanted = Brain.normalize(tags)
-        let rows = try db.read { try $0.query("SELECT * FROM brain_entries WHERE (? IS NULL OR kind = ?) ORDER BY updated DESC, id LIMIT ? OFFSET ?",
-                                              [kind, kind, wanted.isEmpty ? max(1, min(limit, 500)) : 5000, wanted.isEmpty ? max(0, offset) : 0]) }
+        let rows = try db.read { try $0.query("SELECT * FROM brain_entries WHERE (?1 IS NULL OR kind = ?1) ORDER BY updated DESC, id LIMIT ? OFFSET ?",
+                                              [kind, wanted.isEmpty ? max(1, min(limit, 500)) : 5000, wanted.isEmpty ? max(0, offset) : 0]) }
         let entries = try rows.map(Brain.entry).filter { e in wanted.allSatisfy { e.tags.contains($0) } }
         return wanted.isEmpty ? entries : Array(entries.dropFirst(max(0, offset)).prefix(max(1, min(limit, 500))))
     }
@@ -136,7 +140,7 @@ public final class Brain: Sendable {
         let now = Clock.iso8601Now()
         try db.write { conn in
             for id in ids {
-                try conn.execute("UPDATE brain_entries SET confidence = MIN(1.0, confidence + 0.05), uses = uses + 1, last_used = ? WHERE id = ?", [now, id])
+                try conn.execute("UPDATE brain_entries SET confidence = \(conn.dialect.least)(1.0, confidence + 0.05), uses = uses + 1, last_used = ? WHERE id = ?", [now, id])
             }
         }
     }
@@ -154,7 +158,7 @@ public final class Brain: Sendable {
                 try conn.execute("UPDATE brain_entries SET text = ?, kind = ?, tags = ?, confidence = ?, fingerprint = ?, updated = ? WHERE id = ?",
                                  [newText, newKind, Brain.tagsText(newTags), confidence ?? current.confidence,
                                   Brain.fingerprint(newKind, newText), Clock.iso8601Now(), id])
-                try conn.execute("UPDATE brain_search SET text = ?, tags = ? WHERE entry_id = ?", [newText, newTags.joined(separator: " "), id])
+                try Brain.index.replace(conn, id: id, [newText, newTags.joined(separator: " ")])
             }
         } catch StoreError.constraint {
             throw Invalid(description: "another \(newKind) entry already says this; delete one of them")
@@ -164,7 +168,7 @@ public final class Brain: Sendable {
 
     public func delete(_ id: String) throws -> Bool {
         try db.write { conn in
-            try conn.execute("DELETE FROM brain_search WHERE entry_id = ?", [id])
+            try Brain.index.remove(conn, id: id)
             return try conn.execute("DELETE FROM brain_entries WHERE id = ?", [id]) > 0
         }
     }

@@ -7,7 +7,8 @@ extension PiecesStore {
     func searchMessages(_ query: String, limit: Int) throws -> [(message: MessageRecord, conversation: String?, score: Double)] {
         let tokens = Array(SearchQuery.tokens(query).filter { $0.count >= 2 }.prefix(8))
         guard !tokens.isEmpty else { return [] }
-        let clause = tokens.map { _ in "m.text LIKE ? ESCAPE '\\'" }.joined(separator: " OR ")
+        // lower() on both sides of LIKE: SQLite's LIKE ignores ASCII case, PostgreSQL's does not.
+        let clause = tokens.map { _ in "lower(m.text) LIKE ? ESCAPE '\\'" }.joined(separator: " OR ")
         let args: [any SQLBindable] = tokens.map { "%" + $0.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "%", with: "\\%")
             .replacingOccurrences(of: "_", with: "\\_") + "%" }
         let rows = try db.read { conn in

@@ -111,7 +111,7 @@ final class ModelRegistry: Sendable {
     }
 
     func load(_ id: String) throws {
-        try db.write { try $0.execute("INSERT INTO settings(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value, updated_at = strftime('%Y-%m-%dT%H:%M:%fZ','now')",
+        try db.write { conn in try conn.execute("INSERT INTO settings(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value, updated_at = \(conn.dialect.now)",
                                       [ModelRegistry.settingKey, id]) }
     }
 

@@ -6,7 +6,7 @@ extension PiecesStore {
     // MARK: conversation links
 
     /// The assets, anchors and messages each conversation is grounded on (one conversation, or all with nil), oldest link first.
-    static func links(_ conn: SQLiteConnection, conversationID: String?) throws -> (assets: [String: [String]], anchors: [String: [String]], messages: [String: [String]]) {
+    static func links(_ conn: any SQLConnection, conversationID: String?) throws -> (assets: [String: [String]], anchors: [String: [String]], messages: [String: [String]]) {
         let filter = conversationID == nil ? "" : "WHERE conversation_id = ?"
         let args: [any SQLBindable] = conversationID.map { [$0] } ?? []
         func load(_ target: LinkTarget) throws -> [String: [String]] {
@@ -42,7 +42,7 @@ extension PiecesStore {
             guard try conn.queryOne("SELECT id FROM conversations WHERE id = ?", [conversation]) != nil,
                   try conn.queryOne("SELECT id FROM \(target.owner) WHERE id = ?", [id]) != nil else { return false }
             if associate {
-                try conn.execute("INSERT OR IGNORE INTO \(target.table)(conversation_id, \(target.column), created) VALUES (?, ?, ?)", [conversation, id, PiecesTime.now()])
+                try conn.execute("INSERT INTO \(target.table)(conversation_id, \(target.column), created) VALUES (?, ?, ?) ON CONFLICT DO NOTHING", [conversation, id, PiecesTime.now()])
             } else {
                 try conn.execute("DELETE FROM \(target.table) WHERE conversation_id = ? AND \(target.column) = ?", [conversation, id])
             }
@@ -90,9 +90,7 @@ extension PiecesStore {
             try conn.execute("UPDATE assets SET updated = ? WHERE id = ?", [now, assetID])
             // The index holds the original (first) format's text.
             let current = try conn.queryOne("SELECT a.name, f.text FROM assets a JOIN formats f ON f.asset_id = a.id WHERE a.id = ? ORDER BY f.created LIMIT 1", [assetID])
-            try conn.execute("DELETE FROM asset_search WHERE asset_id = ?", [assetID])
-            try conn.execute("INSERT INTO asset_search(asset_id, name, content) VALUES (?, ?, ?)",
-                             [assetID, try current?.text("name") ?? "", try current?.text("text") ?? ""])
+            try PiecesSchema.assetIndex.replace(conn, id: assetID, [try current?.text("name") ?? "", try current?.text("text") ?? ""])
             return assetID
         }
         guard let assetID else { return nil }

@@ -2,8 +2,11 @@ import Store
 
 /// Tables behind the Pieces-compatible API.
 public enum PiecesSchema {
+    /// Assets by name and fragment text; a name's words count ten times a fragment's.
+    static let assetIndex = TextIndex(table: "asset_search", key: "asset_id", columns: [("name", 10.0), ("content", 1.0)])
+
     public static let migrations: [Migration] = [
-        Migration(2, "pieces", """
+        Migration(2, "pieces") { d in """
             CREATE TABLE applications (
                 id TEXT PRIMARY KEY,
                 name TEXT NOT NULL,
@@ -39,7 +42,7 @@ public enum PiecesSchema {
                 updated TEXT NOT NULL
             );
             CREATE INDEX formats_asset ON formats(asset_id);
-            CREATE VIRTUAL TABLE asset_search USING fts5(asset_id UNINDEXED, name, content, tokenize = 'unicode61 remove_diacritics 2');
+            \(PiecesSchema.assetIndex.create(d))
             CREATE TABLE conversations (
                 id TEXT PRIMARY KEY,
                 name TEXT,
@@ -59,16 +62,16 @@ public enum PiecesSchema {
                 updated TEXT NOT NULL
             );
             CREATE INDEX conversation_messages_conv ON conversation_messages(conversation_id, seq);
-            """),
-        Migration(4, "model_states", """
+            """ },
+        Migration(4, "model_states") { d in """
             CREATE TABLE model_states (
                 id TEXT PRIMARY KEY,
                 downloaded INTEGER NOT NULL DEFAULT 0,
                 status TEXT NOT NULL,
-                percentage REAL NOT NULL DEFAULT 0,
+                percentage \(d.real) NOT NULL DEFAULT 0,
                 error TEXT,
                 updated TEXT NOT NULL
             );
-            """),
+            """ },
     ] + PiecesLinksSchema.migrations
 }

@@ -13,8 +13,8 @@ final class PiecesStore: Sendable {
         self.db = db
         try db.write { conn in
             try conn.execute("""
-                INSERT OR IGNORE INTO applications(id, name, version, platform, privacy, onboarded, created)
-                VALUES (?, 'OS_SERVER', ?, 'LINUX', 'OPEN', 1, ?)
+                INSERT INTO applications(id, name, version, platform, privacy, onboarded, created)
+                VALUES (?, 'OS_SERVER', ?, 'LINUX', 'OPEN', 1, ?) ON CONFLICT DO NOTHING
                 """, [PiecesStore.platformAppID, ProductVersion.current, PiecesTime.now()])
         }
     }
@@ -81,7 +81,7 @@ final class PiecesStore: Sendable {
             try conn.execute("""
                 INSERT INTO formats(id, asset_id, application_id, generic, specific, text, created, updated) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
                 """, [formatID, id, applicationID, Classifier.generic(for: lang), lang, text, now, now])
-            try conn.execute("INSERT INTO asset_search(asset_id, name, content) VALUES (?, ?, ?)", [id, title, text])
+            try PiecesSchema.assetIndex.insert(conn, id: id, [title, text])
         }
         feed.publish(Change(kind: .asset, id: id, deleted: false))
         return try asset(id)!
@@ -97,7 +97,7 @@ final class PiecesStore: Sendable {
                 try conn.execute("INSERT INTO assets(id, name, creator, created, updated) VALUES (?, ?, ?, ?, ?)", [id, item.name, Self.platformAppID, now, now])
                 try conn.execute("INSERT INTO formats(id, asset_id, application_id, generic, specific, text, created, updated) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                                  [IDs.make(), id, Self.platformAppID, Classifier.generic(for: lang), lang, item.text, now, now])
-                try conn.execute("INSERT INTO asset_search(asset_id, name, content) VALUES (?, ?, ?)", [id, item.name, item.text])
+                try PiecesSchema.assetIndex.insert(conn, id: id, [item.name, item.text])
             }
         }
         for id in ids { feed.publish(Change(kind: .asset, id: id, deleted: false)) }
@@ -125,7 +125,7 @@ final class PiecesStore: Sendable {
         return ids.compactMap { byID[$0] }
     }
 
-    private static func loadAssets(_ conn: SQLiteConnection, where clause: String, _ args: [any SQLBindable]) throws -> [AssetRecord] {
+    private static func loadAssets(_ conn: any SQLConnection, where clause: String, _ args: [any SQLBindable]) throws -> [AssetRecord] {
         let rows = try conn.query("""
             SELECT a.id AS a_id, a.name, a.creator, a.mechanism, a.favorited, a.created AS a_created, a.updated AS a_updated,
                    f.id AS f_id, f.application_id, f.generic, f.specific, f.text, f.created AS f_created, f.updated AS f_updated
@@ -164,9 +164,7 @@ final class PiecesStore: Sendable {
             }
             try conn.execute("UPDATE assets SET updated = ? WHERE id = ?", [now, id])
             let current = try conn.queryOne("SELECT a.name, f.text FROM assets a JOIN formats f ON f.asset_id = a.id WHERE a.id = ? ORDER BY f.created LIMIT 1", [id])
-            try conn.execute("DELETE FROM asset_search WHERE asset_id = ?", [id])
-            try conn.execute("INSERT INTO asset_search(asset_id, name, content) VALUES (?, ?, ?)",
-                             [id, try current?.text("name") ?? "", try current?.text("text") ?? ""])
+            try PiecesSchema.assetIndex.replace(conn, id: id, [try current?.text("name") ?? "", try current?.text("text") ?? ""])
             return true
         }
         guard found else { return nil }
@@ -176,7 +174,7 @@ final class PiecesStore: Sendable {
 
     func deleteAsset(_ id: String) throws -> Bool {
         let deleted = try db.write { conn in
-            try conn.execute("DELETE FROM asset_search WHERE asset_id = ?", [id])
+            try PiecesSchema.assetIndex.remove(conn, id: id)
             return try conn.execute("DELETE FROM assets WHERE id = ?", [id]) > 0
         }
         if deleted { feed.publish(Change(kind: .asset, id: id, deleted: true)) }
@@ -214,17 +212,17 @@ final class PiecesStore: Sendable {
         let tokens = SearchQuery.tokens(query)
         guard !tokens.isEmpty else { return [] }
         // Every token as a prefix; all of them first (exact-ish), then any of them (suggested).
-        let all = tokens.map { "\"\($0)\"*" }.joined(separator: " AND ")
-        let any = tokens.map { "\"\($0)\"*" }.joined(separator: " OR ")
+        let index = PiecesSchema.assetIndex
+        let searches = (tokens.count > 1 ? [.all, .any] : [.all]).compactMap { index.search(db.dialect, terms: tokens, match: $0) }
         let needle = query.lowercased()
         return try db.read { conn in
             var hits: [SearchHit] = []
             var seen = Set<String>()
-            for expr in tokens.count > 1 ? [all, any] : [all] where hits.count < limit {
+            for match in searches where hits.count < limit {
                 let rows = try conn.query("""
-                    SELECT asset_id, name, content, bm25(asset_search, 0.0, 10.0, 1.0) AS rank FROM asset_search
-                    WHERE asset_search MATCH ? ORDER BY rank LIMIT ?
-                    """, [expr, limit])
+                    SELECT s.asset_id, s.name, s.content, \(match.relevance) AS relevance FROM \(match.from)
+                    WHERE \(match.condition) ORDER BY relevance DESC LIMIT ?
+                    """, [match.argument, limit])
                 for r in rows {
                     let id = try r.text("asset_id")
                     guard !seen.contains(id) else { continue }
@@ -233,8 +231,8 @@ final class PiecesStore: Sendable {
                     let inName = tokens.contains { name.contains($0) }, inContent = tokens.contains { content.contains($0) }
                     let match = inName && inContent ? "MULTIPLE" : (inName ? "TITLE" : (inContent ? "CONTENT" : "FUZZY"))
                     let exact = name.contains(needle) || content.contains(needle)
-                    // bm25 is negative, smaller is better: map to (0, 1].
-                    let relevance = max(0, -(try r.double("rank")))
+                    // Relevance is ≥ 0, bigger is better: map to [0, 1).
+                    let relevance = max(0, try r.double("relevance"))
                     let score = relevance / (1 + relevance)
                     hits.append(SearchHit(assetID: id, exact: exact, match: match, score: score))
                     if hits.count >= limit { break }

@@ -6,13 +6,13 @@ import Store
 /// by the API, never logged.
 public final class SecretStore: Sendable {
     public static let migrations: [Migration] = [
-        Migration(3, "secrets", """
+        Migration(3, "secrets") { d in """
             CREATE TABLE secrets (
                 key TEXT PRIMARY KEY,
-                sealed BLOB NOT NULL,
-                updated_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now'))
+                sealed \(d.bytes) NOT NULL,
+                updated_at TEXT NOT NULL DEFAULT (\(d.now))
             );
-            """),
+            """ },
     ]
 
     public enum Failure: Error, Equatable, CustomStringConvertible {
@@ -46,9 +46,9 @@ public final class SecretStore: Sendable {
         guard SecretStore.isValidName(name) else { throw Failure.badName(name) }
         guard value.utf8.count <= SecretStore.maxValueBytes else { throw Failure.tooLarge(SecretStore.maxValueBytes) }
         let sealed = try box.seal(Array(value.utf8), aad: Array(name.utf8))
-        try db.write { try $0.execute("""
+        try db.write { conn in try conn.execute("""
             INSERT INTO secrets(key, sealed) VALUES (?, ?)
-            ON CONFLICT(key) DO UPDATE SET sealed = excluded.sealed, updated_at = strftime('%Y-%m-%dT%H:%M:%fZ','now')
+            ON CONFLICT(key) DO UPDATE SET sealed = excluded.sealed, updated_at = \(conn.dialect.now)
             """, [name, sealed]) }
     }
 

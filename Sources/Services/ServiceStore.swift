@@ -133,7 +133,8 @@ public final class ServiceStore: Sendable {
             ALTER TABLE service_versions ADD COLUMN source_id TEXT;
             ALTER TABLE service_versions ADD COLUMN session_id TEXT;
             """),
-        Migration(29, "service_stop_reason", stopReasonMigration),
+        // PostgreSQL databases start after prose reasons were gone: there is nothing to convert.
+        Migration(29, "service_stop_reason") { d in d == .sqlite ? stopReasonMigration : "ALTER TABLE services ADD COLUMN stop_reason TEXT;" },
     ]
 
     /// The reason as a value (`StopReason.json`) beside its text in `reason`, which stays for people reading the
@@ -200,7 +201,7 @@ public final class ServiceStore: Sendable {
     }
 
     /// Writes a service row and tells the observers what it is now.
-    private func write(_ id: String, _ body: (SQLiteConnection) throws -> Void) throws {
+    private func write(_ id: String, _ body: (any SQLConnection) throws -> Void) throws {
         _ = try db.write({ conn -> Change in
             let before = try conn.queryOne("SELECT slug FROM services WHERE id = ?", [id])?["slug"].string
             try body(conn)
@@ -246,7 +247,7 @@ public final class ServiceStore: Sendable {
                 """, [m.title, m.description, m.kind, m.workflow, JSONValue.array(m.secrets.map { .string($0) }).text,
                       JSONValue.array(m.hosts.map { .string($0) }).text, version, now, id])
             let origin = source.columns
-            try conn.execute("INSERT OR IGNORE INTO service_versions(service_id, version, created, source, source_id, session_id) VALUES (?, ?, ?, ?, ?, ?)",
+            try conn.execute("INSERT INTO service_versions(service_id, version, created, source, source_id, session_id) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
                              [id, version, now, origin.kind, origin.id, origin.session])
             // An endpoint keeps its id while its method and path stay: workflows and tools that name it survive a redeploy.
             let kept = Set(m.endpoints.map { "\($0.method) \($0.path)" })

@@ -1,12 +1,13 @@
 import Core
-import CSQLite
 import Foundation
 import Synchronization
 
-/// The database: one writer and a few readers on one SQLite file in WAL mode.
-/// Writes are serialized and durable once `write` returns (synchronous=FULL): a `kill -9` loses none.
+/// The database: one writer connection and a few readers, on a SQLite file in WAL mode or on a PostgreSQL server.
+/// Writes are serialized and durable once `write` returns (SQLite synchronous=FULL; PostgreSQL's commit): a `kill -9`
+/// loses none.
 public final class Database: Sendable {
-    public let path: String
+    public let location: DatabaseLocation
+    public var dialect: SQLDialect { location.dialect }
     private let writer: Guarded
     private let readers: [Guarded]
     private let nextReader = Atomic<Int>(0)
@@ -14,58 +15,92 @@ public final class Database: Sendable {
     let readThreads: ThreadPool
     let writeThread: ThreadPool
 
-    /// Refuses a list of migrations whose versions or names clash (see `MigrationRegistry`) before touching the file.
-    public init(path: String, migrations: [Migration], readers readerCount: Int = 4) throws {
+    /// A SQLite file.
+    public convenience init(path: String, migrations: [Migration], readers readerCount: Int = 4) throws {
+        try self.init(location: .sqlite(path: path), migrations: migrations, readers: readerCount)
+    }
+
+    /// Refuses a list of migrations whose versions or names clash (see `MigrationRegistry`) before touching the database.
+    public init(location: DatabaseLocation, migrations: [Migration], readers readerCount: Int = 4) throws {
         let checked = try MigrationRegistry(migrations).migrations
-        self.path = path
-        let w = try SQLiteConnection(path: path, readOnly: false)
-        try w.exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;")
-        let mode = try w.queryOne("PRAGMA journal_mode")?[0].string
-        guard mode == "wal" else { throw StoreError.open(path: path, message: "WAL mode is not available (got \(mode ?? "?"))") }
-        try Database.migrate(w, checked)
-        writer = Guarded(w)
+        self.location = location
+        let w: any SQLConnection
         var rs: [Guarded] = []
-        for _ in 0..<max(1, readerCount) {
-            let r = try SQLiteConnection(path: path, readOnly: true)
-            try r.exec("PRAGMA foreign_keys=ON; PRAGMA query_only=ON;")
-            rs.append(Guarded(r))
+        switch location {
+        case .sqlite(let path):
+            let c = try SQLiteConnection(path: path, readOnly: false)
+            try c.exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;")
+            let mode = try c.queryOne("PRAGMA journal_mode")?[0].string
+            guard mode == "wal" else { throw StoreError.open(path: path, message: "WAL mode is not available (got \(mode ?? "?"))") }
+            try Database.migrate(c, checked)
+            w = c
+            for _ in 0..<max(1, readerCount) {
+                let r = try SQLiteConnection(path: path, readOnly: true)
+                try r.exec("PRAGMA foreign_keys=ON; PRAGMA query_only=ON;")
+                rs.append(Guarded(r))
+            }
+        case .postgres(let address):
+            if let schema = address.schema {
+                // The schema must exist before a connection can use it as its search path.
+                let bare = try PostgresAddress(address.conninfo)
+                try PostgresConnection(bare).exec("CREATE SCHEMA IF NOT EXISTS \"\(schema)\"")
+            }
+            let c = try PostgresConnection(address)
+            try PostgresMigrationLock.holding(c) { try Database.migrate(c, checked) }
+            w = c
+            for _ in 0..<max(1, readerCount) { rs.append(Guarded(try PostgresConnection(address))) }
         }
+        writer = Guarded(w)
         readers = rs
         readThreads = ThreadPool(name: "db-read", maxThreads: rs.count)
         writeThread = ThreadPool(name: "db-write", maxThreads: 1)
     }
 
-    /// Runs `body` in an immediate transaction on the writer; commits if it returns, rolls back if it throws.
+    /// Runs `body` in a write transaction on the writer; commits if it returns, rolls back if it throws.
+    /// On PostgreSQL a conflict with another replica's write rolls back and runs `body` again, so `body` must only
+    /// touch the database (as it must already: SQLite rolls it back on a throw).
     @discardableResult
-    public func write<T: Sendable>(_ body: (SQLiteConnection) throws -> T) throws -> T {
+    public func write<T: Sendable>(_ body: (any SQLConnection) throws -> T) throws -> T {
         try write(body, afterCommit: { _ in })
     }
 
     /// Like `write`; `afterCommit` gets the result once it is committed, still holding the writer, so observers of a
     /// table (an in-memory mirror) hear its writes in commit order. It must be quick and must not use the database.
     @discardableResult
-    public func write<T: Sendable>(_ body: (SQLiteConnection) throws -> T, afterCommit: (T) -> Void) throws -> T {
+    public func write<T: Sendable>(_ body: (any SQLConnection) throws -> T, afterCommit: (T) -> Void) throws -> T {
         try writer.lock.withLock { db in
-            try db.exec("BEGIN IMMEDIATE")
-            let result: T
-            do {
-                result = try body(db)
-                try db.exec("COMMIT")
-            } catch {
-                try? db.exec("ROLLBACK")
-                throw error
+            var attempt = 0
+            while true {
+                try db.begin(.write)
+                let result: T
+                do {
+                    result = try body(db)
+                    try db.commit()
+                } catch StoreError.conflict(let message) {
+                    db.rollback()
+                    attempt += 1
+                    guard attempt < Database.conflictRetries else { throw StoreError.conflict(message: message) }
+                    // Jittered, growing pause so the replicas that collided do not collide again.
+                    usleep(UInt32.random(in: 1_000...(2_000 * UInt32(min(attempt, 50)))))
+                    continue
+                } catch {
+                    db.rollback()
+                    throw error
+                }
+                afterCommit(result)
+                return result
             }
-            afterCommit(result)
-            return result
         }
     }
 
+    static let conflictRetries = 30
+
     /// Runs `body` on a reader connection in one read transaction (a consistent snapshot).
-    public func read<T: Sendable>(_ body: (SQLiteConnection) throws -> T) throws -> T {
+    public func read<T: Sendable>(_ body: (any SQLConnection) throws -> T) throws -> T {
         let i = nextReader.add(1, ordering: .relaxed).newValue % readers.count
         return try readers[i].lock.withLock { db in
-            try db.exec("BEGIN")
-            defer { try? db.exec("COMMIT") }
+            try db.begin(.read)
+            defer { db.rollback() }
             return try body(db)
         }
     }
@@ -75,12 +110,12 @@ public final class Database: Sendable {
         try read { try $0.queryOne("SELECT COALESCE(MAX(version), 0) AS v FROM schema_migrations")?["v"].int ?? 0 }
     }
 
-    private static func migrate(_ db: SQLiteConnection, _ migrations: [Migration]) throws {
+    private static func migrate(_ db: any SQLConnection, _ migrations: [Migration]) throws {
         try db.exec("""
             CREATE TABLE IF NOT EXISTS schema_migrations (
                 version INTEGER PRIMARY KEY,
                 name TEXT NOT NULL,
-                applied_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now'))
+                applied_at TEXT NOT NULL DEFAULT (\(db.dialect.now))
             )
             """)
         let current = try db.queryOne("SELECT COALESCE(MAX(version), 0) AS v FROM schema_migrations")?["v"].int ?? 0
@@ -88,20 +123,32 @@ public final class Database: Sendable {
         if current > known { throw StoreError.newerSchema(found: current, known: known) }
         for m in migrations.sorted(by: { $0.version < $1.version }) where m.version > current {
             do {
-                try db.exec("BEGIN IMMEDIATE")
-                try db.exec(m.sql)
+                try db.begin(.write)
+                try db.exec(m.sql(db.dialect))
                 try db.execute("INSERT INTO schema_migrations(version, name) VALUES (?, ?)", [m.version, m.name])
-                try db.exec("COMMIT")
+                try db.commit()
             } catch {
-                try? db.exec("ROLLBACK")
+                db.rollback()
                 throw StoreError.migrationFailed(version: m.version, name: m.name, message: String(describing: error))
             }
         }
     }
 }
 
-/// A connection behind its own lock: only one thread uses a SQLite connection at a time.
+/// Replicas starting together migrate one at a time: the first applies what is missing, the others then find
+/// nothing to do. A session-level advisory lock, released when migration ends (or the connection drops).
+enum PostgresMigrationLock {
+    static let key: Int64 = 0x6F70_6D69_6772  // "opmigr"
+
+    static func holding(_ c: PostgresConnection, _ body: () throws -> Void) throws {
+        try c.execute("SELECT pg_advisory_lock(?)", [key])
+        defer { _ = try? c.execute("SELECT pg_advisory_unlock(?)", [key]) }
+        try body()
+    }
+}
+
+/// A connection behind its own lock: only one thread uses a connection at a time.
 final class Guarded: Sendable {
-    let lock: Locked<SQLiteConnection>
-    init(_ c: sending SQLiteConnection) { lock = Locked(c) }
+    let lock: Locked<any SQLConnection>
+    init(_ c: sending any SQLConnection) { lock = Locked(c) }
 }

@@ -6,7 +6,7 @@ import Core
 /// caller.
 extension Database {
     /// Runs `body` in one read transaction on a reader connection, on a reader thread.
-    public func asyncRead<T: Sendable>(_ body: @escaping @Sendable (SQLiteConnection) throws -> T) async throws -> T {
+    public func asyncRead<T: Sendable>(_ body: @escaping @Sendable (any SQLConnection) throws -> T) async throws -> T {
         try await withCheckedThrowingContinuation { cont in
             readThreads.submit { cont.resume(with: Result { try self.read(body) }) }
         }
@@ -14,7 +14,7 @@ extension Database {
 
     /// Runs `body` in an immediate transaction on the writer, on the writer's thread, in submission order.
     @discardableResult
-    public func asyncWrite<T: Sendable>(_ body: @escaping @Sendable (SQLiteConnection) throws -> T) async throws -> T {
+    public func asyncWrite<T: Sendable>(_ body: @escaping @Sendable (any SQLConnection) throws -> T) async throws -> T {
         try await withCheckedThrowingContinuation { cont in
             writeThread.submit { cont.resume(with: Result { try self.write(body) }) }
         }

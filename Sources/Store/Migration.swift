@@ -1,13 +1,21 @@
 /// A versioned schema change, applied once, in order, inside a transaction.
 /// Versions are global across modules; `MigrationRegistry` refuses two with the same version or name.
+/// Written once for both backends: plain SQL where the two agree, or built from the `SQLDialect`'s pieces.
 public struct Migration: Sendable {
     public let version: Int
     public let name: String
-    public let sql: String
+    /// The script for a backend.
+    public let sql: @Sendable (SQLDialect) -> String
     /// Where it is declared (`Module/File.swift`, from `#fileID`), so a clash names both sides.
     public let origin: String
 
+    /// SQL that SQLite and PostgreSQL both run as written.
     public init(_ version: Int, _ name: String, _ sql: String, origin: String = #fileID) {
+        self.init(version, name, origin: origin) { _ in sql }
+    }
+
+    /// SQL that differs by backend (types, defaults, search indexes).
+    public init(_ version: Int, _ name: String, origin: String = #fileID, _ sql: @escaping @Sendable (SQLDialect) -> String) {
         self.version = version
         self.name = name
         self.sql = sql

@@ -4,7 +4,8 @@ import Foundation
 private let SQLITE_TRANSIENT_PTR = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
 
 /// One SQLite connection with a prepared-statement cache. Not thread-safe: `Database` serializes access.
-public final class SQLiteConnection {
+public final class SQLiteConnection: SQLConnection {
+    public var dialect: SQLDialect { .sqlite }
     let handle: OpaquePointer
     private var cache: [String: OpaquePointer] = [:]
     public let path: String
@@ -42,7 +43,7 @@ public final class SQLiteConnection {
 
     /// Runs one statement; returns the number of rows changed.
     @discardableResult
-    public func execute(_ sql: String, _ args: [any SQLBindable] = []) throws -> Int {
+    public func execute(_ sql: String, _ args: [any SQLBindable]) throws -> Int {
         let stmt = try prepare(sql, args)
         defer { sqlite3_reset(stmt); sqlite3_clear_bindings(stmt) }
         while true {
@@ -53,7 +54,7 @@ public final class SQLiteConnection {
         return Int(sqlite3_changes(handle))
     }
 
-    public func query(_ sql: String, _ args: [any SQLBindable] = []) throws -> [Row] {
+    public func query(_ sql: String, _ args: [any SQLBindable]) throws -> [Row] {
         let stmt = try prepare(sql, args)
         defer { sqlite3_reset(stmt); sqlite3_clear_bindings(stmt) }
         let count = Int(sqlite3_column_count(stmt))
@@ -68,9 +69,13 @@ public final class SQLiteConnection {
         return rows
     }
 
-    public func queryOne(_ sql: String, _ args: [any SQLBindable] = []) throws -> Row? {
-        try query(sql, args).first
+    public func begin(_ kind: TransactionKind) throws {
+        // IMMEDIATE takes the write lock up front, so a write never fails half-way on a lock upgrade.
+        try exec(kind == .write ? "BEGIN IMMEDIATE" : "BEGIN")
     }
+
+    public func commit() throws { try exec("COMMIT") }
+    public func rollback() { try? exec("ROLLBACK") }
 
     public var lastInsertRowID: Int64 { sqlite3_last_insert_rowid(handle) }
 

@@ -11,6 +11,13 @@ public enum StoreError: Error, CustomStringConvertible, Sendable, Equatable {
     /// Two migrations claim one version or one name (a build error caught at start-up).
     case duplicateMigration(what: String, first: String, second: String, nextFree: Int)
     case invalidMigration(version: Int, name: String, origin: String)
+    /// A PostgreSQL error, by its SQLSTATE.
+    case postgres(state: String, message: String, sql: String)
+    /// Two concurrent transactions could not both commit as if one ran after the other (PostgreSQL 40001/40P01);
+    /// `Database.write` runs the body again.
+    case conflict(message: String)
+    /// The database server is unreachable or the connection dropped; the next call reconnects.
+    case unavailable(message: String)
 
     public var description: String {
         switch self {
@@ -32,6 +39,12 @@ public enum StoreError: Error, CustomStringConvertible, Sendable, Equatable {
             "two migrations claim \(what): \(first) and \(second). Give the newer one an unused version (\(next) is free) and its own name; never renumber a released one."
         case .invalidMigration(let v, let n, let origin):
             "migration '\(n)' in \(origin) has version \(v); versions start at 1."
+        case .postgres(let state, let m, let sql):
+            "PostgreSQL error \(state): \(m) (in: \(sql.prefix(120)))"
+        case .conflict(let m):
+            "a concurrent write conflicted and retries ran out: \(m). Try again."
+        case .unavailable(let m):
+            "the database server is unavailable: \(m). Check that PostgreSQL is running and reachable; openpieces reconnects on the next request."
         }
     }
 }

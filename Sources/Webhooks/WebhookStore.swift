@@ -7,12 +7,12 @@ import Store
 /// the master key, shown once). Every delivery is stored before it is sent and every attempt is recorded.
 public final class WebhookStore: Sendable {
     public static let migrations: [Migration] = [
-        Migration(16, "webhooks", """
+        Migration(16, "webhooks") { d in """
             CREATE TABLE webhooks (
                 id TEXT PRIMARY KEY,
                 url TEXT NOT NULL,
                 events TEXT NOT NULL,
-                secret BLOB NOT NULL,
+                secret \(d.bytes) NOT NULL,
                 created TEXT NOT NULL
             );
             CREATE TABLE webhook_deliveries (
@@ -36,7 +36,7 @@ public final class WebhookStore: Sendable {
                 ms INTEGER NOT NULL,
                 PRIMARY KEY (delivery_id, n)
             );
-            """),
+            """ },
     ]
 
     public static let events = ["chat.message.completed", "service.deployed", "service.crashed", "run.succeeded", "run.failed"]
@@ -113,7 +113,7 @@ public final class WebhookStore: Sendable {
     public func enqueue(_ event: String, _ data: JSONValue, only webhookID: String? = nil) throws -> Int {
         let now = Clock.iso8601Now()
         return try db.write { conn in
-            let hooks = try conn.query("SELECT id, events FROM webhooks WHERE (? IS NULL OR id = ?)", [webhookID, webhookID])
+            let hooks = try conn.query("SELECT id, events FROM webhooks WHERE (?1 IS NULL OR id = ?1)", [webhookID])
             var n = 0
             for h in hooks {
                 let id = try h.text("id")

@@ -111,7 +111,7 @@ public final class RunStore: Sendable {
     }
 
     /// Inserts a queued run inside the caller's transaction; answers its id.
-    static func insert(_ conn: SQLiteConnection, workflow: String, cause: String, input: JSONValue, eventID: String? = nil, taskID: String? = nil,
+    static func insert(_ conn: any SQLConnection, workflow: String, cause: String, input: JSONValue, eventID: String? = nil, taskID: String? = nil,
                        scheduledFor: String? = nil, rerunOf: String? = nil, idempotencyKey: String? = nil) throws -> String {
         let id = UUID().uuidString.lowercased()
         try conn.execute("""

@@ -62,7 +62,7 @@ public final class TaskStore: Sendable {
     func didChange() { for f in changed.withLock({ $0 }) { f() } }
 
     public func all(workflow: String? = nil) throws -> [ScheduledTask] {
-        try db.read { try $0.query("SELECT * FROM tasks WHERE (? IS NULL OR workflow = ?) ORDER BY created", [workflow, workflow]).map(TaskStore.task) }
+        try db.read { try $0.query("SELECT * FROM tasks WHERE (?1 IS NULL OR workflow = ?1) ORDER BY created", [workflow]).map(TaskStore.task) }
     }
 
     public func get(_ id: String) throws -> ScheduledTask? {

@@ -17,7 +17,7 @@ import TestSupport
 
     /// Every `/api/v1` route of the product, with sample values for its parameters.
     func apiRoutes() throws -> [(String, String)] {
-        let app = try Application(options: ServeOptions(home: try TestPaths.temporaryDirectory("routes")), logger: Logger(sink: LogSink(capturingAt: .error)),
+        let app = try Application(options: try ServeOptions.forTest("routes"), logger: Logger(sink: LogSink(capturingAt: .error)),
                                   environment: [:], listen: false)
         let open: Set<String> = ["/api/v1/auth/login", "/api/v1/auth/session", "/api/v1/version"]
         return app.routes.filter { $0.pattern.hasPrefix("/api/v1") && !open.contains($0.pattern) }.map { route in

@@ -22,8 +22,8 @@ import TestSupport
         let api = try await client.send(ClientRequest(url: "\(base)/api/v1/version"))
         let json = try JSONSerialization.jsonObject(with: Data(api.body)) as? [String: String]
         #expect(json?["version"] == "0.1.0")
-        // The data directory holds the database, private to the user.
-        #expect(FileManager.default.fileExists(atPath: home + "/openpieces.sqlite"))
+        // The data directory holds the database (on SQLite), private to the user.
+        #expect(FileManager.default.fileExists(atPath: home + "/openpieces.sqlite") != TestDatabase.isPostgres)
 
         kill(bin.process.processIdentifier, SIGTERM)
         try await bin.waitUntilExit()

@@ -27,7 +27,7 @@ import TestSupport
     }
 
     @Test func everyAPIRouteIsDocumentedInTheDocumentWithTheScopeTheGateAsks() async throws {
-        let app = try Application(options: ServeOptions(home: try TestPaths.temporaryDirectory("openapi-routes")),
+        let app = try Application(options: try ServeOptions.forTest("openapi-routes"),
                                   logger: Logger(sink: LogSink(capturingAt: .error)), environment: [:], listen: false)
         let routes = app.routes.filter { $0.pattern.hasPrefix("/api/v1/") }
         #expect(routes.count > 60)

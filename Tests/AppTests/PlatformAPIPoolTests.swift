@@ -10,7 +10,7 @@ import TestSupport
 /// threads of Swift's cooperative pool, which every other request (and every other task) needs.
 @Suite struct PlatformAPIPoolTests {
     @Test func writesWaitingForTheWriterLeaveThePoolFree() async throws {
-        var options = ServeOptions(home: try TestPaths.temporaryDirectory("api-pool"))
+        var options = try ServeOptions.forTest("api-pool")
         options.port = 0
         let app = try Application(options: options, logger: Logger(sink: LogSink(capturingAt: .error)),
                                   environment: ["OPENPIECES_ADMIN_TOKEN": TestAuth.token], listen: true)

@@ -29,7 +29,7 @@ import TestSupport
     }
 
     @Test func everyToolVariableAndPathThePromptsNameExists() throws {
-        let app = try Application(options: ServeOptions(home: try TestPaths.temporaryDirectory("prompts")), logger: Logger(sink: LogSink(capturingAt: .error)),
+        let app = try Application(options: try ServeOptions.forTest("prompts"), logger: Logger(sink: LogSink(capturingAt: .error)),
                                   environment: [:], listen: false)
         let registered = Set(app.toolNames)
         for (name, prompt, tools) in [("orchestrator", Prompts.orchestrator, Set(ChatService.orchestratorTools)), ("codegen", Prompts.codegen, Set(Codegen.toolNames))] {

@@ -14,7 +14,7 @@ import TestSupport
 @Suite struct RowMapperTests {
     func database() throws -> Database {
         let path = (try TestPaths.temporaryDirectory("row-mappers") as NSString).appendingPathComponent("t.sqlite")
-        return try Database(path: path, migrations: Schema.all)
+        return try TestDatabase.open(path, migrations: Schema.all)
     }
 
     func row(_ db: Database, _ sql: String) throws -> Row {

@@ -7,7 +7,7 @@ import TestSupport
 @Suite struct BrainTests {
     func brain() throws -> Brain {
         let dir = try TestPaths.temporaryDirectory("brain")
-        return Brain(db: try Database(path: dir + "/b.sqlite", migrations: Brain.migrations))
+        return Brain(db: try TestDatabase.open(dir + "/b.sqlite", migrations: Brain.migrations))
     }
 
     @Test func searchRanksByRelevanceAndFilters() throws {

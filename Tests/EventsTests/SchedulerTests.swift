@@ -18,7 +18,7 @@ import Workflows
 
         init() throws {
             path = try TestPaths.temporaryDirectory("sched") + "/openpieces.db"
-            db = try Database(path: path, migrations: Schema.all)
+            db = try TestDatabase.open(path, migrations: Schema.all)
             tasks = TaskStore(db: db)
             scheduler = Scheduler(tasks: tasks, logger: Logger(sink: LogSink(capturingAt: .error))) { _ in }
             _ = try WorkflowStore(db: db, services: ServiceStore(db: db)).save(["slug": "w", "steps": ["Report \"hi\""]], allowReplace: false)
@@ -26,7 +26,7 @@ import Workflows
 
         /// A new process on the same file: what a restart sees.
         func reopen() throws {
-            db = try Database(path: path, migrations: Schema.all)
+            db = try TestDatabase.open(path, migrations: Schema.all)
             tasks = TaskStore(db: db)
             scheduler = Scheduler(tasks: tasks, logger: Logger(sink: LogSink(capturingAt: .error))) { _ in }
         }

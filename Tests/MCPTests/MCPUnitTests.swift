@@ -208,7 +208,7 @@ import TestSupport
 
     @Test func everyRouteOfTheAppIsAddedOnceAndTheLTMStatusComesFromThePiecesAPI() throws {
         // Building the app installs every route; the router stops on a duplicate, and this says which.
-        let app = try Application(options: ServeOptions(home: try TestPaths.temporaryDirectory("mcp-routes")), logger: Logger(sink: LogSink(capturingAt: .error)),
+        let app = try Application(options: try ServeOptions.forTest("mcp-routes"), logger: Logger(sink: LogSink(capturingAt: .error)),
                                   environment: [:], listen: false)
         var seen = Set<String>()
         let twice = app.routes.map { r in

@@ -30,7 +30,7 @@ import TestSupport
 
 @Suite struct SecretStoreTests {
     func store(_ dir: String, key: [UInt8]) throws -> (SecretStore, Database) {
-        let db = try Database(path: dir + "/s.sqlite", migrations: [Migration(1, "settings", "CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL, updated_at TEXT)")] + SecretStore.migrations)
+        let db = try TestDatabase.open(dir + "/s.sqlite", migrations: [Migration(1, "settings", "CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL, updated_at TEXT)")] + SecretStore.migrations)
         return (try SecretStore(db: db, masterKey: key), db)
     }
 

@@ -19,7 +19,7 @@ import TestSupport
 
     @Test func followsEveryWriteToTheServiceRows() throws {
         let dir = try TestPaths.temporaryDirectory("live")
-        let store = ServiceStore(db: try Database(path: dir + "/s.sqlite", migrations: ServiceStore.migrations))
+        let store = ServiceStore(db: try TestDatabase.open(dir + "/s.sqlite", migrations: ServiceStore.migrations))
         let before = record("before")
         try store.insert(before)
         let live = LiveServices()

@@ -22,7 +22,7 @@ import TestSupport
 
     func store() throws -> (ServiceStore, Database) {
         let path = (try TestPaths.temporaryDirectory("service-state") as NSString).appendingPathComponent("t.sqlite")
-        let db = try Database(path: path, migrations: ServiceStore.migrations)
+        let db = try TestDatabase.open(path, migrations: ServiceStore.migrations)
         return (ServiceStore(db: db), db)
     }
 

@@ -13,7 +13,7 @@ import TestSupport
         let notes = Migration(1, "notes", "CREATE TABLE notes (id INTEGER PRIMARY KEY)", origin: "Notes/NoteStore.swift")
         let tags = Migration(1, "tags", "CREATE TABLE tags (id INTEGER PRIMARY KEY)", origin: "Tags/TagStore.swift")
         do {
-            _ = try Database(path: path, migrations: [notes, tags])
+            _ = try TestDatabase.open(path, migrations: [notes, tags])
             Issue.record("a duplicate version was accepted")
         } catch let e as StoreError {
             let text = e.description

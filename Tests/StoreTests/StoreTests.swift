@@ -4,6 +4,7 @@ import Store
 import Testing
 import TestSupport
 
+/// The SQLite driver: WAL, FTS5, PRAGMAs, the crash probe. Backend-neutral behaviour is in `BackendTests`.
 @Suite struct StoreTests {
     let migrations = [
         Migration(1, "notes", "CREATE TABLE notes (id INTEGER PRIMARY KEY, title TEXT NOT NULL UNIQUE, score REAL, data BLOB, flag INTEGER)"),

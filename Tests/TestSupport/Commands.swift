@@ -17,6 +17,7 @@ public func runCommand(_ executable: String, _ arguments: [String], stdin: Strin
         p.arguments = arguments
         var env = ProcessInfo.processInfo.environment
         for (k, v) in environment { env[k] = v }
+        for (k, v) in TestDatabase.environment(arguments: arguments, environment: env) { env[k] = v }
         p.environment = env
         let out = Pipe(), err = Pipe(), input = Pipe()
         p.standardOutput = out

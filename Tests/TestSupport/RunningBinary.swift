@@ -18,6 +18,7 @@ public final class RunningBinary: @unchecked Sendable {
         // Test servers leave a desktop's Pieces port file alone unless a test asks (with its own HOME).
         env["OPENPIECES_PIECES_PORT_FILE"] = "off"
         for (k, v) in environment { env[k] = v }
+        for (k, v) in TestDatabase.environment(arguments: arguments, environment: env) { env[k] = v }
         process.environment = env
         process.standardError = stderr
         process.standardOutput = stdout
