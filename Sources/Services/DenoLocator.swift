@@ -7,7 +7,7 @@ public enum DenoLocator {
     public static func find(environment: [String: String]) -> String? {
         let fm = FileManager.default
         if let explicit = environment["OPENPIECES_DENO"], fm.isExecutableFile(atPath: explicit) { return explicit }
-        if let scripts = pythonScriptsFolder() {
+        if let scripts = pythonScripts {
             let candidate = (scripts as NSString).appendingPathComponent("deno")
             if fm.isExecutableFile(atPath: candidate) { return candidate }
         }
@@ -17,6 +17,10 @@ public enum DenoLocator {
         }
         return nil
     }
+
+    /// Asked once per process: starting Python takes tens of milliseconds, seconds on a loaded machine, and the
+    /// answer does not change while the process runs.
+    static let pythonScripts: String? = pythonScriptsFolder()
 
     static func pythonScriptsFolder() -> String? {
         let p = ChildProcess()

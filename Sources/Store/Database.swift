@@ -43,12 +43,18 @@ public final class Database: Sendable {
             if let schema = address.schema {
                 // The schema must exist before a connection can use it as its search path.
                 let bare = try PostgresAddress(address.conninfo)
-                try PostgresConnection(bare).exec("CREATE SCHEMA IF NOT EXISTS \"\(schema)\"")
+                do {
+                    try PostgresConnection(bare).exec("CREATE SCHEMA IF NOT EXISTS \"\(schema)\"")
+                } catch StoreError.constraint {
+                    // Another replica created it at the same moment (IF NOT EXISTS does not cover that race).
+                }
             }
             let c = try PostgresConnection(address)
             try PostgresMigrationLock.holding(c) { try Database.migrate(c, checked) }
             w = c
-            for _ in 0..<max(1, readerCount) { rs.append(Guarded(try PostgresConnection(address))) }
+            // Readers connect on first use: a replica that mostly writes (or a short CLI command) holds one
+            // connection, not five, and start-up does not wait for connections it may never need.
+            for _ in 0..<max(1, readerCount) { rs.append(Guarded { try PostgresConnection(address) }) }
         }
         writer = Guarded(w)
         readers = rs
@@ -68,7 +74,7 @@ public final class Database: Sendable {
     /// table (an in-memory mirror) hear its writes in commit order. It must be quick and must not use the database.
     @discardableResult
     public func write<T: Sendable>(_ body: (any SQLConnection) throws -> T, afterCommit: (T) -> Void) throws -> T {
-        try writer.lock.withLock { db in
+        try writer.withConnection { db in
             var attempt = 0
             while true {
                 try db.begin(.write)
@@ -98,7 +104,7 @@ public final class Database: Sendable {
     /// Runs `body` on a reader connection in one read transaction (a consistent snapshot).
     public func read<T: Sendable>(_ body: (any SQLConnection) throws -> T) throws -> T {
         let i = nextReader.add(1, ordering: .relaxed).newValue % readers.count
-        return try readers[i].lock.withLock { db in
+        return try readers[i].withConnection { db in
             try db.begin(.read)
             defer { db.rollback() }
             return try body(db)
@@ -110,6 +116,8 @@ public final class Database: Sendable {
         try read { try $0.queryOne("SELECT COALESCE(MAX(version), 0) AS v FROM schema_migrations")?["v"].int ?? 0 }
     }
 
+    /// Applies the missing migrations in one write transaction: all of them or none. The version is read inside
+    /// it, so another process opening the same database at the same moment has either applied them already or waits.
     private static func migrate(_ db: any SQLConnection, _ migrations: [Migration]) throws {
         try db.exec("""
             CREATE TABLE IF NOT EXISTS schema_migrations (
@@ -118,37 +126,60 @@ public final class Database: Sendable {
                 applied_at TEXT NOT NULL DEFAULT (\(db.dialect.now))
             )
             """)
-        let current = try db.queryOne("SELECT COALESCE(MAX(version), 0) AS v FROM schema_migrations")?["v"].int ?? 0
         let known = migrations.map(\.version).max() ?? 0
-        if current > known { throw StoreError.newerSchema(found: current, known: known) }
-        for m in migrations.sorted(by: { $0.version < $1.version }) where m.version > current {
-            do {
-                try db.begin(.write)
+        try db.begin(.write)
+        var applying: Migration?
+        do {
+            let current = try db.queryOne("SELECT COALESCE(MAX(version), 0) AS v FROM schema_migrations")?["v"].int ?? 0
+            if current > known { throw StoreError.newerSchema(found: current, known: known) }
+            for m in migrations.sorted(by: { $0.version < $1.version }) where m.version > current {
+                applying = m
                 try db.exec(m.sql(db.dialect))
                 try db.execute("INSERT INTO schema_migrations(version, name) VALUES (?, ?)", [m.version, m.name])
-                try db.commit()
-            } catch {
-                db.rollback()
-                throw StoreError.migrationFailed(version: m.version, name: m.name, message: String(describing: error))
             }
+            applying = nil
+            try db.commit()
+        } catch {
+            db.rollback()
+            guard let m = applying else { throw error }
+            throw StoreError.migrationFailed(version: m.version, name: m.name, message: String(describing: error))
         }
     }
 }
 
 /// Replicas starting together migrate one at a time: the first applies what is missing, the others then find
-/// nothing to do. A session-level advisory lock, released when migration ends (or the connection drops).
+/// nothing to do. A session-level advisory lock per schema (installations sharing a server do not wait for each
+/// other), released when migration ends or the connection drops.
 enum PostgresMigrationLock {
-    static let key: Int64 = 0x6F70_6D69_6772  // "opmigr"
+    static let key: Int = 0x6F70  // "op"
 
     static func holding(_ c: PostgresConnection, _ body: () throws -> Void) throws {
-        try c.execute("SELECT pg_advisory_lock(?)", [key])
-        defer { _ = try? c.execute("SELECT pg_advisory_unlock(?)", [key]) }
+        try c.execute("SELECT pg_advisory_lock(CAST(? AS INTEGER), hashtext(current_schema()))", [key])
+        defer { _ = try? c.execute("SELECT pg_advisory_unlock(CAST(? AS INTEGER), hashtext(current_schema()))", [key]) }
         try body()
     }
 }
 
-/// A connection behind its own lock: only one thread uses a connection at a time.
+/// A connection behind its own lock: only one thread uses a connection at a time. Opened at once, or on first use
+/// (a failed open is tried again on the next use).
 final class Guarded: Sendable {
-    let lock: Locked<any SQLConnection>
-    init(_ c: sending any SQLConnection) { lock = Locked(c) }
+    private let lock: Locked<(any SQLConnection)?>
+    private let open: @Sendable () throws -> any SQLConnection
+
+    init(_ c: sending any SQLConnection) {
+        lock = Locked(c)
+        open = { preconditionFailure("an open connection is never reopened") }
+    }
+
+    init(opening open: @escaping @Sendable () throws -> any SQLConnection) {
+        lock = Locked(nil)
+        self.open = open
+    }
+
+    func withConnection<T>(_ body: (any SQLConnection) throws -> T) throws -> T {
+        try lock.withLock { c in
+            if c == nil { c = try open() }
+            return try body(c!)
+        }
+    }
 }

@@ -32,7 +32,7 @@ public enum StoreError: Error, CustomStringConvertible, Sendable, Equatable {
         case .newerSchema(let found, let known):
             "the database has schema version \(found) but this openpieces knows only up to \(known). Upgrade openpieces, or point --home at another data directory."
         case .migrationFailed(let v, let n, let m):
-            "migration \(v) (\(n)) failed: \(m). The database was left at the previous version."
+            "migration \(v) (\(n)) failed: \(m). No migration of this start was kept: the database is as it was."
         case .column(let name, let m):
             "column '\(name)' \(m). The query and the code that reads its rows disagree: this is a bug, please report it."
         case .duplicateMigration(let what, let first, let second, let next):

@@ -72,7 +72,7 @@ public struct TextIndex: Sendable {
 
     /// Nil when no term has a letter or digit left.
     public func search(_ d: SQLDialect, terms: [String], match: Match) -> Search? {
-        let words = terms.map { Self.fold($0).unicodeScalars.filter { CharacterSet.alphanumerics.contains($0) }.map(String.init).joined() }
+        let words = terms.map { Self.fold($0).filter { $0 != " " } }
             .filter { !$0.isEmpty }.prefix(32)
         guard !words.isEmpty else { return nil }
         switch d {
@@ -87,14 +87,20 @@ public struct TextIndex: Sendable {
             var byLabel = [0.0, 0.0, 0.0, 0.0]
             for (i, w) in weights.enumerated() { byLabel[3 - i] = w / top }
             let array = "'{\(byLabel.map { "\($0)" }.joined(separator: ","))}'::float4[]"
-            return Search(from: "\(table) AS s CROSS JOIN to_tsquery('simple', ?) AS q", condition: "s.doc @@ q",
-                          relevance: "ts_rank_cd(\(array), s.doc, q) * 10", argument: .text(expr))
+            // Documents are matched by the query as asked, but ranked by its any-term form: a document's relevance is
+            // then the same whether all terms or any were asked for (as BM25 is), not lowered by how far apart they are.
+            let query = "SELECT to_tsquery('simple', t.x) AS q, to_tsquery('simple', replace(t.x, '&', '|')) AS r FROM (SELECT CAST(? AS TEXT) AS x) AS t"
+            return Search(from: "\(table) AS s CROSS JOIN (\(query)) AS m", condition: "s.doc @@ m.q",
+                          relevance: "ts_rank(\(array), s.doc, m.r) * 10", argument: .text(expr))
         }
     }
 
     private static let labels = ["A", "B", "C", "D"]
 
+    /// Case and diacritics folded, and every character that is not a letter or digit a space: words split where
+    /// SQLite's unicode61 splits them (PostgreSQL's parser would keep `os.getcwd` or `a@b.c` whole).
     static func fold(_ s: String) -> String {
-        s.folding(options: [.diacriticInsensitive, .caseInsensitive], locale: nil)
+        let folded = s.folding(options: [.diacriticInsensitive, .caseInsensitive], locale: nil)
+        return String(String.UnicodeScalarView(folded.unicodeScalars.map { CharacterSet.alphanumerics.contains($0) ? $0 : " " }))
     }
 }

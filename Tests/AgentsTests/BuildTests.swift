@@ -83,7 +83,9 @@ import TestSupport
         #expect(progress.contains { $0.contains("deploy") })
         let build = try #require(first.first { $0.0 == "tool_result" && $0.1["name"]?.string == "build_service" }?.1)
         #expect(build["ok"]?.bool == true)
-        #expect(seconds < 30)
+        // A bound against hanging, not a speed claim (bench/ measures speed): the parallel suites, on either backend,
+        // can slow one build several times over.
+        #expect(seconds < 120)
 
         // The agent's escape attempts were refused, and it saw why.
         let codegenTurn2 = fake.requests[2]["messages"]?.array ?? []

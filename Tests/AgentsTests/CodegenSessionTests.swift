@@ -84,7 +84,7 @@ import TestSupport
     @Test func anUpgradedDatabaseKeepsEachServicesSession() async throws {
         let path = (try TestPaths.temporaryDirectory("codegen-upgrade") as NSString).appendingPathComponent("openpieces.db")
         // Before migration 28: sessions were codegen chats titled with the slug; a busy install forked "notes".
-        let old = try TestDatabase.open(path, migrations: ChatService.migrations.filter { $0.version < 28 })
+        let old = try await TestDatabase.open(path, migrations: ChatService.migrations.filter { $0.version < 28 })
         try old.write { db in
             let rows: [(String, String, String, String)] = [("fork", "notes", "codegen", "2026-01-01T00:00:00.000Z"),
                                                             ("kept", "notes", "codegen", "2026-01-02T00:00:00.000Z"),
@@ -94,7 +94,7 @@ import TestSupport
                 _ = try db.execute("INSERT INTO chats(id, title, agent, created, updated) VALUES (?, ?, ?, ?, ?)", [id, title, agent, updated, updated])
             }
         }
-        let store = ChatStore(db: try TestDatabase.open(path, migrations: ChatService.migrations))
+        let store = ChatStore(db: try await TestDatabase.open(path, migrations: ChatService.migrations))
         #expect(try store.codegenSession(for: "notes").id == "kept")
         #expect(try store.codegenSession(for: "todo").id == "todo")
         // The earlier fork stays readable under its service; the user's chats hold none of them.

@@ -12,7 +12,7 @@ import TestSupport
 @Suite struct AuthGroupTests {
     @Test func aNewRouteInTheAPIGroupNeedsCredentialsWithoutSayingSo() async throws {
         let dir = try TestPaths.temporaryDirectory("auth-group")
-        let store = try AuthStore(db: try TestDatabase.open(dir + "/a.sqlite", migrations: Schema.all))
+        let store = try AuthStore(db: try await TestDatabase.open(dir + "/a.sqlite", migrations: Schema.all))
         let admin = try store.setAdminToken()
         let (_, reader) = try store.createKey(name: "r", scopes: ["read"])
         let policy = AuthPolicy(store: store, exposed: false)

@@ -27,8 +27,8 @@ import TestSupport
     }
 
     @Test func everyAPIRouteIsDocumentedInTheDocumentWithTheScopeTheGateAsks() async throws {
-        let app = try Application(options: try ServeOptions.forTest("openapi-routes"),
-                                  logger: Logger(sink: LogSink(capturingAt: .error)), environment: [:], listen: false)
+        let app = try await offPool { try Application(options: try ServeOptions.forTest("openapi-routes"),
+                                  logger: Logger(sink: LogSink(capturingAt: .error)), environment: [:], listen: false) }
         let routes = app.routes.filter { $0.pattern.hasPrefix("/api/v1/") }
         #expect(routes.count > 60)
         let (bin, base) = try await serve()

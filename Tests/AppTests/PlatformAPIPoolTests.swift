@@ -12,8 +12,9 @@ import TestSupport
     @Test func writesWaitingForTheWriterLeaveThePoolFree() async throws {
         var options = try ServeOptions.forTest("api-pool")
         options.port = 0
-        let app = try Application(options: options, logger: Logger(sink: LogSink(capturingAt: .error)),
-                                  environment: ["OPENPIECES_ADMIN_TOKEN": TestAuth.token], listen: true)
+        let ready = options
+        let app = try await offPool { try Application(options: ready, logger: Logger(sink: LogSink(capturingAt: .error)),
+                                  environment: ["OPENPIECES_ADMIN_TOKEN": TestAuth.token], listen: true) }
         let server = try #require(app.server)
         let base = "http://127.0.0.1:\(server.port)"
         let client = HTTPClient(defaultHeaders: TestAuth.headers)

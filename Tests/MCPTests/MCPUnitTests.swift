@@ -206,10 +206,10 @@ import TestSupport
         #expect(got == [.message(JSONRPC.notification("notifications/tools/list_changed").text)])
     }
 
-    @Test func everyRouteOfTheAppIsAddedOnceAndTheLTMStatusComesFromThePiecesAPI() throws {
+    @Test func everyRouteOfTheAppIsAddedOnceAndTheLTMStatusComesFromThePiecesAPI() async throws {
         // Building the app installs every route; the router stops on a duplicate, and this says which.
-        let app = try Application(options: try ServeOptions.forTest("mcp-routes"), logger: Logger(sink: LogSink(capturingAt: .error)),
-                                  environment: [:], listen: false)
+        let app = try await offPool { try Application(options: try ServeOptions.forTest("mcp-routes"), logger: Logger(sink: LogSink(capturingAt: .error)),
+                                  environment: [:], listen: false) }
         var seen = Set<String>()
         let twice = app.routes.map { r in
             r.method + " /" + r.pattern.split(separator: "/").map { $0.hasPrefix(":") ? ":" : String($0) }.joined(separator: "/")

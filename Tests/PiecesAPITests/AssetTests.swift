@@ -64,7 +64,7 @@ import TestSupport
             let r = try await f.post("/assets/search", ["query": "webhook summary"])
             let items = try #require(r["iterable"]?.array)
             #expect(items.count == 2)
-            #expect(items[0]["asset"]?["name"]?.string == "Post summary to webhook")
+            #expect(items[0]["asset"]?["name"]?.string == "Post summary to webhook", "\(items.map { ($0["asset"]?["name"]?.string, $0["score"]) })")
             #expect(items[0]["match"]?.string == "TITLE" || items[0]["match"]?.string == "MULTIPLE")
             #expect(r["exact"]?.int == 0)
             #expect(r["suggested"]?.int == 2)

@@ -17,7 +17,7 @@ struct PiecesFixture {
 
     static func with(llm: LLMSettings = LLMSettings(), anchorFiles: AnchorFilePolicy = AnchorFilePolicy(), _ body: (PiecesFixture) async throws -> Void) async throws {
         let dir = try TestPaths.temporaryDirectory("pieces")
-        let db = try TestDatabase.open(dir + "/p.sqlite", migrations: Schema.all)
+        let db = try await TestDatabase.open(dir + "/p.sqlite", migrations: Schema.all)
         let api = try PiecesAPI(database: db, llm: llm, logger: Logger(sink: LogSink(capturingAt: .error)), anchorFiles: anchorFiles)
         var router = Router()
         api.install(&router)

@@ -2,6 +2,7 @@ import Core
 import Crypto
 import Foundation
 import HTTPClient
+import Store
 import Testing
 import TestSupport
 
@@ -53,12 +54,19 @@ import TestSupport
         func mode(_ path: String) -> Int { ((try? fm.attributesOfItem(atPath: path))?[.posixPermissions] as? Int) ?? -1 }
         #expect(mode(p.home) == 0o700)
         #expect(mode(p.home + "/master.key") == 0o600)
-        #expect(mode(p.home + "/openpieces.sqlite") & 0o077 == 0)
+        if !TestDatabase.isPostgres { #expect(mode(p.home + "/openpieces.sqlite") & 0o077 == 0) }
         await p.stop()
         #expect(!p.bin.remainingStderr().contains(value), "never in the logs")
-        // The file stores the value sealed, not in clear.
-        let db = String(decoding: fm.contents(atPath: p.home + "/openpieces.sqlite") ?? Data(), as: UTF8.self)
-        #expect(!db.contains(value))
+        // The store keeps the value sealed, not in clear: the whole SQLite file, or every row of the table on PostgreSQL.
+        let stored: String
+        if let url = TestDatabase.url(p.home) {
+            let conn = try PostgresConnection(try PostgresAddress(url))
+            stored = try conn.query("SELECT key, sealed FROM secrets").map { "\($0["key"].string ?? "") \(String(decoding: $0["sealed"].bytes ?? [], as: UTF8.self))" }.joined()
+            #expect(!stored.isEmpty)
+        } else {
+            stored = String(decoding: fm.contents(atPath: p.home + "/openpieces.sqlite") ?? Data(), as: UTF8.self)
+        }
+        #expect(!stored.contains(value))
     }
 
     @Test func tokenComparisonIsExactAtEveryLength() {

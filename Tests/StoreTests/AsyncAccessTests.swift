@@ -7,7 +7,7 @@ import TestSupport
 @Suite struct AsyncAccessTests {
     @Test func readsAndWritesRunOnTheDatabasesThreads() async throws {
         let dir = try TestPaths.temporaryDirectory("store-async")
-        let db = try TestDatabase.open(dir + "/a.sqlite", migrations: [Migration(1, "n", "CREATE TABLE n (i INTEGER PRIMARY KEY, t TEXT)")], readers: 3)
+        let db = try await TestDatabase.open(dir + "/a.sqlite", migrations: [Migration(1, "n", "CREATE TABLE n (i INTEGER PRIMARY KEY, t TEXT)")], readers: 3)
         // Writes run on the one writer thread.
         try await withThrowingTaskGroup(of: String.self) { group in
             for i in 0..<200 {

@@ -30,6 +30,12 @@ public enum TestDatabase {
         try Database(location: location(path), migrations: migrations, readers: readers)
     }
 
+    /// The same, off Swift's cooperative pool: opening a PostgreSQL store (connecting, migrating a fresh schema)
+    /// takes tenths of a second, and many tests doing that on the pool's few threads would starve every other test.
+    public static func open(_ path: String, migrations: [Migration], readers: Int = 4) async throws -> Database {
+        try await offPool { try Database(location: location(path), migrations: migrations, readers: readers) }
+    }
+
     /// What a spawned `openpieces` needs to find its data on the test server: `OPENPIECES_DATABASE_URL` for the
     /// `--home` (or `OPENPIECES_HOME`) it is given. Empty on SQLite or without a home.
     public static func environment(arguments: [String], environment: [String: String]) -> [String: String] {
