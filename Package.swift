@@ -50,7 +50,7 @@ let package = Package(
         .target(name: "Dashboard"),
         .target(name: "Webhooks", dependencies: ["Core", "Crypto", "Store", "HTTPServer", "HTTPClient"]),
         .target(name: "Auth", dependencies: ["Core", "Crypto", "Store", "HTTPServer"]),
-        .target(name: "Events", dependencies: ["Core", "LLM", "Agents", "Services", "Workflows"]),
+        .target(name: "Events", dependencies: ["Core", "LLM", "Agents", "Services", "Workflows", "Store"]),
         .target(name: "PlatformAPI", dependencies: ["Events", "Core", "HTTPServer", "HTTPClient", "Services", "Secrets", "Crypto", "Brain", "Agents", "Workflows", "Processes"]),
         .target(name: "PiecesAPI", dependencies: ["Core", "HTTPServer", "Store", "LLM", "Crypto", "CNetShim"]),
         // Model Context Protocol: Pieces' memory tools and the running services' endpoints, for any assistant.

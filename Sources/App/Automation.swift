@@ -30,7 +30,9 @@ final class Automation: Sendable {
                                 provider: provider)
         let queue = RunQueue(runs: runs, agent: agent, feed: feed, limits: limits, logger: logger)
         self.queue = queue
-        scheduler = Scheduler(tasks: tasks, logger: logger) { _ in queue.wake() }
+        // Replicas on one store: the scheduler runs on the one holding the lease (firing is keyed by occurrence anyway,
+        // so a hand-over can neither lose nor repeat one).
+        scheduler = Scheduler(tasks: tasks, logger: logger, leadership: Leadership(database, name: "scheduler")) { _ in queue.wake() }
     }
 
     func install(_ router: inout Router) {

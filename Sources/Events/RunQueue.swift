@@ -29,7 +29,8 @@ public final class RunQueue: Sendable {
 
     public func onFinished(_ body: @escaping @Sendable (RunRecord) -> Void) { finished.withLock { $0.append(body) } }
 
-    /// Starts dispatching. Leases of an earlier process are void (it is gone: the data directory is locked).
+    /// Starts dispatching. Leases of an earlier process are void (it is gone: the data directory is locked), except
+    /// on a shared store, where they belong to live replicas (`RunStore.releaseAllLeases`).
     public func start() {
         guard state.withLock({ s -> Bool in defer { s.started = true }; return !s.started }) else { return }
         if let n = try? runs.releaseAllLeases(), n > 0 { logger.info("runs.resumed", ["count": "\(n)"]) }
@@ -88,7 +89,8 @@ public final class RunQueue: Sendable {
                 launch(run)
             }
             let next = (try? runs.nextWake()) ?? nil
-            let deadline = min(next.map { max($0, Date().addingTimeInterval(0.005)) } ?? .distantFuture, lastRenewal.addingTimeInterval(limits.lease / 4))
+            var deadline = min(next.map { max($0, Date().addingTimeInterval(0.005)) } ?? .distantFuture, lastRenewal.addingTimeInterval(limits.lease / 4))
+            if runs.isShared { deadline = min(deadline, Date().addingTimeInterval(RunStore.sharedPoll)) }
             doorbell.wait(until: deadline)
         }
     }

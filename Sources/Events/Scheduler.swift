@@ -1,5 +1,6 @@
 import Core
 import Foundation
+import Store
 import Synchronization
 import Workflows
 
@@ -11,12 +12,15 @@ public final class Scheduler: Sendable {
     let tasks: TaskStore
     let logger: Logger
     let fired: @Sendable ([FiredRun]) -> Void
+    /// Which replica fires (nil: this process alone).
+    let leadership: Leadership?
     private let doorbell = Wakeup()
     private let state = Locked<(stopping: Bool, started: Bool)>((false, false))
 
-    public init(tasks: TaskStore, logger: Logger, fired: @escaping @Sendable ([FiredRun]) -> Void) {
+    public init(tasks: TaskStore, logger: Logger, leadership: Leadership? = nil, fired: @escaping @Sendable ([FiredRun]) -> Void) {
         self.tasks = tasks
         self.logger = logger
+        self.leadership = leadership
         self.fired = fired
         tasks.onChange { [weak self] in self?.wake() }
     }
@@ -59,11 +63,26 @@ public final class Scheduler: Sendable {
     }
 
     private func loop() {
+        var leading = false
         while !state.withLock({ $0.stopping }) {
+            let shared = leadership?.isShared ?? false
+            if let leadership, leadership.check() != leading {
+                leading.toggle()
+                if shared { logger.info(leading ? "scheduler.leading" : "scheduler.standing_by") }
+            }
+            if shared && !leading {
+                // A follower asks for the lease every `leaseCheck`: a leader that died is replaced that soon.
+                doorbell.wait(until: Date().addingTimeInterval(Scheduler.leaseCheck))
+                continue
+            }
             let next = tick(now: Date())
-            // Look at least every 30 s, in case the wall clock was changed.
-            let deadline = min(next ?? .distantFuture, Date().addingTimeInterval(30))
+            // Look at least every 30 s, in case the wall clock was changed; a leader among replicas renews its lease
+            // and sees tasks other replicas changed every `leaseCheck`.
+            let deadline = min(next ?? .distantFuture, Date().addingTimeInterval(shared ? Scheduler.leaseCheck : 30))
             doorbell.wait(until: deadline)
         }
+        leadership?.resign()
     }
+
+    static let leaseCheck: TimeInterval = 1
 }

@@ -13,6 +13,9 @@ public final class SecretStore: Sendable {
                 updated_at TEXT NOT NULL DEFAULT (\(d.now))
             );
             """ },
+        // What the master key sealing this store's secrets hashes to, so a replica (or a restored data directory)
+        // with another key refuses to start instead of failing on every secret later.
+        Migration(30, "master_key_check", "CREATE TABLE master_key_check (id INTEGER PRIMARY KEY CHECK (id = 1), digest TEXT NOT NULL);"),
     ]
 
     public enum Failure: Error, Equatable, CustomStringConvertible {
@@ -31,9 +34,23 @@ public final class SecretStore: Sendable {
     private let db: Database
     private let box: SecretBox
 
+    /// Refuses a master key other than the one this database's secrets were sealed with (`MasterKey.Failure`).
     public init(db: Database, masterKey: [UInt8]) throws {
         self.db = db
         self.box = try SecretBox(key: masterKey)
+        let digest = SecretStore.keyDigest(masterKey)
+        let recorded = try db.write { conn -> String in
+            try conn.execute("INSERT INTO master_key_check(id, digest) VALUES (1, ?) ON CONFLICT DO NOTHING", [digest])
+            return try conn.queryOne("SELECT digest FROM master_key_check WHERE id = 1")!.text("digest")
+        }
+        guard Digest.constantTimeEqual(Array(recorded.utf8), Array(digest.utf8)) else {
+            throw MasterKey.Failure(description: "this master key is not the one the database's secrets are sealed with. Every replica (and a restored data directory) needs the same key: set OPENPIECES_MASTER_KEY to it, or put the original master.key back in --home.")
+        }
+    }
+
+    /// An HMAC of a fixed text under the key: equal for equal keys, and tells nothing about the key.
+    static func keyDigest(_ key: [UInt8]) -> String {
+        Hex.encode(Digest.hmacSHA256(key: key, message: Array("openpieces master key check v1".utf8)))
     }
 
     /// `[A-Z][A-Z0-9_]*`, at most 128 characters.

@@ -8,6 +8,9 @@ import Synchronization
 public final class Database: Sendable {
     public let location: DatabaseLocation
     public var dialect: SQLDialect { location.dialect }
+    /// Several processes (replicas) may use this store at once: true on PostgreSQL. A SQLite file belongs to the one
+    /// server holding its data directory's lock, so what an earlier process held (leases) is void at start-up.
+    public var isShared: Bool { dialect == .postgres }
     private let writer: Guarded
     private let readers: [Guarded]
     private let nextReader = Atomic<Int>(0)
@@ -74,10 +77,21 @@ public final class Database: Sendable {
     /// table (an in-memory mirror) hear its writes in commit order. It must be quick and must not use the database.
     @discardableResult
     public func write<T: Sendable>(_ body: (any SQLConnection) throws -> T, afterCommit: (T) -> Void) throws -> T {
+        try transaction(.write, body, afterCommit: afterCommit)
+    }
+
+    /// Takes rows off a queue: `body` selects them with `dialect.skipLocked` and marks them taken. On PostgreSQL it
+    /// runs at READ COMMITTED, so replicas claiming at once each get different rows, none waits, none conflicts.
+    @discardableResult
+    public func claim<T: Sendable>(_ body: (any SQLConnection) throws -> T) throws -> T {
+        try transaction(.claim, body, afterCommit: { _ in })
+    }
+
+    private func transaction<T: Sendable>(_ kind: TransactionKind, _ body: (any SQLConnection) throws -> T, afterCommit: (T) -> Void) throws -> T {
         try writer.withConnection { db in
             var attempt = 0
             while true {
-                try db.begin(.write)
+                try db.begin(kind)
                 let result: T
                 do {
                     result = try body(db)

@@ -57,7 +57,11 @@ public final class PostgresConnection: SQLConnection {
     public func begin(_ kind: TransactionKind) throws {
         // SERIALIZABLE makes concurrent writers (this replica's and the others') behave as if one ran after the other,
         // as SQLite's single writer does; a conflict rolls back with 40001 and `Database.write` runs the body again.
-        try exec(kind == .write ? "BEGIN ISOLATION LEVEL SERIALIZABLE" : "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+        switch kind {
+        case .write: try exec("BEGIN ISOLATION LEVEL SERIALIZABLE")
+        case .claim: try exec("BEGIN ISOLATION LEVEL READ COMMITTED")
+        case .read: try exec("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+        }
     }
 
     public func commit() throws { try exec("COMMIT") }

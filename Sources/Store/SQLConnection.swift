@@ -19,6 +19,9 @@ public enum TransactionKind: Sendable {
     case read
     /// Serialized with every other write (SQLite's one writer; PostgreSQL's SERIALIZABLE, retried on conflict).
     case write
+    /// Taking rows off a queue (`Database.claim`): SQLite's one writer; PostgreSQL's READ COMMITTED, where
+    /// `SKIP LOCKED` lets replicas take different rows at once instead of conflicting.
+    case claim
 }
 
 extension SQLConnection {

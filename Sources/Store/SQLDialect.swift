@@ -36,6 +36,10 @@ public enum SQLDialect: String, Sendable, CaseIterable {
         }
     }
 
+    /// After a queue's `SELECT … LIMIT n` inside `Database.claim`: rows another replica is taking are passed over
+    /// instead of waited for. SQLite has one writer, so nothing to add.
+    public var skipLocked: String { self == .sqlite ? "" : "FOR UPDATE SKIP LOCKED" }
+
     /// The scalar (two-argument) minimum and maximum: `MIN(a, b)` on SQLite, `LEAST(a, b)` on PostgreSQL.
     public var least: String { self == .sqlite ? "MIN" : "LEAST" }
     public var greatest: String { self == .sqlite ? "MAX" : "GREATEST" }

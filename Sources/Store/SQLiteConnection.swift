@@ -71,7 +71,7 @@ public final class SQLiteConnection: SQLConnection {
 
     public func begin(_ kind: TransactionKind) throws {
         // IMMEDIATE takes the write lock up front, so a write never fails half-way on a lock upgrade.
-        try exec(kind == .write ? "BEGIN IMMEDIATE" : "BEGIN")
+        try exec(kind == .read ? "BEGIN" : "BEGIN IMMEDIATE")
     }
 
     public func commit() throws { try exec("COMMIT") }

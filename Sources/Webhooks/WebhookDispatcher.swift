@@ -48,7 +48,7 @@ public final class WebhookDispatcher: Sendable {
 
     private func loop() {
         while !state.withLock({ $0.stopping }) {
-            let due = (try? store.due(now: Date())) ?? []
+            let due = (try? store.claimDue(now: Date())) ?? []
             if !due.isEmpty {
                 let done = DispatchSemaphore(value: 0)
                 let deliveries = due
@@ -62,7 +62,8 @@ public final class WebhookDispatcher: Sendable {
                 continue
             }
             let next = ((try? store.nextDue()) ?? nil) ?? .distantFuture
-            doorbell.wait(until: min(next, Date().addingTimeInterval(30)))
+            // Other replicas queue deliveries without ringing this doorbell: on a shared store, look twice a second.
+            doorbell.wait(until: min(next, Date().addingTimeInterval(store.isShared ? 0.5 : 30)))
         }
     }
 

@@ -66,6 +66,8 @@ public final class WebhookStore: Sendable {
     }
 
     let db: Database
+    /// Other replicas queue deliveries too, without ringing this process's dispatcher: it polls on a shared store.
+    var isShared: Bool { db.isShared }
     let box: SecretBox
 
     public init(db: Database, masterKey: [UInt8]) throws {
@@ -129,11 +131,25 @@ public final class WebhookStore: Sendable {
         }
     }
 
-    func due(now: Date, limit: Int = 50) throws -> [Due] {
-        try db.read { try $0.query("""
-            SELECT d.id, d.webhook_id, d.event, d.payload, d.attempts, w.url, w.secret FROM webhook_deliveries d JOIN webhooks w ON w.id = d.webhook_id
-            WHERE d.status = 'pending' AND d.next_attempt <= ? ORDER BY d.next_attempt LIMIT ?
-            """, [Clock.iso8601(now), limit]) }.compactMap { r in
+    /// How long a taken delivery waits before it is due again: only if the replica sending it died before recording
+    /// the attempt (delivery is at least once, as receivers of webhooks expect; the delivery id tells repeats apart).
+    static let claimLease: TimeInterval = 60
+
+    /// Takes the due deliveries: replicas taking at once get different ones (`SKIP LOCKED`), each marked taken.
+    func claimDue(now: Date, limit: Int = 50) throws -> [Due] {
+        try db.claim { conn -> [Row] in
+            let ids = try conn.query("""
+                SELECT id FROM webhook_deliveries WHERE status = 'pending' AND next_attempt <= ? ORDER BY next_attempt, id LIMIT ? \(conn.dialect.skipLocked)
+                """, [Clock.iso8601(now), limit]).map { try $0.text("id") }
+            guard !ids.isEmpty else { return [] }
+            let marks = ids.map { _ in "?" }.joined(separator: ", ")
+            try conn.execute("UPDATE webhook_deliveries SET next_attempt = ? WHERE id IN (\(marks))",
+                             [Clock.iso8601(now.addingTimeInterval(WebhookStore.claimLease))] + ids)
+            return try conn.query("""
+                SELECT d.id, d.webhook_id, d.event, d.payload, d.attempts, w.url, w.secret FROM webhook_deliveries d JOIN webhooks w ON w.id = d.webhook_id
+                WHERE d.id IN (\(marks)) ORDER BY d.created, d.id
+                """, ids)
+        }.compactMap { r in
             let hook = try r.text("webhook_id")
             let sealed = try r.value("secret")
             guard let bytes = sealed.bytes else { throw StoreError.column(name: "secret", message: "holds \(sealed.isNull ? "NULL" : "a number"), not sealed bytes") }

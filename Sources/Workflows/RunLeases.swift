@@ -6,15 +6,16 @@ import Store
 /// worker died) is claimed again, so a run accepted before a crash is executed after it; a finish only counts for
 /// the lease holder, so no run finishes twice.
 extension RunStore {
-    /// Claims the oldest runnable run: queued and due, or running under an expired lease.
+    /// Claims the oldest runnable run: queued and due, or running under an expired lease. Replicas claiming at once
+    /// take different runs (`SKIP LOCKED`), so any replica's workers take any run, each once.
     public func claim(owner: String, lease: TimeInterval, now: Date = Date()) throws -> RunRecord? {
         let at = Clock.iso8601(now)
-        return try db.write { try $0.queryOne("""
+        return try db.claim { conn in try conn.queryOne("""
             UPDATE runs SET status = 'running', lease_owner = ?1, lease_until = ?2, started = COALESCE(started, ?3),
                 attempts = attempts + 1, not_before = NULL
             WHERE id = (SELECT id FROM runs
                         WHERE (status = 'queued' AND (not_before IS NULL OR not_before <= ?3)) OR (status = 'running' AND lease_until < ?3)
-                        ORDER BY created LIMIT 1)
+                        ORDER BY created LIMIT 1 \(conn.dialect.skipLocked))
             RETURNING *
             """, [owner, Clock.iso8601(now.addingTimeInterval(lease)), at]).map(RunStore.run) }
     }
@@ -28,9 +29,16 @@ extension RunStore {
         }
     }
 
+    /// Other replicas queue runs too: their doorbell does not ring here, so the queue looks every `sharedPoll`.
+    public var isShared: Bool { db.isShared }
+    public static let sharedPoll: TimeInterval = 0.5
+
     /// Every lease an earlier process held is void: at start-up, this process is the data directory's only user.
+    /// Not on a shared store, where the leases are other replicas' live work: those of a replica that died run out
+    /// and are claimed again.
     public func releaseAllLeases() throws -> Int {
-        try db.write { try $0.execute("UPDATE runs SET status = 'queued', lease_owner = NULL, lease_until = NULL WHERE status = 'running'") }
+        guard !db.isShared else { return 0 }
+        return try db.write { try $0.execute("UPDATE runs SET status = 'queued', lease_owner = NULL, lease_until = NULL WHERE status = 'running'") }
     }
 
     /// Ends a run; false when `owner` no longer holds it (it was cancelled, or its lease was lost).
@@ -56,7 +64,7 @@ extension RunStore {
         try db.read { conn in
             let row = try conn.queryOne("""
                 SELECT MIN(t) AS t FROM (SELECT MIN(not_before) AS t FROM runs WHERE status = 'queued'
-                                         UNION ALL SELECT MIN(lease_until) FROM runs WHERE status = 'running')
+                                         UNION ALL SELECT MIN(lease_until) FROM runs WHERE status = 'running') AS w
                 """)
             return try row?.optionalText("t").flatMap(Clock.date(iso8601:))
         }

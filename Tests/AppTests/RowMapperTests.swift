@@ -60,7 +60,11 @@ import TestSupport
         _ = try hooks.create(url: "http://127.0.0.1:9/hook", events: ["service.crashed"])
         try requires(["id", "url", "events", "created"], of: try row(db, "SELECT id, url, events, created FROM webhooks"), WebhookStore.webhook)
         #expect(try hooks.enqueue("service.crashed", ["x": 1]) == 1)
-        #expect(try hooks.due(now: Date().addingTimeInterval(60)).count == 1)
+        let later = Date().addingTimeInterval(60)
+        #expect(try hooks.claimDue(now: later).count == 1)
+        // Taken: not due again until the claim's lease runs out (the sender died before recording its attempt).
+        #expect(try hooks.claimDue(now: later).isEmpty)
+        #expect(try hooks.claimDue(now: later.addingTimeInterval(WebhookStore.claimLease + 1)).count == 1)
     }
 
     @Test func piecesRowsNeedEveryColumn() throws {

@@ -34,6 +34,23 @@ import TestSupport
         return (try SecretStore(db: db, masterKey: key), db)
     }
 
+    /// Replicas sharing a database must share the key: one started with another key refuses at once, saying what to
+    /// do, and the secrets stay readable with the right one.
+    @Test func anotherMasterKeyIsRefusedAtOpen() async throws {
+        let dir = try TestPaths.temporaryDirectory("secrets-key")
+        let key = SecureRandom.bytes(32), other = SecureRandom.bytes(32)
+        let (first, _) = try store(dir, key: key)
+        try first.set("API_TOKEN", "kept")
+        do {
+            _ = try store(dir, key: other)
+            Issue.record("a second master key was accepted")
+        } catch let e as MasterKey.Failure {
+            #expect(e.description.contains("OPENPIECES_MASTER_KEY"), "\(e)")
+        }
+        let (again, _) = try store(dir, key: key)
+        #expect(try again.get("API_TOKEN") == "kept")
+    }
+
     @Test func valuesAreEncryptedAtRestAndSurviveReopen() throws {
         let dir = try TestPaths.temporaryDirectory("secrets")
         let key = try MasterKey.load(home: dir, environment: [:])

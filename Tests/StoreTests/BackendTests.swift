@@ -6,11 +6,11 @@ import TestSupport
 /// What both backends must do alike. Every test runs on SQLite, and on PostgreSQL too when the suite has a server
 /// (`OPENPIECES_TEST_DATABASE`, set by scripts/test's PostgreSQL pass).
 @Suite struct BackendTests {
-    static let backends: [SQLDialect] = TestDatabase.isPostgres ? [.sqlite, .postgres] : [.sqlite]
+    static let backends = TestDatabase.backends
 
     func open(_ backend: SQLDialect, _ name: String, _ migrations: [Migration], path: String? = nil) throws -> Database {
         let file = try path ?? (TestPaths.temporaryDirectory(name) as NSString).appendingPathComponent("b.sqlite")
-        return try Database(location: backend == .sqlite ? .sqlite(path: file) : TestDatabase.location(file), migrations: migrations)
+        return try Database(location: TestDatabase.location(backend, file), migrations: migrations)
     }
 
     static let notes = Migration(1, "notes") { d in """

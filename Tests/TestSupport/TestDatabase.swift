@@ -9,6 +9,14 @@ public enum TestDatabase {
     public static let server: String? = ProcessInfo.processInfo.environment["OPENPIECES_TEST_DATABASE"].flatMap { $0.isEmpty ? nil : $0 }
     public static var isPostgres: Bool { server != nil }
 
+    /// What a backend-parametrized test runs on: SQLite, and PostgreSQL too when the suite has a server.
+    public static var backends: [SQLDialect] { isPostgres ? [.sqlite, .postgres] : [.sqlite] }
+
+    /// The store at `path` on `backend`: the SQLite file, or the schema named after it on the test server.
+    public static func location(_ backend: SQLDialect, _ path: String) -> DatabaseLocation {
+        backend == .sqlite ? .sqlite(path: path) : location(path)
+    }
+
     /// The database at `path` (a database file): the SQLite file, or the schema named after it (after its data directory
     /// for a server's `openpieces.sqlite`), so a restarted server, a CLI command and a test reading rows all meet there.
     public static func location(_ path: String) -> DatabaseLocation {
