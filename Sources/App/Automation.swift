@@ -138,6 +138,16 @@ enum DataDirectoryLock {
         }
         held = fd
     }
+
+    /// Whether a server is using `home` now (for commands that must not copy a store while it changes).
+    static func isHeld(home: String) -> Bool {
+        let fd = open((home as NSString).appendingPathComponent("serve.lock"), O_RDWR | O_CLOEXEC)
+        guard fd >= 0 else { return false }
+        defer { close(fd) }
+        guard flock(fd, LOCK_EX | LOCK_NB) == 0 else { return true }
+        flock(fd, LOCK_UN)
+        return false
+    }
 }
 
 struct WorkflowRunInput: ToolInput { let slug: String; let input: JSONValue? }

@@ -12,6 +12,9 @@ import Store
 public enum Schema {
     /// Every migration of every module. Versions are global and hand-picked (the next free one); `Database` checks the
     /// whole list at start-up through `MigrationRegistry` and refuses a version or name claimed twice, naming both modules.
+    /// The full-text indexes among its tables: copies between stores build them again (`StoreCopy`).
+    public static let textIndexes: [TextIndex] = [PiecesSchema.assetIndex, Brain.index]
+
     public static var all: [Migration] { core + PiecesAPI.migrations + SecretStore.migrations + ServiceStore.migrations + Brain.migrations + ChatService.migrations + Repairs.migrations + WorkflowStore.migrations + TaskStore.migrations + RunStore.migrations + AuthStore.migrations + WebhookStore.migrations }
 
     static let core: [Migration] = [

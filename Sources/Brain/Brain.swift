@@ -33,7 +33,7 @@ public struct BrainEntry: Sendable, Equatable {
 public final class Brain: Sendable {
     public static let kinds: Set<String> = ["fact", "decision", "preference", "service", "history"]
     /// Entries by text and tags; a tag's words count half a text's.
-    static let index = TextIndex(table: "brain_search", key: "entry_id", columns: [("text", 1.0), ("tags", 0.5)])
+    public static let index = TextIndex(table: "brain_search", key: "entry_id", columns: [("text", 1.0), ("tags", 0.5)])
     public static let migrations: [Migration] = [
         Migration(7, "brain") { d in """
             CREATE TABLE brain_entries (

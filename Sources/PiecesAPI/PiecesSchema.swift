@@ -3,7 +3,7 @@ import Store
 /// Tables behind the Pieces-compatible API.
 public enum PiecesSchema {
     /// Assets by name and fragment text; a name's words count ten times a fragment's.
-    static let assetIndex = TextIndex(table: "asset_search", key: "asset_id", columns: [("name", 10.0), ("content", 1.0)])
+    public static let assetIndex = TextIndex(table: "asset_search", key: "asset_id", columns: [("name", 10.0), ("content", 1.0)])
 
     public static let migrations: [Migration] = [
         Migration(2, "pieces") { d in """
