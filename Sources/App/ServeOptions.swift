@@ -214,6 +214,10 @@ struct OptionSpec: Sendable {
         OptionSpec(flag: "run-retry-base", env: "OPENPIECES_RUN_RETRY_BASE", valueName: "s", help: "first delay before a deferred run is retried, doubled per attempt (default 2)") { o, v throws(UsageError) in
             o.runLimits.backoff = try seconds(v, "--run-retry-base", 0.05...3600)
         },
+        OptionSpec(flag: "run-lease", env: "OPENPIECES_RUN_LEASE", valueName: "s",
+                   help: "how long a replica's claim on a run lasts unrenewed: a run of a replica that died is taken again after it (default 60)") { o, v throws(UsageError) in
+            o.runLimits.lease = try seconds(v, "--run-lease", 2...3600)
+        },
         OptionSpec(flag: "max-failed-starts", env: "OPENPIECES_MAX_FAILED_STARTS", valueName: "n", help: "failed starts in a row before a service is declared crashed (default 5)") { o, v throws(UsageError) in
             o.maxFailedStarts = try limit(v, "--max-failed-starts", 1...50)
         },

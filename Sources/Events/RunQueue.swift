@@ -96,7 +96,8 @@ public final class RunQueue: Sendable {
     }
 
     private func renewLeases(_ now: Date) {
-        guard let held = try? runs.renew(owner: owner, lease: limits.lease, now: now) else { return }
+        let active = Set(state.withLock { $0.active.keys })
+        guard let held = try? runs.renew(owner: owner, runs: active, lease: limits.lease, now: now) else { return }
         // A run cancelled behind our back (another route, or by hand in the database) no longer counts as held.
         let lost = state.withLock { s in s.active.filter { !held.contains($0.key) }.map(\.value) }
         for t in lost { t.cancel() }

@@ -20,12 +20,19 @@ extension RunStore {
             """, [owner, Clock.iso8601(now.addingTimeInterval(lease)), at]).map(RunStore.run) }
     }
 
-    /// Extends the leases of the runs `owner` holds; answers the ids it still holds (a cancelled run drops out).
-    public func renew(owner: String, lease: TimeInterval, now: Date = Date()) throws -> Set<String> {
-        try db.write { conn in
-            try conn.execute("UPDATE runs SET lease_until = ? WHERE lease_owner = ? AND status = 'running'",
-                             [Clock.iso8601(now.addingTimeInterval(lease)), owner])
-            return Set(try conn.query("SELECT id FROM runs WHERE lease_owner = ? AND status = 'running'", [owner]).map { try $0.text("id") })
+    /// Extends the leases of `runs`, those `owner` is executing; answers the ids it still holds (a cancelled run, or
+    /// one another replica took after the lease ran out, drops out). Only runs being executed are renewed: a run
+    /// whose execution ended without being recorded (the store was unreachable) has its lease run out and is taken
+    /// again, instead of being held for as long as this process lives.
+    public func renew(owner: String, runs ids: Set<String>, lease: TimeInterval, now: Date = Date()) throws -> Set<String> {
+        guard !ids.isEmpty else { return [] }
+        let list = Array(ids)
+        let marks = list.map { _ in "?" }.joined(separator: ", ")
+        return try db.write { conn in
+            try conn.execute("UPDATE runs SET lease_until = ? WHERE lease_owner = ? AND status = 'running' AND id IN (\(marks))",
+                             [Clock.iso8601(now.addingTimeInterval(lease)), owner] + list)
+            return Set(try conn.query("SELECT id FROM runs WHERE lease_owner = ? AND status = 'running' AND id IN (\(marks))", [owner] + list)
+                .map { try $0.text("id") })
         }
     }
 
