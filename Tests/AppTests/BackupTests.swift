@@ -20,6 +20,17 @@ import TestSupport
         return bin
     }
 
+    /// The notes service's list, once the restarted server has it running again (it restores services as it starts).
+    func serviceNotes(_ base: String) async throws -> JSONValue {
+        var notes: JSONValue = .null
+        for _ in 0..<100 {
+            notes = try await call("GET", base + "/s/notes-api/notes").1
+            if notes["notes"] != nil { break }
+            try await Task.sleep(nanoseconds: 100_000_000)
+        }
+        return notes
+    }
+
     func stop(_ bin: RunningBinary) async throws {
         kill(bin.process.processIdentifier, SIGTERM)
         try await bin.waitUntilExit()
@@ -78,12 +89,7 @@ import TestSupport
         let services = try await call("GET", b2 + "/api/v1/services").1["services"]?.array ?? []
         let slugs = services.compactMap { $0["slug"]?.string }
         #expect(slugs.contains("notes-api"), "\(slugs)")
-        var notes: JSONValue = .null
-        for _ in 0..<100 {
-            notes = try await call("GET", b2 + "/s/notes-api/notes").1
-            if notes["notes"] != nil { break }
-            try await Task.sleep(nanoseconds: 100_000_000)
-        }
+        let notes = try await serviceNotes(b2)
         #expect(notes["notes"]?[0]?["title"]?.string == "kept", "\(notes)")
         // The secret is there, still sealed with the key the backup carried.
         let secrets = try await call("GET", b2 + "/api/v1/secrets").1
@@ -142,12 +148,7 @@ import TestSupport
         #expect("\(try await call("GET", b2 + "/api/v1/secrets").1)".contains("API_TOKEN"))
         let found = try await call("GET", b2 + "/api/v1/brain?query=replicas%20postgresql").1
         #expect("\(found)".contains("three replicas"), "\(found)")
-        var notes: JSONValue = .null
-        for _ in 0..<100 {
-            notes = try await call("GET", b2 + "/s/notes-api/notes").1
-            if notes["notes"] != nil { break }
-            try await Task.sleep(nanoseconds: 100_000_000)
-        }
+        let notes = try await serviceNotes(b2)
         #expect(notes["notes"]?[0]?["title"]?.string == "moved", "\(notes)")
         try await stop(moved)
     }

@@ -208,7 +208,11 @@ import TestSupport
 
     @Test func everyRouteOfTheAppIsAddedOnceAndTheLTMStatusComesFromThePiecesAPI() async throws {
         // Building the app installs every route; the router stops on a duplicate, and this says which.
-        let app = try await offPool { try Application(options: try ServeOptions.forTest("mcp-routes"), logger: Logger(sink: LogSink(capturingAt: .error)),
+        let home = try TestPaths.temporaryDirectory("mcp-routes")
+        var options = ServeOptions(home: home)
+        options.databaseURL = TestDatabase.address(home: home)
+        let ready = options
+        let app = try await offPool { try Application(options: ready, logger: Logger(sink: LogSink(capturingAt: .error)),
                                   environment: [:], listen: false) }
         var seen = Set<String>()
         let twice = app.routes.map { r in
