@@ -111,7 +111,7 @@ public final class Application: Sendable {
             try await pieces.writing { try pieces.saveSnippet(name: input.name, text: input.text, language: input.language) }
         })
         let automation = Automation(database: database, services: services, registry: tools, logger: logger, limits: options.runLimits, usage: usage,
-                                    provider: agentProvider)
+                                    node: try NodeIdentity.load(home: options.home), provider: agentProvider)
         self.automation = automation
         for t in Automation.tools(workflows: automation.workflows, tasks: automation.tasks, runs: automation.runs, wake: automation.queue.wake) {
             tools.register(t)

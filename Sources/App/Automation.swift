@@ -21,14 +21,14 @@ final class Automation: Sendable {
     let usage: UsageLedger
 
     init(database: Database, services: ServiceManager, registry: ToolRegistry, logger: Logger, limits: RunLimits, usage: UsageLedger,
-         provider: @escaping @Sendable () -> (any LLMProvider, String?)) {
+         node: String, provider: @escaping @Sendable () -> (any LLMProvider, String?)) {
         workflows = WorkflowStore(db: database, services: services.store)
         tasks = TaskStore(db: database)
         runs = RunStore(db: database)
         self.usage = usage
         let agent = EventsAgent(services: services, workflows: workflows, runs: runs, feed: feed, registry: registry, limits: limits, usage: usage,
                                 provider: provider)
-        let queue = RunQueue(runs: runs, agent: agent, feed: feed, limits: limits, logger: logger)
+        let queue = RunQueue(runs: runs, agent: agent, feed: feed, limits: limits, logger: logger, node: node)
         self.queue = queue
         // Replicas on one store: the scheduler runs on the one holding the lease (firing is keyed by occurrence anyway,
         // so a hand-over can neither lose nor repeat one).

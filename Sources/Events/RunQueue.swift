@@ -12,14 +12,18 @@ public final class RunQueue: Sendable {
     let feed: RunFeed
     let limits: RunLimits
     let logger: Logger
-    /// This process's lease owner id.
-    let owner = "op-" + UUID().uuidString.lowercased()
+    /// This process's lease owner id: `<node>/<process>`, so a restarted node knows its earlier process's leases.
+    let owner: String
+    let node: String
     private let state = Locked<(active: [String: Task<Void, Never>], stopping: Bool, started: Bool)>(([:], false, false))
     private let doorbell = Wakeup()
     /// Called when a run ends (succeeded, failed or cancelled), for outgoing webhooks and tests.
     private let finished = Locked<[@Sendable (RunRecord) -> Void]>([])
 
-    public init(runs: RunStore, agent: EventsAgent, feed: RunFeed, limits: RunLimits, logger: Logger) {
+    /// `node` names this data directory (a replica), the same across its restarts.
+    public init(runs: RunStore, agent: EventsAgent, feed: RunFeed, limits: RunLimits, logger: Logger, node: String) {
+        self.node = node
+        self.owner = node + "/" + UUID().uuidString.lowercased()
         self.runs = runs
         self.agent = agent
         self.feed = feed
@@ -29,11 +33,11 @@ public final class RunQueue: Sendable {
 
     public func onFinished(_ body: @escaping @Sendable (RunRecord) -> Void) { finished.withLock { $0.append(body) } }
 
-    /// Starts dispatching. Leases of an earlier process are void (it is gone: the data directory is locked), except
-    /// on a shared store, where they belong to live replicas (`RunStore.releaseAllLeases`).
+    /// Starts dispatching. Leases of this node's earlier process are void (it is gone: the data directory is locked);
+    /// on a shared store other replicas' leases are theirs (`RunStore.releaseLeases(ofNode:)`).
     public func start() {
         guard state.withLock({ s -> Bool in defer { s.started = true }; return !s.started }) else { return }
-        if let n = try? runs.releaseAllLeases(), n > 0 { logger.info("runs.resumed", ["count": "\(n)"]) }
+        if let n = try? runs.releaseLeases(ofNode: node), n > 0 { logger.info("runs.resumed", ["count": "\(n)"]) }
         let thread = Thread { [self] in dispatch() }
         thread.name = "run-queue"
         thread.start()

@@ -42,9 +42,13 @@ public final class Leadership: Sendable {
     /// Other replicas may lead: a follower must keep asking, and a leader keep renewing.
     public var isShared: Bool { address != nil }
 
-    /// Lets another replica lead (at shutdown): the lock goes with the connection.
+    /// Lets another replica lead (at shutdown). Unlocked before the connection closes: a closed session's locks are
+    /// released only once its server process has exited, a moment later.
     public func resign() {
         state.withLock { s in
+            if s.leading, let c = s.connection {
+                _ = try? c.queryOne("SELECT pg_advisory_unlock(hashtext(?), hashtext(current_schema())) AS released", [name])
+            }
             s.connection = nil
             s.leading = false
         }

@@ -40,12 +40,16 @@ extension RunStore {
     public var isShared: Bool { db.isShared }
     public static let sharedPoll: TimeInterval = 0.5
 
-    /// Every lease an earlier process held is void: at start-up, this process is the data directory's only user.
-    /// Not on a shared store, where the leases are other replicas' live work: those of a replica that died run out
-    /// and are claimed again.
-    public func releaseAllLeases() throws -> Int {
-        guard !db.isShared else { return 0 }
-        return try db.write { try $0.execute("UPDATE runs SET status = 'queued', lease_owner = NULL, lease_until = NULL WHERE status = 'running'") }
+    /// At start-up, the leases an earlier process of this node held are void: it is gone (one process per data
+    /// directory). On SQLite that is every lease. On a shared store only this node's (owners `<node>/…`): the others
+    /// are live replicas' work, and those of a replica that died for good run out and are claimed again.
+    public func releaseLeases(ofNode node: String) throws -> Int {
+        try db.write { conn in
+            db.isShared
+                ? try conn.execute("UPDATE runs SET status = 'queued', lease_owner = NULL, lease_until = NULL WHERE status = 'running' AND lease_owner LIKE ?",
+                                   [node + "/%"])
+                : try conn.execute("UPDATE runs SET status = 'queued', lease_owner = NULL, lease_until = NULL WHERE status = 'running'")
+        }
     }
 
     /// Ends a run; false when `owner` no longer holds it (it was cancelled, or its lease was lost).
