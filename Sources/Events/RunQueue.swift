@@ -1,5 +1,6 @@
 import Core
 import Foundation
+import Store
 import Synchronization
 import Workflows
 
@@ -94,7 +95,7 @@ public final class RunQueue: Sendable {
             }
             let next = (try? runs.nextWake()) ?? nil
             var deadline = min(next.map { max($0, Date().addingTimeInterval(0.005)) } ?? .distantFuture, lastRenewal.addingTimeInterval(limits.lease / 4))
-            if runs.isShared { deadline = min(deadline, Date().addingTimeInterval(RunStore.sharedPoll)) }
+            if runs.isShared { deadline = min(deadline, Date().addingTimeInterval(Database.sharedPoll)) }
             doorbell.wait(until: deadline)
         }
     }

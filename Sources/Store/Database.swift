@@ -11,6 +11,8 @@ public final class Database: Sendable {
     /// Several processes (replicas) may use this store at once: true on PostgreSQL. A SQLite file belongs to the one
     /// server holding its data directory's lock, so what an earlier process held (leases) is void at start-up.
     public var isShared: Bool { dialect == .postgres }
+    /// How often the queues of a shared store look for work other replicas added (their doorbells do not ring here).
+    public static let sharedPoll: TimeInterval = 0.5
     private let writer: Guarded
     private let readers: [Guarded]
     private let nextReader = Atomic<Int>(0)

@@ -6,11 +6,6 @@ public enum DatabaseLocation: Sendable, Equatable, CustomStringConvertible {
     case sqlite(path: String)
     case postgres(PostgresAddress)
 
-    /// `postgres://…` or `postgresql://…` (libpq's URI form). Anything else is refused with what to write instead.
-    public init(url: String) throws(StoreError) {
-        self = .postgres(try PostgresAddress(url))
-    }
-
     public var dialect: SQLDialect {
         switch self {
         case .sqlite: .sqlite

@@ -37,8 +37,6 @@ public final class Leadership: Sendable {
         }
     }
 
-    public var isLeader: Bool { address == nil || state.withLock { $0.leading } }
-
     /// Other replicas may lead: a follower must keep asking, and a leader keep renewing.
     public var isShared: Bool { address != nil }
 

@@ -20,6 +20,11 @@ public final class PostgresConnection: SQLConnection {
             throw StoreError.open(path: address.redacted, message: "\(message). Check that PostgreSQL is running and the URL's user, password and database are right")
         }
         handle = c
+        try configureSession()
+    }
+
+    /// What every session of ours starts with, after a reset too.
+    private func configureSession() throws {
         // NOTICEs ("relation already exists, skipping") would go to stderr; warnings and errors still come back.
         try exec("SET client_min_messages = warning")
         if let schema = address.schema { try exec("SET search_path TO \"\(schema)\"") }
@@ -66,28 +71,6 @@ public final class PostgresConnection: SQLConnection {
 
     public func commit() throws { try exec("COMMIT") }
     public func rollback() { _ = try? exec("ROLLBACK") }
-
-    /// Waits up to `timeout` seconds for a NOTIFY on a channel this connection LISTENs to; returns those that came.
-    public func notifications(waitingUpTo timeout: Double) throws -> [(channel: String, payload: String)] {
-        var found = drainNotifications()
-        if !found.isEmpty || timeout <= 0 { return found }
-        let fd = PQsocket(handle)
-        guard fd >= 0 else { throw StoreError.unavailable(message: "the PostgreSQL connection is closed") }
-        var p = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
-        _ = poll(&p, 1, Int32(timeout * 1000))
-        guard PQconsumeInput(handle) == 1 else { throw connectionError("reading notifications") }
-        found = drainNotifications()
-        return found
-    }
-
-    private func drainNotifications() -> [(channel: String, payload: String)] {
-        var found: [(String, String)] = []
-        while let n = PQnotifies(handle) {
-            found.append((String(cString: n.pointee.relname), String(cString: n.pointee.extra)))
-            PQfreemem(n)
-        }
-        return found
-    }
 
     // MARK: statements
 
@@ -190,10 +173,7 @@ public final class PostgresConnection: SQLConnection {
         let message = String(cString: PQerrorMessage(handle)).trimmingCharacters(in: .whitespacesAndNewlines)
         PQreset(handle)
         prepared.removeAll()
-        if PQstatus(handle) == CONNECTION_OK {
-            _ = try? exec("SET client_min_messages = warning")
-            if let schema = address.schema { _ = try? exec("SET search_path TO \"\(schema)\"") }
-        }
+        if PQstatus(handle) == CONNECTION_OK { _ = try? configureSession() }
         return StoreError.unavailable(message: "\(message.isEmpty ? "connection lost" : message) (in: \(sql.prefix(80)))")
     }
 

@@ -29,13 +29,14 @@ public enum StoreCopy {
             for table in try tables(conn) where table != "schema_migrations" && copied.contains(table) && !isIndexPart(table, indexTables) {
                 // One query per table (paging by OFFSET is not stable on PostgreSQL, whose scans may start anywhere).
                 let rows = try conn.query("SELECT * FROM \(quoted(table))")
+                guard let columns = rows.first?.columns else {
+                    report.append((table, 0))
+                    continue
+                }
+                let insert = "INSERT INTO \(quoted(table))(\(columns.map(quoted).joined(separator: ", "))) VALUES (\(Array(repeating: "?", count: columns.count).joined(separator: ", ")))"
                 for page in stride(from: 0, to: rows.count, by: 500) {
                     try target.write { out in
-                        for row in rows[page..<min(page + 500, rows.count)] {
-                            let names = row.columns.map(quoted).joined(separator: ", ")
-                            let marks = Array(repeating: "?", count: row.columns.count).joined(separator: ", ")
-                            try out.execute("INSERT INTO \(quoted(table))(\(names)) VALUES (\(marks))", row.values)
-                        }
+                        for row in rows[page..<min(page + 500, rows.count)] { try out.execute(insert, row.values) }
                     }
                     progress(table, min(page + 500, rows.count))
                 }

@@ -2,6 +2,7 @@ import Core
 import Crypto
 import Foundation
 import HTTPClient
+import Store
 import Synchronization
 
 /// Sends queued deliveries: a thread that wakes when something is queued or a retry is due, and posts each with
@@ -62,8 +63,8 @@ public final class WebhookDispatcher: Sendable {
                 continue
             }
             let next = ((try? store.nextDue()) ?? nil) ?? .distantFuture
-            // Other replicas queue deliveries without ringing this doorbell: on a shared store, look twice a second.
-            doorbell.wait(until: min(next, Date().addingTimeInterval(store.isShared ? 0.5 : 30)))
+            // Other replicas queue deliveries without ringing this doorbell: on a shared store, look every `sharedPoll`.
+            doorbell.wait(until: min(next, Date().addingTimeInterval(store.isShared ? Database.sharedPoll : 30)))
         }
     }
 

@@ -36,9 +36,8 @@ extension RunStore {
         }
     }
 
-    /// Other replicas queue runs too: their doorbell does not ring here, so the queue looks every `sharedPoll`.
+    /// Other replicas queue runs too: their doorbell does not ring here, so the queue looks every `Database.sharedPoll`.
     public var isShared: Bool { db.isShared }
-    public static let sharedPoll: TimeInterval = 0.5
 
     /// At start-up, the leases an earlier process of this node held are void: it is gone (one process per data
     /// directory). On SQLite that is every lease. On a shared store only this node's (owners `<node>/…`): the others
