@@ -79,10 +79,20 @@ public final class Application: Sendable {
         var supervisorConfig = SupervisorConfig(logsRoot: home.appendingPathComponent("logs"))
         supervisorConfig.maxFailedStarts = options.maxFailedStarts
         supervisorConfig.urls = serviceURLs
+        let node = try NodeIdentity.load(home: options.home)
+        if database.isShared {
+            // Replicas share the store: each service runs on one of them, under a placement lease.
+            var placement = PlacementConfig(node: node, address: options.nodeAddress ?? "", maxServices: options.maxServices,
+                                            sharedRoot: options.servicesRoot != nil)
+            placement.lease = options.serviceLease
+            supervisorConfig.placement = placement
+            supervisorConfig.pidsRoot = home.appendingPathComponent("service-pids")
+        }
         let sandbox = Sandbox(denoPath: denoPath, denoCache: home.appendingPathComponent("deno-cache"), limits: options.serviceLimits,
                               egressExceptions: options.egressExceptions)
         services = ServiceManager(db: database,
-                                  files: ServiceFiles(servicesRoot: options.servicesPath, versionsRoot: home.appendingPathComponent("service-versions")),
+                                  files: ServiceFiles(servicesRoot: options.servicesPath, versionsRoot: home.appendingPathComponent("service-versions"),
+                                                      shared: database.isShared ? PlacementStore(db: database) : nil),
                                   sandbox: sandbox, config: supervisorConfig,
                                   logger: logger, secret: { try? secrets.get($0) })
         let brain = Brain(db: database)
@@ -111,7 +121,7 @@ public final class Application: Sendable {
             try await pieces.writing { try pieces.saveSnippet(name: input.name, text: input.text, language: input.language) }
         })
         let automation = Automation(database: database, services: services, registry: tools, logger: logger, limits: options.runLimits, usage: usage,
-                                    node: try NodeIdentity.load(home: options.home), provider: agentProvider)
+                                    node: node, provider: agentProvider)
         self.automation = automation
         for t in Automation.tools(workflows: automation.workflows, tasks: automation.tasks, runs: automation.runs, wake: automation.queue.wake) {
             tools.register(t)
@@ -276,6 +286,7 @@ public final class Application: Sendable {
                                          "llm": pieces.llmSettings.baseURL.map { "\(pieces.llmSettings.kind.rawValue) \($0) model=\(pieces.llmSettings.effectiveModel)" } ?? "offline engine",
                                          "llm_source": llmSource])
         await services.supervisor.setPlatformURL("http://127.0.0.1:\(internalServer?.port ?? server.port)")
+        await services.supervisor.setNodeAddress(options.nodeAddress ?? "http://\(ServiceURLs.isLoopbackName(options.host) || options.host == "0.0.0.0" || options.host == "::" ? "127.0.0.1" : options.host):\(server.port)")
         let repairs = self.repairs
         await services.supervisor.onCrashed { slug, reason in repairs.serviceCrashed(slug, reason: reason) }
         let webhooks = self.webhooks

@@ -15,7 +15,7 @@ public enum Schema {
     /// The full-text indexes among its tables: copies between stores build them again (`StoreCopy`).
     public static let textIndexes: [TextIndex] = [PiecesSchema.assetIndex, Brain.index]
 
-    public static var all: [Migration] { core + PiecesAPI.migrations + SecretStore.migrations + ServiceStore.migrations + Brain.migrations + ChatService.migrations + Repairs.migrations + WorkflowStore.migrations + TaskStore.migrations + RunStore.migrations + AuthStore.migrations + WebhookStore.migrations }
+    public static var all: [Migration] { core + PiecesAPI.migrations + SecretStore.migrations + ServiceStore.migrations + PlacementStore.migrations + Brain.migrations + ChatService.migrations + Repairs.migrations + WorkflowStore.migrations + TaskStore.migrations + RunStore.migrations + AuthStore.migrations + WebhookStore.migrations }
 
     static let core: [Migration] = [
         Migration(1, "settings") { d in """

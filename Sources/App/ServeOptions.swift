@@ -61,7 +61,15 @@ public struct ServeOptions: Sendable, Equatable {
     /// `--database postgres://…`: a PostgreSQL server shared by every replica. Unset: the SQLite file under `home`.
     public var databaseURL: PostgresAddress?
     public var database: DatabaseLocation { databaseURL.map(DatabaseLocation.postgres) ?? .sqlite(path: databasePath) }
-    public var servicesPath: String { (home as NSString).appendingPathComponent("services") }
+    /// `--services-root`: where services' code and `data/` live, given when it is storage every replica mounts.
+    public var servicesRoot: String?
+    public var servicesPath: String { servicesRoot ?? (home as NSString).appendingPathComponent("services") }
+    /// Where the other replicas reach this one (`--node-address`); default: the listener's address.
+    public var nodeAddress: String?
+    /// How many services this replica runs at most, when replicas share the store.
+    public var maxServices = 100
+    /// How long a replica's placement of a service lasts unrenewed (failover time after it dies).
+    public var serviceLease: Double = 10
 }
 
 /// One option of `serve`: its flag, its environment variable, and how to apply a value.
@@ -90,6 +98,26 @@ struct OptionSpec: Sendable {
         OptionSpec(flag: "database", env: "OPENPIECES_DATABASE_URL", valueName: "url",
                    help: "postgres://user:password@host:5432/db[?schema=name] to keep state in PostgreSQL, shared by replicas (default: SQLite in --home)") { o, v throws(UsageError) in
             do throws(StoreError) { o.databaseURL = try PostgresAddress(v) } catch { throw UsageError("--database: \(error.description)") }
+        },
+        OptionSpec(flag: "node-address", env: "OPENPIECES_NODE_ADDRESS", valueName: "url",
+                   help: "http://host:port where the other replicas reach this one, to relay requests for the services it runs (default: the listen address)") { o, v throws(UsageError) in
+            guard NodeAddress.parse(v) != nil else {
+                throw UsageError("--node-address takes http://host:port (an IP or a name the other replicas resolve), not '\(v)'")
+            }
+            o.nodeAddress = v.hasPrefix("http://") ? v : "http://" + v
+        },
+        OptionSpec(flag: "max-services", env: "OPENPIECES_MAX_SERVICES", valueName: "n",
+                   help: "how many services this replica runs at most when replicas share a database (default 100)") { o, v throws(UsageError) in
+            o.maxServices = try limit(v, "--max-services", 0...10_000)
+        },
+        OptionSpec(flag: "services-root", env: "OPENPIECES_SERVICES_ROOT", valueName: "dir",
+                   help: "where services' code and data/ live; a volume every replica mounts lets a service's data move with it (default <home>/services)") { o, v throws(UsageError) in
+            guard v.hasPrefix("/") else { throw UsageError("--services-root takes an absolute directory, not '\(v)'") }
+            o.servicesRoot = v
+        },
+        OptionSpec(flag: "service-lease", env: "OPENPIECES_SERVICE_LEASE", valueName: "s",
+                   help: "how long a replica's placement of a service lasts unrenewed: another replica starts it after that once its replica died (default 10)") { o, v throws(UsageError) in
+            o.serviceLease = try seconds(v, "--service-lease", 2...600)
         },
         OptionSpec(flag: "public-url", env: "OPENPIECES_PUBLIC_URL", valueName: "url", help: "base URL printed for services (default http://<host>:<port>)") { o, v throws(UsageError) in
             guard v.hasPrefix("http://") || v.hasPrefix("https://"), URL(string: v)?.host != nil else {

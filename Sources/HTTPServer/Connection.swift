@@ -570,8 +570,22 @@ final class Connection {
             if bodyPending { keepAlive = false }  // the body is not read: end the connection after answering
             respondDirect(response, Request(method: head.method, target: head.target, version: head.version,
                                             headers: head.headers, requestID: request.requestID))
+        case .relay(let address):
+            guard let upstream = loop.acquireUpstream(address) else {
+                if bodyPending { keepAlive = false }
+                respondDirect(ProxyExchange.moving, Request(method: head.method, target: head.target, headers: head.headers, requestID: request.requestID))
+                return
+            }
+            let exchange = ProxyExchange(client: self, upstream: upstream, request: request, started: loop.now,
+                                         requestBodyDone: !bodyPending, sandboxed: false, relayed: true)
+            proxy = exchange
+            phase = .proxying
+            exchange.start(head: ProxyHeaders.requestHead(request, target: head.target, prefix: "", peer: peerIP(),
+                                                          credentialCookies: loop.shared.router.credentialCookies, relay: true))
+            updateInterest()
+            updateDeadline()
         case .forward(let port, let target, let prefix, let sandboxed):
-            guard let upstream = loop.acquireUpstream(port: port) else {
+            guard let upstream = loop.acquireUpstream(.loopback(port)) else {
                 if bodyPending { keepAlive = false }
                 respondDirect(Response.error(502, code: "bad_gateway", message: "The service did not accept a connection. Check its logs."),
                               Request(method: head.method, target: head.target, headers: head.headers, requestID: request.requestID))

@@ -23,7 +23,7 @@ final class EventLoop: @unchecked Sendable {
     var connections: [Int32: Connection] = [:]
     /// Reverse-proxy connections to services, and the idle ones kept per port for reuse.
     var upstreams: [Int32: Upstream] = [:]
-    private var idleUpstreams: [Int: [Upstream]] = [:]
+    private var idleUpstreams: [UpstreamAddress: [Upstream]] = [:]
     /// Monotonic time of the current iteration.
     private(set) var now: UInt64 = Clock.monotonicNanos()
     private var nextSweep: UInt64 = 0
@@ -188,19 +188,19 @@ final class EventLoop: @unchecked Sendable {
         _ = op_epoll_mod(epfd, fd, UInt32(mask), UInt64(UInt32(bitPattern: fd)))
     }
 
-    /// A keep-alive connection to the service on `port`: a pooled one still alive, else a new one.
-    func acquireUpstream(port: Int) -> Upstream? {
+    /// A keep-alive connection to `address`: a pooled one still alive, else a new one.
+    func acquireUpstream(_ address: UpstreamAddress) -> Upstream? {
         assertInEventLoop()
         // Mutated in place through the dictionary: copying the list out would copy (and retain) every pooled connection.
-        while let u = idleUpstreams[port]?.popLast() {
+        while let u = idleUpstreams[address]?.popLast() {
             // A pooled connection the service closed is noticed by epoll (it stays readable-watched); the peek is
             // for the ones idle long enough for that to have raced with this request.
             if now - u.idleSince < 1_000_000_000 || op_is_idle_alive(u.fd) == 1 { return u }
             u.close()
         }
-        let fd = op_connect_loopback_nonblock(Int32(port))
+        let fd = address.ip.map { op_connect_nonblock($0, Int32(address.port)) } ?? op_connect_loopback_nonblock(Int32(address.port))
         guard fd >= 0 else { return nil }
-        let u = Upstream(fd: fd, port: port, loop: self)
+        let u = Upstream(fd: fd, address: address, loop: self)
         upstreams[fd] = u
         _ = op_epoll_add(epfd, fd, UInt32(OP_EPOLLIN | OP_EPOLLRDHUP), UInt64(UInt32(bitPattern: fd)))
         return u
@@ -209,17 +209,17 @@ final class EventLoop: @unchecked Sendable {
     func releaseUpstream(_ u: Upstream) {
         assertInEventLoop()
         u.exchange = nil
-        guard (idleUpstreams[u.port]?.count ?? 0) < shared.limits.proxyIdlePerPort else { u.close(); return }
+        guard (idleUpstreams[u.address]?.count ?? 0) < shared.limits.proxyIdlePerPort else { u.close(); return }
         u.idleSince = now
         u.setReading(true)  // an idle upstream that becomes readable has closed (or misbehaves): it is dropped
-        idleUpstreams[u.port, default: []].append(u)
+        idleUpstreams[u.address, default: []].append(u)
     }
 
     func forgetUpstream(_ u: Upstream) {
         assertInEventLoop()
         _ = op_epoll_del(epfd, u.fd)
         upstreams[u.fd] = nil
-        if let i = idleUpstreams[u.port]?.firstIndex(where: { $0 === u }) { idleUpstreams[u.port]?.remove(at: i) }
+        if let i = idleUpstreams[u.address]?.firstIndex(where: { $0 === u }) { idleUpstreams[u.address]?.remove(at: i) }
     }
 
     func forget(_ c: Connection) {

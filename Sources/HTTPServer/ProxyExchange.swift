@@ -35,6 +35,8 @@ final class ProxyExchange {
     private let isHead: Bool
     /// The response gets the sandbox policy (served on the platform's own origin).
     private let sandboxed: Bool
+    /// Passed on to another replica (`ProxyDecision.relay`): failing before it answers means the service is moving.
+    private let relayed: Bool
     private(set) var requestBodyDone: Bool
     private(set) var state = ResponseState.head
     /// Whether the service's connection can serve another exchange once this one ends.
@@ -43,7 +45,9 @@ final class ProxyExchange {
     /// True while `clientInput` runs (it must not re-enter itself through the upstream's drain event).
     private var forwarding = false
 
-    init(client: Connection, upstream: Upstream, request: ProxiedRequest, started: UInt64, requestBodyDone: Bool, sandboxed: Bool) {
+    init(client: Connection, upstream: Upstream, request: ProxiedRequest, started: UInt64, requestBodyDone: Bool, sandboxed: Bool,
+         relayed: Bool = false) {
+        self.relayed = relayed
         self.client = client
         self.upstream = upstream
         self.request = request
@@ -238,7 +242,7 @@ final class ProxyExchange {
         out += [0x0D, 0x0A]
         client.append(out)
         if loop.shared.logger.isEnabled(.debug) {
-            loop.shared.logger.debug("proxy.response", ["request_id": request.requestID, "status": "\(status)", "port": "\(upstream.port)"])
+            loop.shared.logger.debug("proxy.response", ["request_id": request.requestID, "status": "\(status)", "upstream": "\(upstream.address)"])
         }
         if case .tunnel = state {
             clientInput()  // bytes the client already sent after its upgrade request
@@ -270,7 +274,15 @@ final class ProxyExchange {
             client.close()
             return
         }
-        client.proxyFailed(Response.error(e), request, started: started)
+        client.proxyFailed(relayed ? ProxyExchange.moving : Response.error(e), request, started: started)
+    }
+
+    /// The answer when the replica a request was relayed to fails before answering: it died, or is shutting down,
+    /// and its services' leases are about to lapse to another replica.
+    static var moving: Response {
+        var r = Response.error(503, code: "service_moving", message: "The replica running this service does not answer; the service is moving to another replica. Retry shortly.")
+        r.headers.add("Retry-After", "2")
+        return r
     }
 
     /// Drops the client's connection (which closes the service's too).

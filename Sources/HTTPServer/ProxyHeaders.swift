@@ -1,8 +1,13 @@
+import Core
 import Foundation
 
 /// What the proxy does with a header, decided in one pass over its name's bytes (this runs for every header of
 /// every proxied request and response).
 enum ProxyHeaders {
+    /// Marks a request one replica relayed to another (`ProxyDecision.relay`). A client sending it only keeps its
+    /// own request from being relayed.
+    static let relayMarker = RelayHeader.name
+
     enum Kind {
         case forward
         /// Describes one hop, never forwarded (RFC 9110 §7.6.1).
@@ -39,7 +44,7 @@ enum ProxyHeaders {
     /// credentials taken out of `Cookie`, and the proxy's own `X-Forwarded-*` and `X-Request-Id`.
     /// Built as bytes: this runs for every proxied request.
     static func requestHead(_ request: ProxiedRequest, target: String, prefix: String, peer: String,
-                            credentialCookies: Set<String>) -> [UInt8] {
+                            credentialCookies: Set<String>, relay: Bool = false) -> [UInt8] {
         let head = request.head
         var out: [UInt8] = []
         out.reserveCapacity(512)
@@ -82,6 +87,7 @@ enum ProxyHeaders {
         out += "X-Request-Id: ".utf8
         out += request.requestID.utf8
         out += [0x0D, 0x0A]
+        if relay { out += ProxyHeaders.relayMarker.utf8; out += ": 1\r\n".utf8 }
         if head.chunked {
             out += "Transfer-Encoding: chunked\r\n".utf8
         } else if head.contentLength > 0 {

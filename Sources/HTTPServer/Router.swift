@@ -27,11 +27,32 @@ public struct ProxyRequest: Sendable {
     public let requestID: String
 }
 
+/// Where the proxy connects: a service's port on loopback, or another replica at a numeric address (names are
+/// resolved before a request needs them: the event loop never waits for DNS).
+public struct UpstreamAddress: Hashable, Sendable, CustomStringConvertible {
+    /// A numeric IPv4 or IPv6 address; nil for 127.0.0.1.
+    public let ip: String?
+    public let port: Int
+
+    public static func loopback(_ port: Int) -> UpstreamAddress { UpstreamAddress(ip: nil, port: port) }
+
+    public init(ip: String?, port: Int) {
+        self.ip = ip
+        self.port = port
+    }
+
+    public var description: String { ip.map { $0.contains(":") ? "[\($0)]:\(port)" : "\($0):\(port)" } ?? "127.0.0.1:\(port)" }
+}
+
 public enum ProxyDecision: Sendable {
     /// Forward to 127.0.0.1:`port` with this request target (path and query). `prefix` goes to the service as
     /// `X-Forwarded-Prefix` (where its URLs live on this server); `sandboxed` answers with
     /// `Content-Security-Policy: sandbox …`, so pages served on the platform's own origin run in an opaque one.
     case forward(port: Int, target: String, prefix: String = "", sandboxed: Bool = false)
+    /// Pass the request on as it came (same target and `Host`) to another replica of the platform, which serves it:
+    /// the service runs there. Marked `X-OpenPieces-Relay`, so the other replica never relays it further. Until that
+    /// replica answers, a failure means the service is moving: 503 with `Retry-After`.
+    case relay(to: UpstreamAddress)
     /// Answer here instead (service not running, unknown slug...).
     case respond(Response)
 }

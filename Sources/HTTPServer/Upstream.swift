@@ -4,12 +4,12 @@ import Core
 import Glibc
 #endif
 
-/// A connection from the reverse proxy to a service on 127.0.0.1, owned by one event loop, kept alive in
+/// A connection from the reverse proxy to a service on 127.0.0.1 (or to another replica, for a relay), owned by one event loop, kept alive in
 /// that loop's pool between exchanges. It knows nothing of the client: what the service does goes to the exchange it
 /// currently serves, as three events (bytes received, output drained, closed).
 final class Upstream {
     let fd: Int32
-    let port: Int
+    let address: UpstreamAddress
     // The loop outlives every connection it owns: no reference counting on this hot path.
     unowned(unsafe) let loop: EventLoop
     /// The exchange this upstream currently serves; nil while pooled. Cleared when the exchange ends (the upstream is
@@ -23,9 +23,9 @@ final class Upstream {
     var idleSince: UInt64 = 0
     private(set) var closed = false
 
-    init(fd: Int32, port: Int, loop: EventLoop) {
+    init(fd: Int32, address: UpstreamAddress, loop: EventLoop) {
         self.fd = fd
-        self.port = port
+        self.address = address
         self.loop = loop
     }
 

@@ -26,7 +26,7 @@ public enum VersionRoutes {
             let n = try version(s, known, req.require("version"))
             // The files are read from disk and decoded off the cooperative pool.
             let list = try await blocking { () throws -> [JSONValue] in
-                let files = try capped(try read { try manager.files.files(of: s.slug, version: n) }, "Version \(n) of '\(s.slug)'", s.slug)
+                let files = try capped(try read { try manager.files.files(of: s.slug, id: s.id, version: n) }, "Version \(n) of '\(s.slug)'", s.slug)
                 return files.keys.sorted().map { path -> JSONValue in
                     let bytes = files[path]!
                     let text = FileSetDiff.text(bytes)
@@ -52,7 +52,7 @@ public enum VersionRoutes {
                         return ("workspace", try capped(try read { try manager.files.read(dir: dir) }, "The workspace of '\(s.slug)'", s.slug))
                     }
                     let n = try version(s, known, name)
-                    return ("v\(n)", try capped(try read { try manager.files.files(of: s.slug, version: n) }, "Version \(n) of '\(s.slug)'", s.slug))
+                    return ("v\(n)", try capped(try read { try manager.files.files(of: s.slug, id: s.id, version: n) }, "Version \(n) of '\(s.slug)'", s.slug))
                 }
                 let (a, b) = (try side(from), try side(to))
                 let changes = FileSetDiff.compare(a.files, b.files, fromLabel: a.label, toLabel: b.label)

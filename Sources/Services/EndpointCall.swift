@@ -79,15 +79,23 @@ extension ServiceManager {
             let errors = JSONSchema.validate(input, against: schema)
             if !errors.isEmpty { throw Failure(.rejected, code: "invalid_input", description: errors.joined(separator: "; ")) }
         }
-        guard let port = await supervisor.port(of: s.id) else {
+        var headers = [("Content-Type", "application/json")] + publicRequestHeaders(s.slug) + extra
+        let base: String
+        if let port = await supervisor.port(of: s.id) {
+            base = "http://127.0.0.1:\(port)"
+        } else if let remote = supervisor.live.remote(s.slug) {
+            // Another replica runs it: the call goes to that replica's proxy, as the public request would.
+            base = "http://\(remote.ip.contains(":") ? "[\(remote.ip)]" : remote.ip):\(remote.port)\(publicPathPrefix(s.slug))"
+            headers.append((RelayHeader.name, "1"))
+        } else {
             throw Failure(.notRunning, code: "service_not_running",
                           description: "Service '\(s.slug)' is \(s.status)\(s.reason.map { ": \($0)" } ?? ""). Start it first.")
         }
-        let (url, body) = try ServiceManager.target(e, port: port, input: input)
+        let (path, body) = try ServiceManager.target(e, input: input)
+        let url = base + path
         let started = Date()
         let answer: ClientResponse
         do {
-            let headers = [("Content-Type", "application/json")] + publicRequestHeaders(s.slug) + extra
             answer = try await ServiceManager.endpointClient.send(ClientRequest(method: e.method, url: url, headers: headers, body: body, timeout: timeout))
         } catch let err as HTTPClientError {
             throw Failure(.serviceFailed, code: "service_failed", description: "Calling \(e.method) \(e.path) on '\(s.slug)' failed: \(err)")
@@ -108,8 +116,15 @@ extension ServiceManager {
         return out
     }
 
-    /// Path parameters come from the input; for GET and DELETE the rest goes in the query string, else in a JSON body.
-    static func target(_ e: EndpointRecord, port: Int, input: JSONValue) throws -> (String, [UInt8]?) {
+    /// The path of the service's public URL (`/s/<slug>` on the platform's origin; empty on its own host).
+    func publicPathPrefix(_ slug: String) -> String {
+        guard let urls, let path = URLComponents(string: urls.url(slug))?.path else { return "" }
+        return path.hasSuffix("/") ? String(path.dropLast()) : path
+    }
+
+    /// The request target (path and query) and body. Path parameters come from the input; for GET and DELETE the
+    /// rest goes in the query string, else in a JSON body.
+    static func target(_ e: EndpointRecord, input: JSONValue) throws -> (String, [UInt8]?) {
         var fields = input.object ?? [:]
         var path = ""
         let segmentAllowed = CharacterSet.urlPathAllowed.subtracting(CharacterSet(charactersIn: "/"))
@@ -124,7 +139,7 @@ extension ServiceManager {
                 path += "/" + segment
             }
         }
-        var url = "http://127.0.0.1:\(port)\(path)"
+        var url = path
         guard e.method == "GET" || e.method == "DELETE" else { return (url, JSONValue.object(fields).bytes) }
         let query = fields.sorted { $0.key < $1.key }.map { k, v in
             "\(k.addingPercentEncoding(withAllowedCharacters: .alphanumerics)!)=\((v.string ?? v.text).addingPercentEncoding(withAllowedCharacters: .alphanumerics)!)"

@@ -12,10 +12,22 @@ public final class LiveServices: Sendable {
         public let port: Int?
     }
 
+    /// A service another replica runs (a live placement), where that replica's HTTP server answers.
+    public struct Remote: Sendable, Equatable {
+        public let node: String
+        /// A numeric IPv4 or IPv6 address: resolved before any request needs it.
+        public let ip: String
+        public let port: Int
+    }
+
     /// What the proxy does with a slug.
     public enum Lookup: Sendable, Equatable {
         /// It answers on this loopback port.
         case running(port: Int)
+        /// Another replica runs it: the request is relayed there.
+        case elsewhere(Remote)
+        /// Its `data/` lives on this node's disk (not shared), and that node does not answer: it waits for the node.
+        case stranded(node: String)
         /// It exists but does not answer: its record says why (status and reason).
         case notRunning(ServiceRecord)
         /// No service has this slug (or id).
@@ -26,12 +38,17 @@ public final class LiveServices: Sendable {
         var ports: [String: Int] = [:]        // by slug
         var records: [String: ServiceRecord] = [:]  // by slug
         var slugs: [String: String] = [:]     // slug by id: the store finds a service by either
+        var remote: [String: Remote] = [:]    // by slug
+        var stranded: [String: String] = [:]  // node by slug
     }
 
     private let state = Locked(State())
     private let observers = Locked<[@Sendable (Change) -> Void]>([])
 
-    public init() {}
+    /// Replicas share the store: services may run on another replica, or be between replicas.
+    public let placed: Bool
+
+    public init(placed: Bool = false) { self.placed = placed }
 
     public func port(_ slug: String) -> Int? { state.withLock { $0.ports[slug] } }
 
@@ -39,6 +56,8 @@ public final class LiveServices: Sendable {
     public func lookup(_ slug: String) -> Lookup {
         state.withLock { s in
             if let port = s.ports[slug] { return .running(port: port) }
+            if let r = s.remote[slug] ?? s.slugs[slug].flatMap({ s.remote[$0] }) { return .elsewhere(r) }
+            if let node = s.stranded[slug] ?? s.slugs[slug].flatMap({ s.stranded[$0] }) { return .stranded(node: node) }
             if let r = s.records[slug] ?? s.slugs[slug].flatMap({ s.records[$0] }) { return .notRunning(r) }
             return .unknown
         }
@@ -47,6 +66,30 @@ public final class LiveServices: Sendable {
     /// The mirrored row of a service, by slug or id (nil for none, or before `follow`).
     public func record(_ slugOrID: String) -> ServiceRecord? {
         state.withLock { s in s.records[slugOrID] ?? s.slugs[slugOrID].flatMap { s.records[$0] } }
+    }
+
+    /// Where another replica runs `slug`, if one does.
+    public func remote(_ slug: String) -> Remote? { state.withLock { $0.remote[slug] } }
+
+    /// The services other replicas run now (the placement loop's latest look), replacing the previous map.
+    func setRemote(_ remote: [String: Remote], stranded: [String: String]) {
+        let changes = state.withLock { s -> [Change] in
+            let before = s.remote
+            s.remote = remote
+            s.stranded = stranded
+            // The MCP tool list follows what answers anywhere: a service that came up or went away elsewhere.
+            return Set(before.keys).symmetricDifference(remote.keys).filter { s.ports[$0] == nil }.map { Change(slug: $0, port: nil) }
+        }
+        for c in changes { for h in observers.withLock({ $0 }) { h(c) } }
+    }
+
+    /// Every service row as the store has it now: other replicas write rows too, and their writes reach this mirror
+    /// only this way.
+    func reload(_ all: [ServiceRecord]) {
+        state.withLock { s in
+            s.records = Dictionary(all.map { ($0.slug, $0) }, uniquingKeysWith: { a, _ in a })
+            s.slugs = Dictionary(all.map { ($0.id, $0.slug) }, uniquingKeysWith: { a, _ in a })
+        }
     }
 
     /// Called on every change, from whoever made it (the supervisor): it must be quick and not block.

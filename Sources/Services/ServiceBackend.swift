@@ -24,6 +24,8 @@ public protocol ServiceBackend: Actor {
     func logs(for slug: String) -> ServiceLogs
     /// How services reach the platform (their notification URL).
     func setPlatformURL(_ url: String)
+    /// Where the other replicas reach this one, once it listens (replicas sharing a store relay requests there).
+    func setNodeAddress(_ address: String)
     /// (slug, reason) when a service ends up crashed.
     func onCrashed(_ handler: @escaping @Sendable (String, StopReason) -> Void)
     /// (slug, version) when a version runs for the first time.

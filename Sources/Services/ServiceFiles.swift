@@ -5,6 +5,9 @@ import Foundation
 public struct ServiceFiles: Sendable {
     public let servicesRoot: String
     public let versionsRoot: String
+    /// On a store replicas share: every version's files are kept there too, so the replica that runs a service can
+    /// write the version it runs into its own live directory (`materialize`).
+    let shared: PlacementStore?
 
     public struct Invalid: Error, CustomStringConvertible, Equatable {
         public let description: String
@@ -14,9 +17,10 @@ public struct ServiceFiles: Sendable {
     static let maxTotalBytes = 8 * 1024 * 1024
     static let maxFiles = 200
 
-    public init(servicesRoot: String, versionsRoot: String) {
+    public init(servicesRoot: String, versionsRoot: String, shared: PlacementStore? = nil) {
         self.servicesRoot = servicesRoot
         self.versionsRoot = versionsRoot
+        self.shared = shared
     }
 
     public func liveDirectory(_ slug: String) -> String { (servicesRoot as NSString).appendingPathComponent(slug) }
@@ -93,8 +97,9 @@ public struct ServiceFiles: Sendable {
         }
     }
 
-    func snapshot(_ slug: String, version: Int) throws {
+    func snapshot(_ slug: String, id: String, version: Int) throws {
         let files = try read(slug)
+        try shared?.saveFiles(id, version: version, files)
         let dir = versionDirectory(slug, version)
         let fm = FileManager.default
         try? fm.removeItem(atPath: dir)
@@ -105,8 +110,29 @@ public struct ServiceFiles: Sendable {
         }
     }
 
-    /// The code files of one numbered snapshot.
-    public func files(of slug: String, version: Int) throws -> [String: [UInt8]] { try collect(versionDirectory(slug, version)) }
+    /// The code files of one numbered snapshot: on this disk, else (made on another replica) from the store.
+    public func files(of slug: String, id: String, version: Int) throws -> [String: [UInt8]] {
+        let dir = versionDirectory(slug, version)
+        if let shared, !FileManager.default.fileExists(atPath: dir), let stored = try shared.files(id, version: version) { return stored }
+        return try collect(dir)
+    }
+
+    /// The hidden file in a live directory that names the version its code files are (`<id>:<version>`).
+    static let versionMark = ".openpieces-version"
+
+    /// Makes the live directory hold `version`'s code, from the store, unless it does already (its `data/` stays).
+    /// Only on a shared store: alone, the live directory is the source of every version.
+    func materialize(_ slug: String, id: String, version: Int) throws {
+        guard let shared else { return }
+        let mark = (liveDirectory(slug) as NSString).appendingPathComponent(ServiceFiles.versionMark)
+        let want = "\(id):\(version)"
+        if (try? String(contentsOfFile: mark, encoding: .utf8)) == want { return }
+        guard let files = try shared.files(id, version: version) else {
+            throw Invalid(description: "version \(version) of '\(slug)' has no files in the store: deploy it again from the replica that made it")
+        }
+        try write(slug, files)
+        try Data(want.utf8).write(to: URL(fileURLWithPath: mark), options: .atomic)
+    }
 
     func remove(_ slug: String) {
         try? FileManager.default.removeItem(atPath: liveDirectory(slug))

@@ -87,12 +87,13 @@ public final class ServiceManager: Sendable {
         } catch let e as ServiceFiles.Invalid {
             throw Failure(.invalid, code: "invalid_files", description: e.description)
         }
+        // Stopped until `start` places it: on a shared store another replica would otherwise take it as an orphan first.
         let record = ServiceRecord(id: UUID().uuidString.lowercased(), slug: slug, title: manifest.title.isEmpty ? slug : manifest.title,
-                                   description: manifest.description, kind: manifest.kind, status: .stopped, desired: start ? .running : .stopped,
+                                   description: manifest.description, kind: manifest.kind, status: .stopped, desired: .stopped,
                                    workflow: manifest.workflow, secrets: manifest.secrets, hosts: manifest.hosts, currentVersion: 1,
                                    runningVersion: nil, port: nil, pid: nil, reason: nil, token: SecureRandom.hex(24), created: now, updated: now)
         try store.insert(record)
-        try files.snapshot(slug, version: 1)
+        try files.snapshot(slug, id: record.id, version: 1)
         try store.apply(manifest, to: record.id, version: 1, source: source)
         logger.info("service.created", ["service": slug, "kind": manifest.kind])
         if start { await supervisor.start(record.id) }
@@ -116,7 +117,7 @@ public final class ServiceManager: Sendable {
             throw Failure(.invalid, code: "invalid_files", description: e.description)
         }
         let version = (try store.versions(s.id).max() ?? 0) + 1
-        try files.snapshot(s.slug, version: version)
+        try files.snapshot(s.slug, id: s.id, version: version)
         try store.apply(manifest, to: s.id, version: version, source: source)
         if s.desired == .running { await supervisor.start(s.id) }
         return try require(s.id)
@@ -127,7 +128,7 @@ public final class ServiceManager: Sendable {
         guard try store.versions(s.id).contains(version) else {
             throw Failure(.notFound, code: "no_such_version", description: "Service '\(s.slug)' has no version \(version). Versions: \(try store.versions(s.id)).")
         }
-        let old = try files.files(of: s.slug, version: version)
+        let old = try files.files(of: s.slug, id: s.id, version: version)
         try files.write(s.slug, old)
         try store.apply(try await validate(old), to: s.id, version: version)
         logger.info("service.rollback", ["service": s.slug, "version": "\(version)"])

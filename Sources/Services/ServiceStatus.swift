@@ -42,6 +42,9 @@ public enum StopReason: Sendable, Equatable, CustomStringConvertible {
     case noFreePort(ClosedRange<Int>)
     /// The platform could not launch it (the sandbox refused, no pipe, Deno would not start): the message says why.
     case launchFailed(String)
+    /// Replicas share the store and the one asked runs as many services as it may (`--max-services`): a replica with
+    /// room takes it on its next look.
+    case noCapacity(Int)
 
     public var text: String {
         switch self {
@@ -59,6 +62,8 @@ public enum StopReason: Sendable, Equatable, CustomStringConvertible {
             "no free port in \(range)"
         case .launchFailed(let message):
             message
+        case .noCapacity(let max):
+            "waiting for a replica with room: this one runs its \(max) services (--max-services). It starts on the next replica with room; raise --max-services or add a replica."
         }
     }
 
@@ -90,6 +95,8 @@ extension StopReason {
             ["kind": "noFreePort", "lower": .number(Double(range.lowerBound)), "upper": .number(Double(range.upperBound))]
         case .launchFailed(let message):
             ["kind": "launchFailed", "message": .string(message)]
+        case .noCapacity(let max):
+            ["kind": "noCapacity", "max": .number(Double(max))]
         }
     }
 
@@ -122,6 +129,9 @@ extension StopReason {
         case "launchFailed":
             guard let message = json["message"]?.string else { return nil }
             self = .launchFailed(message)
+        case "noCapacity":
+            guard let max = json["max"]?.int else { return nil }
+            self = .noCapacity(max)
         default:
             return nil
         }

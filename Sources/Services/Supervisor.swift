@@ -20,6 +20,11 @@ public struct SupervisorConfig: Sendable {
     public var healthFailuresBeforeRestart = 3
     public var maxFailedStarts = 5
     public var stopGrace: Double = 3
+    /// Set when replicas share the store: which services run here is decided by placement leases.
+    public var placement: PlacementConfig?
+    /// Where each running child's pid is kept on this machine (`<id>` files). With replicas sharing the store the
+    /// rows' pids are whoever runs the service now: a replica killed with SIGKILL finds its orphans here instead.
+    public var pidsRoot: String?
 
     public init(logsRoot: String) {
         self.logsRoot = logsRoot
@@ -53,16 +58,27 @@ public actor Supervisor {
     var config: SupervisorConfig
     let logger: Logger
     let secret: @Sendable (String) -> String?
-    public nonisolated let live = LiveServices()
-    private var children: [String: Child] = [:]      // by service id
+    public nonisolated let live: LiveServices
+    var children: [String: Child] = [:]      // by service id
     private var failedStarts: [String: Int] = [:]
     /// Starts retried at once because the port was taken, in a row; bounded, so a service that binds a taken port
     /// of its own choosing falls back to the counted, backed-off restarts.
     private var portRetries: [String: Int] = [:]
     private var logs: [String: ServiceLogs] = [:]
+    /// How this replica takes part in placement, when replicas share the store (`SupervisorConfig.placement`).
+    nonisolated let placement: PlacementConfig?
+    /// `SupervisorConfig.pidsRoot`.
+    nonisolated let pidsRoot: String?
+    /// The placement rows, when replicas share the store.
+    let placements: PlacementStore?
+    /// Services a start is under way for here (`launch` awaits): the placement loop leaves them alone.
+    var launching: Set<String> = []
+    var placementTask: Task<Void, Never>?
+    /// Resolved node addresses (`--node-address` of the others), looked up off the actor's executor.
+    var resolvedAddresses: [String: (ip: String, port: Int, at: Date)] = [:]
     private var healthTask: Task<Void, Never>?
     private var limitTask: Task<Void, Never>?
-    private var shuttingDown = false
+    var shuttingDown = false
     private var crashHandlers: [@Sendable (String, StopReason) -> Void] = []
     private var deployHandlers: [@Sendable (String, Int) -> Void] = []
 
@@ -72,7 +88,7 @@ public actor Supervisor {
     /// Called with (slug, version) when a version runs for the first time (not on restarts of the same version).
     public func onDeployed(_ handler: @escaping @Sendable (String, Int) -> Void) { deployHandlers.append(handler) }
 
-    private func markCrashed(_ id: String, slug: String, reason: StopReason) {
+    func markCrashed(_ id: String, slug: String, reason: StopReason) {
         record(id, .status(.crashed), process(of: id), .reason(reason))
         for h in crashHandlers { h(slug, reason) }
     }
@@ -81,7 +97,7 @@ public actor Supervisor {
     public func stopReason(of id: String) -> StopReason? { live.record(id)?.stopReason }
 
     /// A service's row; a failed read is logged and answers nil, so the caller leaves the service as it is.
-    private func lookup(_ id: String) -> ServiceRecord? {
+    func lookup(_ id: String) -> ServiceRecord? {
         do { return try store.find(id) } catch {
             logger.error("service.read_failed", ["service_id": id, "error": "\(error)"])
             return nil
@@ -89,7 +105,7 @@ public actor Supervisor {
     }
 
     /// Records a change of a service's state. A failed write is logged: the row then lags what runs until the next change.
-    private func record(_ id: String, _ changes: ServiceChange...) {
+    func record(_ id: String, _ changes: ServiceChange...) {
         do { try store.update(id, changes) } catch {
             logger.error("service.state_write_failed", ["service_id": id, "error": "\(error)"])
         }
@@ -103,9 +119,20 @@ public actor Supervisor {
         self.config = config
         self.logger = logger
         self.secret = secret
+        placement = config.placement
+        pidsRoot = config.pidsRoot
+        live = LiveServices(placed: config.placement != nil)
+        placements = config.placement != nil ? PlacementStore(db: store.db) : nil
     }
 
     public func setPlatformURL(_ url: String) { config.platformURL = url }
+
+    public func setNodeAddress(_ address: String) {
+        if config.placement?.address.isEmpty ?? false { config.placement?.address = address }
+    }
+
+    /// This replica's placement settings as they are now (its address is known once the server listens).
+    var currentPlacement: PlacementConfig? { config.placement }
 
     public func logs(for slug: String) -> ServiceLogs {
         if let l = logs[slug] { return l }
@@ -119,12 +146,13 @@ public actor Supervisor {
     /// Every change to a child goes through here, so the proxy's port follows the child.
     private func setChild(_ id: String, _ child: Child?) {
         let slug = child?.slug ?? children[id]?.slug
+        if let root = pidsRoot, children[id]?.pid != child?.pid { PidFiles.set(root, id, child?.pid) }
         children[id] = child
         if let slug { live.set(slug, port: child?.answering) }
     }
 
     /// The row's process columns, read off the child: its pid and port, or none once it is gone.
-    private func process(of id: String) -> ServiceChange {
+    func process(of id: String) -> ServiceChange {
         let c = children[id]
         return .process(pid: c.map { Int($0.pid) }, port: c?.port)
     }
@@ -134,13 +162,33 @@ public actor Supervisor {
     /// Kills leftovers of a previous run (recorded pids still running our services) and marks every service as not
     /// running yet. Runs before the server accepts requests, so nobody reads a stale status.
     public nonisolated func prepareForBoot() {
-        let services: [ServiceRecord]
+        var services: [ServiceRecord]
         do { services = try store.all() } catch {
             logger.error("service.boot_read_failed", ["error": "\(error)"])
             return
         }
+        if let placement {
+            // Replicas share the rows: only what this node held is this process's to reset (it runs again here).
+            let mine: Set<String>
+            do { mine = Set(try PlacementStore(db: store.db).renew(placement).map(\.serviceID)) } catch {
+                logger.error("service.boot_read_failed", ["error": "\(error)"])
+                return
+            }
+            services = services.filter { mine.contains($0.id) }
+        }
+        if let root = pidsRoot {
+            let all = (try? store.all()) ?? []
+            for (id, pid) in PidFiles.all(root) {
+                if let s = all.first(where: { $0.id == id }), Supervisor.isOurs(pid: pid, directory: files.liveDirectory(s.slug)) {
+                    kill(-pid, SIGKILL)
+                    kill(pid, SIGKILL)
+                    logger.warn("service.orphan_killed", ["service": s.slug, "pid": "\(pid)"])
+                }
+                PidFiles.set(root, id, nil)
+            }
+        }
         for s in services {
-            if let pid = s.pid, Supervisor.isOurs(pid: Int32(pid), directory: files.liveDirectory(s.slug)) {
+            if pidsRoot == nil, let pid = s.pid, Supervisor.isOurs(pid: Int32(pid), directory: files.liveDirectory(s.slug)) {
                 kill(-Int32(pid), SIGKILL)
                 kill(Int32(pid), SIGKILL)
                 logger.warn("service.orphan_killed", ["service": s.slug, "pid": "\(pid)"])
@@ -159,8 +207,13 @@ public actor Supervisor {
             logger.error("service.restore_failed", ["error": "\(error)"])
             services = []
         }
-        for s in services where s.desired == .running && s.status != .archived {
-            await start(s.id)
+        if placement != nil {
+            // Which services run here is the placement loop's to decide: what this node held, then orphans.
+            if placementTask == nil { placementTask = Task { [weak self] in await self?.placementLoop() } }
+        } else {
+            for s in services where s.desired == .running && s.status != .archived {
+                await start(s.id)
+            }
         }
         if healthTask == nil {
             healthTask = Task { [weak self] in await self?.healthLoop() }
@@ -168,14 +221,24 @@ public actor Supervisor {
         }
     }
 
-    /// Starts (or restarts) a service. Missing secrets keep it stopped, with the names in `reason`.
+    /// Starts (or restarts) a service: here, or (replicas sharing the store) on the replica that holds it, waiting
+    /// for that replica's start to end. Missing secrets keep it stopped, with the names in `reason`.
     public func start(_ id: String) async {
+        guard placement != nil else { return await launch(id) }
+        await startPlaced(id)
+    }
+
+    /// Starts (or restarts) the service in a process here.
+    func launch(_ id: String) async {
         guard !shuttingDown, var s = lookup(id) else { return }
+        launching.insert(id)
+        defer { launching.remove(id) }
         if children[id] != nil { await stopChild(id) }
         record(id, .desired(.running))
         let missing = s.secrets.filter { (secret($0) ?? "").isEmpty }
         if !missing.isEmpty {
             record(id, .status(.stopped), .reason(.missingSecrets(missing)))
+            releasePlacement(id)  // another replica may start it once the secrets are set
             return
         }
         let taken = Set(children.values.map(\.port))
@@ -185,6 +248,17 @@ public actor Supervisor {
         }
         record(id, .status(.deploying), .reason(nil))
         s = lookup(id) ?? s
+        if placements != nil {
+            // Replicas share the store: this node may never have seen this version's files.
+            let files = self.files, slug = s.slug, version = s.currentVersion
+            let failure: String? = await Blocking.run(.long) {
+                do { try files.materialize(slug, id: id, version: version); return nil } catch { return "\(error)" }
+            }
+            if let failure {
+                record(id, .status(.crashed), .reason(.launchFailed("cannot write version \(version)'s files here: \(failure)")))
+                return
+            }
+        }
         var job = Sandbox.Job(directory: files.liveDirectory(s.slug), port: port, hosts: s.hosts)
         for name in s.secrets { job.environment[name] = secret(name) ?? "" }
         if let urls = config.urls { job.environment[ServiceContract.publicURL] = String(urls.url(s.slug).dropLast()) }
@@ -260,12 +334,14 @@ public actor Supervisor {
 
     public func stop(_ id: String) async {
         record(id, .desired(.stopped))
+        if placement != nil, children[id] == nil, await stopPlaced(id) { return }
         await stopChild(id)
         record(id, .status(.stopped), process(of: id))
+        releasePlacement(id)
     }
 
     /// SIGTERM to the process group, SIGKILL after the grace period.
-    private func stopChild(_ id: String) async {
+    func stopChild(_ id: String) async {
         guard var c = children[id] else { return }
         c.stopping = true
         setChild(id, c)
@@ -287,10 +363,12 @@ public actor Supervisor {
         shuttingDown = true
         healthTask?.cancel()
         limitTask?.cancel()
+        placementTask?.cancel()
         for id in Array(children.keys) {
             await stopChild(id)
             record(id, process(of: id))
         }
+        releaseOnShutdown()
     }
 
     private func exited(_ id: String, pid: Int32, status: Int32) async {
@@ -377,7 +455,10 @@ public actor Supervisor {
                     dataBytes = await Blocking.run { ResourceUsage.directoryBytes(data) }
                 }
                 guard var child = children[id], child.pid == c.pid else { continue }
-                if dataBytes != nil { child.lastDataCheck = now }
+                if let dataBytes {
+                    child.lastDataCheck = now
+                    if dataBytes > 0 { pinIfUnshared(id) }
+                }
                 if let breach = child.watch.check(usage, at: now, dataBytes: dataBytes) {
                     child.breach = breach
                     kill(-child.pid, SIGKILL)

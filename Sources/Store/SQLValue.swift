@@ -84,6 +84,13 @@ extension Row {
         try value(name).isNull ? nil : int(name)
     }
 
+    /// A BLOB (BYTEA) column.
+    public func bytes(_ name: String) throws -> [UInt8] {
+        let v = try value(name)
+        guard let b = v.bytes else { throw StoreError.column(name: name, message: "holds \(v.kind), not bytes") }
+        return b
+    }
+
     /// A REAL column (an INTEGER reads as its value).
     public func double(_ name: String) throws -> Double {
         let v = try value(name)

@@ -60,6 +60,9 @@ int op_pipe(int fds[2]);
 /// A non-blocking TCP connection to 127.0.0.1:port, TCP_NODELAY on; connecting may still be in progress.
 /// Returns the fd or -errno.
 int op_connect_loopback_nonblock(int port);
+/// A non-blocking TCP connection to a numeric IPv4 or IPv6 address (no name lookup), TCP_NODELAY on; connecting
+/// may still be in progress. Returns the fd, or -errno (-EINVAL for an address that is not numeric).
+int op_connect_nonblock(const char *ip, int port);
 /// The peer's IP address as text into buf; 0 on success.
 int op_peer_ip(int fd, char *buf, int len);
 /// 1 when a connection in a pool is still usable (nothing to read, not closed), else 0.
