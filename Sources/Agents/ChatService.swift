@@ -21,6 +21,9 @@ public final class ChatService: Sendable {
     public let usage: UsageLedger
     let budget: AgentBudget
     private let running = Locked<[String: Running]>([:])
+    /// Followers of chats' turns (`watch`), fed by turns here and, through the store's events, on other replicas.
+    private let watchers = Locked<[String: [UUID: AsyncStream<AgentEvent>.Continuation]]>([:])
+    private let events: StoreEvents?
 
     struct Running {
         var task: Task<Void, Never>
@@ -47,7 +50,9 @@ public final class ChatService: Sendable {
                                            "assets_search", "assets_save", "workflows_list", "workflow_save", "workflow_run", "run_wait", "runs_list", "task_create", "task_update", "tasks_list"]
 
     public init(db: Database, registry: ToolRegistry, brain: Brain, logger: Logger, outbound: OutboundCheck = OutboundCheck(),
-                usage: UsageLedger? = nil, budget: AgentBudget = .orchestrator, provider: @escaping @Sendable () -> (any LLMProvider, String?)) {
+                usage: UsageLedger? = nil, budget: AgentBudget = .orchestrator, events: StoreEvents? = nil,
+                provider: @escaping @Sendable () -> (any LLMProvider, String?)) {
+        self.events = events
         self.outbound = outbound
         self.usage = usage ?? UsageLedger(db: db)
         self.budget = budget
@@ -56,6 +61,11 @@ public final class ChatService: Sendable {
         self.brain = brain
         self.provider = provider
         self.logger = logger
+        events?.subscribe(.chats) { [weak self] p in
+            guard let self, let chat = p["chat"]?.string else { return }
+            if p["stop"]?.bool == true { self.stopHere(chat) }
+            if let e = p["event"].flatMap(AgentEvent.init(json:)) { self.deliver(chat, e) }
+        }
     }
 
     /// A chat, optionally on a model of its own (else the configured one).
@@ -98,9 +108,33 @@ public final class ChatService: Sendable {
         return stream
     }
 
+    /// Stops the chat's turn, on whichever replica runs it.
     public func stop(_ chatID: String) {
+        stopHere(chatID)
+        events?.publish(.chats, ["chat": .string(chatID), "stop": true])
+    }
+
+    private func stopHere(_ chatID: String) {
         let task = running.withLock { $0[chatID]?.task }
         task?.cancel()
+    }
+
+    /// Every event of the chat's turns from now on, wherever they run, until the caller stops listening.
+    public func watch(_ chatID: String) -> AsyncStream<AgentEvent> {
+        let (stream, continuation) = AsyncStream<AgentEvent>.makeStream(bufferingPolicy: .bufferingNewest(10_000))
+        let token = UUID()
+        watchers.withLock { $0[chatID, default: [:]][token] = continuation }
+        continuation.onTermination = { [weak self] _ in
+            self?.watchers.withLock { w in
+                w[chatID]?.removeValue(forKey: token)
+                if w[chatID]?.isEmpty == true { w.removeValue(forKey: chatID) }
+            }
+        }
+        return stream
+    }
+
+    private func deliver(_ chatID: String, _ event: AgentEvent) {
+        for w in watchers.withLock({ Array(($0[chatID] ?? [:]).values) }) { w.yield(event) }
     }
 
     private let completed = Locked<[@Sendable (String, String) -> Void]>([])
@@ -157,6 +191,10 @@ public final class ChatService: Sendable {
     private func broadcast(_ chatID: String, _ event: AgentEvent) {
         let listeners = running.withLock { Array(($0[chatID]?.listeners ?? [:]).values) }
         for l in listeners { l.yield(event) }
+        deliver(chatID, event)
+        if let events, !events.publish(.chats, ["chat": .string(chatID), "event": event.json]) {
+            events.publish(.chats, ["chat": .string(chatID), "event": event.shortened.json])
+        }
     }
 }
 

@@ -33,6 +33,8 @@ public final class Application: Sendable {
     let automation: Automation
     let auth: AuthStore
     let webhooks: WebhookDispatcher
+    /// Live events between replicas sharing the store (LISTEN/NOTIFY): run progress, chat turns, log lines.
+    let storeEvents: StoreEvents
     /// MCP: Pieces' memory tools and one tool per endpoint of every running action service.
     let mcp: MCPServer
     /// Every route the server answers (method, pattern).
@@ -51,6 +53,8 @@ public final class Application: Sendable {
             ? environment["HOME"].map { PiecesPortFile(userHome: $0) } : nil
         try Application.prepareHome(options)
         database = try Database(location: options.database, migrations: Schema.all)
+        let storeEvents = StoreEvents(database)
+        self.storeEvents = storeEvents
         let secrets: SecretStore
         let masterKey: [UInt8]
         do {
@@ -87,6 +91,7 @@ public final class Application: Sendable {
             placement.lease = options.serviceLease
             supervisorConfig.placement = placement
             supervisorConfig.pidsRoot = home.appendingPathComponent("service-pids")
+            supervisorConfig.events = storeEvents
         }
         let sandbox = Sandbox(denoPath: denoPath, denoCache: home.appendingPathComponent("deno-cache"), limits: options.serviceLimits,
                               egressExceptions: options.egressExceptions)
@@ -121,7 +126,7 @@ public final class Application: Sendable {
             try await pieces.writing { try pieces.saveSnippet(name: input.name, text: input.text, language: input.language) }
         })
         let automation = Automation(database: database, services: services, registry: tools, logger: logger, limits: options.runLimits, usage: usage,
-                                    node: node, provider: agentProvider)
+                                    node: node, events: storeEvents, provider: agentProvider)
         self.automation = automation
         for t in Automation.tools(workflows: automation.workflows, tasks: automation.tasks, runs: automation.runs, wake: automation.queue.wake) {
             tools.register(t)
@@ -143,7 +148,7 @@ public final class Application: Sendable {
         // The tool list follows the running services: clients hear of every change (in order, by the task `mcp.start` makes).
         services.supervisor.live.onChange { _ in mcp.servicesChanged() }
         let chats = ChatService(db: database, registry: tools, brain: brain, logger: logger, outbound: services.outbound, usage: usage,
-                                budget: options.agentBudget, provider: agentProvider)
+                                budget: options.agentBudget, events: storeEvents, provider: agentProvider)
         let platformRoutes = PlatformRoutes(manager: services, secrets: secrets, urls: serviceURLs, logger: logger,
                                             workflows: automation.workflows, runs: automation.runs, queued: automation.queue.wake)
         let defaultURLBox = PublicURL()
@@ -293,6 +298,7 @@ public final class Application: Sendable {
         await services.supervisor.onCrashed { slug, reason in webhooks.emit("service.crashed", ["service": .string(slug), "reason": .string(reason.text)]) }
         await services.supervisor.onDeployed { slug, version in webhooks.emit("service.deployed", ["service": .string(slug), "version": JSONValue(version)]) }
         webhooks.start()
+        storeEvents.start(logger: logger)
         mcp.start()
         let outbound = services.outbound
         Task { await outbound.run() }
@@ -307,6 +313,7 @@ public final class Application: Sendable {
         await automation.shutdown()
         webhooks.shutdown()
         await services.supervisor.shutdown()
+        storeEvents.stop()
         logger.info("server.stopped")
     }
 

@@ -15,13 +15,14 @@ final class Automation: Sendable {
     let workflows: WorkflowStore
     let tasks: TaskStore
     let runs: RunStore
-    let feed = RunFeed()
+    let feed: RunFeed
     let queue: RunQueue
     let scheduler: Scheduler
     let usage: UsageLedger
 
     init(database: Database, services: ServiceManager, registry: ToolRegistry, logger: Logger, limits: RunLimits, usage: UsageLedger,
-         node: String, provider: @escaping @Sendable () -> (any LLMProvider, String?)) {
+         node: String, events: StoreEvents? = nil, provider: @escaping @Sendable () -> (any LLMProvider, String?)) {
+        feed = RunFeed(events: events)
         workflows = WorkflowStore(db: database, services: services.store)
         tasks = TaskStore(db: database)
         runs = RunStore(db: database)

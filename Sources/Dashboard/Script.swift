@@ -191,8 +191,12 @@ async function serviceDetailPage(slug) {
   const control = (label, action) => h("button", { type: "button", onclick: act(async () => { await api("POST", `/api/v1/services/${slug}/${action}`); render(); }) }, label);
   page(s.title || s.slug,
     h("div", { class: "card" },
-      h("div", { class: "row" }, badge(s.status), h("span", {}, `${s.kind} · version ${s.version}`), control("Start", "start"), control("Stop", "stop"), control("Restart", "restart")),
+      h("div", { class: "row" }, badge(s.status), h("span", {}, `${s.kind} · version ${s.version}`), control("Start", "start"), control("Stop", "stop"), control("Restart", "restart"),
+        s.placement && s.placement.pinned && !s.placement.live ? control("Move", "move") : null),
       s.reason ? h("p", { class: "muted" }, s.reason) : null,
+      s.placement ? h("p", { class: "muted", "aria-label": "Placement" }, s.placement.pinned
+        ? `Pinned to replica ${s.placement.node}: its data/ lives on that replica's disk, so it runs only there${s.placement.live ? "" : " (which does not answer now: it runs again when that replica is back; if it is gone for good, Move starts it elsewhere without that data)"}. A --services-root every replica mounts lets it move.`
+        : `Runs on replica ${s.placement.node}${s.placement.live ? "" : " (not answering: another replica takes it over)"}.`) : null,
       h("p", {}, h("a", { href: s.url, target: "_blank", rel: "noopener" }, s.url)),
       (s.secrets || []).length ? h("p", {}, "Secrets: ", s.secrets.map((x) => h("span", { class: `badge ${x.set ? "ok" : "error"}` }, `${x.name} ${x.set ? "set" : "missing"}`)), " ", h("a", { href: "#/secrets" }, "fill them")) : null),
     h("h2", {}, "Endpoints"),

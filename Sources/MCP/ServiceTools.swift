@@ -14,12 +14,12 @@ public struct ServiceTools: Sendable {
         self.callSeconds = callSeconds
     }
 
-    /// Running means answering now (the supervisor's live table), so the list matches `notifications/tools/list_changed`.
+    /// Running means answering now, here or on another replica (the supervisor's live table), so the list matches `notifications/tools/list_changed`.
     public func tools() async throws -> [MCPTool] {
         let live = manager.supervisor.live
         let store = manager.store
         let rows = try await store.reading { () throws -> [(ServiceRecord, [EndpointRecord])] in
-            try store.all().filter { $0.kind == "action" && $0.status != .archived && live.port($0.slug) != nil }
+            try store.all().filter { $0.kind == "action" && $0.status != .archived && live.answers($0.slug) }
                 .sorted { $0.slug < $1.slug }
                 .map { ($0, try store.endpoints($0.id)) }
         }

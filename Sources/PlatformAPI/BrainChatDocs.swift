@@ -56,6 +56,9 @@ public enum BrainChatDocs {
         description: "The Orchestrator's turn streams as Server-Sent Events: text, tool_call, tool_result, progress, budget, then done or error.",
         parameters: chatID, body: RequestBody(DocSchema.object(["content": DocSchema.string("The message text.")], required: ["content"])),
         responses: [.events("The turn."), ResponseDoc(409, "A turn is running, or this is a read-only code-generation session.", OpenAPI.errorSchema)])
+    public static let watchChat = RouteDoc("Follow a chat's turns", tag: chats,
+        description: "Every event of the chat's turns from now on, as Server-Sent Events (as sending a message streams them), whichever replica runs the turn, until the client disconnects.",
+        parameters: chatID, responses: [.events("The chat's turns."), ResponseDoc(404, "No such chat.", OpenAPI.errorSchema)])
     public static let usage = RouteDoc("Token usage by model", tag: chats,
         query: [QueryParameter("since", "ISO-8601 instant (default: 30 days ago).", DocSchema.string(format: "date-time"))],
         responses: [ResponseDoc(200, "Calls, tokens and cost per model.", DocSchema.object(["since": DocSchema.string(), "models": DocSchema.array(DocSchema.object())]))])

@@ -61,6 +61,19 @@ public enum ChatRoutes {
             guard try await db.asyncWriting({ try chats.delete(id) }) else { throw HTTPError.notFound("No chat '\(id)'.") }
             return Response(status: 204)
         }
+        r.get("/api/v1/chats/:id/events", BrainChatDocs.watchChat) { req in
+            let id = try req.require("id")
+            guard try await db.asyncReading({ try chats.get(id) }) != nil else { throw HTTPError.notFound("No chat '\(id)'.") }
+            let events = chats.watch(id)
+            return Response(status: 200, headers: HTTPHeaders([("Content-Type", "text/event-stream"), ("Cache-Control", "no-store")]),
+                            body: .stream(length: nil) { w in
+                                try await w.write(": following chat \(id)\n\n")  // headers out now: the client knows it follows
+                                for await e in events {
+                                    let (name, data) = sse(e)
+                                    try await w.writeEvent(data: data.text, event: name)
+                                }
+                            })
+        }
         r.post("/api/v1/chats/:id/stop", BrainChatDocs.stopChat) { req in
             chats.stop(try req.require("id"))
             return .jsonValue(["stopping": true], status: 202)

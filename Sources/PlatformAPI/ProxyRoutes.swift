@@ -51,7 +51,7 @@ public enum ProxyRoutes {
             return .relay(to: UpstreamAddress(ip: remote.ip, port: remote.port))
         case .stranded(let node):
             var r = Response.error(503, code: "service_pinned",
-                                   message: "Service '\(slug)' keeps its data on replica \(node), which does not answer: it runs again when that replica is back. Give every replica one shared --services-root to let such services move.")
+                                   message: "Service '\(slug)' keeps its data on replica \(node), which does not answer: it runs again when that replica is back (or, if it is gone for good, POST /api/v1/services/\(slug)/move starts it elsewhere without that data). Give every replica one shared --services-root to let such services move.")
             r.headers.add("Retry-After", "5")
             return .respond(r)
         case .notRunning(let record): s = record

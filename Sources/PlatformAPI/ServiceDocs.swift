@@ -22,6 +22,11 @@ public enum ServiceDocs {
         "hosts": DocSchema.array(DocSchema.string()), "endpoints": DocSchema.array(endpoint),
         "created": DocSchema.string(format: "date-time"), "updated": DocSchema.string(format: "date-time"),
         "reason": DocSchema.string(), "workflow": DocSchema.string(), "port": DocSchema.integer(), "pid": DocSchema.integer(),
+        "placement": DocSchema.object([
+            "node": DocSchema.string("The replica that runs it."), "address": DocSchema.string("That replica's --node-address."),
+            "pinned": DocSchema.boolean("Its data/ lives on that replica's disk: it runs only there (no shared --services-root)."),
+            "live": DocSchema.boolean("Whether that replica renews its lease: when not, another replica takes the service over."),
+        ], description: "Which replica runs it, when replicas share a PostgreSQL store."),
     ], required: ["id", "slug", "status", "url"])
 
     static let files = DocSchema.object(description: "File path → text; `service.json` may be given as an object. Needs `main.ts` and `service.json`.")
@@ -107,5 +112,8 @@ public enum ServiceDocs {
 }
 
 extension ServiceDocs {
+    public static let move = RouteDoc("Move a pinned service off a replica that is gone", tag: tag,
+        description: "Replicas sharing a store: a service whose data/ lives on a replica's own disk waits for that replica. When that replica is gone for good, this starts the service on another one, without that data/. Refused (409) while its replica renews its lease.",
+        parameters: id, responses: [ResponseDoc(200, "The service, started elsewhere.", service), ResponseDoc(409, "Not waiting for a replica that is gone.", OpenAPI.errorSchema)])
     static let actions = ["start": start, "stop": stop, "restart": restart, "archive": archive]
 }

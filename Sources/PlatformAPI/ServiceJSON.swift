@@ -3,7 +3,8 @@ import Services
 
 enum ServiceJSON {
     /// `url` is the service's own origin, for people; `pathUrl` the `/s/<slug>/` form any HTTP client resolves.
-    static func service(_ s: ServiceRecord, endpoints: [EndpointRecord], versions: [Int], urls: ServiceURLs, secretSet: (String) -> Bool) -> JSONValue {
+    static func service(_ s: ServiceRecord, endpoints: [EndpointRecord], versions: [Int], urls: ServiceURLs, secretSet: (String) -> Bool,
+                        placement: Placement? = nil) -> JSONValue {
         var o: [String: JSONValue] = [
             "id": .string(s.id), "slug": .string(s.slug), "title": .string(s.title), "description": .string(s.description),
             "kind": .string(s.kind), "status": .string(s.status.rawValue), "url": .string(urls.url(s.slug)),
@@ -19,6 +20,10 @@ enum ServiceJSON {
         if let w = s.workflow { o["workflow"] = .string(w) }
         if let p = s.port, s.status == .running { o["port"] = JSONValue(p) }
         if let p = s.pid, s.status == .running { o["pid"] = JSONValue(p) }
+        // Replicas sharing a store: which one runs it, and whether its data keeps it there.
+        if let p = placement {
+            o["placement"] = ["node": .string(p.node), "address": .string(p.address), "pinned": .bool(p.pinned), "live": .bool(p.isLive())]
+        }
         return .object(o)
     }
 

@@ -34,7 +34,7 @@ public final class PlatformRoutes: Sendable {
     func render(_ s: ServiceRecord) throws -> JSONValue {
         let names = Set(try secrets.names())
         return ServiceJSON.service(s, endpoints: try manager.store.endpoints(s.id), versions: try manager.store.versions(s.id),
-                                   urls: urls, secretSet: { names.contains($0) })
+                                   urls: urls, secretSet: { names.contains($0) }, placement: try manager.placements?.placement(of: s.id))
     }
 
     /// The service as the API shows it, read on the database's threads (its endpoints, versions and secrets).
@@ -83,6 +83,7 @@ public final class PlatformRoutes: Sendable {
                 }
             }
         }
+        r.post("/api/v1/services/:id/move", ServiceDocs.move) { [self] req in try await respond(try await manager.move(req.require("id"))) }
         r.post("/api/v1/services/:id/rollback", ServiceDocs.rollback) { [self] req in
             guard let version = try PlatformRoutes.json(req)["version"]?.int else {
                 throw HTTPError(400, code: "missing_field", message: "Field 'version' is required: the version number to roll back to.")

@@ -68,6 +68,9 @@ public final class LiveServices: Sendable {
         state.withLock { s in s.records[slugOrID] ?? s.slugs[slugOrID].flatMap { s.records[$0] } }
     }
 
+    /// Whether `slug` answers now: here, or on another replica.
+    public func answers(_ slug: String) -> Bool { state.withLock { $0.ports[slug] != nil || $0.remote[slug] != nil } }
+
     /// Where another replica runs `slug`, if one does.
     public func remote(_ slug: String) -> Remote? { state.withLock { $0.remote[slug] } }
 

@@ -121,10 +121,12 @@ public final class PlacementStore: Sendable {
         }
     }
 
-    /// Extends this node's leases; answers the placements it holds after that.
+    /// Extends this node's leases, with its address as it is now (a restarted replica may listen elsewhere); answers
+    /// the placements it holds after that.
     public func renew(_ config: PlacementConfig, now: Date = Date()) throws -> [Placement] {
         try db.write { conn in
-            try conn.execute("UPDATE service_placements SET expires = ? WHERE node = ?", [Clock.iso8601(now.addingTimeInterval(config.lease)), config.node])
+            try conn.execute("UPDATE service_placements SET expires = ?1, address = CASE WHEN ?2 = '' THEN address ELSE ?2 END WHERE node = ?3",
+                             [Clock.iso8601(now.addingTimeInterval(config.lease)), config.address, config.node])
             return try conn.query("SELECT \(PlacementStore.columns) FROM service_placements p JOIN services s ON s.id = p.service_id WHERE p.node = ?",
                                   [config.node]).map(PlacementStore.placement)
         }
@@ -179,6 +181,14 @@ public final class PlacementStore: Sendable {
     /// Its `data/` now holds state on this node's own disk.
     public func pin(_ serviceID: String, node: String) throws {
         try db.write { conn in try conn.execute("UPDATE service_placements SET pinned = 1 WHERE service_id = ? AND node = ? AND pinned = 0", [serviceID, node]) }
+    }
+
+    /// Lets a pinned service move: only once its holder's lease ran out (that replica is gone).
+    public func unpin(_ serviceID: String, now: Date = Date()) throws -> Bool {
+        try db.write { conn in
+            try conn.execute("UPDATE service_placements SET pinned = 0 WHERE service_id = ? AND pinned = 1 AND expires < ?",
+                             [serviceID, Clock.iso8601(now)]) == 1
+        }
     }
 
     // MARK: version files

@@ -127,7 +127,13 @@ public struct ServiceFiles: Sendable {
         let mark = (liveDirectory(slug) as NSString).appendingPathComponent(ServiceFiles.versionMark)
         let want = "\(id):\(version)"
         if (try? String(contentsOfFile: mark, encoding: .utf8)) == want { return }
-        guard let files = try shared.files(id, version: version) else {
+        var files = try shared.files(id, version: version)
+        if files == nil, let local = try? collect(versionDirectory(slug, version)), !local.isEmpty {
+            // Made before the store was shared (migrated, restored): this disk has it, and now the store does too.
+            try shared.saveFiles(id, version: version, local)
+            files = local
+        }
+        guard let files else {
             throw Invalid(description: "version \(version) of '\(slug)' has no files in the store: deploy it again from the replica that made it")
         }
         try write(slug, files)

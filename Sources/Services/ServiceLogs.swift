@@ -1,5 +1,6 @@
 import Core
 import Foundation
+import Store
 import Synchronization
 
 /// One service's output: appended to `<home>/logs/<slug>.log` (rotated at `maxBytes`, one old file kept),
@@ -10,8 +11,13 @@ public final class ServiceLogs: Sendable {
     private let state = Locked<(recent: [String], followers: [UUID: AsyncStream<String>.Continuation], size: Int)>(([], [:], 0))
     private let handle: Locked<FileHandle?>
     static let recentLines = 500
+    let slug: String
+    /// Replicas sharing the store: each line is sent to the others' followers.
+    let relay: StoreEvents?
 
-    init(directory: String, slug: String, maxBytes: Int = 4 * 1024 * 1024) {
+    init(directory: String, slug: String, maxBytes: Int = 4 * 1024 * 1024, relay: StoreEvents? = nil) {
+        self.slug = slug
+        self.relay = relay
         try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         path = (directory as NSString).appendingPathComponent("\(slug).log")
         self.maxBytes = maxBytes
@@ -46,6 +52,17 @@ public final class ServiceLogs: Sendable {
                 h = FileHandle(forWritingAtPath: path)
             }
             try? h?.write(contentsOf: Data((text + "\n").utf8))
+        }
+        for f in followers { f.yield(text) }
+        relay?.publish(.logs, ["slug": .string(slug), "line": .string(String(text.prefix(4000)))])
+    }
+
+    /// A line another replica's service wrote: for tails and followers here, not for this disk.
+    func receive(_ text: String) {
+        let followers = state.withLock { s -> [AsyncStream<String>.Continuation] in
+            s.recent.append(text)
+            if s.recent.count > ServiceLogs.recentLines { s.recent.removeFirst(s.recent.count - ServiceLogs.recentLines) }
+            return Array(s.followers.values)
         }
         for f in followers { f.yield(text) }
     }

@@ -64,6 +64,9 @@ public final class ServiceManager: Sendable {
         }
     }
 
+    /// Which replica runs each service, when replicas share the store (nil alone).
+    public var placements: PlacementStore? { files.shared }
+
     func require(_ slugOrID: String) throws -> ServiceRecord {
         guard let s = try store.find(slugOrID) else {
             throw Failure(.notFound, code: "not_found", description: "No service '\(slugOrID)'. List them with GET /api/v1/services.")
@@ -141,6 +144,22 @@ public final class ServiceManager: Sendable {
         guard s.status != .archived else {
             throw Failure(.conflict, code: "archived", description: "Service '\(s.slug)' is archived. Restore it by updating its files, or create a new one.")
         }
+        await supervisor.start(s.id)
+        return try require(s.id)
+    }
+
+    /// Starts a pinned service on another replica when the one holding its `data/` is gone (its lease ran out): the
+    /// administrator's decision, since that data stays behind.
+    public func move(_ slugOrID: String) async throws -> ServiceRecord {
+        let s = try require(slugOrID)
+        guard let placements else {
+            throw Failure(.conflict, code: "not_placed", description: "Services move between replicas only when replicas share a PostgreSQL store (--database).")
+        }
+        guard try placements.unpin(s.id) else {
+            throw Failure(.conflict, code: "not_stranded",
+                          description: "Service '\(s.slug)' is not waiting for a replica that is gone: its replica still renews its lease. Stop and start it to restart it there.")
+        }
+        logger.warn("service.moved_without_data", ["service": s.slug])
         await supervisor.start(s.id)
         return try require(s.id)
     }

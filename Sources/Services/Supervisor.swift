@@ -25,6 +25,8 @@ public struct SupervisorConfig: Sendable {
     /// Where each running child's pid is kept on this machine (`<id>` files). With replicas sharing the store the
     /// rows' pids are whoever runs the service now: a replica killed with SIGKILL finds its orphans here instead.
     public var pidsRoot: String?
+    /// Live events of replicas sharing the store: this supervisor's log lines go to the others' followers.
+    public var events: StoreEvents?
 
     public init(logsRoot: String) {
         self.logsRoot = logsRoot
@@ -64,7 +66,10 @@ public actor Supervisor {
     /// Starts retried at once because the port was taken, in a row; bounded, so a service that binds a taken port
     /// of its own choosing falls back to the counted, backed-off restarts.
     private var portRetries: [String: Int] = [:]
-    private var logs: [String: ServiceLogs] = [:]
+    private nonisolated let logBook = Locked<[String: ServiceLogs]>([:])
+    private nonisolated let logsRoot: String
+    /// Replicas sharing the store: log lines reach followers on every replica.
+    nonisolated let events: StoreEvents?
     /// How this replica takes part in placement, when replicas share the store (`SupervisorConfig.placement`).
     nonisolated let placement: PlacementConfig?
     /// `SupervisorConfig.pidsRoot`.
@@ -74,6 +79,8 @@ public actor Supervisor {
     /// Services a start is under way for here (`launch` awaits): the placement loop leaves them alone.
     var launching: Set<String> = []
     var placementTask: Task<Void, Never>?
+    /// Set when another replica changed a service row: the placement loop looks at once.
+    nonisolated let poked = Locked(false)
     /// Resolved node addresses (`--node-address` of the others), looked up off the actor's executor.
     var resolvedAddresses: [String: (ip: String, port: Int, at: Date)] = [:]
     private var healthTask: Task<Void, Never>?
@@ -120,6 +127,24 @@ public actor Supervisor {
         self.logger = logger
         self.secret = secret
         placement = config.placement
+        logsRoot = config.logsRoot
+        events = config.events
+        if config.placement != nil, let events = config.events {
+            // Every committed write to a service row here wakes the other replicas' placement loops.
+            store.onChange { change in events.publish(.services, ["slug": .string(change.record?.slug ?? change.slugBefore ?? "")]) }
+        }
+        let book = logBook, root = config.logsRoot, relay = config.events
+        config.events?.subscribe(.logs) { p in
+            // Another replica's service wrote a line: followers here see it too (it is not written to this disk).
+            guard let slug = p["slug"]?.string, let line = p["line"]?.string, Slug.isValid(slug) else { return }
+            let log = book.withLock { b in
+                if let l = b[slug] { return l }
+                let l = ServiceLogs(directory: root, slug: slug, relay: relay)
+                b[slug] = l
+                return l
+            }
+            log.receive(line)
+        }
         pidsRoot = config.pidsRoot
         live = LiveServices(placed: config.placement != nil)
         placements = config.placement != nil ? PlacementStore(db: store.db) : nil
@@ -134,11 +159,13 @@ public actor Supervisor {
     /// This replica's placement settings as they are now (its address is known once the server listens).
     var currentPlacement: PlacementConfig? { config.placement }
 
-    public func logs(for slug: String) -> ServiceLogs {
-        if let l = logs[slug] { return l }
-        let l = ServiceLogs(directory: config.logsRoot, slug: slug)
-        logs[slug] = l
-        return l
+    public nonisolated func logs(for slug: String) -> ServiceLogs {
+        logBook.withLock { book in
+            if let l = book[slug] { return l }
+            let l = ServiceLogs(directory: logsRoot, slug: slug, relay: events)
+            book[slug] = l
+            return l
+        }
     }
 
     public func port(of id: String) -> Int? { children[id]?.answering }
@@ -208,8 +235,12 @@ public actor Supervisor {
             services = []
         }
         if placement != nil {
-            // Which services run here is the placement loop's to decide: what this node held, then orphans.
-            if placementTask == nil { placementTask = Task { [weak self] in await self?.placementLoop() } }
+            // Which services run here is the placement loop's to decide: what this node held, then orphans. Its first
+            // look is awaited, so they run before the server's runs and tasks call them.
+            if placementTask == nil {
+                await reconcile()
+                placementTask = Task { [weak self] in await self?.placementLoop() }
+            }
         } else {
             for s in services where s.desired == .running && s.status != .archived {
                 await start(s.id)

@@ -97,9 +97,15 @@ extension Supervisor {
         guard let placement = currentPlacement else { return }
         logger.info("services.placement", ["node": placement.node, "address": placement.address, "max_services": "\(placement.maxServices)",
                                            "shared_root": "\(placement.sharedRoot)", "lease_s": "\(placement.lease)"])
+        // Another replica changed a service row: look now, not at the next turn.
+        let poked = self.poked
+        events?.subscribe(.services) { _ in poked.withLock { $0 = true } }
+        var last = Date()
         while !Task.isCancelled, !shuttingDown {
+            try? await Task.sleep(nanoseconds: 50_000_000)
+            guard poked.withLock({ p in defer { p = false }; return p }) || Date().timeIntervalSince(last) >= placement.interval else { continue }
+            last = Date()
             await reconcile()
-            try? await Task.sleep(nanoseconds: UInt64(placement.interval * 1e9))
         }
     }
 

@@ -32,6 +32,29 @@ public final class PostgresConnection: SQLConnection {
 
     deinit { PQfinish(handle) }
 
+    /// The notifications (`LISTEN`) that arrived, waiting up to `timeout` seconds for the first. Throws when the
+    /// connection is lost: a listener then connects again.
+    func notifications(timeout: Double) throws -> [(channel: String, payload: String)] {
+        var out: [(String, String)] = []
+        func drain() {
+            while let n = PQnotifies(handle) {
+                out.append((String(cString: n.pointee.relname), String(cString: n.pointee.extra)))
+                PQfreemem(n)
+            }
+        }
+        drain()
+        guard out.isEmpty else { return out }
+        var fds = pollfd(fd: PQsocket(handle), events: Int16(POLLIN), revents: 0)
+        guard fds.fd >= 0 else { throw connectionError("LISTEN") }
+        let ready = poll(&fds, 1, Int32(timeout * 1000))
+        if ready < 0 && errno != EINTR { throw connectionError("LISTEN") }
+        if ready > 0 {
+            guard PQconsumeInput(handle) == 1 else { throw connectionError("LISTEN") }
+            drain()
+        }
+        return out
+    }
+
     public func exec(_ sql: String) throws {
         let result = PQexec(handle, sql)
         defer { PQclear(result) }

@@ -77,8 +77,18 @@ import TestSupport
         let stored = JSONValue.parse(try await client.send(ClientRequest(url: base + "/api/v1/chats/\(chat)")).body)
         let roles = stored?["messages"]?.array?.compactMap { $0["role"]?.string } ?? []
         #expect(roles == ["user", "assistant", "tool", "assistant", "tool", "tool", "assistant", "tool", "assistant"])
+        // Another client follows the chat: it sees the turn the sender sees (on any replica, through the store's events).
+        let watch = try await client.stream(ClientRequest(url: base + "/api/v1/chats/\(chat)/events", timeout: 60))
+        #expect(watch.status == 200)
         let again = try await send(client, base, chat, "And now?")
         #expect(again.last?.name == "done")
+        var watched = ""
+        for try await chunk in watch.body {
+            watched += String(decoding: chunk, as: UTF8.self)
+            if watched.contains("event: done") { break }
+        }
+        #expect(sseEvents(watched).map(\.name) == again.map(\.name))
+        #expect(try await client.send(ClientRequest(url: base + "/api/v1/chats/no-such-chat/events")).status == 404)
         let resumed = fake.requests.last?["messages"]?.array ?? []
         #expect(resumed.contains { $0["content"]?.string == "What notes services do I have?" })
         #expect(resumed.last?["content"]?.string == "And now?")

@@ -1,5 +1,6 @@
 import App
 import Core
+import Events
 import Foundation
 import Store
 import Testing
@@ -86,5 +87,48 @@ import Workflows
         second.resign()
         #expect(try await offPool { first.check() })
         other.resign()
+    }
+}
+
+/// A run's progress reaches its followers on every replica: the feed of the replica executing it sends each event
+/// through the store's live events (LISTEN/NOTIFY), and the feed of another replica hands them to its followers.
+@Suite struct ReplicaFeedTests {
+    @Test(arguments: TestDatabase.backends) func aRunsProgressReachesFollowersOnAnotherReplica(_ backend: SQLDialect) async throws {
+        let path = (try TestPaths.temporaryDirectory("replica-feed") as NSString).appendingPathComponent("r.sqlite")
+        let (a, b) = try await offPool {
+            (StoreEvents(try Database(location: TestDatabase.location(backend, path), migrations: [])),
+             StoreEvents(try Database(location: TestDatabase.location(backend, path), migrations: [])))
+        }
+        defer { a.stop(); b.stop() }
+        let logger = Logger(sink: LogSink(capturingAt: .warn))
+        a.start(logger: logger)
+        b.start(logger: logger)
+        let executing = RunFeed(events: a), following = RunFeed(events: b)
+        let here = executing.follow("run-1"), there = following.follow("run-1")
+        guard backend == .postgres else {
+            // Alone on SQLite the executing replica's own followers are all there is.
+            executing.publish("run-1", "done", ["status": "succeeded"])
+            var names: [String] = []
+            for await e in here { names.append(e.name) }
+            #expect(names == ["done"])
+            return
+        }
+        // The other replica listens a moment after starting: events before that are not promised.
+        try await Task.sleep(nanoseconds: 1_000_000_000)
+        executing.publish("run-1", "step_started", ["seq": 1])
+        executing.publish("run-1", "step", ["seq": 1, "output": .string(String(repeating: "long output ", count: 1000))])
+        executing.publish("run-2", "done", ["status": "failed"])  // another run: not this follower's
+        executing.publish("run-1", "done", ["status": "succeeded"])
+        let received: [RunFeed.Event] = try await withTimeLimit(10) { () async -> [RunFeed.Event] in
+            var events: [RunFeed.Event] = []
+            for await e in there { events.append(e) }
+            return events
+        } ?? []
+        #expect(received.map(\.name) == ["step_started", "step", "done"])
+        #expect(received[1].data["truncated"]?.bool == true, "a step too large to send arrives as a mark")
+        #expect(received[2].data["status"]?.string == "succeeded")
+        var local: [String] = []
+        for await e in here { local.append(e.name) }
+        #expect(local == ["step_started", "step", "done"], "the executing replica's followers as before, each event once")
     }
 }
