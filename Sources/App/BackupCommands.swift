@@ -59,7 +59,7 @@ enum BackupCommands {
                 try store.snapshot(to: snapshot)
             case .postgres:
                 let copy = try Database(path: snapshot, migrations: Schema.all, readers: 1)
-                rows = try StoreCopy.copy(from: store, to: copy, textIndexes: Schema.textIndexes).reduce(0) { $0 + $1.rows }
+                rows = try StoreCopy.copy(from: store, to: copy, textIndexes: Schema.textIndexes, skipping: Schema.runtimeTables).reduce(0) { $0 + $1.rows }
             }
             let services = (try? FileManager.default.contentsOfDirectory(atPath: options.servicesPath))?.filter { !$0.hasPrefix(".") }.sorted() ?? []
             if includeKey {
@@ -124,7 +124,7 @@ enum BackupCommands {
             case .postgres:
                 let snapshot = try Database(path: snapshotPath, migrations: Schema.all, readers: 1)
                 let target = try Database(location: options.database, migrations: Schema.all, readers: 1)
-                try StoreCopy.copy(from: snapshot, to: target, textIndexes: Schema.textIndexes)
+                try StoreCopy.copy(from: snapshot, to: target, textIndexes: Schema.textIndexes, skipping: Schema.runtimeTables)
             }
             for item in ["services", "service-versions", "master.key"] {
                 let from = (dir as NSString).appendingPathComponent(item)
@@ -169,7 +169,7 @@ enum BackupCommands {
             let source = try Database(path: path, migrations: Schema.all, readers: 1)
             let target = try Database(location: .postgres(address), migrations: Schema.all, readers: 1)
             var last = ""
-            let report = try StoreCopy.copy(from: source, to: target, textIndexes: Schema.textIndexes) { table, n in
+            let report = try StoreCopy.copy(from: source, to: target, textIndexes: Schema.textIndexes, skipping: Schema.runtimeTables) { table, n in
                 if table != last { last = table; FileHandle.standardError.write(Data("migrate: \(table)…\n".utf8)) }
                 _ = n
             }

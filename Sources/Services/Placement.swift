@@ -132,14 +132,15 @@ public final class PlacementStore: Sendable {
         }
     }
 
-    /// Services meant to run that no live placement holds and `config.node` may take, oldest first.
+    /// Services meant to run that no live placement holds and `config.node` may take, oldest first. A stopped one
+    /// (it waits for secrets) is started by whoever sets them, not taken in turn by every replica.
     public func orphans(_ config: PlacementConfig, now: Date = Date()) throws -> [String] {
         try db.read { conn in
             try conn.query("""
                 SELECT s.id FROM services s LEFT JOIN service_placements p ON p.service_id = s.id
-                WHERE s.desired = 'running' AND s.status <> 'archived'
+                WHERE s.desired = 'running' AND s.status NOT IN ('archived', 'stopped')
                   AND (p.service_id IS NULL OR (p.node <> ?1 AND p.expires < ?2 AND (p.pinned = 0 OR ?3 = 1)))
-                ORDER BY s.created
+                ORDER BY s.created, s.slug
                 """, [config.node, Clock.iso8601(now), config.sharedRoot ? 1 : 0]).map { try $0.text("id") }
         }
     }

@@ -22,6 +22,8 @@ extension Supervisor {
             await launch(id)
             releaseIfDown(id)
         case .success(.elsewhere(let holder)):
+            // Pinned to a replica that is gone: nothing to wait for (the proxy and the dashboard say why).
+            guard holder.isLive() else { return }
             guard case .success(let generation?) = await blocking({ try placements.requestStart(id) }) else { return }
             logger.info("service.start_requested", ["service_id": id, "node": holder.node, "generation": "\(generation)"])
             await waitForHolder(id, generation: generation)
@@ -124,6 +126,8 @@ extension Supervisor {
         for (id, child) in children where !heldIDs.contains(id) && !launching.contains(id) {
             logger.warn("service.placement_lost", ["service": child.slug, "node": placement.node])
             await stopChild(id)
+            // Deleted through another replica: its files here go too.
+            if byID[id] == nil { files.remove(child.slug) }
         }
         for p in held where !launching.contains(p.serviceID) {
             guard !shuttingDown, let s = byID[p.serviceID] else { continue }

@@ -9,9 +9,10 @@ public enum StoreCopy {
         public let description: String
     }
 
-    /// Rows copied per table, in the order copied.
+    /// Rows copied per table, in the order copied. Tables in `skipping` hold what a running installation decided
+    /// for itself (which replica runs which service): a copy starts without them.
     @discardableResult
-    public static func copy(from source: Database, to target: Database, textIndexes: [TextIndex],
+    public static func copy(from source: Database, to target: Database, textIndexes: [TextIndex], skipping: Set<String> = [],
                             progress: (String, Int) -> Void = { _, _ in }) throws -> [(table: String, rows: Int)] {
         let (sourceVersion, targetVersion) = (try source.schemaVersion(), try target.schemaVersion())
         guard sourceVersion == targetVersion else {
@@ -26,7 +27,8 @@ public enum StoreCopy {
         var report: [(String, Int)] = []
         try source.read { conn in
             let copied = Set(targetTables)
-            for table in try tables(conn) where table != "schema_migrations" && copied.contains(table) && !isIndexPart(table, indexTables) {
+            for table in try tables(conn) where table != "schema_migrations" && copied.contains(table) && !isIndexPart(table, indexTables)
+                && !skipping.contains(table) {
                 // One query per table (paging by OFFSET is not stable on PostgreSQL, whose scans may start anywhere).
                 let rows = try conn.query("SELECT * FROM \(quoted(table))")
                 guard let columns = rows.first?.columns else {
