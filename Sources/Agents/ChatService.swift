@@ -22,7 +22,7 @@ public final class ChatService: Sendable {
     let budget: AgentBudget
     private let running = Locked<[String: Running]>([:])
     /// Followers of chats' turns (`watch`), fed by turns here and, through the store's events, on other replicas.
-    private let watchers = Locked<[String: [UUID: AsyncStream<AgentEvent>.Continuation]]>([:])
+    private let watchers = FanOut<String, AgentEvent>(buffer: 10_000)
     private let events: StoreEvents?
 
     struct Running {
@@ -120,22 +120,9 @@ public final class ChatService: Sendable {
     }
 
     /// Every event of the chat's turns from now on, wherever they run, until the caller stops listening.
-    public func watch(_ chatID: String) -> AsyncStream<AgentEvent> {
-        let (stream, continuation) = AsyncStream<AgentEvent>.makeStream(bufferingPolicy: .bufferingNewest(10_000))
-        let token = UUID()
-        watchers.withLock { $0[chatID, default: [:]][token] = continuation }
-        continuation.onTermination = { [weak self] _ in
-            self?.watchers.withLock { w in
-                w[chatID]?.removeValue(forKey: token)
-                if w[chatID]?.isEmpty == true { w.removeValue(forKey: chatID) }
-            }
-        }
-        return stream
-    }
+    public func watch(_ chatID: String) -> AsyncStream<AgentEvent> { watchers.follow(chatID) }
 
-    private func deliver(_ chatID: String, _ event: AgentEvent) {
-        for w in watchers.withLock({ Array(($0[chatID] ?? [:]).values) }) { w.yield(event) }
-    }
+    private func deliver(_ chatID: String, _ event: AgentEvent) { watchers.yield(chatID, event) }
 
     private let completed = Locked<[@Sendable (String, String) -> Void]>([])
 

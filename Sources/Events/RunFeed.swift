@@ -1,7 +1,6 @@
 import Core
 import Foundation
 import Store
-import Synchronization
 
 /// Live progress of runs, fanned out to whoever follows them (the SSE route, the CLI's `runs follow`), on this
 /// replica and, through the store's events, on every other one sharing the store.
@@ -13,7 +12,7 @@ public final class RunFeed: Sendable {
         public let data: JSONValue
     }
 
-    private let followers = Locked<[String: [UUID: AsyncStream<Event>.Continuation]]>([:])
+    private let followers = FanOut<String, Event>(buffer: 1000)
     private let events: StoreEvents?
 
     public init(events: StoreEvents? = nil) {
@@ -25,18 +24,7 @@ public final class RunFeed: Sendable {
     }
 
     /// Follows one run; the stream ends after its `done` event.
-    public func follow(_ run: String) -> AsyncStream<Event> {
-        let (stream, continuation) = AsyncStream<Event>.makeStream(bufferingPolicy: .bufferingNewest(1000))
-        let token = UUID()
-        followers.withLock { $0[run, default: [:]][token] = continuation }
-        continuation.onTermination = { [weak self] _ in
-            self?.followers.withLock { f in
-                f[run]?.removeValue(forKey: token)
-                if f[run]?.isEmpty == true { f.removeValue(forKey: run) }
-            }
-        }
-        return stream
-    }
+    public func follow(_ run: String) -> AsyncStream<Event> { followers.follow(run) }
 
     public func publish(_ run: String, _ name: String, _ data: JSONValue) {
         let event = Event(run: run, name: name, data: data)
@@ -48,17 +36,5 @@ public final class RunFeed: Sendable {
     }
 
     /// Hands an event to this replica's followers of its run.
-    private func deliver(_ event: Event) {
-        let run = event.run, name = event.name
-        let targets = followers.withLock { f -> [AsyncStream<Event>.Continuation] in
-            let t = Array((f[run] ?? [:]).values)
-            if name == "done" { f.removeValue(forKey: run) }
-            return t
-        }
-        // Outside the lock: finishing runs the termination handler, which takes it.
-        for t in targets {
-            t.yield(event)
-            if name == "done" { t.finish() }
-        }
-    }
+    private func deliver(_ event: Event) { followers.yield(event.run, event, last: event.name == "done") }
 }
