@@ -291,6 +291,10 @@ public final class Application: Sendable {
                                          "llm": pieces.llmSettings.baseURL.map { "\(pieces.llmSettings.kind.rawValue) \($0) model=\(pieces.llmSettings.effectiveModel)" } ?? "offline engine",
                                          "llm_source": llmSource])
         await services.supervisor.setPlatformURL("http://127.0.0.1:\(internalServer?.port ?? server.port)")
+        if database.isShared, options.nodeAddress == nil, !ServiceURLs.isLoopbackName(options.host) {
+            logger.warn("services.node_address_missing", ["listen": options.host,
+                "message": "other replicas relay to this one at the listen address; set --node-address to where they reach it"])
+        }
         await services.supervisor.setNodeAddress(options.nodeAddress ?? "http://\(ServiceURLs.isLoopbackName(options.host) || options.host == "0.0.0.0" || options.host == "::" ? "127.0.0.1" : options.host):\(server.port)")
         let repairs = self.repairs
         await services.supervisor.onCrashed { slug, reason in repairs.serviceCrashed(slug, reason: reason) }

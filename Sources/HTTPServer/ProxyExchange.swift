@@ -274,7 +274,9 @@ final class ProxyExchange {
             client.close()
             return
         }
-        client.proxyFailed(relayed ? ProxyExchange.moving : Response.error(e), request, started: started)
+        // A replica that refused or dropped the relay is gone or going: its services are moving. Other failures
+        // (the client's body, a timeout) answer as they would for a local service.
+        client.proxyFailed(relayed && e.status == 502 ? ProxyExchange.moving : Response.error(e), request, started: started)
     }
 
     /// The answer when the replica a request was relayed to fails before answering: it died, or is shutting down,

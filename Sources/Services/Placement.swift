@@ -160,9 +160,13 @@ public final class PlacementStore: Sendable {
         }
     }
 
-    /// Gives the service up (it stopped here, or another replica took it): only while this node holds it.
-    public func release(_ serviceID: String, node: String) throws {
-        try db.write { conn in try conn.execute("DELETE FROM service_placements WHERE service_id = ? AND node = ?", [serviceID, node]) }
+    /// Gives the service up (it stopped here, or another replica took it): only while this node holds it, and, with
+    /// `keepPinned`, not when its data keeps it here.
+    public func release(_ serviceID: String, node: String, keepPinned: Bool = false) throws {
+        try db.write { conn in
+            try conn.execute("DELETE FROM service_placements WHERE service_id = ?1 AND node = ?2 AND (pinned = 0 OR ?3 = 0)",
+                             [serviceID, node, keepPinned ? 1 : 0])
+        }
     }
 
     /// Asks the owner to start the service again; answers the generation to wait for.

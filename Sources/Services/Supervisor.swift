@@ -79,6 +79,10 @@ public actor Supervisor {
     /// Services a start is under way for here (`launch` awaits): the placement loop leaves them alone.
     var launching: Set<String> = []
     var placementTask: Task<Void, Never>?
+    /// Renews this replica's leases on its own schedule: a look that starts several services takes longer than a lease.
+    var renewalTask: Task<Void, Never>?
+    /// Services a start request is placing (`startPlaced`): the placement loop leaves them alone meanwhile.
+    var placing: Set<String> = []
     /// Set when another replica changed a service row: the placement loop looks at once.
     nonisolated let poked = Locked(false)
     /// Resolved node addresses (`--node-address` of the others), looked up off the actor's executor.
@@ -259,9 +263,14 @@ public actor Supervisor {
         await startPlaced(id)
     }
 
-    /// Starts (or restarts) the service in a process here.
-    func launch(_ id: String) async {
+    /// Starts (or restarts) the service in a process here. `ifWanted`: the placement loop's start, made only while the
+    /// service is meant to run (its look may have been overtaken by a stop) and no other start of it is under way.
+    /// (A restart after an early exit runs while the start that saw the exit waits for how it ends: that one does
+    /// not wait.)
+    func launch(_ id: String, ifWanted: Bool = false) async {
+        if ifWanted, launching.contains(id) { return }
         guard !shuttingDown, var s = lookup(id) else { return }
+        if ifWanted, s.desired != .running || s.status == .archived { return }
         launching.insert(id)
         defer { launching.remove(id) }
         if children[id] != nil { await stopChild(id) }
@@ -310,6 +319,13 @@ public actor Supervisor {
         }
         let pid = await sandbox.spawn(launch, outputFD: fds[1])
         close(fds[1])
+        if shuttingDown, pid > 0 {
+            // The server began shutting down while this start was under way: no child may outlive it.
+            kill(-pid, SIGKILL)
+            kill(pid, SIGKILL)
+            close(fds[0])
+            return
+        }
         guard pid > 0 else {
             close(fds[0])
             record(id, .status(.crashed), .reason(.launchFailed("cannot start Deno: \(String(cString: strerror(-pid)))")))
@@ -395,6 +411,7 @@ public actor Supervisor {
         healthTask?.cancel()
         limitTask?.cancel()
         placementTask?.cancel()
+        renewalTask?.cancel()
         for id in Array(children.keys) {
             await stopChild(id)
             record(id, process(of: id))

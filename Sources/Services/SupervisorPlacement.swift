@@ -14,6 +14,8 @@ extension Supervisor {
     /// `start` on a shared store: taken here when free (or already here), else asked of its holder and awaited.
     func startPlaced(_ id: String) async {
         guard let placement = currentPlacement, let placements, lookup(id) != nil else { return }
+        placing.insert(id)
+        defer { placing.remove(id) }
         // Claimed before it is marked to run: no other replica sees it as an orphan in between.
         let claim = await blocking({ try placements.claim(id, placement) })
         record(id, .desired(.running))
@@ -53,16 +55,19 @@ extension Supervisor {
               row.node != placement.node, row.isLive() else { return false }
         let deadline = Date().addingTimeInterval(placement.interval * 3 + config.stopGrace + 2)
         while Date() < deadline, !shuttingDown {
+            // Its holder stopped it (a pinned service keeps its row) or gave it up.
             if case .success(nil) = await blocking({ try placements.placement(of: id) }) { return true }
+            if let s = lookup(id), s.status != .running, s.status != .deploying { return true }
             try? await Task.sleep(nanoseconds: 100_000_000)
         }
-        return true
+        return true  // the record says what became of it
     }
 
-    /// Gives up the placement of a service that does not run here.
-    func releasePlacement(_ id: String) {
-        guard let placements, let node = placement?.node else { return }
-        do { try placements.release(id, node: node) } catch {
+    /// Gives up the placement of a service that does not run here; one whose data keeps it here keeps its row
+    /// (stopped, it still belongs to this node) unless `keepPinned` is false (archived).
+    func releasePlacement(_ id: String, keepPinned: Bool = true) {
+        guard let placements, let placement else { return }
+        do { try placements.release(id, node: placement.node, keepPinned: keepPinned && !placement.sharedRoot) } catch {
             logger.error("service.placement_release_failed", ["service_id": id, "error": "\(error)"])
         }
     }
@@ -99,6 +104,14 @@ extension Supervisor {
         guard let placement = currentPlacement else { return }
         logger.info("services.placement", ["node": placement.node, "address": placement.address, "max_services": "\(placement.maxServices)",
                                            "shared_root": "\(placement.sharedRoot)", "lease_s": "\(placement.lease)"])
+        if renewalTask == nil, let placements {
+            renewalTask = Task.detached {
+                while !Task.isCancelled {
+                    try? await Task.sleep(nanoseconds: UInt64(placement.interval * 1e9))
+                    _ = await Blocking.run(.long) { try? placements.renew(placement) }
+                }
+            }
+        }
         // Another replica changed a service row: look now, not at the next turn.
         let poked = self.poked
         events?.subscribe(.services) { _ in poked.withLock { $0 = true } }
@@ -129,19 +142,21 @@ extension Supervisor {
             // Deleted through another replica: its files here go too.
             if byID[id] == nil { files.remove(child.slug) }
         }
-        for p in held where !launching.contains(p.serviceID) {
+        for p in held where !launching.contains(p.serviceID) && !placing.contains(p.serviceID) {
             guard !shuttingDown, let s = byID[p.serviceID] else { continue }
             if s.desired == .stopped || s.status == .archived {
-                await stopChild(p.serviceID)
-                if s.status != .archived { record(p.serviceID, .status(.stopped), process(of: p.serviceID)) }
-                releasePlacement(p.serviceID)
+                if children[p.serviceID] != nil {
+                    await stopChild(p.serviceID)
+                    if s.status != .archived { record(p.serviceID, .status(.stopped), process(of: p.serviceID)) }
+                }
+                if s.status == .archived || !p.pinned { releasePlacement(p.serviceID, keepPinned: s.status != .archived) }
             } else if p.generation > p.acted {
-                await launch(p.serviceID)
+                await launch(p.serviceID, ifWanted: true)
                 try? placements.acted(p.serviceID, node: placement.node, generation: p.generation)
                 releaseIfDown(p.serviceID)
             } else if children[p.serviceID] == nil, s.status == .deploying || s.status == .running, !isRestarting(s) {
                 // Held here but not running here: this process just started, or took it over.
-                await launch(p.serviceID)
+                await launch(p.serviceID, ifWanted: true)
                 releaseIfDown(p.serviceID)
             }
         }
@@ -151,7 +166,7 @@ extension Supervisor {
                 guard case .success(.mine) = await blocking({ try placements.claim(id, placement) }) else { continue }
                 room -= 1
                 logger.info("service.placed", ["service": byID[id]?.slug ?? id, "node": placement.node])
-                await launch(id)
+                await launch(id, ifWanted: true)
                 releaseIfDown(id)
             }
         }

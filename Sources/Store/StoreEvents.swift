@@ -50,7 +50,9 @@ public final class StoreEvents: Sendable {
         guard text.utf8.count <= StoreEvents.maxPayload else { return false }
         let queued = outbox.withLock { o -> Bool in
             guard !o.stopped else { return false }
-            guard o.pending.count < StoreEvents.maxPending else { o.dropped += 1; return false }
+            // Log lines yield first: a chatty service must not crowd out a run's end or a chat's turn.
+            let room = channel == .logs ? StoreEvents.maxPending / 2 : StoreEvents.maxPending
+            guard o.pending.count < room else { o.dropped += 1; return false }
             o.pending.append((channel, text))
             return true
         }

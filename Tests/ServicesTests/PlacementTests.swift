@@ -90,6 +90,9 @@ import TestSupport
         #expect(try f.placements.placement(of: id)?.pinned == false)
         try f.placements.pin(id, node: "node-a")
         #expect(try f.placements.placement(of: id)?.pinned == true)
+        // Stopped, it stays A's: its data is there.
+        try f.placements.release(id, node: "node-a", keepPinned: true)
+        #expect(try f.placements.placement(of: id)?.node == "node-a")
         // Long after A's lease: B may not take it, unless the services root is shared (the data moves along).
         let later = t0.addingTimeInterval(60)
         #expect(try f.placements.orphans(f.b, now: later).isEmpty)
