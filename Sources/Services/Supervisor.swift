@@ -137,21 +137,14 @@ public actor Supervisor {
             // Every committed write to a service row here wakes the other replicas' placement loops.
             store.onChange { change in events.publish(.services, ["slug": .string(change.record?.slug ?? change.slugBefore ?? "")]) }
         }
-        let book = logBook, root = config.logsRoot, relay = config.events
-        config.events?.subscribe(.logs) { p in
-            // Another replica's service wrote a line: followers here see it too (it is not written to this disk).
-            guard let slug = p["slug"]?.string, let line = p["line"]?.string, Slug.isValid(slug) else { return }
-            let log = book.withLock { b in
-                if let l = b[slug] { return l }
-                let l = ServiceLogs(directory: root, slug: slug, relay: relay)
-                b[slug] = l
-                return l
-            }
-            log.receive(line)
-        }
         pidsRoot = config.pidsRoot
         live = LiveServices(placed: config.placement != nil)
         placements = config.placement != nil ? PlacementStore(db: store.db) : nil
+        config.events?.subscribe(.logs) { [weak self] p in
+            // Another replica's service wrote a line: followers here see it too (it is not written to this disk).
+            guard let slug = p["slug"]?.string, let line = p["line"]?.string, Slug.isValid(slug) else { return }
+            self?.logs(for: slug).receive(line)
+        }
     }
 
     public func setPlatformURL(_ url: String) { config.platformURL = url }
@@ -198,17 +191,17 @@ public actor Supervisor {
             logger.error("service.boot_read_failed", ["error": "\(error)"])
             return
         }
+        let all = services  // every row, for the pid files: their services may be held elsewhere by now
         if let placement {
             // Replicas share the rows: only what this node held is this process's to reset (it runs again here).
             let mine: Set<String>
-            do { mine = Set(try PlacementStore(db: store.db).renew(placement).map(\.serviceID)) } catch {
+            do { mine = Set(try placements?.renew(placement).map(\.serviceID) ?? []) } catch {
                 logger.error("service.boot_read_failed", ["error": "\(error)"])
                 return
             }
             services = services.filter { mine.contains($0.id) }
         }
         if let root = pidsRoot {
-            let all = (try? store.all()) ?? []
             for (id, pid) in PidFiles.all(root) {
                 if let s = all.first(where: { $0.id == id }), Supervisor.isOurs(pid: pid, directory: files.liveDirectory(s.slug)) {
                     kill(-pid, SIGKILL)
