@@ -9,6 +9,7 @@ public final class SQLiteConnection: SQLConnection {
     let handle: OpaquePointer
     private var cache: [String: OpaquePointer] = [:]
     public let path: String
+    private let busyWait = SQLiteBusyWait()
 
     init(path: String, readOnly: Bool) throws {
         self.path = path
@@ -22,7 +23,7 @@ public final class SQLiteConnection: SQLConnection {
         }
         handle = db
         sqlite3_extended_result_codes(db, 1)
-        sqlite3_busy_timeout(db, 5000)
+        busyWait.install(on: db)
     }
 
     deinit {

@@ -41,8 +41,13 @@ public final class RunningBinary: @unchecked Sendable {
 
     private func waitUntilListeningBlocking() throws {
         let handle = stderr.fileHandleForReading
-        let deadline = Date().addingTimeInterval(10)
+        // Generous: on two busy cores the whole suite starts servers at once. The deadline holds even when the
+        // server prints nothing (poll), not only between lines.
+        let deadline = Date().addingTimeInterval(30)
         while Date() < deadline {
+            var fd = pollfd(fd: handle.fileDescriptor, events: Int16(POLLIN), revents: 0)
+            let left = Int32(max(1, deadline.timeIntervalSinceNow * 1000))
+            guard poll(&fd, 1, left) > 0 else { continue }
             let data = handle.availableData
             if data.isEmpty { break }
             log += String(decoding: data, as: UTF8.self)
