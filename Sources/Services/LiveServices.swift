@@ -40,6 +40,10 @@ public final class LiveServices: Sendable {
         var slugs: [String: String] = [:]     // slug by id: the store finds a service by either
         var remote: [String: Remote] = [:]    // by slug
         var stranded: [String: String] = [:]  // node by slug
+        /// Counts this process's row writes, and when each slug was last written: a reload read before a write
+        /// must not bring back what the write changed (a deleted service answering as archived).
+        var writes = 0
+        var writtenAt: [String: Int] = [:]
     }
 
     private let state = Locked(State())
@@ -86,12 +90,19 @@ public final class LiveServices: Sendable {
         for c in changes { for h in observers.withLock({ $0 }) { h(c) } }
     }
 
-    /// Every service row as the store has it now: other replicas write rows too, and their writes reach this mirror
-    /// only this way.
-    func reload(_ all: [ServiceRecord]) {
+    /// Marks the moment before the rows for `reload` are read.
+    func readMark() -> Int { state.withLock { $0.writes } }
+
+    /// Every service row as the store had it when read (after `mark`): other replicas write rows too, and their
+    /// writes reach this mirror only this way. Rows this process wrote since `mark` keep what those writes said.
+    func reload(_ all: [ServiceRecord], readAfter mark: Int) {
         state.withLock { s in
-            s.records = Dictionary(all.map { ($0.slug, $0) }, uniquingKeysWith: { a, _ in a })
-            s.slugs = Dictionary(all.map { ($0.id, $0.slug) }, uniquingKeysWith: { a, _ in a })
+            let newer = Set(s.writtenAt.filter { $0.value > mark }.keys)
+            var records = Dictionary(all.filter { !newer.contains($0.slug) }.map { ($0.slug, $0) }, uniquingKeysWith: { a, _ in a })
+            for slug in newer { records[slug] = s.records[slug] }
+            s.records = records
+            s.slugs = Dictionary(records.values.map { ($0.id, $0.slug) }, uniquingKeysWith: { a, _ in a })
+            s.writtenAt = s.writtenAt.filter { $0.value > mark }
         }
     }
 
@@ -123,6 +134,8 @@ public final class LiveServices: Sendable {
 
     func apply(_ change: ServiceStore.Change) {
         state.withLock { s in
+            s.writes += 1
+            for slug in [change.slugBefore, change.record?.slug].compactMap({ $0 }) { s.writtenAt[slug] = s.writes }
             if let old = change.slugBefore, old != change.record?.slug, let gone = s.records.removeValue(forKey: old) {
                 s.slugs[gone.id] = nil
             }

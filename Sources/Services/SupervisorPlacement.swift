@@ -129,11 +129,12 @@ extension Supervisor {
     func reconcile() async {
         guard let placements, let placement = currentPlacement else { return }
         let store = self.store
+        let mark = live.readMark()
         guard case .success(let (held, services)) = await blocking({ (try placements.renew(placement), try store.all()) }) else {
             logger.warn("services.placement_unavailable", [:])
             return
         }
-        live.reload(services)
+        live.reload(services, readAfter: mark)
         let byID = Dictionary(services.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
         let heldIDs = Set(held.map(\.serviceID))
         for (id, child) in children where !heldIDs.contains(id) && !launching.contains(id) {

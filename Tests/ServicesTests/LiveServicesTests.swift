@@ -53,4 +53,32 @@ import TestSupport
         #expect(live.lookup(later.id) == .unknown)
         #expect(status(live.lookup("before")) == "stopped")
     }
+
+    /// Rows read for a reload (the placement loop's look on a shared store) before this process wrote them must not
+    /// undo those writes: a service deleted while the rows were read stays gone; rows nobody here wrote follow the read.
+    @Test func aReloadReadBeforeAWriteDoesNotUndoIt() throws {
+        let dir = try TestPaths.temporaryDirectory("live-reload")
+        let store = ServiceStore(db: try TestDatabase.open(dir + "/s.sqlite", migrations: ServiceStore.migrations))
+        let gone = record("gone"), kept = record("kept"), other = record("other")
+        for r in [gone, kept, other] { try store.insert(r) }
+        let live = LiveServices(placed: true)
+        try live.follow(store)
+
+        let mark = live.readMark()
+        let snapshot = try store.all()            // read before the writes below
+        try store.delete(gone.id)
+        try store.update(kept.id, [.status(.crashed)])
+        var elsewhere = other; elsewhere.status = .archived   // what another replica wrote, seen only through the read
+        live.reload(snapshot.map { $0.id == other.id ? elsewhere : $0 }, readAfter: mark)
+        #expect(live.lookup("gone") == .unknown)
+        #expect(live.lookup(gone.id) == .unknown)
+        #expect(status(live.lookup("kept")) == "crashed")
+        #expect(status(live.lookup("other")) == "archived")
+
+        // The next read, made after those writes, is taken whole: a row another replica deleted goes.
+        live.reload(try store.all().filter { $0.id != other.id }, readAfter: live.readMark())
+        #expect(live.lookup("other") == .unknown)
+        #expect(status(live.lookup("kept")) == "crashed")
+        #expect(live.lookup("gone") == .unknown)
+    }
 }
