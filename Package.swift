@@ -75,7 +75,7 @@ let package = Package(
         .executableTarget(name: "fake-llm", dependencies: ["FakeLLM", "Core"], path: "Tests/FakeLLMMain"),
         .testTarget(name: "LLMTests", dependencies: ["LLM", "FakeLLM", "Core", "HTTPClient"]),
         .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer", "Core", "Crypto", "TestSupport"]),
-        .testTarget(name: "HTTPClientTests", dependencies: ["HTTPClient", "HTTPServer", "Core", "TestSupport"]),
+        .testTarget(name: "HTTPClientTests", dependencies: ["HTTPClient", "HTTPServer", "CNetShim", "Core", "TestSupport"]),
         .testTarget(name: "StoreTests", dependencies: ["Store", "CrashProbe", "TestSupport"]),
         .testTarget(name: "PiecesAPITests", dependencies: ["App", "PiecesAPI", "HTTPServer", "HTTPClient", "Store", "LLM", "FakeLLM", "Core", "TestSupport"]),
         .testTarget(name: "SecretsTests", dependencies: ["Secrets", "Crypto", "Store", "TestSupport"]),

@@ -9,6 +9,7 @@ CURLcode op_curl_set_slist(CURL *h, CURLoption opt, struct curl_slist *v) { retu
 CURLcode op_curl_set_data_cb(CURL *h, CURLoption opt, op_curl_data_cb cb) { return curl_easy_setopt(h, opt, cb); }
 CURLcode op_curl_set_off(CURL *h, CURLoption opt, curl_off_t v) { return curl_easy_setopt(h, opt, v); }
 long op_curl_response_code(CURL *h) { long code = 0; curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &code); return code; }
+int op_curl_connected(CURL *h) { curl_off_t t = 0; curl_easy_getinfo(h, CURLINFO_CONNECT_TIME_T, &t); return t > 0; }
 CURLcode op_curl_set_progress_cb(CURL *h, op_curl_progress_cb cb) { return curl_easy_setopt(h, CURLOPT_XFERINFOFUNCTION, cb); }
 
 CURLMcode op_curl_multi_set_long(CURLM *m, CURLMoption opt, long v) { return curl_multi_setopt(m, opt, v); }

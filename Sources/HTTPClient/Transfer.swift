@@ -133,6 +133,10 @@ final class Transfer: @unchecked Sendable {
         if stalled { return .timeout(url: url, seconds: request.stallTimeout) }
         switch rc {
         case CURLE_OPERATION_TIMEDOUT:
+            // No connection within the connect timeout is a host that cannot be reached, not a slow answer.
+            if let handle, op_curl_connected(handle) == 0 {
+                return .connectFailed(url: url, message: "no connection within \(request.connectTimeout) s")
+            }
             return .timeout(url: url, seconds: request.timeout > 0 ? request.timeout : request.stallTimeout)
         case CURLE_COULDNT_CONNECT, CURLE_COULDNT_RESOLVE_HOST, CURLE_COULDNT_RESOLVE_PROXY:
             return .connectFailed(url: url, message: detail)

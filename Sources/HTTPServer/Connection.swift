@@ -159,8 +159,13 @@ final class Connection {
             // The peer never answered our close frame or our ping: it is gone.
             if webSocket?.timedOut(self) ?? true { close() } else { updateDeadline() }
         case .proxying:
-            proxy?.fail(HTTPError(504, code: "gateway_timeout",
-                                  message: "The service did not answer within \(Int(limits.proxyResponseTimeout)) s. Check its logs."))
+            guard let p = proxy else { deadline = 0; return }
+            if p.awaitsRelayConnection { p.relayConnectTimedOut(); return }
+            // The deadline may have been the relay's connect timeout, and it connected since: wait on for the answer.
+            let due = p.started + UInt64(limits.proxyResponseTimeout * 1e9)
+            if loop.now < due { deadline = due; return }
+            p.fail(HTTPError(504, code: "gateway_timeout",
+                             message: "The service did not answer within \(Int(limits.proxyResponseTimeout)) s. Check its logs."))
         default:
             deadline = 0
         }
@@ -531,7 +536,11 @@ final class Connection {
             case .webSocket:
                 deadline = webSocket?.deadline ?? 0
             case .proxying:
-                if let p = proxy, !p.responseStarted { deadline = p.started + ns(l.proxyResponseTimeout) } else { deadline = 0 }
+                if let p = proxy, !p.responseStarted {
+                    deadline = p.started + ns(p.awaitsRelayConnection ? min(l.relayConnectTimeout, l.proxyResponseTimeout) : l.proxyResponseTimeout)
+                } else {
+                    deadline = 0
+                }
             default:
                 deadline = 0
             }

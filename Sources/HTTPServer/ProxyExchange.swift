@@ -62,6 +62,15 @@ final class ProxyExchange {
         return true
     }
 
+    /// A relay whose connection to the other replica is not up yet: it gets `relayConnectTimeout`, not the
+    /// response timeout.
+    var awaitsRelayConnection: Bool { relayed && !upstream.connected }
+
+    /// The other replica did not accept the relay in time: answered as a replica that refused it.
+    func relayConnectTimedOut() {
+        fail(HTTPError(502, code: "bad_gateway", message: "The replica running this service did not accept a connection."))
+    }
+
     /// Whether the client connection still runs this exchange (it may have ended while an event was on its way).
     private var isCurrent: Bool { client.proxy === self }
 

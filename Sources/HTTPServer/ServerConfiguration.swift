@@ -1,3 +1,5 @@
+import Core
+
 /// Limits on what clients may send and how long they may take. Every limit answers with its own status.
 public struct ServerLimits: Sendable {
     /// The request line (method, target, version); longer answers 414.
@@ -27,6 +29,10 @@ public struct ServerLimits: Sendable {
     public var maxProxyBodyBytes = 1 << 30
     /// Seconds the reverse proxy waits for a service's response head; slower answers 504.
     public var proxyResponseTimeout: Double = 60
+    /// Seconds a relay to another replica may take to connect. A replica that does not even accept a connection
+    /// that long is gone (powered off, cut off): its services are moving, so the answer is `503 service_moving`
+    /// now rather than a 504 after `proxyResponseTimeout`.
+    public var relayConnectTimeout: Double = RelayHeader.connectTimeout
     /// Idle keep-alive connections kept per service port and event loop.
     public var proxyIdlePerPort = 64
     /// Seconds graceful shutdown waits for in-flight requests before closing what is left.

@@ -22,6 +22,8 @@ final class Upstream {
     var reading = true
     var idleSince: UInt64 = 0
     private(set) var closed = false
+    /// Whether the (non-blocking) connect has completed: the first byte went out or came in.
+    private(set) var connected = false
 
     init(fd: Int32, address: UpstreamAddress, loop: EventLoop) {
         self.fd = fd
@@ -44,6 +46,7 @@ final class Upstream {
             let n = outbound.withUnsafeBytes { op_send(fd, $0.baseAddress! + written, $0.count - written) }
             if n > 0 {
                 written += n
+                connected = true
             } else if n < 0 && errno == EINTR {
                 continue
             } else if n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK) {
@@ -88,6 +91,7 @@ final class Upstream {
         while !closed && reading {
             let n = Glibc.read(fd, loop.scratch.baseAddress, loop.scratch.count)
             if n > 0 {
+                connected = true
                 let bytes = Array(UnsafeRawBufferPointer(rebasing: loop.scratch[0..<n]))
                 if let exchange { exchange.upstreamReceived(bytes) } else { close() }  // bytes on an idle pooled connection: unusable
                 if n < loop.scratch.count { return }

@@ -21,6 +21,9 @@ extension ServiceManager.Failure: HTTPResponseError {
     }
 
     public var message: String { description }
+
+    /// A service that does not run now may later (started, or moved to another replica): say when to ask again.
+    public var headers: [(String, String)] { kind == .notRunning ? [("Retry-After", "2")] : [] }
 }
 
 extension ChatService.Failure: HTTPResponseError {

@@ -47,30 +47,13 @@ public enum ProxyRoutes {
         case .running(let port): return .forward(port: port, target: target, prefix: prefix, sandboxed: sandboxed)
         case .elsewhere(let remote):
             // Relayed once at most: the replica it came from believed this one runs it, so it is on the move.
-            guard req.headers[RelayHeader.name] == nil else { return .respond(moving(slug)) }
+            guard req.headers[RelayHeader.name] == nil else { return .respond(ServiceManager.Failure.moving(slug).response) }
             return .relay(to: UpstreamAddress(ip: remote.ip, port: remote.port))
-        case .stranded(let node):
-            var r = Response.error(503, code: "service_pinned",
-                                   message: "Service '\(slug)' keeps its data on replica \(node), which does not answer: it runs again when that replica is back (or, if it is gone for good, POST /api/v1/services/\(slug)/move starts it elsewhere without that data). Give every replica one shared --services-root to let such services move.")
-            r.headers.add("Retry-After", "5")
-            return .respond(r)
+        case .stranded(let node): return .respond(ServiceManager.Failure.pinned(slug, node: node).response)
         case .notRunning(let record): s = record
         case .unknown:
             return .respond(Response.error(404, code: "not_found", message: "No service '\(slug)'. List them with GET /api/v1/services."))
         }
-        // Meant to run and last seen running or starting, but not here nor on a live replica: its replica is gone and
-        // another one takes it once the lease runs out.
-        if live.placed, s.desired == .running, s.status == .running || (s.status == .deploying && s.stopReason == nil) { return .respond(moving(slug)) }
-        var r = Response.error(503, code: "service_not_running",
-                               message: "Service '\(slug)' is \(s.status)\(s.reason.map { ": \($0)" } ?? ""). Start it with POST /api/v1/services/\(slug)/start.")
-        r.headers.add("Retry-After", "2")
-        return .respond(r)
-    }
-
-    static func moving(_ slug: String) -> Response {
-        var r = Response.error(503, code: "service_moving",
-                               message: "Service '\(slug)' is moving between replicas (the one that ran it stopped answering). Retry shortly.")
-        r.headers.add("Retry-After", "2")
-        return r
+        return .respond((live.isMoving(s) ? ServiceManager.Failure.moving(slug) : ServiceManager.Failure.notRunning(s, named: slug)).response)
     }
 }

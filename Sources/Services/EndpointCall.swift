@@ -81,24 +81,37 @@ extension ServiceManager {
         }
         var headers = [("Content-Type", "application/json")] + publicRequestHeaders(s.slug) + extra
         let base: String
+        var relayed = false
         if let port = await supervisor.port(of: s.id) {
             base = "http://127.0.0.1:\(port)"
+        } else if case .stranded(let node) = supervisor.live.lookup(s.slug) {
+            throw Failure.pinned(s.slug, node: node)
         } else if let remote = supervisor.live.remote(s.slug) {
             // Another replica runs it: the call goes to that replica's proxy, as the public request would.
             base = "http://\(remote.ip.contains(":") ? "[\(remote.ip)]" : remote.ip):\(remote.port)\(publicPathPrefix(s.slug))"
             headers.append((RelayHeader.name, "1"))
+            relayed = true
+        } else if supervisor.live.isMoving(s) {
+            throw Failure.moving(s.slug)
         } else {
-            throw Failure(.notRunning, code: "service_not_running",
-                          description: "Service '\(s.slug)' is \(s.status)\(s.reason.map { ": \($0)" } ?? ""). Start it first.")
+            throw Failure.notRunning(s, named: s.slug)
         }
         let (path, body) = try ServiceManager.target(e, input: input)
         let url = base + path
         let started = Date()
         let answer: ClientResponse
         do {
-            answer = try await ServiceManager.endpointClient.send(ClientRequest(method: e.method, url: url, headers: headers, body: body, timeout: timeout))
+            // A replica that does not take a connection within a few seconds is gone: the service is moving.
+            answer = try await ServiceManager.endpointClient.send(ClientRequest(method: e.method, url: url, headers: headers, body: body, timeout: timeout,
+                                                                                connectTimeout: relayed ? RelayHeader.connectTimeout : 10))
+        } catch HTTPClientError.connectFailed where relayed {
+            throw Failure.moving(s.slug)
         } catch let err as HTTPClientError {
             throw Failure(.serviceFailed, code: "service_failed", description: "Calling \(e.method) \(e.path) on '\(s.slug)' failed: \(err)")
+        }
+        // The other replica no longer runs it either (its proxy says so, not the service): it is between replicas.
+        if relayed, answer.status == 503, JSONValue.parse(answer.body)?["error"]?["code"]?.string == "service_moving" {
+            throw Failure.moving(s.slug)
         }
         return EndpointAnswer(status: answer.status, headers: ShownHeaders(answer.headers), output: JSONValue.parse(answer.body) ?? .string(answer.text),
                               ms: Int((Date().timeIntervalSince(started) * 1000).rounded()))

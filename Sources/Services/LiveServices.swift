@@ -72,6 +72,12 @@ public final class LiveServices: Sendable {
         state.withLock { s in s.records[slugOrID] ?? s.slugs[slugOrID].flatMap { s.records[$0] } }
     }
 
+    /// Meant to run and last seen running or starting, yet answering neither here nor on a live replica: its replica
+    /// is gone and another takes it once the lease runs out (only on a shared store).
+    public func isMoving(_ s: ServiceRecord) -> Bool {
+        placed && s.desired == .running && (s.status == .running || (s.status == .deploying && s.stopReason == nil))
+    }
+
     /// Whether `slug` answers now: here, or on another replica.
     public func answers(_ slug: String) -> Bool { state.withLock { $0.ports[slug] != nil || $0.remote[slug] != nil } }
 

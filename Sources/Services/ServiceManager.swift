@@ -48,6 +48,24 @@ public final class ServiceManager: Sendable {
 
         /// Whether the same call may succeed later without any change (the service starts, or recovers).
         public var isTransient: Bool { kind == .notRunning || kind == .serviceFailed }
+
+        /// The replica that ran the service does not answer; its lease lapses to another replica shortly.
+        public static func moving(_ slug: String) -> Failure {
+            Failure(.notRunning, code: "service_moving",
+                    description: "Service '\(slug)' is moving between replicas (the one that ran it does not answer). Retry shortly.")
+        }
+
+        /// The service exists but does not run: its record says why. `name` is how the caller named it (slug or id).
+        public static func notRunning(_ s: ServiceRecord, named name: String) -> Failure {
+            Failure(.notRunning, code: "service_not_running",
+                    description: "Service '\(name)' is \(s.status)\(s.reason.map { ": \($0)" } ?? ""). Start it with POST /api/v1/services/\(name)/start.")
+        }
+
+        /// The service keeps its data on `node`'s disk, and that replica does not answer: it waits for it.
+        public static func pinned(_ slug: String, node: String) -> Failure {
+            Failure(.notRunning, code: "service_pinned",
+                    description: "Service '\(slug)' keeps its data on replica \(node), which does not answer: it runs again when that replica is back (or, if it is gone for good, POST /api/v1/services/\(slug)/move starts it elsewhere without that data). Give every replica one shared --services-root to let such services move.")
+        }
     }
 
     public init(db: Database, files: ServiceFiles, sandbox: Sandbox, config: SupervisorConfig, logger: Logger,

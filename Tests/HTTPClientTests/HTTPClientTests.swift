@@ -1,9 +1,13 @@
+import CNetShim
 import Core
 import Foundation
 import HTTPClient
 import HTTPServer
 import Testing
 import TestSupport
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// The libcurl client against our own server over real sockets.
 @Suite struct HTTPClientTests {
@@ -97,6 +101,24 @@ import TestSupport
         } catch let HTTPClientError.connectFailed(url, message) {
             #expect(url == "http://127.0.0.1:1/")
             #expect(!message.isEmpty)
+        }
+    }
+
+    /// A host that never completes the handshake (a listener whose backlog is full drops it, as a machine that is
+    /// switched off would) is a connect failure after `connectTimeout`, not a slow answer.
+    @Test func aHandshakeThatNeverCompletesIsAConnectFailure() async throws {
+        let full = op_listen_tcp("127.0.0.1", 0, 0)
+        defer { close(full) }
+        let port = Int(op_local_port(full))
+        let fillers = (0..<2).map { _ in op_connect_nonblock("127.0.0.1", Int32(port)) }
+        defer { for f in fillers { close(f) } }
+        try await Task.sleep(nanoseconds: 200_000_000)
+        do {
+            _ = try await HTTPClient().send(ClientRequest(url: "http://127.0.0.1:\(port)/", timeout: 5, connectTimeout: 0.3))
+            Issue.record("expected an error")
+        } catch let HTTPClientError.connectFailed(url, message) {
+            #expect(url == "http://127.0.0.1:\(port)/")
+            #expect(message == "no connection within 0.3 s")
         }
     }
 

@@ -106,8 +106,9 @@ import TestSupport
             let started = Date()
             #expect(await c.isClosedByPeer())
             #expect(c.pending.isEmpty)  // no 408 on an idle connection
-            // 0.3 s idle limit against a 75 s default: the margin absorbs the whole suite starting at once on 2 cores.
-            #expect(Date().timeIntervalSince(started) < 10)
+            // 0.3 s idle limit against a 75 s default: the margin absorbs the whole suite starting at once on 2 cores
+            // (dozens of `deno check` processes; 10.9 s was seen).
+            #expect(Date().timeIntervalSince(started) < 30)
         }
     }
 

@@ -152,4 +152,51 @@ import Glibc
         #expect(lines.contains { $0.contains("request_id=slow-1 method=PUT path=/silent/jobs/9 status=504 ") }, "\(lines)")
         #expect(!lines.contains { $0.contains("method=GET path=/ ") }, "\(lines)")
     }
+
+    /// A request for a service another replica runs goes there marked as relayed. A replica that refuses it, or
+    /// does not even accept a connection (a machine switched off drops the handshake), means the service is moving:
+    /// `503 service_moving` within `relayConnectTimeout`, not a 504 after the response timeout. A replica that
+    /// accepted the connection but does not answer is a slow service: 504.
+    @Test func relaysAreMarkedAndAReplicaThatCannotBeReachedMeansTheServiceIsMoving() async throws {
+        let replica = try ScriptedService(reply: "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
+        let silent = try ScriptedService(reply: nil)
+        defer { replica.stop(); silent.stop() }
+        // Nobody listens on a port just given up.
+        let closed = op_listen_tcp("127.0.0.1", 0, 1)
+        let refusing = Int(op_local_port(closed))
+        Glibc.close(closed)
+        // A listener that never accepts, its backlog full: further handshakes are dropped and connects hang.
+        let full = op_listen_tcp("127.0.0.1", 0, 0)
+        defer { Glibc.close(full) }
+        let fillers = (0..<2).map { _ in op_connect_nonblock("127.0.0.1", op_local_port(full)) }
+        defer { for f in fillers { Glibc.close(f) } }
+        try await Task.sleep(nanoseconds: 200_000_000)
+
+        var router = Router()
+        for (name, port) in [("up", replica.port), ("silent", silent.port), ("refusing", refusing), ("off", Int(op_local_port(full)))] {
+            router.add("GET", "/\(name)/*rest", .proxy { _ in .relay(to: UpstreamAddress(ip: "127.0.0.1", port: port)) })
+        }
+        var limits = testLimits()
+        limits.relayConnectTimeout = 0.3
+        limits.proxyResponseTimeout = 2
+        try await withServer(router, limits: limits, loops: 1, sink: LogSink(capturingAt: .warn)) { server in
+            let c = try RawClient(port: server.port)
+            try c.send("GET /up/x HTTP/1.1\r\nHost: test\r\n\r\n")
+            #expect(try await c.readResponse().text == "ok")
+            #expect(replica.requests.first?.contains("\r\n\(RelayHeader.name): ") == true, "\(replica.requests)")
+
+            for name in ["refusing", "off"] {
+                let client = try RawClient(port: server.port)
+                try client.send("GET /\(name)/x HTTP/1.1\r\nHost: test\r\n\r\n")
+                let r = try await client.readResponse()
+                #expect(r.status == 503, "\(name): \(r.text)")
+                #expect(r.text.contains("\"code\":\"service_moving\""), "\(name): \(r.text)")
+                #expect(r.header("Retry-After") == "2")
+            }
+            let slow = try RawClient(port: server.port)
+            try slow.send("GET /silent/x HTTP/1.1\r\nHost: test\r\n\r\n")
+            let r = try await slow.readResponse()
+            #expect(r.status == 504, "a connected replica that does not answer in time: \(r.text)")
+        }
+    }
 }

@@ -173,7 +173,7 @@ extension Platform {
         }
         let deferred = try #require(run["steps"]?.array?.first { $0["retryable"]?.bool == true }, "\(run.text)")
         #expect(deferred["status"]?.string == "error")
-        #expect(deferred["output"]?["error"]?["message"]?.string?.contains("Start it first") == true, "\(deferred.text)")
+        #expect(deferred["output"]?["error"]?["message"]?.string?.contains("Start it with POST /api/v1/services/") == true, "\(deferred.text)")
         #expect(run["status"]?.string != "failed", "\(run.text)")
         #expect(try await p.call("POST", "/api/v1/services/recorder/start").0 == 200)
         let done = try await p.waitRun(id, seconds: 60)

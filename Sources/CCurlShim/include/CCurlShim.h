@@ -14,6 +14,8 @@ CURLcode op_curl_set_data_cb(CURL *h, CURLoption opt, op_curl_data_cb cb);
 CURLcode op_curl_set_progress_cb(CURL *h, op_curl_progress_cb cb);
 CURLcode op_curl_set_off(CURL *h, CURLoption opt, curl_off_t v);
 long op_curl_response_code(CURL *h);
+// 1 once the transfer's TCP connection was made (CURLINFO_CONNECT_TIME_T is 0 until then).
+int op_curl_connected(CURL *h);
 CURLMcode op_curl_multi_set_long(CURLM *m, CURLMoption opt, long v);
 // 1 and the handle and its result when a transfer has finished, 0 when none has.
 int op_curl_multi_next_done(CURLM *m, CURL **easy, CURLcode *result);
