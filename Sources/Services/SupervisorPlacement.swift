@@ -105,10 +105,14 @@ extension Supervisor {
         logger.info("services.placement", ["node": placement.node, "address": placement.address, "max_services": "\(placement.maxServices)",
                                            "shared_root": "\(placement.sharedRoot)", "lease_s": "\(placement.lease)"])
         if renewalTask == nil, let placements {
+            let logger = self.logger
             renewalTask = Task.detached {
                 while !Task.isCancelled {
                     try? await Task.sleep(nanoseconds: UInt64(placement.interval * 1e9))
-                    _ = await Blocking.run(.long) { try? placements.renew(placement) }
+                    // The short lane: a renewal must never queue behind type checks of generated code.
+                    let renewed = await Blocking.run(.short) { Result { try placements.renew(placement) } }
+                    // Said once per failure: past the lease, the other replicas take this one's services.
+                    if case .failure(let error) = renewed { logger.warn("services.lease_renewal_failed", ["error": "\(error)"]) }
                 }
             }
         }
@@ -124,13 +128,13 @@ extension Supervisor {
         }
     }
 
-    /// One look: renew what this node holds; stop what it lost or what should stop; start what it holds and does not
+    /// One look (leases are renewed by the renewal task, on their own schedule): read what this node holds; stop what it lost or what should stop; start what it holds and does not
     /// run (after a restart, or asked to); take orphans while there is room; map where the others' services answer.
     func reconcile() async {
         guard let placements, let placement = currentPlacement else { return }
         let store = self.store
         let mark = live.readMark()
-        guard case .success(let (held, services)) = await blocking({ (try placements.renew(placement), try store.all()) }) else {
+        guard case .success(let (held, services)) = await blocking({ (try placements.held(by: placement), try store.all()) }) else {
             logger.warn("services.placement_unavailable", [:])
             return
         }
