@@ -133,8 +133,9 @@ final class Transfer: @unchecked Sendable {
         if stalled { return .timeout(url: url, seconds: request.stallTimeout) }
         switch rc {
         case CURLE_OPERATION_TIMEDOUT:
-            // No connection within the connect timeout is a host that cannot be reached, not a slow answer.
-            if let handle, op_curl_connected(handle) == 0 {
+            // No connection within the connect timeout is a host that cannot be reached, not a slow answer (unless the
+            // whole request's shorter timeout ran out first).
+            if let handle, op_curl_connected(handle) == 0, request.timeout <= 0 || request.connectTimeout <= request.timeout {
                 return .connectFailed(url: url, message: "no connection within \(request.connectTimeout) s")
             }
             return .timeout(url: url, seconds: request.timeout > 0 ? request.timeout : request.stallTimeout)

@@ -132,14 +132,6 @@ public final class PlacementStore: Sendable {
         }
     }
 
-    /// The placements `config.node` holds, read (the renewal task extends them).
-    public func held(by config: PlacementConfig) throws -> [Placement] {
-        try db.read { conn in
-            try conn.query("SELECT \(PlacementStore.columns) FROM service_placements p JOIN services s ON s.id = p.service_id WHERE p.node = ?",
-                           [config.node]).map(PlacementStore.placement)
-        }
-    }
-
     /// Services meant to run that no live placement holds and `config.node` may take, oldest first. A stopped one
     /// (it waits for secrets) is started by whoever sets them, not taken in turn by every replica.
     public func orphans(_ config: PlacementConfig, now: Date = Date()) throws -> [String] {

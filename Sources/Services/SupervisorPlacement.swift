@@ -128,13 +128,15 @@ extension Supervisor {
         }
     }
 
-    /// One look (leases are renewed by the renewal task, on their own schedule): read what this node holds; stop what it lost or what should stop; start what it holds and does not
-    /// run (after a restart, or asked to); take orphans while there is room; map where the others' services answer.
+    /// One look: renew what this node holds and read it in one write (so what it acts on has a fresh lease, even on
+    /// the first look after a start, before the renewal task ran; that task keeps leases fresh while a look starts
+    /// several services); stop what it lost or what should stop; start what it holds and does not run (after a
+    /// restart, or asked to); take orphans while there is room; map where the others' services answer.
     func reconcile() async {
         guard let placements, let placement = currentPlacement else { return }
         let store = self.store
         let mark = live.readMark()
-        guard case .success(let (held, services)) = await blocking({ (try placements.held(by: placement), try store.all()) }) else {
+        guard case .success(let (held, services)) = await blocking({ (try placements.renew(placement), try store.all()) }) else {
             logger.warn("services.placement_unavailable", [:])
             return
         }
