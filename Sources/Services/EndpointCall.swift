@@ -84,17 +84,16 @@ extension ServiceManager {
         var relayed = false
         if let port = await supervisor.port(of: s.id) {
             base = "http://127.0.0.1:\(port)"
-        } else if case .stranded(let node) = supervisor.live.lookup(s.slug) {
-            throw Failure.pinned(s.slug, node: node)
-        } else if let remote = supervisor.live.remote(s.slug) {
-            // Another replica runs it: the call goes to that replica's proxy, as the public request would.
-            base = "http://\(remote.ip.contains(":") ? "[\(remote.ip)]" : remote.ip):\(remote.port)\(publicPathPrefix(s.slug))"
-            headers.append((RelayHeader.name, "1"))
-            relayed = true
-        } else if supervisor.live.isMoving(s) {
-            throw Failure.moving(s.slug)
         } else {
-            throw Failure.notRunning(s, named: s.slug)
+            switch supervisor.live.lookup(s.slug) {
+            case .elsewhere(let remote):
+                // Another replica runs it: the call goes to that replica's proxy, as the public request would.
+                base = "http://\(remote.ip.contains(":") ? "[\(remote.ip)]" : remote.ip):\(remote.port)\(publicPathPrefix(s.slug))"
+                headers.append((RelayHeader.name, "1"))
+                relayed = true
+            case .stranded(let node): throw Failure.pinned(s.slug, node: node)
+            default: throw supervisor.live.isMoving(s) ? Failure.moving(s.slug) : Failure.notRunning(s, named: s.slug)
+            }
         }
         let (path, body) = try ServiceManager.target(e, input: input)
         let url = base + path
@@ -109,11 +108,12 @@ extension ServiceManager {
         } catch let err as HTTPClientError {
             throw Failure(.serviceFailed, code: "service_failed", description: "Calling \(e.method) \(e.path) on '\(s.slug)' failed: \(err)")
         }
+        let output = JSONValue.parse(answer.body)
         // The other replica no longer runs it either (its proxy says so, not the service): it is between replicas.
-        if relayed, answer.status == 503, JSONValue.parse(answer.body)?["error"]?["code"]?.string == "service_moving" {
+        if relayed, answer.status == 503, output?["error"]?["code"]?.string == "service_moving" {
             throw Failure.moving(s.slug)
         }
-        return EndpointAnswer(status: answer.status, headers: ShownHeaders(answer.headers), output: JSONValue.parse(answer.body) ?? .string(answer.text),
+        return EndpointAnswer(status: answer.status, headers: ShownHeaders(answer.headers), output: output ?? .string(answer.text),
                               ms: Int((Date().timeIntervalSince(started) * 1000).rounded()))
     }
 

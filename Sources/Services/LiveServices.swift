@@ -140,8 +140,11 @@ public final class LiveServices: Sendable {
 
     func apply(_ change: ServiceStore.Change) {
         state.withLock { s in
-            s.writes += 1
-            for slug in [change.slugBefore, change.record?.slug].compactMap({ $0 }) { s.writtenAt[slug] = s.writes }
+            // Only a shared store reloads (and prunes this in `reload`); a single node need not keep it.
+            if placed {
+                s.writes += 1
+                for slug in [change.slugBefore, change.record?.slug].compactMap({ $0 }) { s.writtenAt[slug] = s.writes }
+            }
             if let old = change.slugBefore, old != change.record?.slug, let gone = s.records.removeValue(forKey: old) {
                 s.slugs[gone.id] = nil
             }
