@@ -42,7 +42,7 @@ public final class AnthropicProvider: LLMProvider {
         let url = root + "/v1/models?limit=1000"
         let response: ClientResponse
         do {
-            response = try await client.send(ClientRequest(url: url, headers: headers(), timeout: 15))
+            response = try await client.send(ClientRequest(url: url, headers: headers(), timeout: config.listTimeout))
         } catch let e as HTTPClientError {
             throw StreamOpener.mapTransport(e, provider: providerName)
         }

@@ -9,6 +9,8 @@ public struct ProviderConfig: Sendable, Equatable {
     public var model: String
     /// Seconds without a byte from the provider before giving up on a turn.
     public var stallTimeout: Double = 120
+    /// Seconds for the whole model list (`GET /models`): a settings page waits on it.
+    public var listTimeout: Double = 15
     public var maxAttempts = 4
     /// First backoff delay; doubles each retry (with jitter) unless the provider sends Retry-After.
     public var retryBaseDelay: Double = 0.5
@@ -48,7 +50,7 @@ public final class OpenAICompatibleProvider: LLMProvider {
     public func listModels() async throws -> [String] {
         let response: ClientResponse
         do {
-            response = try await client.send(ClientRequest(url: config.baseURL + "/models", headers: authHeaders(), timeout: 15))
+            response = try await client.send(ClientRequest(url: config.baseURL + "/models", headers: authHeaders(), timeout: config.listTimeout))
         } catch let e as HTTPClientError {
             throw StreamOpener.mapTransport(e, provider: providerName)
         }

@@ -7,7 +7,7 @@ import LLM
 import Testing
 import TestSupport
 
-@Suite struct CompactionTests {
+@Suite(.offPool) struct CompactionTests {
     @Test func longChatsKeepRecentTurnsWholeAndSummariseTheRest() {
         var messages: [ChatMessage] = []
         for i in 0..<40 {

@@ -5,9 +5,10 @@ import Generator
 import Intent
 import LLM
 import Testing
+import TestSupport
 
 /// The offline code-generation agent: what it writes, and what it refuses to overwrite.
-@Suite struct OfflineCodegenTests {
+@Suite(.offPool) struct OfflineCodegenTests {
     let notes = ServiceSpec("notes-api", resources: [Resource("note", fields: [Field("title"), Field("body")])])
 
     func change(_ service: String = "notes-api") -> String {

@@ -4,10 +4,11 @@ import Generator
 import Intent
 import LLM
 import Testing
+import TestSupport
 
 /// The offline Orchestrator's plans, turn by turn, against scripted tool results: which tools it calls, with what,
 /// and what it answers. (The end-to-end tests run the same requests against a real server and Deno.)
-@Suite struct OfflinePlanTests {
+@Suite(.offPool) struct OfflinePlanTests {
     struct World {
         /// slug → (kind, endpoints)
         var services: [String: (kind: String, endpoints: [JSONValue])] = [:]

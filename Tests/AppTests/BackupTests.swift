@@ -20,13 +20,15 @@ import TestSupport
         return bin
     }
 
-    /// The notes service's list, once the restarted server has it running again (it restores services as it starts).
+    /// The notes service's list, once the restarted server has it running again (it restores services as it starts;
+    /// starting Deno while the whole suite runs on two cores can take tens of seconds).
     func serviceNotes(_ base: String) async throws -> JSONValue {
         var notes: JSONValue = .null
-        for _ in 0..<100 {
+        let deadline = Date().addingTimeInterval(90)
+        while Date() < deadline {
             notes = try await call("GET", base + "/s/notes-api/notes").1
             if notes["notes"] != nil { break }
-            try await Task.sleep(nanoseconds: 100_000_000)
+            try await Task.sleep(nanoseconds: 200_000_000)
         }
         return notes
     }

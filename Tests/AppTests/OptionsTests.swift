@@ -1,8 +1,9 @@
 @testable import App
 import Core
 import Testing
+import TestSupport
 
-@Suite struct OptionsTests {
+@Suite(.offPool) struct OptionsTests {
     let env = ["HOME": "/home/u"]
 
     @Test func defaultsMatchTheDesign() throws {

@@ -10,7 +10,7 @@ import TestSupport
 
 /// What a model is told is the platform's own contract: every tool, environment variable, path and step the agents'
 /// prompts name exists, so a prompt cannot drift from the code.
-@Suite struct PromptContractTests {
+@Suite(.offPool) struct PromptContractTests {
     /// The spans written in backticks (inline code) of a Markdown text, outside fenced blocks.
     static func inlineCode(_ text: String) -> [String] {
         var out: [String] = []

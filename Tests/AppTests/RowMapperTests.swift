@@ -11,7 +11,7 @@ import TestSupport
 
 /// The row readers of chats, the Brain, webhooks and the Pieces store read the columns their queries must return:
 /// a row without one of them (a misspelt or dropped column) is an error naming it, not a record full of defaults.
-@Suite struct RowMapperTests {
+@Suite(.offPool) struct RowMapperTests {
     func database() throws -> Database {
         let path = (try TestPaths.temporaryDirectory("row-mappers") as NSString).appendingPathComponent("t.sqlite")
         return try TestDatabase.open(path, migrations: Schema.all)

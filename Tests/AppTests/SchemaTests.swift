@@ -1,8 +1,9 @@
 import App
 import Store
 import Testing
+import TestSupport
 
-@Suite struct SchemaTests {
+@Suite(.offPool) struct SchemaTests {
     /// Released migrations keep their numbers and names forever: databases in the field record them.
     @Test func everyModulesMigrationsAreUniqueAndKeepTheirNumbers() throws {
         let registry = try MigrationRegistry(Schema.all)

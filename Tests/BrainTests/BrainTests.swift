@@ -4,7 +4,7 @@ import Store
 import Testing
 import TestSupport
 
-@Suite struct BrainTests {
+@Suite(.offPool) struct BrainTests {
     func brain() throws -> Brain {
         let dir = try TestPaths.temporaryDirectory("brain")
         return Brain(db: try TestDatabase.open(dir + "/b.sqlite", migrations: Brain.migrations))

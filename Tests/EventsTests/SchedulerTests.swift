@@ -9,7 +9,7 @@ import TestSupport
 import Workflows
 
 /// The scheduler against a real SQLite file, driven by an injected clock (`tick(now:)`).
-@Suite struct SchedulerTests {
+@Suite(.offPool) struct SchedulerTests {
     final class Env: @unchecked Sendable {
         let path: String
         var db: Database

@@ -1,9 +1,10 @@
 import Generator
 import Intent
 import Testing
+import TestSupport
 
 /// The spec a build request carries travels as data beside the user's words.
-@Suite struct BlueprintTests {
+@Suite(.offPool) struct BlueprintTests {
     @Test func aBlueprintIsFoundInTheRequestItWasAttachedTo() {
         let spec = ServiceSpec("orders", resources: [Resource("order", fields: [Field("total", .number)], behaviours: [.documents])])
         let request = Blueprint.service(spec).attached(to: "When my webhook receives an order with total over 100, save it to orders")

@@ -9,7 +9,7 @@ import TestSupport
 
 /// Every spec of the table gives a `main.ts` that `deno check` accepts (all in one invocation: each start costs
 /// seconds on a loaded machine) and a `service.json` the platform accepts; generation is deterministic.
-@Suite struct GeneratedFilesTests {
+@Suite(.offPool) struct GeneratedFilesTests {
     @Test func everySpecTypeChecksAndItsManifestParses() async throws {
         let root = try TestPaths.temporaryDirectory("generated")
         var mains: [String] = []

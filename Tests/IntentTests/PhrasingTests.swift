@@ -1,8 +1,9 @@
 import Intent
 import Scheduling
 import Testing
+import TestSupport
 
-@Suite struct PhrasingTests {
+@Suite(.offPool) struct PhrasingTests {
     /// Each request reads as exactly its expected intent, and what is not understood is reported, not dropped.
     @Test(arguments: PhrasingTable.all)
     func phrasing(_ c: Phrasing) {
@@ -64,7 +65,7 @@ import Testing
     }
 }
 
-@Suite struct UnknownRequestTests {
+@Suite(.offPool) struct UnknownRequestTests {
     @Test func nothingFitsNamesTheClosestFamily() {
         let music = RequestParser.parse("play some music")
         #expect(music.intent == nil)
@@ -121,7 +122,7 @@ import Testing
     }
 }
 
-@Suite struct TokenizerTests {
+@Suite(.offPool) struct TokenizerTests {
     func kinds(_ s: String) -> [Token.Kind] { Tokenizer.tokenize(s).map(\.kind) }
 
     @Test func punctuationIsNotPartOfAWord() {

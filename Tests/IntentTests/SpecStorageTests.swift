@@ -1,9 +1,10 @@
 import Foundation
 import Intent
 import Testing
+import TestSupport
 
 /// A spec is stored with the service it built (`spec.json`); a change applies to the stored spec.
-@Suite struct SpecStorageTests {
+@Suite(.offPool) struct SpecStorageTests {
     @Test(arguments: PhrasingTable.all.compactMap { p -> ServiceSpec? in if case .service(let s) = p.expected { s } else { nil } })
     func everyServiceSpecRoundTrips(_ spec: ServiceSpec) throws {
         let stored = spec.json

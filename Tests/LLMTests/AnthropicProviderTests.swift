@@ -9,7 +9,9 @@ import Testing
     func provider(_ fake: FakeAnthropicServer, key: String? = "sk-ant-test") -> AnthropicProvider {
         var config = ProviderConfig(baseURL: fake.baseURL, apiKey: key, model: "claude-fake")
         config.retryBaseDelay = 0.01
-        config.stallTimeout = 10
+        // Generous: the suite's start can hold the in-process fake back for many seconds on a 2-core machine.
+        config.stallTimeout = 60
+        config.listTimeout = 60
         return AnthropicProvider(config: config)
     }
 

@@ -6,10 +6,12 @@ import Testing
 
 /// The provider against the scripted fake server over a real socket.
 @Suite struct OpenAIProviderTests {
-    func provider(_ fake: FakeLLMServer, key: String? = "sk-test", stall: Double = 10) -> OpenAICompatibleProvider {
+    func provider(_ fake: FakeLLMServer, key: String? = "sk-test", stall: Double = 60) -> OpenAICompatibleProvider {
+        // Generous limits: the suite's start can hold the in-process fake back for many seconds on a 2-core machine.
         var config = ProviderConfig(baseURL: fake.baseURL, apiKey: key, model: "fake-model")
         config.retryBaseDelay = 0.01
         config.stallTimeout = stall
+        config.listTimeout = 60
         return OpenAICompatibleProvider(config: config)
     }
 
@@ -180,7 +182,7 @@ import Testing
         defer { Task { await fake.shutdown() } }
         var config = ProviderConfig(baseURL: fake.baseURL, apiKey: nil, model: "fake-model")
         config.retryBaseDelay = 0.01
-        _ = config
+        config.listTimeout = 60
         let models = try await OpenAICompatibleProvider(config: config).listModels()
         #expect(models == ["fake-model", "fake-large"])
     }

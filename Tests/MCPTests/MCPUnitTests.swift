@@ -8,7 +8,7 @@ import Testing
 import TestSupport
 
 /// The pieces that need no server: JSON-RPC parsing, tool names, the session registry.
-@Suite struct MCPUnitTests {
+@Suite(.offPool) struct MCPUnitTests {
     @Test func jsonRPCParsingTellsEachKindOfMessageApart() throws {
         #expect(throws: JSONRPC.Failure.self) { try JSONRPC.parse(Array("{\"jsonrpc\":".utf8)) }
         do { _ = try JSONRPC.parse(Array("nope".utf8)); Issue.record("not JSON must throw") } catch let f as JSONRPC.Failure {

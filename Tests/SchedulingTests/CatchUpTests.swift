@@ -1,9 +1,10 @@
 import Foundation
 import Scheduling
 import Testing
+import TestSupport
 
 /// The firing and catch-up policy on its own, with an injected clock (the scheduler tests cover it end to end).
-@Suite struct CatchUpTests {
+@Suite(.offPool) struct CatchUpTests {
     static let utc = TimeZone(identifier: "UTC")!
     static func date(_ iso: String) -> Date { CronTests.date(iso) }
     static func iso(_ d: Date?) -> String { CronTests.iso(d) }

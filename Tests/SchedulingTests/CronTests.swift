@@ -1,8 +1,9 @@
 import Foundation
 import Scheduling
 import Testing
+import TestSupport
 
-@Suite struct CronTests {
+@Suite(.offPool) struct CronTests {
     static func date(_ iso: String) -> Date { ISO8601DateFormatter().date(from: iso)! }
     static func iso(_ d: Date?) -> String { d.map { ISO8601DateFormatter().string(from: $0) } ?? "none" }
 
@@ -81,7 +82,7 @@ import Testing
     }
 }
 
-@Suite struct SchedulePhraseTests {
+@Suite(.offPool) struct SchedulePhraseTests {
     @Test(arguments: [
         ("every morning at 8, fetch https://example.com", "0 8 * * *", nil),
         ("every 15 minutes call counter POST /increment", "*/15 * * * *", nil),

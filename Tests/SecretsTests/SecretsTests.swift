@@ -5,7 +5,7 @@ import Store
 import Testing
 import TestSupport
 
-@Suite struct SecretBoxTests {
+@Suite(.offPool) struct SecretBoxTests {
     @Test func sealsAndOpens() throws {
         let box = try SecretBox(key: SecureRandom.bytes(32))
         let sealed = try box.seal(Array("sk-live-123".utf8), aad: Array("KEY".utf8))
@@ -28,7 +28,7 @@ import TestSupport
     }
 }
 
-@Suite struct SecretStoreTests {
+@Suite(.offPool) struct SecretStoreTests {
     func store(_ dir: String, key: [UInt8]) throws -> (SecretStore, Database) {
         let db = try TestDatabase.open(dir + "/s.sqlite", migrations: [Migration(1, "settings", "CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL, updated_at TEXT)")] + SecretStore.migrations)
         return (try SecretStore(db: db, masterKey: key), db)

@@ -1,8 +1,9 @@
 import Services
 import Testing
+import TestSupport
 
 /// The line diff behind the dashboard's version comparison: shortest scripts, hunks with context, the unified text.
-struct LineDiffTests {
+@Suite(.offPool) struct LineDiffTests {
     func script(_ a: String, _ b: String) -> String {
         LineDiff.diff(LineDiff.lines(a), LineDiff.lines(b)).map { op -> String in
             switch op {

@@ -5,7 +5,7 @@ import Testing
 import TestSupport
 
 /// The proxy's view of every slug follows the service rows from memory: loaded at start, then each committed write.
-@Suite struct LiveServicesTests {
+@Suite(.offPool) struct LiveServicesTests {
     func record(_ slug: String, status: ServiceStatus = .stopped) -> ServiceRecord {
         ServiceRecord(id: UUID().uuidString.lowercased(), slug: slug, title: slug, description: "", kind: "action", status: status,
                       desired: .stopped, workflow: nil, secrets: [], hosts: [], currentVersion: 1, runningVersion: nil, port: nil,

@@ -6,7 +6,7 @@ import TestSupport
 
 /// Service state as values: the reasons read as they always did, typed changes reach the right columns, and a row
 /// the code cannot read is an error rather than a default.
-@Suite struct ServiceStateTests {
+@Suite(.offPool) struct ServiceStateTests {
     @Test func reasonsReadAsBefore() {
         // The API, the CLI and the eval checks show these texts: they must not change with the type behind them.
         #expect(StopReason.missingSecrets(["A", "B_C"]).text == "missing secrets: A, B_C. Set them with `openpieces secrets set NAME`.")

@@ -6,7 +6,7 @@ import TestSupport
 
 /// A stop reason is stored as a value: reading it back gives the same `StopReason`, and reasons written as prose
 /// before the value existed are read back into the kind that wrote them.
-@Suite struct StopReasonStorageTests {
+@Suite(.offPool) struct StopReasonStorageTests {
     static let every: [StopReason] = [
         .missingSecrets(["A", "B_C"]),
         .crashed(times: 5, exit: "exit code 1", lastOutput: ["one \"quoted\" \\n", "", "two"]),

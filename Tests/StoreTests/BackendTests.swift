@@ -5,7 +5,7 @@ import TestSupport
 
 /// What both backends must do alike. Every test runs on SQLite, and on PostgreSQL too when the suite has a server
 /// (`OPENPIECES_TEST_DATABASE`, set by scripts/test's PostgreSQL pass).
-@Suite struct BackendTests {
+@Suite(.offPool) struct BackendTests {
     static let backends = TestDatabase.backends
 
     func open(_ backend: SQLDialect, _ name: String, _ migrations: [Migration], path: String? = nil) throws -> Database {

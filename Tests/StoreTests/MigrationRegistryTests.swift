@@ -3,7 +3,7 @@ import Store
 import Testing
 import TestSupport
 
-@Suite struct MigrationRegistryTests {
+@Suite(.offPool) struct MigrationRegistryTests {
     func freshPath() throws -> String {
         (try TestPaths.temporaryDirectory("registry") as NSString).appendingPathComponent("t.sqlite")
     }

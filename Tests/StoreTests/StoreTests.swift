@@ -5,7 +5,7 @@ import Testing
 import TestSupport
 
 /// The SQLite driver: WAL, FTS5, PRAGMAs, the crash probe. Backend-neutral behaviour is in `BackendTests`.
-@Suite struct StoreTests {
+@Suite(.offPool) struct StoreTests {
     let migrations = [
         Migration(1, "notes", "CREATE TABLE notes (id INTEGER PRIMARY KEY, title TEXT NOT NULL UNIQUE, score REAL, data BLOB, flag INTEGER)"),
         Migration(2, "notes_fts", """

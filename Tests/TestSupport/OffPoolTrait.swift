@@ -1,0 +1,59 @@
+import Foundation
+import Testing
+
+/// Runs a suite's tests on two threads of their own instead of Swift's cooperative pool.
+///
+/// The pool has one thread per core: two on CI. A test that computes for seconds (the grammar over hundreds of
+/// phrasings, a diff of thousands of lines) or waits in a system call (an fsync, a SQLite migration) holds one of
+/// them, and every in-process server under test, whose handlers run on the pool, stops answering meanwhile: a
+/// request with a 15 s limit then fails on a loaded machine although nothing is wrong with it.
+/// Unstructured tasks (a server's handlers) do not inherit the preference and stay on the pool.
+public struct OffPoolTrait: SuiteTrait, TestTrait, TestScoping {
+    public var isRecursive: Bool { true }
+
+    public func provideScope(for test: Test, testCase: Test.Case?,
+                             performing function: @Sendable () async throws -> Void) async throws {
+        try await withTaskExecutorPreference(OffPoolExecutor.shared) { try await function() }
+    }
+}
+
+extension Trait where Self == OffPoolTrait {
+    /// `@Suite(.offPool)`: the suite's tests run on `OffPoolExecutor`'s threads.
+    public static var offPool: Self { OffPoolTrait() }
+}
+
+/// Two threads taking jobs in order: as many as the pool, so the tests moved here neither starve nor swamp it.
+public final class OffPoolExecutor: TaskExecutor, @unchecked Sendable {
+    public static let shared = OffPoolExecutor(threads: 2)
+    public static let threadName = "test-off-pool"
+
+    private let condition = NSCondition()
+    private var jobs: [UnownedJob] = []  // guarded by `condition`
+
+    init(threads: Int) {
+        for _ in 0..<threads {
+            Thread.detachNewThread { [self] in
+                Thread.current.name = Self.threadName
+                work()
+            }
+        }
+    }
+
+    public func enqueue(_ job: consuming ExecutorJob) {
+        let job = UnownedJob(job)
+        condition.lock()
+        jobs.append(job)
+        condition.signal()
+        condition.unlock()
+    }
+
+    private func work() {
+        while true {
+            condition.lock()
+            while jobs.isEmpty { condition.wait() }
+            let job = jobs.removeFirst()
+            condition.unlock()
+            job.runSynchronously(on: asUnownedTaskExecutor())
+        }
+    }
+}
