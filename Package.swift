@@ -50,7 +50,9 @@ let package = Package(
         .target(name: "Dashboard"),
         .target(name: "Webhooks", dependencies: ["Core", "Crypto", "Store", "HTTPServer", "HTTPClient"]),
         .target(name: "Auth", dependencies: ["Core", "Crypto", "Store", "HTTPServer"]),
-        .target(name: "Events", dependencies: ["Core", "LLM", "Agents", "Services", "Workflows", "Store"]),
+        // The catalogue form of workflow steps ("Call …", "Remember …", "If … ,"): pure, so the fuzzer builds it alone.
+        .target(name: "Steps", dependencies: ["Core"]),
+        .target(name: "Events", dependencies: ["Core", "LLM", "Agents", "Services", "Workflows", "Store", "Steps"]),
         .target(name: "PlatformAPI", dependencies: ["Events", "Core", "HTTPServer", "HTTPClient", "Services", "Secrets", "Crypto", "Brain", "Agents", "Workflows", "Processes"]),
         .target(name: "PiecesAPI", dependencies: ["Core", "HTTPServer", "Store", "LLM", "Crypto", "CNetShim"]),
         // Model Context Protocol: Pieces' memory tools and the running services' endpoints, for any assistant.
@@ -70,7 +72,7 @@ let package = Package(
         // and Anthropic's Messages API.
         .target(name: "FakeLLM", dependencies: ["ScriptedLLM", "HTTPServer", "Core", "LLM"], path: "Tests/FakeLLM"),
         // Fuzz targets for the parsers of outside input: replays the corpus normally, libFuzzer with -D FUZZING (scripts/fuzz).
-        .executableTarget(name: "openpieces-fuzz", dependencies: ["HTTPServer", "Scheduling", "Events", "Core"], path: "Tests/Fuzz/Sources",
+        .executableTarget(name: "openpieces-fuzz", dependencies: ["HTTPServer", "Scheduling", "Steps", "Core"], path: "Tests/Fuzz/Sources",
                           swiftSettings: [.unsafeFlags(["-parse-as-library"])]),
         .executableTarget(name: "fake-llm", dependencies: ["FakeLLM", "Core"], path: "Tests/FakeLLMMain"),
         .testTarget(name: "LLMTests", dependencies: ["LLM", "FakeLLM", "Core", "HTTPClient"]),
@@ -85,12 +87,12 @@ let package = Package(
         .testTarget(name: "ProcessesTests", dependencies: ["Processes", "TestSupport"]),
         .testTarget(name: "IntentTests", dependencies: ["Intent", "TestSupport"]),
         .testTarget(name: "GeneratorTests", dependencies: ["Generator", "Intent", "Core", "Crypto", "Services", "Processes", "HTTPClient", "TestSupport"]),
-        .testTarget(name: "EventsTests", dependencies: ["Events", "Workflows", "Services", "Store", "App", "Core", "TestSupport", "LLM", "Agents"]),
+        .testTarget(name: "EventsTests", dependencies: ["Events", "Workflows", "Services", "Store", "App", "Core", "TestSupport", "LLM", "Agents", "Steps"]),
         .testTarget(name: "BrainTests", dependencies: ["Brain", "Store", "TestSupport"]),
         .testTarget(name: "AgentsTests", dependencies: ["Agents", "Intent", "Generator", "Crypto", "Services", "Store", "FakeLLM", "LLM", "Core", "HTTPClient", "TestSupport", "openpieces"],
                     exclude: ["fixtures"]),
         .testTarget(name: "MCPTests", dependencies: ["MCP", "Services", "App", "Core", "HTTPClient", "HTTPServer", "TestSupport", "openpieces"]),
-        .testTarget(name: "AppTests", dependencies: ["App", "HTTPClient", "HTTPServer", "openpieces", "TestSupport", "FakeLLM", "Core"]),
+        .testTarget(name: "AppTests", dependencies: ["App", "HTTPClient", "HTTPServer", "openpieces", "TestSupport", "FakeLLM", "Core", "Steps"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,4 +1,5 @@
 import Core
+import Steps
 import Foundation
 import LLM
 

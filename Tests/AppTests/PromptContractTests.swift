@@ -2,6 +2,7 @@ import Agents
 import App
 import Core
 import Events
+import Steps
 import Foundation
 import Processes
 import Services

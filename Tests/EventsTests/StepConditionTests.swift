@@ -1,5 +1,6 @@
 import Core
 @testable import Events
+@testable import Steps
 import Testing
 
 /// Conditional steps: the form a model is told to write and the offline engine runs.

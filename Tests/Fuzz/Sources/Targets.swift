@@ -2,7 +2,7 @@ import Core
 import Foundation
 import HTTPServer
 import Scheduling
-import Events
+import Steps
 
 /// The parsers that read outside input, each a fuzz target. One input is one call; a crash, a trap or a hang is a
 /// finding. Built normally, this executable replays a corpus (a regression check); built with `-sanitize=fuzzer`
