@@ -1,3 +1,4 @@
+import Core
 import Foundation
 import Testing
 
@@ -22,38 +23,17 @@ extension Trait where Self == OffPoolTrait {
     public static var offPool: Self { OffPoolTrait() }
 }
 
-/// Two threads taking jobs in order: as many as the pool, so the tests moved here neither starve nor swamp it.
+/// Two threads taking jobs in order (Core's `ThreadPool`): as many as the cooperative pool, so the tests moved here
+/// neither starve nor swamp it.
 public final class OffPoolExecutor: TaskExecutor, @unchecked Sendable {
-    public static let shared = OffPoolExecutor(threads: 2)
+    public static let shared = OffPoolExecutor()
+    /// The threads' names: `test-off-pool-1`, `-2`, cut to 15 characters by the kernel.
     public static let threadName = "test-off-pool"
 
-    private let condition = NSCondition()
-    private var jobs: [UnownedJob] = []  // guarded by `condition`
-
-    init(threads: Int) {
-        for _ in 0..<threads {
-            Thread.detachNewThread { [self] in
-                Thread.current.name = Self.threadName
-                work()
-            }
-        }
-    }
+    private let threads = ThreadPool(name: OffPoolExecutor.threadName, maxThreads: 2)
 
     public func enqueue(_ job: consuming ExecutorJob) {
         let job = UnownedJob(job)
-        condition.lock()
-        jobs.append(job)
-        condition.signal()
-        condition.unlock()
-    }
-
-    private func work() {
-        while true {
-            condition.lock()
-            while jobs.isEmpty { condition.wait() }
-            let job = jobs.removeFirst()
-            condition.unlock()
-            job.runSynchronously(on: asUnownedTaskExecutor())
-        }
+        threads.submit { [self] in job.runSynchronously(on: asUnownedTaskExecutor()) }
     }
 }
