@@ -1,7 +1,7 @@
 import Core
-import Steps
 import Foundation
 import LLM
+import Steps
 
 /// The Events agent's engine when no model is configured: it executes a workflow whose steps are in the catalogue
 /// form (`StepForm`), one tool call per step, reading its progress from the tool results in the conversation

@@ -180,10 +180,7 @@ import Testing
         // A server that ignores `stream` and answers one JSON completion.
         let fake = try FakeLLMServer([.text(["whole answer"])])
         defer { Task { await fake.shutdown() } }
-        var config = ProviderConfig(baseURL: fake.baseURL, apiKey: nil, model: "fake-model")
-        config.retryBaseDelay = 0.01
-        config.listTimeout = 60
-        let models = try await OpenAICompatibleProvider(config: config).listModels()
+        let models = try await provider(fake, key: nil).listModels()
         #expect(models == ["fake-model", "fake-large"])
     }
 }

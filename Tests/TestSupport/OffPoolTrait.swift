@@ -25,7 +25,7 @@ extension Trait where Self == OffPoolTrait {
 
 /// Two threads taking jobs in order (Core's `ThreadPool`): as many as the cooperative pool, so the tests moved here
 /// neither starve nor swamp it.
-public final class OffPoolExecutor: TaskExecutor, @unchecked Sendable {
+public final class OffPoolExecutor: TaskExecutor, Sendable {
     public static let shared = OffPoolExecutor()
     /// The threads' names: `test-off-pool-1`, `-2`, cut to 15 characters by the kernel.
     public static let threadName = "test-off-pool"

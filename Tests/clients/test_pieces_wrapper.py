@@ -28,9 +28,9 @@ def client(server):
         c._startup()
     assert c._is_started_runned, "the wrapper never completed its start-up against the server"
     yield c
-    # The server echoes each close and drops the connection at once (WebSocketTests.closingHandshakeEchoesTheCode), but websocket-client's
-    # close() races its own reader thread for the echo and, losing, waits out the reader's 10 s select: up to 10 s
-    # per socket. Nothing after this needs the sockets closed, so the wait is not sat out.
+    # The server echoes each close and drops the connection at once (WebSocketTests.closingHandshakeEchoesTheCode),
+    # but websocket-client's close() races its own reader thread for the echo and, losing, waits out the reader's
+    # 10 s select: up to 10 s per socket. Nothing after this needs the sockets closed, so the wait is not sat out.
     closer = threading.Thread(target=PiecesClient.close, daemon=True)
     closer.start()
     closer.join(timeout=2)
